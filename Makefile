@@ -1,0 +1,15 @@
+# ReviewApp: `make run` opens the app on a demo caseload; `make test` runs the whole suite.
+.PHONY: run test lint demo clean
+
+run:
+	@scripts/venv.sh
+	.venv/bin/python -m reviewapp --demo
+
+test:
+	@scripts/test.sh
+
+lint:
+	.venv/bin/python -m ruff check reviewapp sync tests benchmarks
+
+clean:
+	rm -rf .venv .pytest_cache build *.egg-info

@@ -1,0 +1,1 @@
+"""Pure-Python domain rules: templates, scheduling, validation, hashing. No Qt, no SQL."""

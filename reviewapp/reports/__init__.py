@@ -1,0 +1,1 @@
+"""PDF documents of reviews (ReportLab) and printing them."""

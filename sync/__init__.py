@@ -1,0 +1,1 @@
+"""The sync protocol (shared wire schema) and the central server."""

@@ -1,0 +1,151 @@
+"""The sync wire schema, shared by the desktop client and the central server.
+
+One module, imported by both sides, so that the shape of a record can never differ between them. It holds:
+the protocol version, the syncable entities and their fields (`ENTITY_MODELS`), and the request and response
+bodies of `/api/v1`. Nothing here imports Qt, SQLAlchemy or FastAPI.
+
+Dates travel as ISO 8601 strings (`YYYY-MM-DD`), instants as ISO 8601 with an offset (UTC), ids as UUID strings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROTOCOL_VERSION = 1
+
+EntityName = Literal["employer", "learner", "plan_item", "target", "review", "signature", "otj_entry"]
+
+#: Entities in the order a receiver should apply them so that parents exist before their children.
+ENTITY_ORDER: tuple[str, ...] = (
+    "employer",
+    "learner",
+    "plan_item",
+    "review",
+    "target",
+    "signature",
+    "otj_entry",
+)
+
+LearnerStatus = Literal["active", "break_in_learning", "withdrawn", "completed"]
+RagRating = Literal["red", "amber", "green"]
+PlanItemKind = Literal["knowledge", "skill", "behaviour", "unit"]
+TargetStatus = Literal["open", "met", "partly_met", "not_met", "no_longer_relevant"]
+ReviewStatus = Literal["draft", "finalised", "void"]
+SignatureRole = Literal["learner", "employer", "assessor"]
+
+
+class _Record(BaseModel):
+    """Fields of a record as it travels in a pull's `data` (without the sync metadata)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class EmployerData(_Record):
+    name: str = Field(min_length=1, max_length=200)
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    address: str = ""
+
+
+class LearnerData(_Record):
+    """A learner; field names match the MIS caseload CSV columns where they overlap."""
+
+    uln: str = Field(pattern=r"^\d{10}$")
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
+    date_of_birth: dt.date | None = None
+    email: str = ""
+    phone: str = ""
+    employer_id: str | None = None
+    programme: str = ""
+    level: int | None = Field(default=None, ge=1, le=8)
+    start_date: dt.date
+    planned_end_date: dt.date | None = None
+    planned_otj_hours: float = Field(default=0, ge=0)
+    assessor: str = ""
+    support_needs: str = ""
+    starting_points: str = ""
+    status: LearnerStatus = "active"
+
+
+class PlanItemData(_Record):
+    """One unit or knowledge/skill/behaviour of a learner's individual learning plan."""
+
+    learner_id: str
+    kind: PlanItemKind = "unit"
+    code: str = ""
+    title: str = Field(min_length=1)
+    progress: int = Field(default=0, ge=0, le=100)
+    position: int = 0
+    notes: str = ""
+
+
+class TargetData(_Record):
+    learner_id: str
+    text: str = Field(min_length=1)
+    due_date: dt.date | None = None
+    status: TargetStatus = "open"
+    actions: list[str] = Field(default_factory=list)
+    set_in_review_id: str | None = None
+    followed_up_in_review_id: str | None = None
+    follow_up_comment: str = ""
+    carried_from_id: str | None = None
+
+
+class ReviewData(_Record):
+    learner_id: str
+    template_id: str
+    template_version: int = Field(ge=1)
+    status: ReviewStatus = "draft"
+    assessor: str = ""
+    visit_date: dt.date | None = None
+    answers: dict[str, Any] = Field(default_factory=dict)
+    progress_rag: RagRating | None = None
+    welfare_rag: RagRating | None = None
+    next_review_date: dt.date | None = None
+    next_review_reason: str = ""
+    finalised_at: dt.datetime | None = None
+    content_hash: str | None = None
+    void_reason: str = ""
+    addendum_to_id: str | None = None
+
+
+class SignatureData(_Record):
+    review_id: str
+    role: SignatureRole
+    name: str = ""
+    signed_at: dt.datetime | None = None
+    image_png: str | None = Field(default=None, description="PNG image, base64")
+    strokes: list[list[list[float]]] = Field(default_factory=list)
+    absent_reason: str = ""
+
+
+class OtjEntryData(_Record):
+    learner_id: str
+    date: dt.date
+    hours: float = Field(gt=0, le=24)
+    activity: str = ""
+    description: str = ""
+
+
+ENTITY_MODELS: dict[str, type[_Record]] = {
+    "employer": EmployerData,
+    "learner": LearnerData,
+    "plan_item": PlanItemData,
+    "target": TargetData,
+    "review": ReviewData,
+    "signature": SignatureData,
+    "otj_entry": OtjEntryData,
+}
+
+#: Metadata every syncable record carries besides its fields.
+SYNC_META_FIELDS: tuple[str, ...] = ("id", "rev", "updated_at", "updated_by", "deleted")
+
+
+def entity_fields(entity: str) -> tuple[str, ...]:
+    """The data field names of an entity, in declaration order."""
+    return tuple(ENTITY_MODELS[entity].model_fields)

@@ -1,0 +1,1 @@
+"""The central ReviewApp server: FastAPI over SQLAlchemy (PostgreSQL in production, SQLite embedded)."""
