@@ -149,3 +149,58 @@ SYNC_META_FIELDS: tuple[str, ...] = ("id", "rev", "updated_at", "updated_by", "d
 def entity_fields(entity: str) -> tuple[str, ...]:
     """The data field names of an entity, in declaration order."""
     return tuple(ENTITY_MODELS[entity].model_fields)
+
+
+# --- Content hash of a finalised review -------------------------------------------------------------------------
+# Shared by the client (which stamps it on finalising) and the server (which recomputes it before accepting a
+# finalised review), so both must build exactly the same canonical JSON.
+
+#: Review fields outside the signed content: the status itself, the hash, and what may change after signing.
+_UNHASHED_REVIEW_FIELDS = frozenset({"status", "content_hash", "void_reason"})
+
+
+def _canonical_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _canonical_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical_value(v) for v in value]
+    return value
+
+
+def canonical_review_json(review_id: str, review: ReviewData, signatures: list[SignatureData]) -> str:
+    """The canonical JSON a review's content hash covers: its answers, ratings, dates and all signatures.
+
+    Keys sorted, no insignificant white space, UTF-8 text kept as is, datetimes in UTC with microseconds;
+    signatures sorted by role and stripped of their own ids, so the hash depends only on what was signed.
+    """
+    import json
+
+    body = {
+        "id": review_id,
+        "review": {
+            name: _canonical_value(getattr(review, name))
+            for name in ReviewData.model_fields
+            if name not in _UNHASHED_REVIEW_FIELDS
+        },
+        "signatures": sorted(
+            (
+                {name: _canonical_value(getattr(sig, name)) for name in SignatureData.model_fields}
+                for sig in signatures
+            ),
+            key=lambda s: s["role"],
+        ),
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def review_content_hash(review_id: str, review: ReviewData, signatures: list[SignatureData]) -> str:
+    """SHA-256 (hex) of `canonical_review_json`."""
+    import hashlib
+
+    return hashlib.sha256(canonical_review_json(review_id, review, signatures).encode("utf-8")).hexdigest()
