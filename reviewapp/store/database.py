@@ -1,0 +1,178 @@
+"""Opening the local database: where it lives, its key, its engine, its schema version, and units of work.
+
+One SQLite file per assessor account, encrypted with SQLCipher, in WAL mode with foreign keys on. Writes take the
+write lock at BEGIN (`BEGIN IMMEDIATE`), so two writers never deadlock half-way through a unit of work; reads use a
+plain deferred BEGIN so they never wait for, or block, a writer.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DatabaseError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
+
+from reviewapp import APP_AUTHOR, APP_NAME
+from reviewapp.store import keys, migrations, outbox
+from reviewapp.store.errors import MissingKeyError, StoreOpenError, WrongKeyError
+
+DATA_DIR_ENV = "REVIEWAPP_DATA_DIR"
+DEMO_ACCOUNT = "demo"
+
+
+def default_data_dir() -> Path:
+    """`REVIEWAPP_DATA_DIR` if set, else the platform's user data directory."""
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+
+
+def database_path(data_dir: Path, account: str) -> Path:
+    """The database file of one account: `<data_dir>/<account>.db`, the name made safe for any file system."""
+    safe = re.sub(r"[^A-Za-z0-9._@-]+", "_", account).strip("._") or "account"
+    return data_dir / f"{safe}.db"
+
+
+def _make_engine(path: Path, key: str | None) -> Engine:
+    if key is None:
+        url = URL.create("sqlite", database=str(path))
+    else:
+        url = URL.create("sqlite+pysqlcipher", password=f"x'{key}'", database=str(path))
+    engine = create_engine(
+        url,
+        poolclass=QueuePool,
+        pool_size=2,
+        max_overflow=4,
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's BEGIN below be the only transaction control (the driver's own is off).
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # durable across application crashes in WAL mode
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get("reviewapp_read_only"):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+class Store:
+    """One account's local database. Every change to a synced record goes through a session from `write()`,
+    which records it in the outbox in the same transaction."""
+
+    def __init__(self, engine: Engine, path: Path, account: str, encrypted: bool) -> None:
+        self.engine = engine
+        self.path = path
+        self.account = account
+        self.encrypted = encrypted
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(
+            engine.execution_options(reviewapp_read_only=True), expire_on_commit=False
+        )
+
+    @classmethod
+    def open(
+        cls,
+        data_dir: Path | str | None = None,
+        account: str = DEMO_ACCOUNT,
+        *,
+        encrypted: bool = True,
+        create: bool = True,
+    ) -> Store:
+        """Open (creating if allowed) the account's database, upgrading an older schema in place.
+
+        Raises a `StoreOpenError` with advice for the user when the keyring, the key or the schema is wrong.
+        """
+        data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        path = database_path(data_dir, account)
+        exists = path.exists() and path.stat().st_size > 0
+        if not exists and not create:
+            raise StoreOpenError(f"There is no caseload for {account} in {data_dir}.")
+        key: str | None = None
+        if encrypted:
+            key = keys.load_key(path)
+            if key is None:
+                if exists:
+                    raise MissingKeyError(str(path))
+                key = keys.create_key(path)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        engine = _make_engine(path, key)
+        try:
+            migrations.upgrade(engine, str(path))
+        except DatabaseError as exc:
+            engine.dispose()
+            if isinstance(exc.orig, sqlite3.DatabaseError | _sqlcipher_error()) and "not a database" in str(exc):
+                raise WrongKeyError(str(path)) from exc
+            raise
+        except BaseException:
+            engine.dispose()
+            raise
+        store = cls(engine, path, account, encrypted)
+        outbox.install(store)
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def write(self, user: str | None = None) -> Iterator[Session]:
+        """A unit of work by the local user: committed on success, rolled back whole on any error."""
+        with self._sessions() as session:
+            session.info["origin"] = outbox.LOCAL
+            session.info["user"] = user or self.account
+            with session.begin():
+                yield session
+
+    @contextmanager
+    def apply_remote(self) -> Iterator[Session]:
+        """A unit of work applying what the server sent (or seeding demo data): no outbox entries are made."""
+        with self._sessions() as session:
+            session.info["origin"] = outbox.REMOTE
+            with session.begin():
+                session.connection().exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+                yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only unit of work; it never takes the write lock. Any attempt to flush a change fails."""
+        with self._read_sessions() as session:
+            session.info["origin"] = outbox.READ_ONLY
+            with session.begin():
+                yield session
+
+
+def _sqlcipher_error() -> type[Exception]:
+    try:
+        from sqlcipher3 import dbapi2
+
+        return dbapi2.DatabaseError
+    except ImportError:  # pragma: no cover - sqlcipher3 is a dependency
+        return sqlite3.DatabaseError

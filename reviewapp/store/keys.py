@@ -1,0 +1,60 @@
+"""The key of each encrypted local database, kept only in the OS keyring.
+
+The key is 256 random bits made on first open. It never touches the disk or the settings; losing it loses the
+local file (which the server can restore), so every failure to reach it is reported, never papered over.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import keyring
+import keyring.errors
+from keyring.backends import fail
+
+from reviewapp.store.errors import KeyringUnavailableError
+
+KEYRING_SERVICE = "ReviewApp"
+
+
+def _key_name(db_path: Path) -> str:
+    # Keyed by the file's absolute path, so two data directories (say, a demo and a real account) never share one.
+    return f"database-key:{db_path.resolve()}"
+
+
+def _backend_usable() -> None:
+    backend = keyring.get_keyring()
+    if isinstance(backend, fail.Keyring):
+        raise KeyringUnavailableError("no keyring backend is installed or running")
+    chain = getattr(backend, "backends", None)
+    if chain is not None and not chain:
+        raise KeyringUnavailableError("no keyring backend is installed or running")
+
+
+def load_key(db_path: Path) -> str | None:
+    """The hex key for `db_path`, or None when the keyring holds none."""
+    _backend_usable()
+    try:
+        return keyring.get_password(KEYRING_SERVICE, _key_name(db_path))
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailableError(str(exc) or type(exc).__name__) from exc
+
+
+def create_key(db_path: Path) -> str:
+    """Make, store and return a new random key for a database that does not exist yet."""
+    _backend_usable()
+    key = secrets.token_hex(32)
+    try:
+        keyring.set_password(KEYRING_SERVICE, _key_name(db_path), key)
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailableError(str(exc) or type(exc).__name__) from exc
+    return key
+
+
+def forget_key(db_path: Path) -> None:
+    """Remove the key (when the local data is wiped, e.g. on a revoked device)."""
+    try:
+        keyring.delete_password(KEYRING_SERVICE, _key_name(db_path))
+    except keyring.errors.PasswordDeleteError:
+        pass

@@ -1,0 +1,264 @@
+"""The local database's tables, as SQLAlchemy 2 models.
+
+Syncable records mirror `sync.protocol.ENTITY_MODELS` field for field (a test holds them to it), plus the sync
+metadata every such record carries. Local-only tables (outbox, sync state, conflicts, settings) never travel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from reviewapp.core.dates import utc_now
+
+
+def new_id() -> str:
+    """A record id, made where the record is created (client or server)."""
+    return str(uuid.uuid4())
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """An aware instant stored as ISO 8601 text in UTC, so it sorts and reads back with its offset."""
+
+    impl = String(32)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+    def process_result_value(self, value: str | None, dialect: Any) -> dt.datetime | None:
+        return dt.datetime.fromisoformat(value) if value else None
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dt.datetime: UtcDateTime(),
+        dt.date: Date(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
+
+
+def field(*args: Any, **kwargs: Any) -> Any:
+    """A synced data column. `active_history` makes the old value available to the outbox on every change."""
+    return mapped_column(*args, active_history=True, **kwargs)
+
+
+class Syncable(Base):
+    """A record that syncs: its id is made where it is created; `rev` is the server's, 0 until first synced."""
+
+    __abstract__ = True
+    entity: ClassVar[str]
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    rev: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False, active_history=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        # Column defaults apply at INSERT; fill them in now so the outbox and the UI see a whole record at once.
+        for column in self.__table__.columns:
+            default = column.default
+            if column.key in kwargs or default is None:
+                continue
+            if default.is_scalar:
+                kwargs[column.key] = default.arg
+            elif default.is_callable:
+                kwargs[column.key] = default.arg(None)
+        super().__init__(**kwargs)
+
+
+class Employer(Syncable):
+    __tablename__ = "employer"
+    entity = "employer"
+
+    name: Mapped[str] = field(String(200))
+    contact_name: Mapped[str] = field(String(200), default="")
+    contact_email: Mapped[str] = field(String(200), default="")
+    contact_phone: Mapped[str] = field(String(50), default="")
+    address: Mapped[str] = field(Text, default="")
+
+
+class Learner(Syncable):
+    __tablename__ = "learner"
+    entity = "learner"
+
+    uln: Mapped[str] = field(String(10), index=True)
+    first_name: Mapped[str] = field(String(100))
+    last_name: Mapped[str] = field(String(100))
+    date_of_birth: Mapped[dt.date | None] = field(default=None)
+    email: Mapped[str] = field(String(200), default="")
+    phone: Mapped[str] = field(String(50), default="")
+    employer_id: Mapped[str | None] = field(ForeignKey("employer.id"), default=None, index=True)
+    programme: Mapped[str] = field(String(200), default="")
+    level: Mapped[int | None] = field(Integer, default=None)
+    start_date: Mapped[dt.date] = field()
+    planned_end_date: Mapped[dt.date | None] = field(default=None)
+    planned_otj_hours: Mapped[float] = field(Float, default=0)
+    assessor: Mapped[str] = field(String(100), default="")
+    support_needs: Mapped[str] = field(Text, default="")
+    starting_points: Mapped[str] = field(Text, default="")
+    status: Mapped[str] = field(String(20), default="active")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class PlanItem(Syncable):
+    __tablename__ = "plan_item"
+    entity = "plan_item"
+
+    learner_id: Mapped[str] = field(ForeignKey("learner.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = field(String(20), default="unit")
+    code: Mapped[str] = field(String(50), default="")
+    title: Mapped[str] = field(Text)
+    progress: Mapped[int] = field(Integer, default=0)
+    position: Mapped[int] = field(Integer, default=0)
+    notes: Mapped[str] = field(Text, default="")
+
+
+class Review(Syncable):
+    __tablename__ = "review"
+    entity = "review"
+
+    learner_id: Mapped[str] = field(ForeignKey("learner.id", ondelete="CASCADE"), index=True)
+    template_id: Mapped[str] = field(String(100))
+    template_version: Mapped[int] = field(Integer)
+    status: Mapped[str] = field(String(20), default="draft")
+    assessor: Mapped[str] = field(String(100), default="")
+    visit_date: Mapped[dt.date | None] = field(default=None)
+    answers: Mapped[dict[str, Any]] = field(default=dict)
+    progress_rag: Mapped[str | None] = field(String(5), default=None)
+    welfare_rag: Mapped[str | None] = field(String(5), default=None)
+    next_review_date: Mapped[dt.date | None] = field(default=None)
+    next_review_reason: Mapped[str] = field(Text, default="")
+    finalised_at: Mapped[dt.datetime | None] = field(default=None)
+    content_hash: Mapped[str | None] = field(String(64), default=None)
+    void_reason: Mapped[str] = field(Text, default="")
+    addendum_to_id: Mapped[str | None] = field(ForeignKey("review.id"), default=None)
+
+
+class Target(Syncable):
+    __tablename__ = "target"
+    entity = "target"
+
+    learner_id: Mapped[str] = field(ForeignKey("learner.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = field(Text)
+    due_date: Mapped[dt.date | None] = field(default=None)
+    status: Mapped[str] = field(String(20), default="open")
+    actions: Mapped[list[Any]] = field(default=list)
+    set_in_review_id: Mapped[str | None] = field(ForeignKey("review.id", ondelete="SET NULL"), default=None)
+    followed_up_in_review_id: Mapped[str | None] = field(
+        ForeignKey("review.id", ondelete="SET NULL"), default=None
+    )
+    follow_up_comment: Mapped[str] = field(Text, default="")
+    carried_from_id: Mapped[str | None] = field(ForeignKey("target.id", ondelete="SET NULL"), default=None)
+
+
+class Signature(Syncable):
+    __tablename__ = "signature"
+    entity = "signature"
+
+    review_id: Mapped[str] = field(ForeignKey("review.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = field(String(20))
+    name: Mapped[str] = field(String(200), default="")
+    signed_at: Mapped[dt.datetime | None] = field(default=None)
+    image_png: Mapped[str | None] = field(Text, default=None)
+    strokes: Mapped[list[Any]] = field(default=list)
+    absent_reason: Mapped[str] = field(Text, default="")
+
+
+class OtjEntry(Syncable):
+    __tablename__ = "otj_entry"
+    entity = "otj_entry"
+
+    learner_id: Mapped[str] = field(ForeignKey("learner.id", ondelete="CASCADE"), index=True)
+    date: Mapped[dt.date] = field()
+    hours: Mapped[float] = field(Float)
+    activity: Mapped[str] = field(String(200), default="")
+    description: Mapped[str] = field(Text, default="")
+
+
+SYNCABLE_MODELS: dict[str, type[Syncable]] = {
+    m.entity: m for m in (Employer, Learner, PlanItem, Review, Target, Signature, OtjEntry)
+}
+
+
+def data_fields(model: type[Syncable]) -> tuple[str, ...]:
+    """The synced data columns of a model (everything but the sync metadata)."""
+    meta = {"id", "rev", "updated_at", "updated_by", "deleted"}
+    return tuple(c.key for c in model.__table__.columns if c.key not in meta)
+
+
+# --- Local-only tables ---------------------------------------------------------------------------------------------
+
+
+class OutboxEntry(Base):
+    """One pending local change per record, coalesced: the base of each field as first changed, and its latest value.
+
+    Written in the same transaction as the change it records (see `reviewapp.store.outbox`).
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("entity", "record_id"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    change_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_id)
+    entity: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[str] = mapped_column(String(36))
+    op: Mapped[str] = mapped_column(String(10))  # create | update | delete
+    base_rev: Mapped[int] = mapped_column(Integer, default=0)
+    base: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class SyncState(Base):
+    """Small key/value facts about sync: the pull cursor, the server's id, the last sync time."""
+
+    __tablename__ = "sync_state"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Setting(Base):
+    """Per-account settings that are not secrets (secrets live only in the OS keyring)."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)

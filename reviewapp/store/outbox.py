@@ -1,0 +1,180 @@
+"""The outbox: every local change to a synced record, recorded in the same transaction as the change.
+
+The recording happens in a `before_flush` hook on every session, not in each caller, so no write path can forget
+it: a change flushed by a session that is not a store unit of work is refused outright (`BypassedOutboxError`),
+and so is bulk SQL on a synced table outside a remote/seed unit of work.
+
+Entries coalesce: one pending entry per record, holding for each changed field its value when first changed since
+the last sync (`base`) and its latest value (`fields`), so typing a long answer makes one change, not hundreds.
+The same hook enforces that finalised reviews and their signatures never change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from reviewapp.core.dates import utc_now
+from reviewapp.store.errors import BypassedOutboxError, ImmutableRecordError
+from reviewapp.store.models import OutboxEntry, Review, Signature, Syncable, data_fields, new_id
+
+if TYPE_CHECKING:
+    from reviewapp.store.database import Store
+
+LOCAL = "local"
+REMOTE = "remote"
+READ_ONLY = "read-only"
+
+_SYNCED_TABLES = frozenset(
+    m.__tablename__ for m in Syncable.__subclasses__()  # type: ignore[attr-defined]
+)
+
+
+def to_wire(value: Any) -> Any:
+    """A column value as JSON the sync protocol carries (dates as ISO text)."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def install(store: Store) -> None:
+    """Nothing to do per store: the hooks are global and keyed on each session's `origin`. Kept as the one
+    place a store declares it relies on them (importing this module registers them)."""
+
+
+def _changed_fields(obj: Syncable) -> dict[str, tuple[Any, Any]]:
+    state = inspect(obj)
+    changes: dict[str, tuple[Any, Any]] = {}
+    for name in (*data_fields(type(obj)), "deleted"):
+        hist = state.attrs[name].history
+        if not hist.added:
+            continue
+        old = hist.deleted[0] if hist.deleted else None
+        new = hist.added[0]
+        if old != new:
+            changes[name] = (old, new)
+    return changes
+
+
+def _committed_status(review: Review) -> str | None:
+    hist = inspect(review).attrs["status"].history
+    if hist.deleted:
+        return hist.deleted[0]
+    return review.status if not hist.added else None
+
+
+def _review_of(session: Session, signature: Signature) -> Review | None:
+    return session.get(Review, signature.review_id) if signature.review_id else None
+
+
+def _check_immutable(session: Session, obj: Syncable, changes: dict[str, tuple[Any, Any]], is_new: bool) -> None:
+    if isinstance(obj, Review) and not is_new and changes and _committed_status(obj) == "finalised":
+        raise ImmutableRecordError("This review")
+    if isinstance(obj, Signature):
+        review = _review_of(session, obj)
+        if review is not None and _committed_status(review) == "finalised" and (is_new or changes):
+            raise ImmutableRecordError("This signature")
+
+
+def _record(session: Session, obj: Syncable, op: str, changes: dict[str, tuple[Any, Any]]) -> None:
+    entry = session.execute(
+        select(OutboxEntry).where(OutboxEntry.entity == obj.entity, OutboxEntry.record_id == obj.id)
+    ).scalar_one_or_none()
+    now = utc_now()
+    if entry is None:
+        if op == "create":
+            fields = {name: to_wire(getattr(obj, name)) for name in data_fields(type(obj))}
+            base: dict[str, Any] = {}
+        else:
+            fields = {k: to_wire(new) for k, (_old, new) in changes.items() if k != "deleted"}
+            base = {k: to_wire(old) for k, (old, _new) in changes.items() if k != "deleted"}
+        session.add(
+            OutboxEntry(
+                entity=obj.entity, record_id=obj.id, op=op, base_rev=obj.rev, base=base, fields=fields,
+                created_at=now, updated_at=now,
+            )
+        )
+        return
+    if op == "delete" and entry.op == "create":
+        # The server never knew this record: forgetting the pending creation is the whole deletion.
+        session.delete(entry)
+        return
+    fields = dict(entry.fields)
+    base = dict(entry.base)
+    for name, (old, new) in changes.items():
+        if name == "deleted":
+            continue
+        if entry.op != "create" and name not in base:
+            base[name] = to_wire(old)
+        fields[name] = to_wire(new)
+    if entry.op != "create":
+        # A field typed back to where it started is no change at all.
+        for name in [n for n in fields if n in base and fields[n] == base[n]]:
+            del fields[name]
+            del base[name]
+    new_op = "delete" if op == "delete" else entry.op
+    if new_op == "update" and not fields:
+        session.delete(entry)
+        return
+    entry.op = new_op
+    entry.fields = fields
+    entry.base = base
+    entry.updated_at = now
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _flush_context: Any, _instances: Any) -> None:
+    origin = session.info.get("origin")
+    touched = [o for o in (*session.new, *session.dirty, *session.deleted) if isinstance(o, Syncable)]
+    if not touched:
+        return
+    if origin == READ_ONLY:
+        raise BypassedOutboxError("A read-only unit of work tried to change a record.")
+    if origin not in (LOCAL, REMOTE):
+        raise BypassedOutboxError(
+            "A synced record was changed outside the store's API (Store.write), so it would never reach the server."
+        )
+    for obj in session.deleted:
+        if isinstance(obj, Syncable) and origin == LOCAL:
+            raise BypassedOutboxError(
+                "Synced records are never deleted outright: set `deleted = True` so the deletion syncs."
+            )
+    user = session.info.get("user", "")
+    new_objects = {id(o) for o in session.new}
+    for obj in [o for o in session.new if isinstance(o, Syncable)]:
+        _check_immutable(session, obj, {}, is_new=True)
+        if origin == LOCAL:
+            obj.id = obj.id or new_id()
+            obj.updated_at, obj.updated_by = utc_now(), user
+            _record(session, obj, "create", {})
+    for obj in [o for o in session.dirty if isinstance(o, Syncable) and id(o) not in new_objects]:
+        changes = _changed_fields(obj)
+        if not changes:
+            continue
+        _check_immutable(session, obj, changes, is_new=False)
+        if origin == LOCAL:
+            obj.updated_at, obj.updated_by = utc_now(), user
+            op = "delete" if changes.get("deleted", (False, False))[1] else "update"
+            _record(session, obj, op, changes)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _guard_bulk_dml(state: ORMExecuteState) -> None:
+    """Refuse bulk INSERT/UPDATE/DELETE on synced tables except when applying the server's data or seeding."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    if state.session.info.get("origin") == REMOTE:
+        return
+    table = getattr(state.statement, "table", None)
+    if table is not None and table.name in _SYNCED_TABLES:
+        raise BypassedOutboxError(
+            f"Bulk {'insert' if state.is_insert else 'update' if state.is_update else 'delete'} on {table.name} "
+            "would bypass the outbox: change records one by one through Store.write()."
+        )

@@ -1,0 +1,135 @@
+"""Read queries the UI needs, answered in a few SQL statements each, never one per learner.
+
+They return the plain values of `reviewapp.core.caseload`, so widgets never hold ORM objects or sessions.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session
+
+from reviewapp.core.caseload import CaseloadFacts, LearnerDetail, PlanProgress, ReviewSummary, TargetSummary
+from reviewapp.store.models import Employer, Learner, OtjEntry, OutboxEntry, PlanItem, Review, Target
+
+
+def caseload_facts(session: Session) -> list[CaseloadFacts]:
+    """Every learner on the laptop with their last finalised review's dates and ratings."""
+    ranked = (
+        select(
+            Review.learner_id,
+            Review.visit_date,
+            Review.next_review_date,
+            Review.welfare_rag,
+            Review.progress_rag,
+            func.row_number()
+            .over(partition_by=Review.learner_id, order_by=(Review.visit_date.desc(), Review.finalised_at.desc()))
+            .label("recency"),
+        )
+        .where(Review.status == "finalised", Review.deleted.is_(False))
+        .subquery()
+    )
+    last = select(ranked).where(ranked.c.recency == 1).subquery()
+    draft_exists = exists().where(
+        Review.learner_id == Learner.id, Review.status == "draft", Review.deleted.is_(False)
+    )
+    stmt = (
+        select(
+            Learner.id,
+            Learner.first_name,
+            Learner.last_name,
+            Learner.uln,
+            Employer.name,
+            Learner.programme,
+            Learner.level,
+            Learner.start_date,
+            Learner.status,
+            Learner.support_needs,
+            last.c.visit_date,
+            last.c.next_review_date,
+            last.c.welfare_rag,
+            last.c.progress_rag,
+            draft_exists.label("has_draft"),
+        )
+        .outerjoin(Employer, Employer.id == Learner.employer_id)
+        .outerjoin(last, last.c.learner_id == Learner.id)
+        .where(Learner.deleted.is_(False))
+        .order_by(Learner.last_name, Learner.first_name)
+    )
+    return [
+        CaseloadFacts(
+            learner_id=r[0],
+            name=f"{r[1]} {r[2]}",
+            uln=r[3],
+            employer=r[4] or "",
+            programme=r[5],
+            level=r[6],
+            start_date=r[7],
+            learner_status=r[8],
+            has_support_needs=bool((r[9] or "").strip()),
+            last_review_date=r[10],
+            agreed_next_review_date=r[11],
+            welfare_rag=r[12],
+            progress_rag=r[13],
+            has_draft=bool(r[14]),
+        )
+        for r in session.execute(stmt)
+    ]
+
+
+def learner_detail(session: Session, learner_id: str) -> LearnerDetail | None:
+    """The learner panel's contents, or None for an unknown (or deleted) learner."""
+    learner = session.get(Learner, learner_id)
+    if learner is None or learner.deleted:
+        return None
+    employer = session.get(Employer, learner.employer_id) if learner.employer_id else None
+    plan = session.scalars(
+        select(PlanItem)
+        .where(PlanItem.learner_id == learner_id, PlanItem.deleted.is_(False))
+        .order_by(PlanItem.position, PlanItem.code)
+    ).all()
+    targets = session.scalars(
+        select(Target)
+        .where(Target.learner_id == learner_id, Target.deleted.is_(False), Target.status == "open")
+        .order_by(Target.due_date.is_(None), Target.due_date)
+    ).all()
+    reviews = session.scalars(
+        select(Review)
+        .where(Review.learner_id == learner_id, Review.deleted.is_(False))
+        .order_by(Review.visit_date.desc().nulls_first())
+    ).all()
+    otj_logged = session.scalar(
+        select(func.coalesce(func.sum(OtjEntry.hours), 0.0)).where(
+            and_(OtjEntry.learner_id == learner_id, OtjEntry.deleted.is_(False))
+        )
+    )
+    return LearnerDetail(
+        learner_id=learner.id,
+        name=learner.full_name,
+        uln=learner.uln,
+        email=learner.email,
+        phone=learner.phone,
+        programme=learner.programme,
+        level=learner.level,
+        start_date=learner.start_date,
+        planned_end_date=learner.planned_end_date,
+        status=learner.status,
+        support_needs=learner.support_needs,
+        planned_otj_hours=learner.planned_otj_hours,
+        otj_hours_logged=float(otj_logged or 0),
+        employer_name=employer.name if employer else "",
+        employer_contact=employer.contact_name if employer else "",
+        employer_email=employer.contact_email if employer else "",
+        employer_phone=employer.contact_phone if employer else "",
+        employer_address=employer.address if employer else "",
+        plan=[PlanProgress(p.kind, p.code, p.title, p.progress) for p in plan],
+        open_targets=[TargetSummary(t.id, t.text, t.due_date, t.status, list(t.actions or [])) for t in targets],
+        reviews=[
+            ReviewSummary(r.id, r.visit_date, r.status, r.progress_rag, r.welfare_rag, r.next_review_date)
+            for r in reviews
+        ],
+    )
+
+
+def pending_change_count(session: Session) -> int:
+    """How many records have local changes the server has not yet received."""
+    return int(session.scalar(select(func.count()).select_from(OutboxEntry)) or 0)
