@@ -30,3 +30,26 @@ def temp_keyring(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+DEMO_TODAY = __import__("datetime").date(2026, 11, 23)
+
+
+@pytest.fixture
+def store(tmp_path: Path, temp_keyring: PlaintextKeyring):
+    """An empty encrypted store in a temporary data directory."""
+    from reviewapp.store.database import Store
+
+    with Store.open(tmp_path / "data", "assessor1") as opened:
+        yield opened
+
+
+@pytest.fixture
+def demo_store(tmp_path: Path, temp_keyring: PlaintextKeyring):
+    """An encrypted store holding the default demo caseload, as of DEMO_TODAY."""
+    from reviewapp import demo
+    from reviewapp.store.database import Store
+
+    with Store.open(tmp_path / "demo-data") as opened:
+        demo.generate(opened, learners=40, seed=7, today=DEMO_TODAY)
+        yield opened

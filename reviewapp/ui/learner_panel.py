@@ -1,0 +1,122 @@
+"""The learner panel: contact details, plan progress, open targets and review history of the selected learner."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewapp.core.caseload import LEARNER_STATUS_WORDS, RAG_WORDS, LearnerDetail
+from reviewapp.core.dates import format_date
+from reviewapp.ui.rows_model import RowsModel
+
+TARGET_STATUS_WORDS = {
+    "open": "Open", "met": "Met", "partly_met": "Partly met", "not_met": "Not met",
+    "no_longer_relevant": "No longer relevant",
+}
+REVIEW_STATUS_WORDS = {"draft": "Draft", "finalised": "Finalised", "void": "Void"}
+
+
+def _list_view(model: RowsModel, name: str) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setObjectName(name)
+    view.setAccessibleName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(True)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.setAlternatingRowColors(True)
+    return view
+
+
+class LearnerPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Learner details")
+        self.heading = QLabel("Select a learner to see their details.")
+        self.heading.setObjectName("learnerHeading")
+        self.heading.setWordWrap(True)
+        self.details = QLabel()
+        self.details.setObjectName("learnerDetails")
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+
+        self.plan_model = RowsModel(("Code", "Plan item", "Progress"), self)
+        self.targets_model = RowsModel(("Target", "Due", "Small actions"), self)
+        self.reviews_model = RowsModel(("Visit date", "Status", "Progress", "Welfare", "Next review"), self)
+        self.plan_view = _list_view(self.plan_model, "Plan progress")
+        self.targets_view = _list_view(self.targets_model, "Open targets")
+        self.reviews_view = _list_view(self.reviews_model, "Review history")
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.targets_view, "Open targets")
+        self.tabs.addTab(self.plan_view, "Plan progress")
+        self.tabs.addTab(self.reviews_view, "Review history")
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.details)
+        layout.addWidget(self.tabs, stretch=1)
+        self.show_learner(None)
+
+    def show_learner(self, detail: LearnerDetail | None) -> None:
+        if detail is None:
+            self.heading.setText("<b>No learner selected</b>")
+            self.details.setText("Select a learner in the caseload to see their details.")
+            for model in (self.plan_model, self.targets_model, self.reviews_model):
+                model.set_rows([])
+            self.tabs.setTabText(0, "Open targets")
+            return
+        self.heading.setText(f"<h2 style='margin:0'>{escape(detail.name)}</h2>ULN {escape(detail.uln)}")
+        level = f", level {detail.level}" if detail.level else ""
+        otj = f"{detail.otj_hours_logged:g} of {detail.planned_otj_hours:g} planned hours logged"
+        rows = [
+            ("Programme", f"{detail.programme}{level}"),
+            ("Dates", f"{format_date(detail.start_date)} to {format_date(detail.planned_end_date)}"),
+            ("Status", LEARNER_STATUS_WORDS.get(detail.status, detail.status)),
+            ("Off-the-job", otj),
+            ("Learner", " · ".join(x for x in (detail.email, detail.phone) if x)),
+            ("Employer", detail.employer_name),
+            ("Contact", " · ".join(x for x in (detail.employer_contact, detail.employer_email,
+                                               detail.employer_phone) if x)),
+            ("Address", detail.employer_address),
+        ]
+        if detail.support_needs:
+            rows.append(("Support needs", detail.support_needs))
+        self.details.setText(
+            "<table cellspacing='2'>"
+            + "".join(f"<tr><td><b>{escape(k)}</b>&nbsp;</td><td>{escape(v)}</td></tr>" for k, v in rows)
+            + "</table>"
+        )
+        self.plan_model.set_rows([(p.code, p.title, f"{p.progress}%") for p in detail.plan])
+        self.targets_model.set_rows(
+            [(t.text, format_date(t.due_date) or "No date", "; ".join(t.actions)) for t in detail.open_targets],
+            keys=[t.id for t in detail.open_targets],
+        )
+        self.tabs.setTabText(0, f"Open targets ({len(detail.open_targets)})")
+        self.reviews_model.set_rows(
+            [
+                (
+                    format_date(r.visit_date) or "Not set",
+                    REVIEW_STATUS_WORDS.get(r.status, r.status),
+                    RAG_WORDS.get(r.progress_rag or "", "—"),
+                    RAG_WORDS.get(r.welfare_rag or "", "—"),
+                    format_date(r.next_review_date) or "—",
+                )
+                for r in detail.reviews
+            ],
+            keys=[r.id for r in detail.reviews],
+        )
