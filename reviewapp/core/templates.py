@@ -210,6 +210,14 @@ def choose_scenario(question: Question, review_id: str) -> Scenario:
     return question.scenarios[int.from_bytes(digest[:8], "big") % len(question.scenarios)]
 
 
+def scenario_shown(question: Question, review_id: str, answer: Any = None) -> Scenario:
+    """The scenario to show for a scenario question: the one recorded in the answer if there is one, else the
+    review's own draw. Honouring the recorded one keeps a signed answer next to the scenario it answered."""
+    recorded = answer.get("scenario_id") if isinstance(answer, dict) else None
+    found = next((s for s in question.scenarios if s.id == recorded), None)
+    return found if found is not None else choose_scenario(question, review_id)
+
+
 # --- Loading ------------------------------------------------------------------------------------------------------
 
 
