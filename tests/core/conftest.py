@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -114,6 +115,12 @@ def answers() -> dict[str, Any]:
 def drawn(role: str, name: str) -> SignatureData:
     return SignatureData(review_id=REVIEW_ID, role=role, name=name, strokes=[[[0.0, 0.0], [1.0, 1.0]]],
                          signed_at=dt.datetime(2026, 3, 2, 11, 30, tzinfo=dt.UTC))
+
+
+@pytest.fixture(name="drawn")
+def drawn_fixture() -> Callable[[str, str], SignatureData]:
+    """Makes a drawn signature for a role and name."""
+    return drawn
 
 
 @pytest.fixture
