@@ -163,7 +163,7 @@ def new_targets(
             learner_id=learner_id,
             text=str(item["text"]).strip(),
             due_date=parse_iso_date(item.get("due_date")),
-            actions=[str(a).strip() for a in item.get("actions") or [] if str(a).strip()],
+            actions=_actions(item.get("actions")),
             set_in_review_id=context.review_id,
             carried_from_id=carried_from,
         )
@@ -181,6 +181,13 @@ def new_targets(
             set_in_review_id=context.review_id, carried_from_id=target_id,
         )
     return created
+
+
+def _actions(value: Any) -> list[str]:
+    """The small steps of a target, blanks dropped; anything but a list of steps counts as none."""
+    if not isinstance(value, list):
+        return []
+    return [str(step).strip() for step in value if isinstance(step, str | int | float) and str(step).strip()]
 
 
 def carried_target_item(target_id: str, target: TargetData) -> dict[str, Any]:

@@ -199,7 +199,7 @@ def is_visible(question: Question, answers: Mapping[str, Any]) -> bool:
             value = value.get("raised")
         return value == condition.equals
     if operator == "one_of":
-        return value in (condition.one_of or [])
+        return isinstance(value, str) and value in (condition.one_of or [])
     if operator == "includes":
         return isinstance(value, list) and condition.includes in value
     if operator == "excludes":
@@ -339,11 +339,12 @@ def _messages_for(question: Question, value: Any, context: ReviewContext,
     if kind in ("text", "long_text"):
         return [] if isinstance(value, str) else [f"{label} must be text."]
     if kind in ("choice", "rag"):
-        if value in {o.value for o in question.options}:
+        if isinstance(value, str) and value in {o.value for o in question.options}:
             return []
         return [f"Choose one of the listed answers for {label}."]
     if kind == "multi_choice":
-        if not isinstance(value, list) or any(v not in {o.value for o in question.options} for v in value):
+        allowed = {o.value for o in question.options}
+        if not isinstance(value, list) or any(not isinstance(v, str) or v not in allowed for v in value):
             return [f"Choose from the listed answers for {label}."]
         if question.min_items and len(value) < question.min_items:
             return [f"Tick at least {question.min_items} answers for {label}."]
@@ -358,6 +359,8 @@ def _messages_for(question: Question, value: Any, context: ReviewContext,
         return _flag_messages(question, value)
     if kind == "scenario":
         response = value.get("response") if isinstance(value, dict) else value
+        if response is not None and not isinstance(response, str):
+            return [f"The answer to the {question.label.lower()} must be text."]
         if question.required and _is_blank(response):
             return [f"Record the learner's answer to the scenario ({question.label.lower()})."]
         return []
@@ -394,8 +397,9 @@ def _previous_target_messages(value: Any, context: ReviewContext, required: bool
     outcomes = value if isinstance(value, dict) else {}
     messages: list[str] = []
     for target_id, target in context.open_targets.items():
-        outcome = outcomes.get(target_id) or {}
-        status = outcome.get("status")
+        outcome = outcomes.get(target_id)
+        outcome = outcome if isinstance(outcome, dict) else {}
+        status = outcome.get("status") if isinstance(outcome.get("status"), str) else None
         name = f"Target “{_short(target.text)}”"
         if status not in TARGET_OUTCOMES:
             if required:
@@ -412,8 +416,8 @@ def _plan_grid_messages(value: Any, context: ReviewContext, required: bool) -> l
     rows = value if isinstance(value, dict) else {}
     messages: list[str] = []
     for item_id, item in context.plan_items.items():
-        row = rows.get(item_id) or {}
-        progress = row.get("progress")
+        row = rows.get(item_id)
+        progress = row.get("progress") if isinstance(row, dict) else None
         if progress is None:
             if required:
                 messages.append(f"“{_short(item.title)}”: give its progress (0 to 100%).")

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reviewapp.core.finalise import ReviewNotReady, finalise_review
 from reviewapp.core.review_rules import (
     ReviewContext,
     effective_answers,
@@ -22,7 +23,7 @@ from reviewapp.core.review_rules import (
     visible_questions,
 )
 from reviewapp.core.templates import Template
-from sync.protocol import SignatureData, TargetData
+from sync.protocol import ReviewData, SignatureData, TargetData
 
 
 def incomplete(template: Template, answers: dict[str, Any], signatures: list[SignatureData],
@@ -275,3 +276,36 @@ def test_behind_questions_follow_the_progress_rating(template, answers, context,
     assert ("behind_causes" in shown) == (rag != "green")
     shown = {q.id for q in visible_questions(template, template.section("welfare"), answers, context)}
     assert ("welfare_concerns" in shown) == (welfare != "green")
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 200) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12) | st.sampled_from(["red", "amber", "green", "2026-04-01", "met", "not_met"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["raised", "detail", "status", "comment", "carry_forward", "progress", "response", "text",
+                         "due_date", "t-met", "p-1", "scenario_id"]), inner, max_size=4),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_any_stored_answers_give_problems_not_crashes(template, answers, signatures, context, data) -> None:
+    """A draft may hold anything (an old version, a half-synced edit): the rules must report, never raise."""
+    ids = [q.id for _, q in template.questions()]
+    garbage = data.draw(st.dictionaries(st.sampled_from(ids), json_values, max_size=10))
+    mixed = {**answers, **garbage}
+    statuses = section_statuses(template, mixed, signatures, context)
+    readiness = finalise_readiness(template, mixed, signatures, context)
+    assert readiness.ready == all(s.complete for s in statuses)
+    for problem in readiness.problems:
+        assert problem.message.strip()
+    review = ReviewData(learner_id="learner-1", template_id=template.id, template_version=template.version,
+                        answers=mixed)
+    stamp = dt.datetime(2026, 3, 2, 12, tzinfo=dt.UTC)
+    if readiness.ready:  # whatever passed the check must finalise into valid records
+        result = finalise_review(template, review, signatures, context, stamp)
+        assert result.review.status == "finalised" and len(result.content_hash) == 64
+    else:
+        with pytest.raises(ReviewNotReady):
+            finalise_review(template, review, signatures, context, stamp)
