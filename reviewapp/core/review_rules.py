@@ -16,6 +16,7 @@ from typing import Any
 from reviewapp.core import otj
 from reviewapp.core.dates import format_date
 from reviewapp.core.scheduling import DEFAULT_RULES, ProposedReviewDate, ScheduleRules, propose_next_review
+from reviewapp.core.smart import check_target_items
 from reviewapp.core.templates import Question, Section, Template
 from sync.protocol import LearnerData, PlanItemData, SignatureData, TargetData
 
@@ -69,6 +70,7 @@ class Readiness:
 
     problems: tuple[Problem, ...]
     section_titles: Mapping[str, str]
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def ready(self) -> bool:
@@ -83,6 +85,10 @@ class Readiness:
     def messages(self) -> list[str]:
         """One line per problem, prefixed by its section's title, for the finalise dialog."""
         return [f"{self.section_titles.get(p.section_id, p.section_id)}: {p.message}" for p in self.problems]
+
+    def warning_messages(self) -> list[str]:
+        """Points worth a second look that do not stop finalising (vague targets, for example)."""
+        return [f"{self.section_titles.get(p.section_id, p.section_id)}: {p.message}" for p in self.warnings]
 
 
 # --- Answers the app works out ------------------------------------------------------------------------------------
@@ -267,7 +273,24 @@ def finalise_readiness(
     ]
     problems.extend(_next_review_problems(template, effective_answers(template, answers, context)))
     problems.extend(_assessor_signature_problems(template, signatures))
-    return Readiness(tuple(problems), {s.id: s.title for s in template.sections})
+    return Readiness(tuple(problems), {s.id: s.title for s in template.sections},
+                     tuple(review_warnings(template, answers, context)))
+
+
+def review_warnings(template: Template, answers: Mapping[str, Any], context: ReviewContext) -> list[Problem]:
+    """Non-blocking warnings: each new target the SMART checker finds vague, judged against this review's date
+    and the next review date."""
+    effective = effective_answers(template, answers, context)
+    warnings: list[Problem] = []
+    visit = parse_iso_date(_record_answer(template, effective, "visit_date"))
+    next_review = parse_iso_date(_record_answer(template, effective, "next_review_date"))
+    for section, question in template.questions():
+        if question.type != "target_list" or not isinstance(effective.get(question.id), list):
+            continue
+        items = [i if isinstance(i, dict) else {} for i in effective[question.id]]
+        for index, found in check_target_items(items, next_review_date=next_review, today=visit).items():
+            warnings.extend(Problem(section.id, question.id, f"New target {index + 1}: {w.message}") for w in found)
+    return warnings
 
 
 def _next_review_problems(template: Template, answers: Mapping[str, Any]) -> list[Problem]:

@@ -72,6 +72,9 @@ DERIVED_TYPES: dict[str, tuple[str, ...]] = {
 }
 Derived = Literal["otj_planned_to_date", "otj_shortfall", "next_review_proposed"]
 
+#: Starting values a new draft takes from the learner's records; unlike derived values the assessor may change them.
+Prefill = Literal["otj_logged_since_last_review", "otj_logged_to_date"]
+
 RAG_VALUES = ("red", "amber", "green")
 SignatureRole = Literal["learner", "employer", "assessor"]
 
@@ -151,6 +154,7 @@ class Question(_Strict):
     min_items: int | None = Field(default=None, ge=1)
     record_field: RecordField | None = None
     derived: Derived | None = None
+    prefill: Prefill | None = None
     role: SignatureRole | None = None
     allow_absence: bool = True
 
@@ -376,6 +380,10 @@ def _check_question(question: Question, fail: Any) -> None:
             fail(f"derived value {question.derived!r} needs a {' or '.join(DERIVED_TYPES[question.derived])} question")
         if question.required:
             fail("a derived value is computed by the app, so it cannot be required")
+    if question.prefill is not None and kind not in ("hours", "number"):
+        fail(f"prefill {question.prefill!r} needs an hours or number question")
+    if question.prefill is not None and question.derived is not None:
+        fail("a question is either derived or prefilled, not both")
     if kind == "flag" and not question.detail_label:
         fail("a flag question needs a detail_label for the text box that explains the concern")
 

@@ -309,3 +309,13 @@ def test_any_stored_answers_give_problems_not_crashes(template, answers, signatu
     else:
         with pytest.raises(ReviewNotReady):
             finalise_review(template, review, signatures, context, stamp)
+
+
+def test_vague_new_targets_warn_without_blocking(template, answers, signatures, context) -> None:
+    answers["new_targets"].append({"text": "Try to improve emails", "due_date": "2026-05-20", "actions": []})
+    readiness = finalise_readiness(template, answers, signatures, context)
+    assert readiness.ready
+    warnings = readiness.warning_messages()
+    assert warnings[0].startswith("New targets: New target 2: Due 20/05/2026, after the next review on 27/04/2026")
+    assert any("“try” cannot be measured" in w for w in warnings)
+    assert not any("New target 1" in w for w in warnings)

@@ -168,6 +168,10 @@ def _break_required_derived(raw: dict[str, Any]) -> None:
     _question(raw, "otj_shortfall")["required"] = True
 
 
+def _break_prefill_on_text(raw: dict[str, Any]) -> None:
+    _question(raw, "otj_examples")["prefill"] = "otj_logged_to_date"
+
+
 def _break_options_on_text(raw: dict[str, Any]) -> None:
     _question(raw, "visit_location")["options"] = [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}]
 
@@ -192,6 +196,7 @@ def _break_options_on_text(raw: dict[str, Any]) -> None:
         (_break_record_field_type, "progress_summary", "needs a rag question"),
         (_break_required_derived, "otj_shortfall", "cannot be required"),
         (_break_options_on_text, "visit_location", "takes no options"),
+        (_break_prefill_on_text, "otj_examples", "needs an hours or number question"),
     ],
 )
 def test_broken_template_names_the_question(breakage: Any, question_id: str, words: str) -> None:
