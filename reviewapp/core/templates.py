@@ -230,16 +230,39 @@ def templates_dir() -> Path:
 
 
 def available_templates() -> list[tuple[str, int, str]]:
-    """(id, version, title) of every template in `resources/templates`, sorted by id; broken ones raise."""
-    found = [load_template(path) for path in sorted(templates_dir().glob("*.json"))]
+    """(id, version, title) of the current version of each template in `resources/templates`, sorted by id.
+
+    Earlier versions, kept as `<id>.v<version>.json` so past reviews still display, are not offered for new reviews.
+    """
+    found = [load_template(path) for path in sorted(templates_dir().glob("*.json")) if ".v" not in path.stem]
     return sorted(((t.id, t.version, t.title) for t in found), key=lambda row: row[0])
 
 
-def load_template(name_or_path: str | Path) -> Template:
-    """A template by name (`apprenticeship-progress-review`) or by file path; raises TemplateError if unusable."""
+def load_template(name_or_path: str | Path, version: int | None = None) -> Template:
+    """A template by id (`apprenticeship-progress-review`) or by file path; raises TemplateError if unusable.
+
+    With `version`, the exact version a review was made with: the current file if it has that version, else an
+    earlier one kept as `<id>.v<version>.json`.
+    """
     path = Path(name_or_path)
-    if path.suffix != ".json":
-        path = templates_dir() / f"{name_or_path}.json"
+    if path.suffix == ".json":
+        template = _load_file(path)
+        if version is not None and template.version != version:
+            raise TemplateError(f"{path.name} holds version {template.version} of {template.id!r}, not {version}")
+        return template
+    name = str(name_or_path)
+    current = templates_dir() / f"{name}.json"
+    if version is None:
+        return _load_file(current)
+    for candidate in (templates_dir() / f"{name}.v{version}.json", current):
+        if candidate.is_file():
+            template = _load_file(candidate)
+            if template.version == version:
+                return template
+    raise TemplateError(f"Version {version} of the review template {name!r} is not installed")
+
+
+def _load_file(path: Path) -> Template:
     if not path.is_file():
         raise TemplateError(f"No review template at {path}")
     try:

@@ -233,3 +233,22 @@ def test_unknown_template_and_bad_json_give_clear_errors(tmp_path: Path) -> None
 def test_untouched_copy_still_parses() -> None:
     """The breakages above are the only reason those cases fail."""
     assert parse_template(copy.deepcopy(raw_template())).id == "apprenticeship-progress-review"
+
+
+def test_a_past_version_is_found_beside_the_current_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past reviews open with the template version they were made with, while new ones get the current one."""
+    import reviewapp.core.templates as templates
+
+    raw = raw_template()
+    (tmp_path / "apprenticeship-progress-review.v1.json").write_text(json.dumps(raw), encoding="utf-8")
+    raw["version"] = 2
+    raw["title"] = "Apprenticeship progress review (2027)"
+    (tmp_path / "apprenticeship-progress-review.json").write_text(json.dumps(raw), encoding="utf-8")
+    monkeypatch.setattr(templates, "templates_dir", lambda: tmp_path)
+
+    assert load_template("apprenticeship-progress-review").version == 2
+    assert load_template("apprenticeship-progress-review", version=1).version == 1
+    assert load_template("apprenticeship-progress-review", version=2).title.endswith("(2027)")
+    assert available_templates() == [("apprenticeship-progress-review", 2, "Apprenticeship progress review (2027)")]
+    with pytest.raises(TemplateError, match="Version 3 of the review template"):
+        load_template("apprenticeship-progress-review", version=3)
