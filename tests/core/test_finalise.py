@@ -141,3 +141,10 @@ def test_ratings_come_from_the_answers(template, answers, context) -> None:
     assert (fields["progress_rag"], fields["welfare_rag"]) == ("red", "amber")
     assert fields["next_review_date"] == dt.date(2026, 3, 30)
     assert "progress rated red" in fields["next_review_reason"]
+
+
+def test_a_met_target_is_never_carried_even_if_marked(template, answers, context) -> None:
+    answers["previous_targets"]["t-met"]["carry_forward"] = True
+    answers["previous_targets"]["t-not-met"]["carry_forward"] = False
+    created = new_targets(template, answers, context, "learner-1", counter())
+    assert [t.carried_from_id for t in created.values()] == [None]
