@@ -153,9 +153,9 @@ def _derived_value(template: Template, name: str, answers: Mapping[str, Any], co
         )
     if name == "otj_shortfall":
         planned_q = next(q for _, q in template.questions() if q.derived == "otj_planned_to_date")
-        to_date = answers.get("otj_hours_to_date")
-        logged = to_date if _is_number(to_date) else None
-        return otj.shortfall(answers.get(planned_q.id), logged)
+        logged_q = next(q for _, q in template.questions() if q.prefill == "otj_logged_to_date")
+        to_date = answers.get(logged_q.id)
+        return otj.shortfall(answers.get(planned_q.id), to_date if _is_number(to_date) else None)
     if name == "next_review_proposed":
         proposal = proposed_next_review(template, answers, context)
         return proposal.date.isoformat() if proposal else None
@@ -251,10 +251,10 @@ def section_statuses(
         if section.kind != "summary":
             result.append(by_id[section.id])
             continue
-        problems: tuple[Problem, ...] = ()
+        still_to_do: tuple[Problem, ...] = ()
         if incomplete:
-            problems = (Problem(section.id, None, "Still to complete: " + ", ".join(incomplete) + "."),)
-        result.append(SectionStatus(section.id, section.title, not problems, problems))
+            still_to_do = (Problem(section.id, None, "Still to complete: " + ", ".join(incomplete) + "."),)
+        result.append(SectionStatus(section.id, section.title, not still_to_do, still_to_do))
     return result
 
 

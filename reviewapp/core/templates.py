@@ -341,6 +341,11 @@ def _check_semantics(template: Template, source: str) -> None:
             if question.record_field in record_fields:
                 fail(section, question, f"record_field {question.record_field!r} is already set by another question")
             record_fields.add(question.record_field)
+        if question.derived == "otj_shortfall":
+            earlier_values = {q.derived for q in earlier.values()} | {q.prefill for q in earlier.values()}
+            if not {"otj_planned_to_date", "otj_logged_to_date"} <= earlier_values:
+                fail(section, question, "otj_shortfall needs, before it, a question showing otj_planned_to_date "
+                     "and one prefilled with otj_logged_to_date")
         if question.derived is not None:
             if question.derived in derived:
                 fail(section, question, f"derived value {question.derived!r} is already shown by another question")
@@ -354,8 +359,6 @@ def _check_semantics(template: Template, source: str) -> None:
                 fail(section, question, f"a template may hold only one {question.type} question")
             singletons.add(question.type)
         earlier[question.id] = question
-    if "otj_shortfall" in derived and "otj_planned_to_date" not in derived:
-        fail(None, None, "otj_shortfall needs a question showing otj_planned_to_date before it")
 
 
 def _check_question(question: Question, fail: Any) -> None:

@@ -172,6 +172,10 @@ def _break_prefill_on_text(raw: dict[str, Any]) -> None:
     _question(raw, "otj_examples")["prefill"] = "otj_logged_to_date"
 
 
+def _break_shortfall_without_logged_hours(raw: dict[str, Any]) -> None:
+    del _question(raw, "otj_hours_to_date")["prefill"]
+
+
 def _break_options_on_text(raw: dict[str, Any]) -> None:
     _question(raw, "visit_location")["options"] = [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}]
 
@@ -196,6 +200,7 @@ def _break_options_on_text(raw: dict[str, Any]) -> None:
         (_break_record_field_type, "progress_summary", "needs a rag question"),
         (_break_required_derived, "otj_shortfall", "cannot be required"),
         (_break_options_on_text, "visit_location", "takes no options"),
+        (_break_shortfall_without_logged_hours, "otj_shortfall", "prefilled with otj_logged_to_date"),
         (_break_prefill_on_text, "otj_examples", "needs an hours or number question"),
     ],
 )
