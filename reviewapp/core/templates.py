@@ -51,18 +51,16 @@ QuestionType = Literal[
     "signature",
 ]
 
-#: Review record fields a question's answer is copied into on finalising, and the answer type each needs.
+#: Facts the rules read from a named question rather than by question id, and the answer type each needs. All but
+#: `has_support_needs` (which shortens the next interval) are copied into the review record on finalising.
 RECORD_FIELD_TYPES: dict[str, tuple[str, ...]] = {
     "visit_date": ("date",),
     "progress_rag": ("rag",),
     "welfare_rag": ("rag",),
     "next_review_date": ("date",),
-    "next_review_reason": ("text", "long_text"),
     "has_support_needs": ("yes_no",),
 }
-RecordField = Literal[
-    "visit_date", "progress_rag", "welfare_rag", "next_review_date", "next_review_reason", "has_support_needs"
-]
+RecordField = Literal["visit_date", "progress_rag", "welfare_rag", "next_review_date", "has_support_needs"]
 
 #: Values the app computes (read-only in the wizard) and the question types that may show them.
 DERIVED_TYPES: dict[str, tuple[str, ...]] = {
