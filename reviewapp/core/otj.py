@@ -1,0 +1,64 @@
+"""Off-the-job training: the hours a learner should have done by now, and any shortfall.
+
+Funding rules require the planned off-the-job hours to be delivered over the planned duration, so a review checks
+the hours logged against the plan spread evenly (pro rata) between the start and the planned end date. Kept apart
+from the review rules because the caseload and reports need the same figures outside a review.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sync.protocol import LearnerData, OtjEntryData
+
+
+def planned_hours_to_date(
+    planned_total: float, start: dt.date, planned_end: dt.date | None, as_of: dt.date
+) -> float | None:
+    """The hours the plan expects by `as_of`, pro rata by calendar day; None when the plan has no end or no hours.
+
+    Before the start it is nought, after the planned end it is the whole plan: an overrunning learner still owes
+    every planned hour, but no more than that.
+    """
+    if planned_end is None or planned_total <= 0 or planned_end <= start:
+        return None
+    elapsed = min(max((as_of - start).days, 0), (planned_end - start).days)
+    return round(planned_total * elapsed / (planned_end - start).days, 1)
+
+
+def logged_hours(entries: Iterable[OtjEntryData], since: dt.date | None = None, until: dt.date | None = None) -> float:
+    """Hours logged in entries dated after `since` (exclusive: that day was covered by the last review) up to and
+    including `until`."""
+    total = sum(
+        entry.hours
+        for entry in entries
+        if (since is None or entry.date > since) and (until is None or entry.date <= until)
+    )
+    return round(total, 2)
+
+
+def shortfall(planned_to_date: float | None, logged_to_date: float | None) -> float | None:
+    """Hours behind the plan (nought when on or ahead of it); None when either figure is unknown."""
+    if planned_to_date is None or logged_to_date is None:
+        return None
+    return round(max(planned_to_date - logged_to_date, 0.0), 1)
+
+
+@dataclass(frozen=True)
+class OtjPosition:
+    planned_to_date: float | None
+    logged_to_date: float
+    shortfall: float | None
+
+    @property
+    def behind(self) -> bool:
+        return bool(self.shortfall)
+
+
+def otj_position(learner: LearnerData, entries: Iterable[OtjEntryData], as_of: dt.date) -> OtjPosition:
+    """Where a learner stands on off-the-job hours on a given day, from their plan and log."""
+    logged = logged_hours(entries, until=as_of)
+    planned = planned_hours_to_date(learner.planned_otj_hours, learner.start_date, learner.planned_end_date, as_of)
+    return OtjPosition(planned, logged, shortfall(planned, logged))

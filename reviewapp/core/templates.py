@@ -1,0 +1,447 @@
+"""Review templates: the questions of a progress review, held as data and checked before anyone sees them.
+
+A template is JSON in `resources/templates/`. The wizard builds one step per section, the rules in
+`review_rules` decide completeness from it, and the PDF prints from it, so a template that is wrong in any way
+(a duplicate id, a choice without options, a condition on a question that does not exist) must fail on loading,
+with a message that names the section and question to fix, rather than as a confusing wizard on a learner's site.
+
+Answer shapes, by question type (what the UI stores in `ReviewData.answers[question.id]`):
+
+- text, long_text: str
+- choice, rag: str (an option value; rag values are "red", "amber", "green")
+- multi_choice: list[str] of option values
+- yes_no: bool
+- date: ISO date str "YYYY-MM-DD"
+- number, hours: int | float
+- flag: {"raised": bool, "detail": str}
+- scenario: {"scenario_id": str, "response": str}
+- previous_targets: {target_id: {"status": TargetStatus, "comment": str, "carry_forward": bool}}
+- plan_progress_grid: {plan_item_id: {"progress": int 0–100, "comment": str}}
+- target_list: list of {"text": str, "due_date": ISO str | None, "actions": list[str], "carried_from_id": str | None}
+- signature: nothing in answers; signatures are `SignatureData` records of the question's role.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from reviewapp.core.resources import resource_path
+
+QuestionType = Literal[
+    "text",
+    "long_text",
+    "choice",
+    "multi_choice",
+    "yes_no",
+    "rag",
+    "date",
+    "number",
+    "hours",
+    "flag",
+    "scenario",
+    "previous_targets",
+    "plan_progress_grid",
+    "target_list",
+    "signature",
+]
+
+#: Facts the rules read from a named question rather than by question id, and the answer type each needs. All but
+#: `has_support_needs` (which shortens the next interval) are copied into the review record on finalising.
+RECORD_FIELD_TYPES: dict[str, tuple[str, ...]] = {
+    "visit_date": ("date",),
+    "progress_rag": ("rag",),
+    "welfare_rag": ("rag",),
+    "next_review_date": ("date",),
+    "has_support_needs": ("yes_no",),
+}
+RecordField = Literal["visit_date", "progress_rag", "welfare_rag", "next_review_date", "has_support_needs"]
+
+#: Values the app computes (read-only in the wizard) and the question types that may show them.
+DERIVED_TYPES: dict[str, tuple[str, ...]] = {
+    "otj_planned_to_date": ("hours", "number"),
+    "otj_shortfall": ("hours", "number"),
+    "next_review_proposed": ("date",),
+}
+Derived = Literal["otj_planned_to_date", "otj_shortfall", "next_review_proposed"]
+
+#: Starting values a new draft takes from the learner's records; unlike derived values the assessor may change them.
+Prefill = Literal["otj_logged_since_last_review", "otj_logged_to_date"]
+
+RAG_VALUES = ("red", "amber", "green")
+SignatureRole = Literal["learner", "employer", "assessor"]
+
+_TYPES_WITH_OPTIONS = frozenset({"choice", "multi_choice", "rag"})
+#: Types that take their rows from the learner's records, so a template may hold at most one of each.
+_SINGLETON_TYPES = ("previous_targets", "plan_progress_grid", "target_list")
+_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+
+class TemplateError(ValueError):
+    """A template that cannot be used; the message names the template, section and question at fault."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Option(_Strict):
+    value: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    help: str = ""
+
+
+class Scenario(_Strict):
+    """A workplace situation put to the learner; `look_for` guides the assessor's judgement of the answer."""
+
+    id: str = Field(pattern=_ID_PATTERN)
+    title: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+    look_for: list[str] = Field(default_factory=list)
+
+
+_OPERATORS = ("equals", "one_of", "includes", "excludes", "greater_than", "differs_from")
+
+
+class ShowIf(_Strict):
+    """Show a question only when an earlier answer meets exactly one of these conditions."""
+
+    question: str
+    equals: str | bool | float | None = None
+    one_of: list[str] | None = None
+    includes: str | None = None
+    excludes: str | None = None
+    greater_than: float | None = None
+    differs_from: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_condition(self) -> ShowIf:
+        given = [name for name in _OPERATORS
+                 if name in self.model_fields_set]
+        if len(given) != 1:
+            raise ValueError(
+                f"show_if needs exactly one of {', '.join(_OPERATORS)}; "
+                f"found {', '.join(given) or 'none'}"
+            )
+        return self
+
+    @property
+    def operator(self) -> str:
+        return next(name for name in _OPERATORS
+                    if name in self.model_fields_set)
+
+
+class Question(_Strict):
+    id: str = Field(pattern=_ID_PATTERN)
+    type: QuestionType
+    label: str = Field(min_length=1)
+    help: str = ""
+    required: bool = False
+    options: list[Option] = Field(default_factory=list)
+    prompts: list[str] = Field(default_factory=list)
+    scenarios: list[Scenario] = Field(default_factory=list)
+    show_if: ShowIf | None = None
+    detail_label: str = ""
+    min: float | None = None
+    max: float | None = None
+    min_items: int | None = Field(default=None, ge=1)
+    record_field: RecordField | None = None
+    derived: Derived | None = None
+    prefill: Prefill | None = None
+    role: SignatureRole | None = None
+    allow_absence: bool = True
+
+    def option_label(self, value: Any) -> str:
+        """The words shown for a stored option value (the value itself if the template no longer has it)."""
+        if self.type == "yes_no":
+            return {True: "Yes", False: "No"}.get(value, "")
+        return next((o.label for o in self.options if o.value == value), str(value))
+
+
+class Section(_Strict):
+    id: str = Field(pattern=_ID_PATTERN)
+    title: str = Field(min_length=1)
+    intro: str = ""
+    kind: Literal["questions", "summary"] = "questions"
+    questions: list[Question] = Field(default_factory=list)
+
+
+class Template(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    version: int = Field(ge=1)
+    title: str = Field(min_length=1)
+    description: str = ""
+    sections: list[Section] = Field(min_length=1)
+
+    def questions(self) -> Iterator[tuple[Section, Question]]:
+        """Every question with its section, in the order the wizard asks them."""
+        for section in self.sections:
+            for question in section.questions:
+                yield section, question
+
+    def question(self, question_id: str) -> Question:
+        for _, question in self.questions():
+            if question.id == question_id:
+                return question
+        raise KeyError(question_id)
+
+    def section(self, section_id: str) -> Section:
+        for section in self.sections:
+            if section.id == section_id:
+                return section
+        raise KeyError(section_id)
+
+    def question_for_record_field(self, record_field: str) -> Question | None:
+        return next((q for _, q in self.questions() if q.record_field == record_field), None)
+
+    def questions_of_type(self, question_type: str) -> list[Question]:
+        return [q for _, q in self.questions() if q.type == question_type]
+
+
+def choose_scenario(question: Question, review_id: str) -> Scenario:
+    """The scenario a review puts to the learner: fixed by the review id, so a reopened draft shows the same one,
+    yet spread across the bank over a caseload so learners do not all rehearse one answer."""
+    if not question.scenarios:
+        raise ValueError(f"question {question.id!r} has no scenario bank")
+    digest = hashlib.sha256(f"{review_id}:{question.id}".encode()).digest()
+    return question.scenarios[int.from_bytes(digest[:8], "big") % len(question.scenarios)]
+
+
+def scenario_shown(question: Question, review_id: str, answer: Any = None) -> Scenario:
+    """The scenario to show for a scenario question: the one recorded in the answer if there is one, else the
+    review's own draw. Honouring the recorded one keeps a signed answer next to the scenario it answered."""
+    recorded = answer.get("scenario_id") if isinstance(answer, dict) else None
+    found = next((s for s in question.scenarios if s.id == recorded), None)
+    return found if found is not None else choose_scenario(question, review_id)
+
+
+# --- Loading ------------------------------------------------------------------------------------------------------
+
+
+def templates_dir() -> Path:
+    return resource_path("templates")
+
+
+def available_templates() -> list[tuple[str, int, str]]:
+    """(id, version, title) of the current version of each template in `resources/templates`, sorted by id.
+
+    Earlier versions, kept as `<id>.v<version>.json` so past reviews still display, are not offered for new reviews.
+    """
+    found = [load_template(path) for path in sorted(templates_dir().glob("*.json")) if ".v" not in path.stem]
+    return sorted(((t.id, t.version, t.title) for t in found), key=lambda row: row[0])
+
+
+def load_template(name_or_path: str | Path, version: int | None = None) -> Template:
+    """A template by id (`apprenticeship-progress-review`) or by file path; raises TemplateError if unusable.
+
+    With `version`, the exact version a review was made with: the current file if it has that version, else an
+    earlier one kept as `<id>.v<version>.json`.
+    """
+    path = Path(name_or_path)
+    if path.suffix == ".json":
+        template = _load_file(path)
+        if version is not None and template.version != version:
+            raise TemplateError(f"{path.name} holds version {template.version} of {template.id!r}, not {version}")
+        return template
+    name = str(name_or_path)
+    current = templates_dir() / f"{name}.json"
+    if version is None:
+        return _load_file(current)
+    for candidate in (templates_dir() / f"{name}.v{version}.json", current):
+        if candidate.is_file():
+            template = _load_file(candidate)
+            if template.version == version:
+                return template
+    raise TemplateError(f"Version {version} of the review template {name!r} is not installed")
+
+
+def _load_file(path: Path) -> Template:
+    if not path.is_file():
+        raise TemplateError(f"No review template at {path}")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise TemplateError(f"Template {path.name} is not valid JSON: {exc}") from exc
+    return parse_template(raw, source=path.name)
+
+
+def parse_template(raw: Any, source: str = "template") -> Template:
+    """Validate a template already read from JSON; raises TemplateError naming the section and question at fault."""
+    try:
+        template = Template.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = _describe_location(raw, source, error["loc"])
+        raise TemplateError(f"{where}: {error['msg']}") from exc
+    _check_semantics(template, source)
+    return template
+
+
+def _describe_location(raw: Any, source: str, loc: tuple[int | str, ...]) -> str:
+    """Turn pydantic's `sections.3.questions.2.options` into `section 'x', question 'y', field options`."""
+    parts = [f"Template {source}"]
+    node: Any = raw
+    rest = list(loc)
+    for key in ("sections", "questions"):
+        if len(rest) >= 2 and rest[0] == key and isinstance(rest[1], int):
+            try:
+                node = node[key][rest[1]]
+                label = node.get("id") if isinstance(node, dict) else None
+            except (KeyError, IndexError, TypeError):
+                label = None
+            parts.append(f"{key[:-1]} {label!r}" if label else f"{key[:-1]} number {rest[1] + 1}")
+            rest = rest[2:]
+        else:
+            break
+    if rest:
+        parts.append("field " + ".".join(str(p) for p in rest))
+    return ", ".join(parts)
+
+
+def _check_semantics(template: Template, source: str) -> None:
+    """The checks pydantic cannot express field by field: ids, options per type, conditions, roles."""
+
+    def fail(section: Section | None, question: Question | None, message: str) -> None:
+        parts = [f"Template {source}"]
+        if section is not None:
+            parts.append(f"section {section.id!r}")
+        if question is not None:
+            parts.append(f"question {question.id!r}")
+        raise TemplateError(", ".join(parts) + f": {message}")
+
+    section_ids: set[str] = set()
+    for section in template.sections:
+        if section.id in section_ids:
+            fail(section, None, "duplicate section id")
+        section_ids.add(section.id)
+        if section.kind == "summary" and section.questions:
+            fail(section, None, "a summary section shows the review and cannot hold questions")
+        if section.kind == "questions" and not section.questions:
+            fail(section, None, "section has no questions")
+
+    earlier: dict[str, Question] = {}
+    record_fields: set[str] = set()
+    derived: set[str] = set()
+    roles: set[str] = set()
+    singletons: set[str] = set()
+    for section, question in template.questions():
+        if question.id in earlier:
+            fail(section, question, "duplicate question id")
+        _check_question(question, lambda msg, s=section, q=question: fail(s, q, msg))
+        if question.show_if is not None:
+            _check_show_if(question.show_if, question, earlier, lambda msg, s=section, q=question: fail(s, q, msg))
+        if question.record_field is not None:
+            if question.record_field in record_fields:
+                fail(section, question, f"record_field {question.record_field!r} is already set by another question")
+            record_fields.add(question.record_field)
+        if question.derived == "otj_shortfall":
+            earlier_values = {q.derived for q in earlier.values()} | {q.prefill for q in earlier.values()}
+            if not {"otj_planned_to_date", "otj_logged_to_date"} <= earlier_values:
+                fail(section, question, "otj_shortfall needs, before it, a question showing otj_planned_to_date "
+                     "and one prefilled with otj_logged_to_date")
+        if question.derived is not None:
+            if question.derived in derived:
+                fail(section, question, f"derived value {question.derived!r} is already shown by another question")
+            derived.add(question.derived)
+        if question.type == "signature":
+            if question.role in roles:
+                fail(section, question, f"a second signature for the {question.role}")
+            roles.add(question.role or "")
+        if question.type in _SINGLETON_TYPES:
+            if question.type in singletons:
+                fail(section, question, f"a template may hold only one {question.type} question")
+            singletons.add(question.type)
+        earlier[question.id] = question
+
+
+def _check_question(question: Question, fail: Any) -> None:
+    kind = question.type
+    if kind in _TYPES_WITH_OPTIONS:
+        if len(question.options) < 2:
+            fail(f"a {kind} question needs at least two options")
+        values = [o.value for o in question.options]
+        if len(set(values)) != len(values):
+            fail("duplicate option values")
+        if kind == "rag" and sorted(values) != sorted(RAG_VALUES):
+            fail("a rag question needs exactly the options red, amber and green, each with words")
+        if kind == "rag":
+            for option in question.options:
+                if option.label.strip().lower() == option.value:
+                    fail(f"rag option {option.value!r} needs words saying what it means, e.g. 'Green — on track'")
+    elif question.options:
+        fail(f"a {kind} question takes no options")
+    if kind == "scenario":
+        if not question.scenarios:
+            fail("a scenario question needs a bank of at least one scenario")
+        ids = [s.id for s in question.scenarios]
+        if len(set(ids)) != len(ids):
+            fail("duplicate scenario ids")
+    elif question.scenarios:
+        fail(f"a {kind} question takes no scenarios")
+    if kind == "signature":
+        if question.role is None:
+            fail("a signature question needs a role: learner, employer or assessor")
+        if question.role == "assessor" and question.allow_absence:
+            fail("the assessor must always sign: set allow_absence to false")
+    elif question.role is not None:
+        fail(f"a {kind} question takes no role")
+    if (question.min is not None or question.max is not None) and kind not in ("number", "hours"):
+        fail(f"a {kind} question takes no min or max")
+    if question.min is not None and question.max is not None and question.min > question.max:
+        fail("min is greater than max")
+    if question.min_items is not None and kind not in ("multi_choice", "target_list"):
+        fail(f"a {kind} question takes no min_items")
+    if question.record_field is not None and kind not in RECORD_FIELD_TYPES[question.record_field]:
+        fail(f"record_field {question.record_field!r} needs a {' or '.join(RECORD_FIELD_TYPES[question.record_field])}"
+             " question")
+    if question.derived is not None:
+        if kind not in DERIVED_TYPES[question.derived]:
+            fail(f"derived value {question.derived!r} needs a {' or '.join(DERIVED_TYPES[question.derived])} question")
+        if question.required:
+            fail("a derived value is computed by the app, so it cannot be required")
+    if question.prefill is not None and kind not in ("hours", "number"):
+        fail(f"prefill {question.prefill!r} needs an hours or number question")
+    if question.prefill is not None and question.derived is not None:
+        fail("a question is either derived or prefilled, not both")
+    if kind == "flag" and not question.detail_label:
+        fail("a flag question needs a detail_label for the text box that explains the concern")
+
+
+def _check_show_if(condition: ShowIf, question: Question, earlier: dict[str, Question], fail: Any) -> None:
+    if condition.question == question.id:
+        fail("show_if refers to the question itself")
+    target = earlier.get(condition.question)
+    if target is None:
+        fail(f"show_if refers to {condition.question!r}, which is not a question asked before this one")
+        return
+    operator = condition.operator
+    option_values = [o.value for o in target.options]
+    if operator == "equals":
+        if target.type in ("yes_no", "flag") and not isinstance(condition.equals, bool):
+            fail(f"show_if on the {target.type} question {target.id!r} must compare with true or false")
+        if target.type in ("choice", "rag") and condition.equals not in option_values:
+            fail(f"show_if value {condition.equals!r} is not an option of {target.id!r}")
+    elif operator == "one_of":
+        if target.type not in ("choice", "rag"):
+            fail(f"show_if one_of needs a choice or rag question, and {target.id!r} is a {target.type}")
+        unknown = [v for v in condition.one_of or [] if v not in option_values]
+        if unknown:
+            fail(f"show_if values {unknown} are not options of {target.id!r}")
+    elif operator in ("includes", "excludes"):
+        if target.type != "multi_choice":
+            fail(f"show_if {operator} needs a multi_choice question, and {target.id!r} is a {target.type}")
+        value = getattr(condition, operator)
+        if value not in option_values:
+            fail(f"show_if value {value!r} is not an option of {target.id!r}")
+    elif operator == "greater_than":
+        if target.type not in ("number", "hours"):
+            fail(f"show_if greater_than needs a number or hours question, and {target.id!r} is a {target.type}")
+    elif operator == "differs_from":
+        other = earlier.get(condition.differs_from or "")
+        if other is None:
+            fail(f"show_if differs_from refers to {condition.differs_from!r}, which is not an earlier question")
