@@ -87,7 +87,16 @@ def _fill_demo_if_empty(window, store: Store, learners: int, today: dt.date | No
     )
 
 
+#: Commands for scripts and support staff: `reviewapp NAME ...` runs `main(argv)` of the module named here.
+SUBCOMMANDS: dict[str, str] = {}
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in SUBCOMMANDS:
+        import importlib
+
+        return int(importlib.import_module(SUBCOMMANDS[argv[0]]).main(argv[1:]) or 0)
     args = build_parser().parse_args(argv)
     return run_gui(args)

@@ -311,7 +311,9 @@ class _Generator:
                 visit, progress_rag=progress_rag, welfare_rag=welfare_rag,
                 has_support_needs=bool(learner["support_needs"]),
             )
-            new_targets = [self._target(learner, plan, review_id, visit, proposal.date) for _ in range(rng.randint(2, 3))]
+            new_targets = [
+                self._target(learner, plan, review_id, visit, proposal.date) for _ in range(rng.randint(2, 3))
+            ]
             answers = {
                 "visit.date": visit.isoformat(),
                 "visit.location": employer["address"].split(",")[0],

@@ -6,6 +6,7 @@ local file (which the server can restore), so every failure to reach it is repor
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from pathlib import Path
 
@@ -54,7 +55,5 @@ def create_key(db_path: Path) -> str:
 
 def forget_key(db_path: Path) -> None:
     """Remove the key (when the local data is wiped, e.g. on a revoked device)."""
-    try:
+    with contextlib.suppress(keyring.errors.PasswordDeleteError):
         keyring.delete_password(KEYRING_SERVICE, _key_name(db_path))
-    except keyring.errors.PasswordDeleteError:
-        pass
