@@ -28,9 +28,10 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 class Column:
-    LEARNER, ULN, EMPLOYER, PROGRAMME, LAST_REVIEW, NEXT_DUE, STATUS, WELFARE = range(8)
-    HEADERS = ("Learner", "ULN", "Employer", "Programme", "Last review", "Next review due", "Review status",
-               "Welfare")
+    # The columns an assessor scans first (who, how urgent, how they are) come first.
+    LEARNER, STATUS, NEXT_DUE, WELFARE, LAST_REVIEW, EMPLOYER, PROGRAMME, ULN = range(8)
+    HEADERS = ("Learner", "Review status", "Next review due", "Welfare", "Last review", "Employer", "Programme",
+               "ULN")
 
 
 class QuickFilter(StrEnum):

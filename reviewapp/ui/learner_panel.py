@@ -26,7 +26,7 @@ TARGET_STATUS_WORDS = {
 REVIEW_STATUS_WORDS = {"draft": "Draft", "finalised": "Finalised", "void": "Void"}
 
 
-def _list_view(model: RowsModel, name: str) -> QTableView:
+def _list_view(model: RowsModel, name: str, stretch_column: int) -> QTableView:
     view = QTableView()
     view.setModel(model)
     view.setObjectName(name)
@@ -35,8 +35,11 @@ def _list_view(model: RowsModel, name: str) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setWordWrap(True)
     view.verticalHeader().hide()
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header = view.horizontalHeader()
+    # The first column holds the long text (a target, a plan item): it takes the room and wraps; others fit.
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.setAlternatingRowColors(True)
     return view
 
@@ -56,11 +59,11 @@ class LearnerPanel(QWidget):
         )
 
         self.plan_model = RowsModel(("Code", "Plan item", "Progress"), self)
-        self.targets_model = RowsModel(("Target", "Due", "Small actions"), self)
+        self.targets_model = RowsModel(("Target and its small actions", "Due"), self)
         self.reviews_model = RowsModel(("Visit date", "Status", "Progress", "Welfare", "Next review"), self)
-        self.plan_view = _list_view(self.plan_model, "Plan progress")
-        self.targets_view = _list_view(self.targets_model, "Open targets")
-        self.reviews_view = _list_view(self.reviews_model, "Review history")
+        self.plan_view = _list_view(self.plan_model, "Plan progress", 1)
+        self.targets_view = _list_view(self.targets_model, "Open targets", 0)
+        self.reviews_view = _list_view(self.reviews_model, "Review history", 4)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.targets_view, "Open targets")
         self.tabs.addTab(self.plan_view, "Plan progress")
@@ -103,7 +106,10 @@ class LearnerPanel(QWidget):
         )
         self.plan_model.set_rows([(p.code, p.title, f"{p.progress}%") for p in detail.plan])
         self.targets_model.set_rows(
-            [(t.text, format_date(t.due_date) or "No date", "; ".join(t.actions)) for t in detail.open_targets],
+            [
+                (t.text + "".join(f"\n    – {action}" for action in t.actions), format_date(t.due_date) or "No date")
+                for t in detail.open_targets
+            ],
             keys=[t.id for t in detail.open_targets],
         )
         self.tabs.setTabText(0, f"Open targets ({len(detail.open_targets)})")

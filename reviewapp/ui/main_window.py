@@ -92,7 +92,6 @@ class MainWindow(QMainWindow):
             button.setObjectName(f"filter_{quick.value}")
             button.setAccessibleName(f"Show {quick.label.lower()}")
             button.setToolTip(f"Show {quick.label.lower()} (Alt+{number})")
-            button.setShortcut(QKeySequence(f"Alt+{number}"))
             button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             button.toggled.connect(lambda on, q=quick: on and self.set_quick_filter(q))
             self.filter_buttons.addButton(button)
@@ -113,12 +112,13 @@ class MainWindow(QMainWindow):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in ((Column.LEARNER, 190), (Column.ULN, 100), (Column.EMPLOYER, 190),
-                           (Column.PROGRAMME, 230), (Column.LAST_REVIEW, 95), (Column.NEXT_DUE, 120),
-                           (Column.STATUS, 95)):
+        for col, width in ((Column.LEARNER, 170), (Column.STATUS, 100), (Column.NEXT_DUE, 130),
+                           (Column.WELFARE, 80), (Column.LAST_REVIEW, 90), (Column.EMPLOYER, 170),
+                           (Column.PROGRAMME, 220), (Column.ULN, 100)):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
 
@@ -176,8 +176,9 @@ class MainWindow(QMainWindow):
         find.triggered.connect(self._focus_search)
         self.addAction(find)
         view_menu = self.menuBar().addMenu("&View")
-        for button in self.filter_buttons.buttons():
+        for number, button in enumerate(self.filter_buttons.buttons(), start=1):
             action = QAction(button.text(), self)
+            action.setShortcut(QKeySequence(f"Alt+{number}"))
             action.triggered.connect(button.click)
             view_menu.addAction(action)
 

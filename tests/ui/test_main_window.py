@@ -1,0 +1,130 @@
+"""The main window driven as a user would: search, quick filters, sorting, selecting a learner, keyboard."""
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from reviewapp.core.dates import format_date
+from reviewapp.store.models import Learner, Target
+from reviewapp.ui.caseload_model import ROW_ROLE, Column
+from reviewapp.ui.main_window import MainWindow
+from tests.conftest import DEMO_TODAY
+
+
+@pytest.fixture
+def window(qtbot, demo_store):
+    win = MainWindow(demo_store, today=lambda: DEMO_TODAY)
+    win.show_error = lambda title, text: pytest.fail(f"unexpected error dialog: {title}: {text}")
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.caseload_loaded, timeout=10000):
+        win.show()
+        win.refresh()
+    yield win
+    win.runner.wait()
+
+
+def _shown(win, column):
+    return [win.proxy.index(r, column).data() for r in range(win.proxy.rowCount())]
+
+
+def _rows(win):
+    return [win.proxy.index(r, 0).data(ROW_ROLE) for r in range(win.proxy.rowCount())]
+
+
+def test_caseload_lists_every_learner(window, demo_store):
+    with demo_store.read() as s:
+        names = {ln.full_name for ln in s.scalars(select(Learner))}
+    assert window.proxy.rowCount() == 40
+    assert {r.facts.name for r in _rows(window)} == names
+    assert window.count_label.text() == "40 learners"
+
+
+def test_search_by_surname_uln_and_employer(window, qtbot):
+    target = _rows(window)[5].facts
+    surname = target.name.split()[-1]
+    qtbot.keyClicks(window.search, surname)
+    assert window.proxy.rowCount() >= 1
+    assert all(surname.casefold() in r.facts.name.casefold() or surname.casefold() in r.facts.employer.casefold()
+               for r in _rows(window))
+    window.search.clear()
+    qtbot.keyClicks(window.search, target.uln)
+    assert [r.facts.uln for r in _rows(window)] == [target.uln]
+    window.search.clear()
+    qtbot.keyClicks(window.search, target.employer.upper())  # case does not matter
+    assert _rows(window) and all(r.facts.employer == target.employer for r in _rows(window))
+    assert window.count_label.text().startswith("Showing ")
+
+
+def test_quick_filters_by_timing_and_risk(window, qtbot):
+    window.findChild(type(window.filter_buttons.buttons()[0]), "filter_overdue").click()
+    overdue = _shown(window, Column.STATUS)
+    assert overdue and set(overdue) == {"Overdue"}
+    window.findChild(type(window.filter_buttons.buttons()[0]), "filter_at_risk").click()
+    at_risk = _rows(window)
+    assert at_risk and all(r.at_risk for r in at_risk)
+    assert any(r.facts.welfare_rag in ("red", "amber") for r in at_risk)
+    window.findChild(type(window.filter_buttons.buttons()[0]), "filter_all").click()
+    assert window.proxy.rowCount() == 40
+
+
+def test_rag_and_status_are_words_not_only_colours(window):
+    welfare = set(_shown(window, Column.WELFARE))
+    assert welfare <= {"Red", "Amber", "Green", "Not rated"}
+    assert {"Red", "Amber"} & welfare
+    assert set(_shown(window, Column.STATUS)) <= {"Overdue", "Due soon", "OK", "Not due"}
+    assert "Not due" in set(_shown(window, Column.STATUS))  # the learner on a break in learning
+
+
+def test_sorting_by_next_review_due(window):
+    window.table.sortByColumn(Column.NEXT_DUE, Qt.SortOrder.AscendingOrder)
+    dues = [r.next_review_due for r in _rows(window) if r.next_review_due]
+    assert dues == sorted(dues)
+    window.table.sortByColumn(Column.LEARNER, Qt.SortOrder.DescendingOrder)
+    surnames = [r.facts.name.split()[-1].casefold() for r in _rows(window)]
+    assert surnames == sorted(surnames, reverse=True)
+
+
+def test_selecting_a_learner_shows_their_open_targets(window, qtbot, demo_store):
+    row = next(i for i, r in enumerate(_rows(window)) if r.facts.last_review_date)
+    learner_id = _rows(window)[row].facts.learner_id
+    with qtbot.waitSignal(window.learner_shown, timeout=5000) as shown:
+        window.table.selectRow(row)
+    assert shown.args == [learner_id]
+    with demo_store.read() as s:
+        open_targets = s.scalars(
+            select(Target).where(Target.learner_id == learner_id, Target.status == "open")
+        ).all()
+    panel = window.panel
+    assert open_targets
+    shown = sorted(panel.targets_model.column_values(0))
+    assert [text.split("\n")[0] for text in shown] == sorted(t.text for t in open_targets)
+    assert all(action in "".join(shown) for t in open_targets for action in t.actions)
+    assert set(panel.targets_model.column_values(1)) == {format_date(t.due_date) for t in open_targets}
+    assert panel.tabs.tabText(0) == f"Open targets ({len(open_targets)})"
+    assert _rows(window)[row].facts.name in panel.heading.text()
+    assert panel.reviews_model.rowCount() >= 1
+
+
+def test_keyboard_reaches_search_filters_and_table(window, qtbot):
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.focusWidget() is window.search
+    qtbot.keyClick(window.search, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: window.proxy.quick_filter.value == "overdue", timeout=2000)  # shortcuts animate a click
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_Down)
+    assert window.table.currentIndex().isValid()
+    for widget in (window.search, window.table, *window.filter_buttons.buttons()):
+        assert widget.focusPolicy() & Qt.FocusPolicy.TabFocus, widget.objectName()
+        assert widget.accessibleName(), widget.objectName()
+
+
+def test_status_bar_counts_unsynced_changes(window, qtbot, demo_store):
+    assert window.pending_label.text() == "All changes synced"
+    with demo_store.write() as s:
+        s.scalars(select(Learner)).first().phone = "07700 900123"
+    with qtbot.waitSignal(window.caseload_loaded, timeout=5000):
+        window.refresh()
+    assert window.pending_label.text() == "1 change not yet synced"
