@@ -2,8 +2,7 @@
 .PHONY: run test lint demo clean
 
 run:
-	@scripts/venv.sh
-	.venv/bin/python -m reviewapp --demo
+	@scripts/run.sh
 
 test:
 	@scripts/test.sh

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from reviewapp import APP_NAME, __version__
 from reviewapp.store.database import DATA_DIR_ENV, DEMO_ACCOUNT, Store
-from reviewapp.store.errors import StoreOpenError
+from reviewapp.store.errors import MissingKeyError, StoreOpenError, WrongKeyError
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setApplicationVersion(__version__)
     account = DEMO_ACCOUNT if args.demo else args.account
     try:
-        store = Store.open(args.data_dir, account)
+        store = _open_store(args.data_dir, account, demo=args.demo)
     except StoreOpenError as exc:
         report_open_error(exc, gui=True)
         return 1
@@ -68,6 +68,19 @@ def run_gui(args: argparse.Namespace) -> int:
     window.runner.wait()
     store.close()
     return code
+
+
+def _open_store(data_dir: Path | None, account: str, *, demo: bool) -> Store:
+    """Open the account's store. Demo data is made again when its key is gone (e.g. a session keyring that was
+    closed): it holds nothing anyone typed, so starting afresh beats refusing to start."""
+    try:
+        return Store.open(data_dir, account)
+    except (MissingKeyError, WrongKeyError):
+        if not demo:
+            raise
+        log.warning("The demo caseload's key is no longer in the keyring; making a new demo caseload.")
+        Store.discard(data_dir, account)
+        return Store.open(data_dir, account)
 
 
 def _fill_demo_if_empty(window, store: Store, learners: int, today: dt.date | None) -> None:

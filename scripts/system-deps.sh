@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
-# Installs the Debian packages ReviewApp's tests and tools need, skipping those already present.
+# Installs the Debian packages ReviewApp needs, skipping those already present.
+# Usage: scripts/system-deps.sh [run|test]   (run: what the app needs; test: that and what the tests need)
 # Idempotent; does nothing on a machine without apt-get, and explains what to install when not root.
 set -euo pipefail
 
 packages=(
-  poppler-utils        # pdftoppm / pdftotext: looking at and checking PDFs
-  xvfb xauth           # a virtual screen for screenshots of real windows
-  dbus                 # dbus-run-session for the Secret Service test
-  gnome-keyring        # a real Secret Service
-  postgresql           # the central server's production database
-  sqlite3              # proving the local file is unreadable without its key
+  dbus                 # a session bus for the keyring
+  gnome-keyring        # a real Secret Service, where the database key is kept
   fonts-dejavu-core    # a TTF font with the accents learners' names need
-  libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
-  libxcb-cursor0 libnss3 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libxi6 libasound2
+  # Qt's platform libraries (xcb for a real screen, EGL/GL, fonts, input)
+  libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0 libxcb-icccm4
+  libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
+  libnss3 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libxi6 libasound2
 )
+if [[ "${1:-test}" == "test" ]]; then
+  packages+=(
+    poppler-utils      # pdftoppm / pdftotext: looking at and checking PDFs
+    xvfb xauth         # a virtual screen for screenshots of real windows
+    postgresql         # the central server's production database
+    sqlite3            # proving the local file is unreadable without its key
+  )
+fi
 
 command -v dpkg-query >/dev/null 2>&1 || { echo "system-deps: not a Debian system; install the equivalents of: ${packages[*]}"; exit 0; }
 

@@ -3,7 +3,7 @@
 # Extra arguments go to pytest (e.g. scripts/test.sh -k store).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/system-deps.sh
+scripts/system-deps.sh test
 scripts/venv.sh test
 scripts/postgres.sh
 export QT_QPA_PLATFORM=offscreen

@@ -133,6 +133,15 @@ class Store:
         outbox.install(store)
         return store
 
+    @staticmethod
+    def discard(data_dir: Path | str | None, account: str) -> None:
+        """Delete an account's local database and its key: for demo data, or a device wiped on revocation."""
+        data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        path = database_path(data_dir, account)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        keys.forget_key(path)
+
     def close(self) -> None:
         self.engine.dispose()
 

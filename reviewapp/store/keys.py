@@ -7,6 +7,7 @@ local file (which the server can restore), so every failure to reach it is repor
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
 from pathlib import Path
 
@@ -24,6 +25,11 @@ def _key_name(db_path: Path) -> str:
     return f"database-key:{db_path.resolve()}"
 
 
+#: A Secret Service collection to keep keys in instead of the default ('login'). `make run` sets it to the
+#: in-memory session collection of the private GNOME Keyring it starts where no desktop keyring runs.
+COLLECTION_ENV = "REVIEWAPP_SECRET_SERVICE_COLLECTION"
+
+
 def _backend_usable() -> None:
     backend = keyring.get_keyring()
     if isinstance(backend, fail.Keyring):
@@ -31,6 +37,11 @@ def _backend_usable() -> None:
     chain = getattr(backend, "backends", None)
     if chain is not None and not chain:
         raise KeyringUnavailableError("no keyring backend is installed or running")
+    collection = os.environ.get(COLLECTION_ENV)
+    if collection:
+        for candidate in chain or [backend]:
+            if hasattr(candidate, "preferred_collection"):
+                candidate.preferred_collection = collection
 
 
 def load_key(db_path: Path) -> str | None:
