@@ -37,5 +37,7 @@ if [[ $(id -u) -eq 0 ]]; then SUDO=""; elif command -v sudo >/dev/null && sudo -
 fi
 echo "system-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Wait for another apt run (an unattended upgrade, say) rather than failing on its lock.
+apt_opts=(-o DPkg::Lock::Timeout=300 -o Acquire::Retries=3)
+$SUDO apt-get "${apt_opts[@]}" update -qq
+$SUDO apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,183 @@
+"""Reviews in the store: starting a draft, saving answers and signatures as they are entered, finalising.
+
+Each function is one unit of work through `Store.write`, so every change reaches the outbox, and finalising writes
+the stamped review, the new targets, the followed-up targets and the plan progress in one transaction: all or none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reviewapp.core.dates import utc_now
+from reviewapp.core.drafts import new_draft_answers
+from reviewapp.core.finalise import Finalisation, finalise_review
+from reviewapp.core.review_rules import ReviewContext
+from reviewapp.core.scheduling import DEFAULT_RULES, ScheduleRules
+from reviewapp.core.templates import Template
+from reviewapp.store.database import Store
+from reviewapp.store.errors import StoreError
+from reviewapp.store.models import Learner, OtjEntry, PlanItem, Review, Signature, Target
+from reviewapp.store.records import apply_record, to_record
+from sync.protocol import ReviewData, SignatureData
+
+
+class ReviewNotFoundError(StoreError):
+    def __init__(self, review_id: str) -> None:
+        super().__init__(f"There is no review {review_id} on this laptop.")
+
+
+@dataclass(frozen=True)
+class DraftSummary:
+    """An unfinished review, for the offer to resume it."""
+
+    review_id: str
+    learner_id: str
+    learner_name: str
+    visit_date: dt.date | None
+    updated_at: dt.datetime
+
+
+def review_context(session: Session, learner_id: str, review_id: str,
+                   rules: ScheduleRules = DEFAULT_RULES) -> ReviewContext:
+    """The learner's records a review works from: open targets, plan items, last finalised review date.
+
+    Targets already followed up by this very review still count as open for it (a draft reopened after a crash).
+    """
+    learner = session.get(Learner, learner_id)
+    if learner is None:
+        raise StoreError(f"There is no learner {learner_id} on this laptop.")
+    targets = session.scalars(
+        select(Target).where(Target.learner_id == learner_id, Target.deleted.is_(False), Target.status == "open")
+        .order_by(Target.due_date)
+    ).all()
+    plan = session.scalars(
+        select(PlanItem).where(PlanItem.learner_id == learner_id, PlanItem.deleted.is_(False))
+        .order_by(PlanItem.position)
+    ).all()
+    last = session.scalar(
+        select(Review.visit_date)
+        .where(Review.learner_id == learner_id, Review.status == "finalised", Review.deleted.is_(False),
+               Review.id != review_id)
+        .order_by(Review.visit_date.desc())
+        .limit(1)
+    )
+    return ReviewContext(
+        review_id=review_id,
+        learner=to_record(learner),
+        open_targets={t.id: to_record(t) for t in targets},
+        plan_items={p.id: to_record(p) for p in plan},
+        last_review_date=last,
+        rules=rules,
+    )
+
+
+def _otj_entries(session: Session, learner_id: str) -> list[Any]:
+    rows = session.scalars(select(OtjEntry).where(OtjEntry.learner_id == learner_id, OtjEntry.deleted.is_(False)))
+    return [to_record(r) for r in rows]
+
+
+def start_draft(store: Store, learner_id: str, template: Template, visit_date: dt.date,
+                rules: ScheduleRules = DEFAULT_RULES, addendum_to_id: str | None = None) -> str:
+    """Create a draft review for the learner, its answers prefilled from their records; returns its id."""
+    with store.write() as session:
+        review = Review(learner_id=learner_id, template_id=template.id, template_version=template.version,
+                        assessor=store.account, visit_date=visit_date, addendum_to_id=addendum_to_id)
+        session.add(review)
+        session.flush()
+        context = review_context(session, learner_id, review.id, rules)
+        review.answers = new_draft_answers(template, context, visit_date, _otj_entries(session, learner_id))
+        return review.id
+
+
+def open_drafts(session: Session) -> list[DraftSummary]:
+    rows = session.execute(
+        select(Review.id, Review.learner_id, Learner.first_name, Learner.last_name, Review.visit_date,
+               Review.updated_at)
+        .join(Learner, Learner.id == Review.learner_id)
+        .where(Review.status == "draft", Review.deleted.is_(False), Learner.deleted.is_(False))
+        .order_by(Review.updated_at.desc())
+    )
+    return [DraftSummary(r[0], r[1], f"{r[2]} {r[3]}", r[4], r[5]) for r in rows]
+
+
+def _draft(session: Session, review_id: str) -> Review:
+    review = session.get(Review, review_id)
+    if review is None or review.deleted:
+        raise ReviewNotFoundError(review_id)
+    return review
+
+
+def save_answers(store: Store, review_id: str, changes: dict[str, Any]) -> None:
+    """Merge changed answers into the draft (None removes an answer). The outbox coalesces repeated saves."""
+    if not changes:
+        return
+    with store.write() as session:
+        review = _draft(session, review_id)
+        answers = dict(review.answers or {})
+        for question_id, value in changes.items():
+            if value is None:
+                answers.pop(question_id, None)
+            else:
+                answers[question_id] = value
+        review.answers = answers  # a new dict, so the change is seen (and checked against immutability)
+
+
+def save_signature(store: Store, review_id: str, role: str, *, name: str = "", image_png: str | None = None,
+                   strokes: list[Any] | None = None, absent_reason: str = "") -> None:
+    """Record (or replace) one party's signature, or the reason they could not sign."""
+    with store.write() as session:
+        _draft(session, review_id)
+        signature = session.scalars(
+            select(Signature).where(Signature.review_id == review_id, Signature.role == role,
+                                    Signature.deleted.is_(False))
+        ).first()
+        if signature is None:
+            signature = Signature(review_id=review_id, role=role)
+            session.add(signature)
+        signature.name = name
+        signature.image_png = image_png
+        signature.strokes = strokes or []
+        signature.absent_reason = absent_reason
+        signature.signed_at = utc_now() if image_png else None
+
+
+def clear_signature(store: Store, review_id: str, role: str) -> None:
+    with store.write() as session:
+        for signature in session.scalars(
+            select(Signature).where(Signature.review_id == review_id, Signature.role == role,
+                                    Signature.deleted.is_(False))
+        ):
+            signature.deleted = True
+
+
+def load_review(session: Session, review_id: str) -> tuple[ReviewData, list[SignatureData]]:
+    review = _draft(session, review_id)
+    signatures = session.scalars(
+        select(Signature).where(Signature.review_id == review_id, Signature.deleted.is_(False))
+    ).all()
+    return to_record(review), [to_record(s) for s in signatures]
+
+
+def finalise(store: Store, review_id: str, template: Template, rules: ScheduleRules = DEFAULT_RULES,
+             now: dt.datetime | None = None) -> Finalisation:
+    """Finalise the draft in one transaction, or raise `ReviewNotReady` (from core) listing what is missing."""
+    with store.write() as session:
+        row = _draft(session, review_id)
+        review, signatures = load_review(session, review_id)
+        context = review_context(session, row.learner_id, review_id, rules)
+        result = finalise_review(template, review, signatures, context, now or utc_now())
+        apply_record(row, result.review)
+        for target_id, record in result.target_updates.items():
+            apply_record(session.get(Target, target_id), record)
+        for item_id, record in result.plan_updates.items():
+            apply_record(session.get(PlanItem, item_id), record)
+        for target_id, record in result.new_targets.items():
+            target = Target(id=target_id, learner_id=record.learner_id, text=record.text)
+            apply_record(target, record)
+            session.add(target)
+        return result

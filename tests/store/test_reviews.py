@@ -1,0 +1,110 @@
+"""Reviews through the store: drafts prefilled, answers saved as typed, finalising all-or-nothing and immutable."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from reviewapp.core.finalise import ReviewNotReady
+from reviewapp.core.templates import load_template
+from reviewapp.store import reviews
+from reviewapp.store.errors import ImmutableRecordError
+from reviewapp.store.models import Learner, OutboxEntry, PlanItem, Review, Target
+from sync.protocol import review_content_hash
+from tests.conftest import DEMO_TODAY
+from tests.review_answers import complete_answers
+
+TEMPLATE = load_template("apprenticeship-progress-review")
+
+
+@pytest.fixture
+def learner_id(demo_store):
+    with demo_store.read() as s:
+        ids = s.scalars(select(Target.learner_id).where(Target.status == "open")).all()
+        return next(i for i in ids if s.get(Learner, i).status == "active")
+
+
+def _sign_all(store, review_id):
+    for role, name in (("learner", "Zoë Ødegård"), ("employer", "Tom Clarke"), ("assessor", "Alex Morgan")):
+        reviews.save_signature(store, review_id, role, name=name, image_png="iVBORw0KGgo=",
+                               strokes=[[[0, 0], [10, 5]]])
+
+
+def _fill(store, review_id, learner_id):
+    with store.read() as s:
+        context = reviews.review_context(s, learner_id, review_id)
+    reviews.save_answers(store, review_id, complete_answers(context, DEMO_TODAY))
+    return context
+
+
+def test_draft_starts_prefilled_from_the_learners_records(demo_store, learner_id):
+    review_id = reviews.start_draft(demo_store, learner_id, TEMPLATE, DEMO_TODAY)
+    with demo_store.read() as s:
+        review = s.get(Review, review_id)
+        plan_ids = set(s.scalars(select(PlanItem.id).where(PlanItem.learner_id == learner_id)))
+        assert [d.review_id for d in reviews.open_drafts(s)] == [review_id]
+    assert review.status == "draft"
+    assert (review.template_id, review.template_version) == (TEMPLATE.id, TEMPLATE.version)
+    assert review.answers["visit_date"] == DEMO_TODAY.isoformat()
+    assert set(review.answers["plan_progress"]) == plan_ids
+    assert review.answers["otj_hours_to_date"] > 0
+
+
+def test_saving_answers_merges_and_coalesces_in_the_outbox(demo_store, learner_id):
+    review_id = reviews.start_draft(demo_store, learner_id, TEMPLATE, DEMO_TODAY)
+    for text in ("E", "En", "Enjoying work"):
+        reviews.save_answers(demo_store, review_id, {"welfare_own_words": text})
+    reviews.save_answers(demo_store, review_id, {"welfare_rag": "amber"})
+    with demo_store.read() as s:
+        review = s.get(Review, review_id)
+        entries = s.scalars(select(OutboxEntry).where(OutboxEntry.record_id == review_id)).all()
+    assert review.answers["welfare_own_words"] == "Enjoying work"
+    assert review.answers["welfare_rag"] == "amber"
+    assert review.answers["visit_date"] == DEMO_TODAY.isoformat()  # earlier answers kept
+    assert len(entries) == 1 and entries[0].op == "create"
+    assert entries[0].fields["answers"]["welfare_own_words"] == "Enjoying work"
+
+
+def test_finalise_writes_everything_in_one_go(demo_store, learner_id):
+    review_id = reviews.start_draft(demo_store, learner_id, TEMPLATE, DEMO_TODAY)
+    context = _fill(demo_store, review_id, learner_id)
+    _sign_all(demo_store, review_id)
+    result = reviews.finalise(demo_store, review_id, TEMPLATE)
+    with demo_store.read() as s:
+        review, signatures = reviews.load_review(s, review_id)
+        followed = s.scalars(select(Target).where(Target.followed_up_in_review_id == review_id)).all()
+        created = s.scalars(select(Target).where(Target.set_in_review_id == review_id)).all()
+        plan = {p.id: p.progress for p in s.scalars(select(PlanItem).where(PlanItem.learner_id == learner_id))}
+    assert review.status == "finalised" and review.finalised_at is not None
+    assert review.content_hash == review_content_hash(review_id, review, signatures)
+    assert {t.id for t in followed} == set(context.open_targets)
+    assert all(t.status != "open" for t in followed)
+    carried = [t for t in created if t.carried_from_id]
+    assert len(carried) == 1 and len(created) == 2  # one new target and one carried forward
+    assert set(result.new_targets) == {t.id for t in created}
+    assert all(plan[pid] == min(100, item.progress + 10) for pid, item in context.plan_items.items())
+    assert review.next_review_date == DEMO_TODAY + dt.timedelta(weeks=8)
+
+
+def test_not_ready_review_is_refused_and_nothing_changes(demo_store, learner_id):
+    review_id = reviews.start_draft(demo_store, learner_id, TEMPLATE, DEMO_TODAY)
+    _fill(demo_store, review_id, learner_id)  # answered, but nobody has signed
+    with pytest.raises(ReviewNotReady) as caught:
+        reviews.finalise(demo_store, review_id, TEMPLATE)
+    assert any("sign" in m.lower() for m in caught.value.readiness.messages())
+    with demo_store.read() as s:
+        assert s.get(Review, review_id).status == "draft"
+        assert s.scalars(select(Target).where(Target.set_in_review_id == review_id)).all() == []
+
+
+def test_finalised_review_refuses_answers_and_signatures(demo_store, learner_id):
+    review_id = reviews.start_draft(demo_store, learner_id, TEMPLATE, DEMO_TODAY)
+    _fill(demo_store, review_id, learner_id)
+    _sign_all(demo_store, review_id)
+    reviews.finalise(demo_store, review_id, TEMPLATE)
+    with pytest.raises(ImmutableRecordError):
+        reviews.save_answers(demo_store, review_id, {"welfare_rag": "red"})
+    with pytest.raises(ImmutableRecordError):
+        reviews.save_signature(demo_store, review_id, "learner", name="Someone Else", image_png="AAAA")
+    with demo_store.read() as s:
+        assert s.get(Review, review_id).answers["welfare_rag"] == "green"
