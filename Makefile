@@ -8,7 +8,7 @@ test:
 	@scripts/test.sh
 
 lint:
-	.venv/bin/python -m ruff check reviewapp sync tests benchmarks
+	.venv/bin/python -m ruff check .
 
 clean:
 	rm -rf .venv .pytest_cache build *.egg-info

@@ -7,5 +7,5 @@ scripts/system-deps.sh test
 scripts/venv.sh test
 scripts/postgres.sh
 export QT_QPA_PLATFORM=offscreen
-.venv/bin/python -m ruff check reviewapp sync tests benchmarks
+.venv/bin/python -m ruff check .
 exec .venv/bin/python -m pytest "$@"
