@@ -1,0 +1,1 @@
+"""The review wizard, generated from a review template."""

@@ -1,0 +1,480 @@
+"""The review wizard: one step per template section, a side list showing which are complete, autosave, finalise.
+
+Built entirely from the template, so a new template version needs no code. Every answer is saved within 500 ms of
+being typed (a throttle, not a debounce: continuous typing still saves every half second) and at once when the
+user leaves a field, through the store's API so it reaches the outbox. A finalised review opens read-only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewapp.core.calendar import Attendee, next_review_ics
+from reviewapp.core.dates import format_datetime
+from reviewapp.core.drafts import with_proposed_next_review
+from reviewapp.core.finalise import ReviewNotReady
+from reviewapp.core.review_rules import (
+    Readiness,
+    ReviewContext,
+    effective_answers,
+    finalise_readiness,
+    is_visible,
+    parse_iso_date,
+    section_statuses,
+)
+from reviewapp.core.scheduling import DEFAULT_RULES, ScheduleRules
+from reviewapp.core.summary import review_summary
+from reviewapp.core.templates import Question, Section, Template, load_template
+from reviewapp.store import reviews
+from reviewapp.store.database import Store
+from reviewapp.ui.signature_pad import SignaturePad
+from reviewapp.ui.wizard.editors import AnswerEditor, DerivedEditor, TargetListEditor, editor_for
+from sync.protocol import SignatureData
+
+SAVE_WITHIN_MS = 500
+ROLE_TITLES = {"learner": "Learner", "employer": "Employer's representative", "assessor": "Assessor"}
+
+
+class SignatureBlock(QWidget):
+    """One party's signature: drawn on the pad with their name, or the reason they could not sign."""
+
+    changed = Signal(str)
+
+    def __init__(self, question: Question) -> None:
+        super().__init__()
+        self.role = question.role or "learner"
+        self.question = question
+        self.pad = SignaturePad()
+        self.pad.setAccessibleName(f"Signature pad: {ROLE_TITLES[self.role]}")
+        self.name = QLineEdit()
+        self.name.setAccessibleName(f"{ROLE_TITLES[self.role]}: name")
+        self.name.setPlaceholderText("Full name")
+        self.clear_button = QPushButton("Clear signature")
+        self.absent = QCheckBox("Could not sign")
+        self.absent.setVisible(question.allow_absence)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("Why, e.g. the employer left before the end; copy to be signed later")
+        self.reason.setAccessibleName(f"{ROLE_TITLES[self.role]}: reason for not signing")
+        self.reason.setVisible(False)
+        self.signed_label = QLabel()
+        row = QHBoxLayout()
+        name_label = QLabel("&Name")
+        name_label.setBuddy(self.name)
+        row.addWidget(name_label)
+        row.addWidget(self.name, 1)
+        row.addWidget(self.clear_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.pad)
+        layout.addWidget(self.signed_label)
+        layout.addWidget(self.absent)
+        layout.addWidget(self.reason)
+        self.pad.signed.connect(lambda: self.changed.emit(self.role))
+        self.clear_button.clicked.connect(self._clear)
+        self.name.editingFinished.connect(lambda: self.changed.emit(self.role))
+        self.reason.editingFinished.connect(lambda: self.changed.emit(self.role))
+        self.absent.toggled.connect(self._absent_toggled)
+
+    def _clear(self) -> None:
+        self.pad.clear()
+        self.changed.emit(self.role)
+
+    def _absent_toggled(self, on: bool) -> None:
+        self.reason.setVisible(on)
+        self.pad.setEnabled(not on)
+        if on:
+            self.pad.clear()
+            self.reason.setFocus()
+        self.changed.emit(self.role)
+
+    def show_signature(self, signature: SignatureData | None) -> None:
+        for widget in (self.absent, self.name):
+            widget.blockSignals(True)
+        self.name.setText(signature.name if signature else "")
+        self.pad.set_strokes(signature.strokes if signature else [])
+        absent = bool(signature and signature.absent_reason)
+        self.absent.setChecked(absent)
+        self.reason.setVisible(absent)
+        self.reason.setText(signature.absent_reason if signature else "")
+        self.pad.setEnabled(not absent)
+        self.signed_label.setText(f"Signed {format_datetime(signature.signed_at)}"
+                                  if signature and signature.signed_at else "")
+        for widget in (self.absent, self.name):
+            widget.blockSignals(False)
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.pad.set_read_only(read_only)
+        for widget in (self.name, self.clear_button, self.absent, self.reason):
+            widget.setEnabled(not read_only)
+
+
+class ReviewWizard(QWidget):
+    finalised = Signal(str)
+    saved = Signal()
+
+    def __init__(self, store: Store, review_id: str, *, rules: ScheduleRules = DEFAULT_RULES,
+                 template: Template | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.review_id = review_id
+        self.rules = rules
+        with store.read() as session:
+            review, signatures = reviews.load_review(session, review_id)
+            self.context: ReviewContext = reviews.review_context(session, review.learner_id, review_id, rules)
+        self.review = review
+        self.template = template or load_template(review.template_id, version=review.template_version)
+        self.answers: dict[str, Any] = dict(review.answers)
+        self.signatures: dict[str, SignatureData] = {s.role: s for s in signatures}
+        self.read_only = review.status != "draft"
+        self._pending: dict[str, Any] = {}
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(SAVE_WITHIN_MS)
+        self._save_timer.timeout.connect(self.save_now)
+        self.editors: dict[str, AnswerEditor] = {}
+        self.rows: dict[str, QWidget] = {}
+        self.signature_blocks: dict[str, SignatureBlock] = {}
+        learner = self.context.learner
+        name = f"{learner.first_name} {learner.last_name}" if learner else "learner"
+        self.learner_name = name
+        self.setWindowTitle(f"Progress review — {name}" + (" (finalised, read-only)" if self.read_only else ""))
+        self.resize(1100, 780)
+        self._build()
+        self._load_values()
+        self._refresh()
+        self.go_to(0)
+
+    # --- building ------------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.section_model = QStandardItemModel(self)
+        self.section_list = QListView()
+        self.section_list.setObjectName("sections")
+        self.section_list.setAccessibleName("Review sections")
+        self.section_list.setModel(self.section_model)
+        self.section_list.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+        self.section_list.setSpacing(3)
+        self.section_list.setMinimumWidth(300)
+        self.section_list.setMaximumWidth(340)
+        self.section_list.clicked.connect(lambda index: self.go_to(index.row()))
+        self.section_list.activated.connect(lambda index: self.go_to(index.row()))
+        self.pages = QStackedWidget()
+        for section in self.template.sections:
+            self.section_model.appendRow(QStandardItem(section.title))
+            self.pages.addWidget(self._page(section))
+
+        self.back_button = QPushButton("← &Back")
+        self.next_button = QPushButton("&Next →")
+        self.finalise_button = QPushButton("&Finalise review…")
+        self.finalise_button.setObjectName("finalise")
+        self.status_label = QLabel()
+        self.status_label.setObjectName("wizardStatus")
+        self.back_button.clicked.connect(lambda: self.go_to(self.pages.currentIndex() - 1))
+        self.next_button.clicked.connect(lambda: self.go_to(self.pages.currentIndex() + 1))
+        self.finalise_button.clicked.connect(self.finalise)
+        QShortcut(QKeySequence("Alt+Left"), self, activated=self.back_button.click)
+        QShortcut(QKeySequence("Alt+Right"), self, activated=self.next_button.click)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save_now)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status_label, 1)
+        buttons.addWidget(self.back_button)
+        buttons.addWidget(self.next_button)
+        buttons.addWidget(self.finalise_button)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.pages, 1)
+        right_layout.addLayout(buttons)
+        splitter = QSplitter()
+        splitter.addWidget(self.section_list)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        banner = QLabel(f"<b>{escape(self.learner_name)}</b> — {escape(self.template.title)}"
+                        + (" — <b>finalised: read-only</b>" if self.read_only else ""))
+        banner.setObjectName("wizardBanner")
+        layout.addWidget(banner)
+        layout.addWidget(splitter, 1)
+        if self.read_only:
+            self.finalise_button.hide()
+
+    def _page(self, section: Section) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        title = QLabel(f"<h2>{escape(section.title)}</h2>")
+        layout.addWidget(title)
+        if section.intro:
+            intro = QLabel(section.intro)
+            intro.setWordWrap(True)
+            layout.addWidget(intro)
+        if section.kind == "summary":
+            self.summary = QTextBrowser()
+            self.summary.setObjectName("summary")
+            self.summary.setAccessibleName("Summary of the review")
+            layout.addWidget(self.summary, 1)
+            if not self.read_only:
+                self.calendar_button = QPushButton("Add the next review to a &calendar (.ics)…")
+                self.calendar_button.clicked.connect(self.save_calendar_file)
+                layout.addWidget(self.calendar_button, alignment=Qt.AlignmentFlag.AlignLeft)
+            return page
+        for question in section.questions:
+            row = QWidget()
+            row_layout = QVBoxLayout(row)
+            row_layout.setContentsMargins(0, 6, 0, 6)
+            label = QLabel(f"<b>{escape(question.label)}</b>" + (" <span style='color:#a00'>*</span>"
+                                                                   if question.required else ""))
+            label.setWordWrap(True)
+            row_layout.addWidget(label)
+            if question.help:
+                help_label = QLabel(question.help)
+                help_label.setWordWrap(True)
+                help_label.setStyleSheet("color: #505050;")
+                row_layout.addWidget(help_label)
+            if question.type == "signature":
+                block = SignatureBlock(question)
+                block.changed.connect(self._signature_changed)
+                self.signature_blocks[block.role] = block
+                row_layout.addWidget(block)
+                label.setBuddy(block.name)
+            else:
+                editor = editor_for(question, self.context)
+                editor.edited.connect(lambda q=question.id: self._edited(q))
+                editor.left.connect(self.save_now)
+                self.editors[question.id] = editor
+                row_layout.addWidget(editor)
+                label.setBuddy(editor.focus_widget())
+                if question.help:
+                    editor.focus_widget().setAccessibleDescription(question.help)
+            self.rows[question.id] = row
+            layout.addWidget(row)
+        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(page)
+        return scroll
+
+    def _load_values(self) -> None:
+        for question_id, editor in self.editors.items():
+            editor.set_value(self.answers.get(question_id))
+            editor.set_read_only(self.read_only)
+        for role, block in self.signature_blocks.items():
+            block.show_signature(self.signatures.get(role))
+            block.set_read_only(self.read_only)
+
+    # --- navigation ---------------------------------------------------------------------------------------
+
+    def go_to(self, index: int) -> None:
+        if not 0 <= index < self.pages.count():
+            return
+        self.save_now()
+        section = self.template.sections[index]
+        if not self.read_only and any(q.record_field == "next_review_date" for q in section.questions):
+            proposed = with_proposed_next_review(self.template, self.answers, self.context)
+            changes = {k: v for k, v in proposed.items() if self.answers.get(k) != v}
+            if changes:
+                self.answers.update(changes)
+                self._pending.update(changes)
+                for key, value in changes.items():
+                    if key in self.editors:
+                        self.editors[key].set_value(value)
+                self.save_now()
+        self.pages.setCurrentIndex(index)
+        self.section_list.setCurrentIndex(self.section_model.index(index, 0))
+        self.back_button.setEnabled(index > 0)
+        self.next_button.setEnabled(index < self.pages.count() - 1)
+        if section.kind == "summary":
+            self._render_summary()
+        self._refresh()
+
+    def current_section(self) -> Section:
+        return self.template.sections[self.pages.currentIndex()]
+
+    # --- editing and saving ----------------------------------------------------------------------------------
+
+    def _edited(self, question_id: str) -> None:
+        value = self.editors[question_id].value()
+        self.answers[question_id] = value
+        self._pending[question_id] = value
+        if not self._save_timer.isActive():
+            self._save_timer.start()
+        self._refresh()
+
+    def save_now(self) -> None:
+        """Write pending answers to the store (the timer, leaving a field, changing step and closing call it)."""
+        self._save_timer.stop()
+        if not self._pending or self.read_only:
+            return
+        pending, self._pending = self._pending, {}
+        try:
+            reviews.save_answers(self.store, self.review_id, pending)
+        except Exception as exc:
+            self._pending = pending | self._pending  # keep them; the next save retries
+            self.show_error("Your answers could not be saved", str(exc))
+            return
+        self.status_label.setText("All answers saved")
+        self.saved.emit()
+
+    def _signature_changed(self, role: str) -> None:
+        block = self.signature_blocks[role]
+        try:
+            if block.absent.isChecked():
+                reviews.save_signature(self.store, self.review_id, role, name=block.name.text().strip(),
+                                       absent_reason=block.reason.text().strip())
+            elif block.pad.is_empty() and not block.name.text().strip():
+                reviews.clear_signature(self.store, self.review_id, role)
+            else:
+                reviews.save_signature(self.store, self.review_id, role, name=block.name.text().strip(),
+                                       image_png=None if block.pad.is_empty() else block.pad.png(),
+                                       strokes=block.pad.strokes())
+        except Exception as exc:
+            self.show_error("The signature could not be saved", str(exc))
+            return
+        with self.store.read() as session:
+            _review, signatures = reviews.load_review(session, self.review_id)
+        self.signatures = {s.role: s for s in signatures}
+        signature = self.signatures.get(role)
+        block.signed_label.setText(f"Signed {format_datetime(signature.signed_at)}"
+                                   if signature and signature.signed_at else "")
+        self._refresh()
+
+    # --- derived state ------------------------------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        effective = effective_answers(self.template, self.answers, self.context)
+        for question_id, editor in self.editors.items():
+            if isinstance(editor, DerivedEditor):
+                editor.set_value(effective.get(question_id))
+            if isinstance(editor, TargetListEditor):
+                next_q = self.template.question_for_record_field("next_review_date")
+                editor.next_review_date = parse_iso_date(effective.get(next_q.id)) if next_q else None
+                editor.visit_date = parse_iso_date(effective.get("visit_date")) or dt.date.today()
+        for section in self.template.sections:
+            for question in section.questions:
+                row = self.rows.get(question.id)
+                if row is not None:
+                    row.setVisible(is_visible(question, effective))
+        statuses = section_statuses(self.template, self.answers, list(self.signatures.values()), self.context)
+        by_id = {s.section_id: s for s in statuses}
+        for row, section in enumerate(self.template.sections):
+            item = self.section_model.item(row)
+            status = by_id.get(section.id)
+            if section.kind == "summary" or status is None:
+                item.setText(f"   {section.title}")
+                continue
+            mark, word = ("✓", "complete") if status.complete else ("○", "incomplete")
+            item.setText(f"{mark} {section.title}")
+            item.setData(f"{section.title}, {word}", Qt.ItemDataRole.AccessibleTextRole)
+            item.setToolTip("\n".join(p.message for p in status.problems) or "Complete")
+
+    def _render_summary(self) -> None:
+        parts = []
+        for section in review_summary(self.template, self.answers, list(self.signatures.values()), self.context):
+            state = "" if section.complete else " <span style='color:#a00'>(incomplete)</span>"
+            parts.append(f"<h3>{escape(section.title)}{state}</h3><table cellspacing='4'>")
+            for row in section.rows:
+                text = escape(row.text).replace("\n", "<br>")
+                parts.append(f"<tr><td valign='top' width='40%'><b>{escape(row.label)}</b></td><td>{text}</td></tr>")
+            parts.append("</table>")
+            if section.problems:
+                parts.append("<ul>" + "".join(f"<li style='color:#a00'>{escape(p)}</li>"
+                                              for p in section.problems) + "</ul>")
+        self.summary.setHtml("".join(parts))
+
+    # --- finalising ---------------------------------------------------------------------------------------
+
+    def readiness(self) -> Readiness:
+        return finalise_readiness(self.template, self.answers, list(self.signatures.values()), self.context)
+
+    def finalise(self) -> bool:
+        """Check, confirm and finalise. Returns True when the review was finalised."""
+        self.save_now()
+        readiness = self.readiness()
+        if not readiness.ready:
+            self.show_problems(readiness)
+            first = readiness.problems[0].section_id
+            self.go_to(next(i for i, s in enumerate(self.template.sections) if s.id == first))
+            return False
+        warnings = readiness.warning_messages()
+        question = "Once finalised, this review cannot be changed. Finalise it now?"
+        if warnings:
+            question = "Please check:\n• " + "\n• ".join(warnings) + "\n\n" + question
+        if not self.confirm("Finalise review", question):
+            return False
+        try:
+            reviews.finalise(self.store, self.review_id, self.template, self.rules)
+        except ReviewNotReady as exc:
+            self.show_problems(exc.readiness)
+            return False
+        self.read_only = True
+        self._load_values()
+        self.finalise_button.hide()
+        self.setWindowTitle(f"Progress review — {self.learner_name} (finalised, read-only)")
+        self.status_label.setText("Finalised")
+        self.finalised.emit(self.review_id)
+        return True
+
+    def save_calendar_file(self) -> Path | None:
+        effective = effective_answers(self.template, self.answers, self.context)
+        next_q = self.template.question_for_record_field("next_review_date")
+        day = parse_iso_date(effective.get(next_q.id)) if next_q else None
+        if day is None:
+            self.show_error("No next review date", "Set the next review date first.")
+            return None
+        learner = self.context.learner
+        attendees = []
+        if learner and learner.email:
+            attendees.append(Attendee(self.learner_name, learner.email))
+        ics = next_review_ics(review_id=self.review_id, date=day, learner_name=self.learner_name,
+                              location=str(self.answers.get("visit_location") or ""),
+                              attendees=tuple(attendees), programme=learner.programme if learner else "")
+        path = self.choose_save_path(f"next-review-{self.learner_name.replace(' ', '-').lower()}.ics")
+        if path is None:
+            return None
+        path.write_bytes(ics)
+        self.status_label.setText(f"Calendar file saved: {path.name}")
+        return path
+
+    # --- dialogs (tests replace these) --------------------------------------------------------------------------
+
+    def show_problems(self, readiness: Readiness) -> None:
+        QMessageBox.warning(self, "The review is not ready to finalise", "\n".join(readiness.messages()))
+
+    def show_error(self, title: str, text: str) -> None:
+        QMessageBox.critical(self, title, text)
+
+    def confirm(self, title: str, text: str) -> bool:
+        return QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
+
+    def choose_save_path(self, suggested: str) -> Path | None:
+        chosen, _ = QFileDialog.getSaveFileName(self, "Save calendar file", suggested, "Calendar (*.ics)")
+        return Path(chosen) if chosen else None
+
+    def closeEvent(self, event: Any) -> None:
+        self.save_now()
+        super().closeEvent(event)
+
+    def section_index(self, section_id: str) -> int:
+        return next(i for i, s in enumerate(self.template.sections) if s.id == section_id)
