@@ -37,6 +37,7 @@ from .scope import Caller
 UNKNOWN_RECORD = "There is no such record, or it is not in your caseload."
 UNKNOWN_LEARNER = "The learner this record belongs to does not exist, or is not in your caseload."
 UNKNOWN_REVIEW = "The review this signature belongs to does not exist, or is not in your caseload."
+MOVE_LEARNER = "Only an admin can move a learner to another assessor (with `reviewapp-server assign`)."
 FINALISED = "This review has been finalised and can no longer be changed; record a correction as an addendum."
 HASH_MISMATCH = (
     "The review's content hash does not match its answers and signatures as the server holds them; "
@@ -152,6 +153,8 @@ def _update(session: Session, caller: Caller, change: PushChange, row: Any) -> P
     current: dict[str, Any] = dict(row.data)
     client_view = validate_fields(entity, {**current, **change.fields})
     client_fields = {name: client_view[name] for name in change.fields}
+    if entity == "learner" and client_fields.get("assessor", current.get("assessor")) != current.get("assessor"):
+        raise Rejected(MOVE_LEARNER)
     if _frozen(session, entity, row):
         if all(current.get(name) == value for name, value in client_fields.items()):
             return PushResult(change_id=change.change_id, status="duplicate", rev=row.rev)
@@ -230,8 +233,6 @@ def _check_links(
 ) -> None:
     """A change may not move a record somewhere the caller cannot see, nor break the learner's identity rules."""
     if entity == "learner":
-        if merged["assessor"] != current.get("assessor"):
-            raise Rejected("Only an admin can move a learner to another assessor.")
         if merged["uln"] != current.get("uln"):
             _check_uln_free(session, merged["uln"], row.id)
         if merged.get("employer_id") != current.get("employer_id"):
