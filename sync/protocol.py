@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 PROTOCOL_VERSION = 1
 
@@ -226,7 +226,19 @@ class _Message(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class TokenRequest(_Message):
+class _Request(_Message):
+    """A request body: text in it must be storable, so NUL characters are refused with a reason."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul_characters(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold NUL; refuse it here with a reason rather than fail in the database.
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
+
+
+class TokenRequest(_Request):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=1, max_length=1000)
     device_name: str = Field(min_length=1, max_length=200)
@@ -273,7 +285,7 @@ class PullResponse(_Message):
     more: bool
 
 
-class PushChange(_Message):
+class PushChange(_Request):
     """One local change. `base` holds, for each field in `fields`, the value the client started from."""
 
     change_id: str = Field(min_length=1, max_length=64)
@@ -285,7 +297,7 @@ class PushChange(_Message):
     fields: dict[str, Any] = Field(default_factory=dict)
 
 
-class PushRequest(_Message):
+class PushRequest(_Request):
     batch_id: str = Field(min_length=1, max_length=64)
     device_id: str = Field(min_length=1, max_length=64)
     changes: list[PushChange] = Field(max_length=MAX_PUSH_CHANGES)

@@ -89,6 +89,8 @@ def _date(value: str, column: str, required: bool) -> dt.date | None:
 
 def _parse_row(line: int, raw: dict[str, str]) -> CaseloadRow:
     value = {name: (raw.get(name) or "").strip() for name in COLUMNS}
+    if any("\x00" in v for v in value.values()):
+        raise ValueError("the row holds a NUL character; export the file again as plain UTF-8 text")
     if not uln_is_valid(value["uln"]):
         raise ValueError(f"ULN {value['uln']!r} is not a valid ULN (10 digits with a correct check digit)")
     start = _date(value["start_date"], "start_date", required=True)

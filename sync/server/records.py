@@ -6,6 +6,7 @@ client pulls is exactly what was validated.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import ValidationError
@@ -34,7 +35,29 @@ def validate_fields(entity: str, fields: dict[str, Any]) -> dict[str, Any]:
         record = ENTITY_MODELS[entity].model_validate(fields)
     except ValidationError as error:
         raise Rejected(f"The {entity.replace('_', ' ')} is not valid: {validation_reason(error)}.") from None
-    return record.model_dump(mode="json")
+    data = record.model_dump(mode="json")
+    check_storable(data)
+    return data
+
+
+def check_storable(value: Any) -> None:
+    """Refuse what JSON columns cannot hold faithfully: NaN or infinite numbers, and NUL characters."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except (ValueError, TypeError):
+        raise Rejected("The change holds a number that is not finite (NaN or infinity): it cannot be stored.") from None
+    if _has_nul(value):
+        raise Rejected("The change holds a NUL character, which cannot be stored.")
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def unknown_fields(entity: str, names: Any) -> list[str]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,7 +30,7 @@ from sync.protocol import (
 from .accounts import touch_employer
 from .db import new_id, next_rev, take_write_lock
 from .models import RECORD_MODELS, Conflict, Employer, Learner, PushReceipt, Review, Signature, utcnow
-from .records import Rejected, set_columns, unknown_fields, validate_fields
+from .records import Rejected, check_storable, set_columns, unknown_fields, validate_fields
 from .scope import Caller
 
 UNKNOWN_RECORD = "There is no such record, or it is not in your caseload."
@@ -82,7 +81,10 @@ def _apply(session: Session, caller: Caller, change: PushChange, pending_reviews
     model = RECORD_MODELS[entity]
     bad = unknown_fields(entity, [*change.fields, *change.base])
     if bad:
-        raise Rejected(f"Unknown field(s) for a {entity.replace('_', ' ')}: {', '.join(bad)}.")
+        names = ", ".join(repr(name)[:60] for name in bad[:10])
+        raise Rejected(f"Unknown field(s) for a {entity.replace('_', ' ')}: {names}.")
+    check_storable(change.fields)
+    check_storable(change.base)
     row = caller.load(session, model, record_id)
     if row is None:
         if change.op != "create" or session.get(model, record_id) is not None:
@@ -199,7 +201,7 @@ def _json_equal(entity: str, name: str, base: Any, server_value: Any) -> bool:
         return TypeAdapter(field.annotation).dump_python(
             TypeAdapter(field.annotation).validate_python(base), mode="json"
         ) == server_value
-    except (ValidationError, TypeError, ValueError):
+    except Exception:  # any base the field's type cannot take simply differs from the server's value
         return False
 
 

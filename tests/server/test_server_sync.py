@@ -242,3 +242,20 @@ def test_finalising_with_a_wrong_hash_or_missing_signature_is_rejected(server: S
     assert [r["status"] for r in results] == ["applied", "rejected"]
     results = server.push(alice, change("review", "update", review_id, review, base=draft))
     assert results[0]["status"] == "applied"
+
+
+def test_values_a_database_cannot_hold_are_rejected_not_500(server: Server, caseloads: dict) -> None:
+    alice, learner = caseloads["alice"], caseloads["alice_learner"]
+    body = (
+        '{"batch_id": "b", "device_id": "d", "changes": [{"change_id": "%s", "entity": "review", "id": "%s", '
+        '"op": "create", "fields": {"learner_id": "%s", "template_id": "t", "template_version": 1, '
+        '"answers": {"q": %s}}}]}'
+    )
+    for value in ("NaN", "Infinity", '"nul\\u0000here"'):
+        response = server.client.post("/api/v1/sync/push", headers={**alice, "Content-Type": "application/json"},
+                                      content=body % (new_id(), new_id(), learner, value))
+        assert response.status_code == 200
+        assert response.json()["results"][0]["status"] == "rejected"
+    response = server.client.post("/api/v1/auth/token",
+                                  json={"username": "a\u0000b", "password": "x", "device_name": "d"})
+    assert response.status_code == 422
