@@ -339,3 +339,18 @@ class HealthResponse(_Message):
     status: Literal["ok"] = "ok"
     protocol_version: int = PROTOCOL_VERSION
     database: str
+
+
+class AssignmentRequest(_Request):
+    """Admin only: put the learner with this ULN in the caseload of the assessor with this username."""
+
+    uln: str = Field(pattern=r"^\d{10}$")
+    username: str = Field(min_length=1, max_length=150)
+
+
+class AssignmentResponse(_Message):
+    server_id: str
+    learner_id: str
+    assessor: str
+    #: False when the learner was already in that caseload.
+    changed: bool

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from sync.protocol import PROTOCOL_VERSION
 
 from .api.errors import install_error_handlers
-from .api.routes import auth, health, sync
+from .api.routes import admin, auth, health, sync
 from .core.config import Settings
 from .db import make_engine, make_session_factory
 from .migrate import upgrade_database
@@ -34,6 +34,7 @@ def create_app(database_url: str | None = None, *, migrate: bool = True, setting
     app.include_router(auth.router)
     app.include_router(sync.router)
     app.include_router(health.router)
+    app.include_router(admin.router)
     return app
 
 

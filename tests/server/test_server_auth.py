@@ -70,3 +70,30 @@ def test_malformed_sign_in_bodies_are_422_with_a_reason(server: Server) -> None:
         )
         assert response.status_code == 422, body
         assert response.json()["detail"].startswith("The request was not valid")
+
+
+def test_only_admins_assign_over_http(server: Server) -> None:
+    server.add_user("alice")
+    server.add_user("ada", role="admin")
+    server.add_user("meg", role="manager")
+    learner = server.add_learner(None)
+    with server.factory() as session:
+        from sync.server.models import Learner
+
+        uln = session.get(Learner, learner).uln
+    body = {"uln": uln, "username": "alice"}
+    assert server.client.post("/api/v1/admin/assignments", json=body).status_code == 401
+    for user in ("alice", "meg"):
+        response = server.client.post("/api/v1/admin/assignments", json=body, headers=server.login(user))
+        assert response.status_code == 403 and response.json()["detail"]
+    ada = server.login("ada")
+    response = server.client.post("/api/v1/admin/assignments", json=body, headers=ada)
+    assert response.status_code == 200 and response.json()["changed"] is True
+    again = server.client.post("/api/v1/admin/assignments", json=body, headers=ada)
+    assert again.json()["changed"] is False
+    to_manager = server.client.post("/api/v1/admin/assignments", json={**body, "username": "meg"}, headers=ada)
+    assert to_manager.status_code == 422 and "not an assessor" in to_manager.json()["detail"]
+    unknown = server.client.post("/api/v1/admin/assignments", json={**body, "uln": "1000000000"}, headers=ada)
+    assert unknown.status_code == 404
+    pulled, _ = server.pull_all(server.login("alice"))
+    assert learner in {c["id"] for c in pulled}

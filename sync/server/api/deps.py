@@ -6,7 +6,8 @@ Scoping is a dependency rather than a check each handler remembers: a route that
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -14,9 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..accounts import authenticate
 from ..db import server_id
-from ..models import utcnow
+from ..models import as_utc, utcnow
 from ..scope import Caller
 
+LAST_SEEN_RESOLUTION = dt.timedelta(minutes=5)
+NOT_ALLOWED = "Your account is not allowed to do this; ask an admin."
 NOT_SIGNED_IN = "You are not signed in, or your session has ended or been revoked: sign in again."
 
 
@@ -49,10 +52,25 @@ def current_caller(request: Request, factory: Annotated[sessionmaker[Session], D
         if found is None:
             raise HTTPException(status_code=401, detail=NOT_SIGNED_IN, headers={"WWW-Authenticate": "Bearer"})
         user, device = found
-        device.last_seen_at = utcnow()
+        now = utcnow()
+        seen = as_utc(device.last_seen_at)
+        if seen is None or now - seen > LAST_SEEN_RESOLUTION:  # not a write on every request
+            device.last_seen_at = now
         return Caller(user_id=user.id, username=user.username, role=user.role, device_id=device.id)
+
+
+def require_role(*roles: str) -> Callable[[Caller], Caller]:
+    """A dependency admitting only callers with one of `roles` (403 for anyone else signed in)."""
+
+    def check(caller: Annotated[Caller, Depends(current_caller)]) -> Caller:
+        if caller.role not in roles:
+            raise HTTPException(status_code=403, detail=NOT_ALLOWED)
+        return caller
+
+    return check
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
 ServerIdDep = Annotated[str, Depends(get_server_id)]
 CallerDep = Annotated[Caller, Depends(current_caller)]
+AdminDep = Annotated[Caller, Depends(require_role("admin"))]
