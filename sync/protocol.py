@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 PROTOCOL_VERSION = 1
 
@@ -204,3 +204,153 @@ def review_content_hash(review_id: str, review: ReviewData, signatures: list[Sig
     import hashlib
 
     return hashlib.sha256(canonical_review_json(review_id, review, signatures).encode("utf-8")).hexdigest()
+
+
+# --- Requests and responses of /api/v1 ----------------------------------------------------------------------------
+# Every response body carries `server_id`, so a client can tell when it is talking to a different server (or one
+# restored from a backup) and must not trust its stored cursor.
+
+UserRole = Literal["assessor", "manager", "admin"]
+PullOp = Literal["upsert", "delete", "removed"]
+PushOp = Literal["create", "update", "delete"]
+PushStatus = Literal["applied", "duplicate", "conflict", "rejected"]
+
+#: The most changes one pull page may hold, and the most changes one push batch may carry.
+MAX_PULL_LIMIT = 1000
+MAX_PUSH_CHANGES = 500
+
+
+class _Message(BaseModel):
+    """A request or response body; unknown keys are refused so a typo is reported rather than ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Request(_Message):
+    """A request body: text in it must be storable, so NUL characters are refused with a reason."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul_characters(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold NUL; refuse it here with a reason rather than fail in the database.
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
+
+
+class TokenRequest(_Request):
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=1000)
+    device_name: str = Field(min_length=1, max_length=200)
+
+
+class UserInfo(_Message):
+    id: str
+    username: str
+    display_name: str = ""
+    role: UserRole
+
+
+class TokenResponse(_Message):
+    server_id: str
+    token: str
+    expires_at: dt.datetime
+    user: UserInfo
+    device_id: str
+
+
+class Change(_Message):
+    """One entry of a pull page. `data` is the whole record for `upsert`, and null for `delete` and `removed`.
+
+    `removed` is sent for a learner (entity `learner`) that has left the caller's caseload: the client purges
+    its copy and every record hanging off it.
+    """
+
+    entity: EntityName
+    id: str
+    rev: int
+    op: PullOp
+    data: dict[str, Any] | None = None
+    updated_at: dt.datetime | None = None
+    updated_by: str = ""
+
+
+class PullResponse(_Message):
+    server_id: str
+    protocol_version: int = PROTOCOL_VERSION
+    changes: list[Change]
+    #: Pass back as `since` on the next pull; store it only in the transaction that applies this page.
+    cursor: int
+    #: True when more changes are waiting: pull again at once with the new cursor.
+    more: bool
+
+
+class PushChange(_Request):
+    """One local change. `base` holds, for each field in `fields`, the value the client started from."""
+
+    change_id: str = Field(min_length=1, max_length=64)
+    entity: EntityName
+    id: str = Field(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+    op: PushOp
+    base_rev: int = Field(default=0, ge=0)
+    base: dict[str, Any] = Field(default_factory=dict)
+    fields: dict[str, Any] = Field(default_factory=dict)
+
+
+class PushRequest(_Request):
+    batch_id: str = Field(min_length=1, max_length=64)
+    device_id: str = Field(min_length=1, max_length=64)
+    changes: list[PushChange] = Field(max_length=MAX_PUSH_CHANGES)
+
+
+class FieldConflict(_Message):
+    """A field changed both here and on the server: the server kept `server_value`; the client's is stored too."""
+
+    conflict_id: str
+    field: str
+    base_value: Any = None
+    server_value: Any = None
+    client_value: Any = None
+
+
+class PushResult(_Message):
+    change_id: str
+    status: PushStatus
+    #: The record's rev after this change (0 when rejected).
+    rev: int = 0
+    conflicts: list[FieldConflict] = Field(default_factory=list)
+    #: Why a change was rejected, written for the person using the app.
+    error: str | None = None
+
+
+class PushResponse(_Message):
+    server_id: str
+    protocol_version: int = PROTOCOL_VERSION
+    results: list[PushResult]
+
+
+class ErrorResponse(_Message):
+    server_id: str
+    detail: str
+
+
+class HealthResponse(_Message):
+    server_id: str
+    status: Literal["ok"] = "ok"
+    protocol_version: int = PROTOCOL_VERSION
+    database: str
+
+
+class AssignmentRequest(_Request):
+    """Admin only: put the learner with this ULN in the caseload of the assessor with this username."""
+
+    uln: str = Field(pattern=r"^\d{10}$")
+    username: str = Field(min_length=1, max_length=150)
+
+
+class AssignmentResponse(_Message):
+    server_id: str
+    learner_id: str
+    assessor: str
+    #: False when the learner was already in that caseload.
+    changed: bool

@@ -1,0 +1,58 @@
+"""Error bodies: every error carries the server id and one readable `detail`, and nothing becomes a 500 page.
+
+Validation errors keep FastAPI's list under `errors` for programs, and gain a sentence for people.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .deps import get_server_id
+
+log = logging.getLogger(__name__)
+
+
+def _safe_server_id(request: Request) -> str:
+    try:
+        return get_server_id(request)
+    except Exception:  # the database itself may be the problem
+        return ""
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            {"server_id": _safe_server_id(request), "detail": str(exc.detail)},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = []
+        for item in exc.errors():
+            where = ".".join(str(p) for p in item.get("loc", ()))
+            errors.append({"loc": where, "msg": str(item.get("msg", "invalid")), "type": str(item.get("type", ""))})
+        summary = "; ".join(f"{e['loc']}: {e['msg']}" for e in errors[:5]) or "the request is not valid"
+        return JSONResponse(
+            {
+                "server_id": _safe_server_id(request),
+                "detail": f"The request was not valid: {summary}.",
+                "errors": errors,
+            },
+            status_code=422,
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("Unexpected error handling %s %s", request.method, request.url.path)
+        return JSONResponse(
+            {"server_id": _safe_server_id(request), "detail": "The server met an unexpected problem; try again later."},
+            status_code=500,
+        )

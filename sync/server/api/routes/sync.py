@@ -1,0 +1,35 @@
+"""`GET /api/v1/sync/pull` and `POST /api/v1/sync/push`: thin handlers over sync_pull and sync_push."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from sync.protocol import MAX_PULL_LIMIT, ErrorResponse, PullResponse, PushRequest, PushResponse
+
+from ...sync_pull import pull_page
+from ...sync_push import push_changes
+from ..deps import CallerDep, ServerIdDep, SessionDep
+
+router = APIRouter(prefix="/api/v1/sync", tags=["sync"], responses={401: {"model": ErrorResponse}})
+
+
+@router.get("/pull", response_model=PullResponse)
+def pull(
+    caller: CallerDep,
+    session: SessionDep,
+    server: ServerIdDep,
+    since: Annotated[int, Query(ge=0, le=2**62, description="The cursor of the last page applied; 0 at first")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 500,
+) -> PullResponse:
+    with session.begin():
+        changes, cursor, more = pull_page(session, caller, since, limit)
+    return PullResponse(server_id=server, changes=changes, cursor=cursor, more=more)
+
+
+@router.post("/push", response_model=PushResponse)
+def push(body: PushRequest, caller: CallerDep, session: SessionDep, server: ServerIdDep) -> PushResponse:
+    with session.begin():
+        results = push_changes(session, caller, body.changes)
+    return PushResponse(server_id=server, results=results)

@@ -1,0 +1,43 @@
+"""Building the FastAPI application for a database URL: for `serve`, its workers, and the embedded demo server.
+
+`create_app(url)` is the importable entry point the desktop app uses to run an in-process server.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from sync.protocol import PROTOCOL_VERSION
+
+from .api.errors import install_error_handlers
+from .api.routes import admin, auth, health, sync
+from .core.config import Settings
+from .db import make_engine, make_session_factory
+from .migrate import upgrade_database
+
+
+def create_app(database_url: str | None = None, *, migrate: bool = True, settings: Settings | None = None) -> FastAPI:
+    """The server app on `database_url` (or the configured default), migrating the schema first unless told not to."""
+    settings = settings or Settings.from_env(database_url)
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade_database(engine)
+    app = FastAPI(
+        title="ReviewApp sync server",
+        version=str(PROTOCOL_VERSION),
+        description="Accounts, caseloads and the ReviewApp sync protocol (see DESIGN.md).",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    install_error_handlers(app)
+    app.include_router(auth.router)
+    app.include_router(sync.router)
+    app.include_router(health.router)
+    app.include_router(admin.router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for uvicorn workers: the URL comes from REVIEWAPP_DATABASE_URL; `serve` has already migrated."""
+    return create_app(migrate=False)

@@ -1,0 +1,223 @@
+"""`reviewapp-server`: the admin's command line for the central server (also `python -m sync.server`).
+
+Every command takes `--database URL` (else REVIEWAPP_DATABASE_URL, else an SQLite file in the user data
+directory). Messages go to the person at the terminal: what happened, and what to do next.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from .accounts import ROLES, AccountError, assign_learner, create_user, find_user, list_devices, revoke_device
+from .caseload_csv import parse_caseload
+from .caseload_import import import_caseload
+from .core.config import DATABASE_URL_ENV, resolve_database_url
+from .db import make_engine, make_session_factory, transaction
+from .migrate import upgrade_database
+from .models import Learner
+
+
+class CommandError(Exception):
+    """Stops a command with a message for the user and exit status 1."""
+
+
+def _database(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    url = resolve_database_url(args.database)
+    engine = make_engine(url)
+    upgrade_database(engine)
+    return url, engine, make_session_factory(engine)
+
+
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def cmd_init_db(args: argparse.Namespace) -> None:
+    url, engine, _ = _database(args)
+    engine.dispose()
+    print(f"Database ready: {_shown(url)}")
+
+
+def _read_password() -> str:
+    if not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise CommandError("No password was given on standard input.")
+        return password
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Password again: "):
+        raise CommandError("The two passwords differ; nothing was changed. Run the command again.")
+    return first
+
+
+def cmd_create_user(args: argparse.Namespace) -> None:
+    password = _read_password()
+    _, engine, factory = _database(args)
+    try:
+        with transaction(factory) as session:
+            user = create_user(session, args.username, password, args.role, args.display_name or "")
+            print(f"Created {user.role} {user.username!r} (id {user.id}).")
+    finally:
+        engine.dispose()
+
+
+def cmd_list_devices(args: argparse.Namespace) -> None:
+    _, engine, factory = _database(args)
+    try:
+        with transaction(factory) as session:
+            rows = list_devices(session)
+            if not rows:
+                print("No device has signed in yet.")
+            for device, user in rows:
+                state = f"revoked {device.revoked_at:%Y-%m-%d %H:%M}" if device.revoked_at else "active"
+                seen = f"{device.last_seen_at:%Y-%m-%d %H:%M}" if device.last_seen_at else "never"
+                print(f"{device.id}  {user.username:<20} {device.name:<30} last seen {seen}  {state}")
+    finally:
+        engine.dispose()
+
+
+def cmd_revoke_device(args: argparse.Namespace) -> None:
+    _, engine, factory = _database(args)
+    try:
+        with transaction(factory) as session:
+            device = revoke_device(session, args.device_id)
+            print(f"Revoked device {device.id} ({device.name!r}): its tokens no longer work.")
+    finally:
+        engine.dispose()
+
+
+def cmd_assign(args: argparse.Namespace) -> None:
+    _, engine, factory = _database(args)
+    try:
+        with transaction(factory) as session:
+            learner = session.execute(select(Learner).where(Learner.uln == args.uln)).scalar_one_or_none()
+            if learner is None:
+                raise CommandError(f"No learner has the ULN {args.uln}; import the caseload first.")
+            assessor = find_user(session, args.username)
+            if assessor is None:
+                raise CommandError(f"There is no user called {args.username!r}; create them with create-user.")
+            if assign_learner(session, learner, assessor):
+                print(f"Assigned learner {args.uln} to {assessor.username}.")
+            else:
+                print(f"Learner {args.uln} is already assigned to {assessor.username}.")
+    finally:
+        engine.dispose()
+
+
+def cmd_import_caseload(args: argparse.Namespace) -> None:
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+    parsed = parse_caseload(data)
+    _, engine, factory = _database(args)
+    try:
+        with transaction(factory) as session:
+            summary = import_caseload(session, parsed, skip_bad_rows=args.skip_bad_rows)
+    finally:
+        engine.dispose()
+    for problem in summary.problems:
+        print(f"{path.name}: {problem}", file=sys.stderr)
+    if not summary.imported:
+        raise CommandError(
+            f"{len(summary.problems)} bad row(s): nothing was imported. Fix them, or run again with --skip-bad-rows "
+            "to import the good rows only."
+        )
+    skipped = f", {len(summary.problems)} bad row(s) skipped" if summary.problems else ""
+    print(
+        f"Imported {path.name}: {summary.created} learner(s) created, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged, {summary.assigned} assigned, {summary.employers_created} new employer(s)"
+        f"{skipped}."
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    url, engine, _ = _database(args)  # migrate once, before any worker starts
+    engine.dispose()
+    os.environ[DATABASE_URL_ENV] = url  # the workers read it
+    print(f"Serving ReviewApp sync on http://{args.host}:{args.port} (database {_shown(url)})", flush=True)
+    uvicorn.run(
+        "sync.server.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--database",
+        metavar="URL",
+        help=f"database URL, e.g. postgresql+psycopg://user@host/reviewapp (default: ${DATABASE_URL_ENV}, "
+        "else an SQLite file in your user data directory)",
+    )
+    parser = argparse.ArgumentParser(prog="reviewapp-server", description="The ReviewApp central sync server.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", parents=[common], help="run the HTTP server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (use PostgreSQL for more than one)")
+    serve.set_defaults(run=cmd_serve)
+
+    commands.add_parser("init-db", parents=[common], help="create or upgrade the database").set_defaults(
+        run=cmd_init_db
+    )
+
+    user = commands.add_parser(
+        "create-user", parents=[common], help="add an account (password from standard input, or prompted)"
+    )
+    user.add_argument("username")
+    user.add_argument("--role", choices=ROLES, required=True)
+    user.add_argument("--display-name", default="")
+    user.set_defaults(run=cmd_create_user)
+
+    commands.add_parser("list-devices", parents=[common], help="list signed-in devices").set_defaults(
+        run=cmd_list_devices
+    )
+    revoke = commands.add_parser("revoke-device", parents=[common], help="end every session of a lost device")
+    revoke.add_argument("device_id")
+    revoke.set_defaults(run=cmd_revoke_device)
+
+    assign = commands.add_parser("assign", parents=[common], help="put a learner in an assessor's caseload")
+    assign.add_argument("uln")
+    assign.add_argument("username")
+    assign.set_defaults(run=cmd_assign)
+
+    imp = commands.add_parser("import-caseload", parents=[common], help="import the caseload CSV from the MIS")
+    imp.add_argument("file")
+    imp.add_argument("--skip-bad-rows", action="store_true", help="import the good rows even if some are bad")
+    imp.set_defaults(run=cmd_import_caseload)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except (CommandError, AccountError) as error:
+        print(f"reviewapp-server: {error}", file=sys.stderr)
+        return 1
+    except (OperationalError, ProgrammingError) as error:
+        print(f"reviewapp-server: cannot use the database: {error.orig}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0

@@ -1,0 +1,1 @@
+"""Configuration and security primitives of the server, apart from the HTTP layer."""

@@ -1,0 +1,85 @@
+"""Engines, sessions, and the one rule every writer follows: take the write lock, then hand out revs.
+
+Revs must become visible in the order they were handed out, or a client paging with `since` could step past a
+row committed late. So every transaction that assigns revs first takes a lock held until it commits:
+`pg_advisory_xact_lock` on PostgreSQL, and on SQLite the database write lock (`BEGIN IMMEDIATE`, which this
+module issues for every transaction). Readers need no lock: see `sync_pull.pull_page`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine, event, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from .models import ChangeLog, ServerState
+
+#: Arbitrary, fixed key of the PostgreSQL advisory lock that orders rev assignment.
+REV_LOCK_KEY = 0x5E71E3A9
+
+
+def make_engine(database_url: str) -> Engine:
+    """An engine for the URL; for SQLite, one that waits for the write lock instead of failing at once."""
+    if database_url.startswith("sqlite"):
+        engine = create_engine(database_url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+            # Let SQLAlchemy, not pysqlite, say when transactions begin, so BEGIN IMMEDIATE below is honoured.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            if ":memory:" not in database_url and "mode=memory" not in database_url:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(database_url, pool_pre_ping=True)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commits when the block ends normally, rolls back otherwise."""
+    with factory() as session, session.begin():
+        yield session
+
+
+def take_write_lock(session: Session) -> None:
+    """Serialise rev-assigning writers until this transaction ends (a no-op beyond BEGIN IMMEDIATE on SQLite)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REV_LOCK_KEY})
+
+
+def next_rev(
+    session: Session, entity: str, record_id: str, op: str, user_id: str | None = None, device_id: str | None = None
+) -> int:
+    """Hand out the next server-wide rev and log what it is for. Call only after `take_write_lock`."""
+    rev = session.execute(
+        update(ServerState).where(ServerState.id == 1).values(last_rev=ServerState.last_rev + 1)
+        .returning(ServerState.last_rev)
+    ).scalar_one()
+    session.add(ChangeLog(rev=rev, entity=entity, record_id=record_id, op=op, user_id=user_id, device_id=device_id))
+    return rev
+
+
+def last_rev(session: Session) -> int:
+    return session.execute(select(ServerState.last_rev).where(ServerState.id == 1)).scalar_one()
+
+
+def server_id(session: Session) -> str:
+    return session.execute(select(ServerState.server_id).where(ServerState.id == 1)).scalar_one()
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())

@@ -1,0 +1,207 @@
+"""The server's tables (SQLAlchemy 2 declarative).
+
+Syncable records keep their fields as one JSON document (`data`), validated with the entity models of
+`sync.protocol`, so the wire schema stays the single definition of a record's fields; the columns beside it are
+the ones the server queries by: scope keys (`learner_id`, `employer_id`, `review_id`), `uln`, and `rev`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+RevType = BigInteger().with_variant(Integer(), "sqlite")
+Timestamp = DateTime(timezone=True)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def as_utc(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands back naive datetimes; everything stored is UTC, so say so."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ServerState(Base):
+    """One row: the server's identity and the last rev handed out by the server-wide sequence."""
+
+    __tablename__ = "server_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    server_id: Mapped[str] = mapped_column(String(36))
+    last_rev: Mapped[int] = mapped_column(RevType, default=0)
+
+
+class ChangeLog(Base):
+    """Every rev handed out, with what it was for: an audit trail of accepted changes in commit order."""
+
+    __tablename__ = "change_log"
+    rev: Mapped[int] = mapped_column(RevType, primary_key=True, autoincrement=False)
+    entity: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[str] = mapped_column(String(36))
+    op: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str | None] = mapped_column(String(36))
+    device_id: Mapped[str | None] = mapped_column(String(36))
+    at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    username: Mapped[str] = mapped_column(String(150), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class Device(Base):
+    """A laptop (or other client) an account signed in from; revoking it ends every token it holds."""
+
+    __tablename__ = "devices"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+
+
+class Token(Base):
+    __tablename__ = "tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+
+
+class Assignment(Base):
+    """Which assessor a learner is assigned to: the caseload. One assessor per learner."""
+
+    __tablename__ = "assignments"
+    learner_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    assessor_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    rev: Mapped[int] = mapped_column(RevType)
+    assigned_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class CaseloadRemoval(Base):
+    """A learner left an assessor's caseload at `rev`: pulled by that assessor as a `removed` change."""
+
+    __tablename__ = "caseload_removals"
+    rev: Mapped[int] = mapped_column(RevType, primary_key=True, autoincrement=False)
+    learner_id: Mapped[str] = mapped_column(String(36))
+    assessor_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+
+
+class Conflict(Base):
+    """A field changed on both sides: the server kept its value; the client's value waits here, never dropped."""
+
+    __tablename__ = "conflicts"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    entity: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[str] = mapped_column(String(36), index=True)
+    field: Mapped[str] = mapped_column(String(100))
+    base_value: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    server_value: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    client_value: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    change_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(36))
+    device_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+
+
+class PushReceipt(Base):
+    """The outcome of each change_id already handled, so a repeated push is answered `duplicate`."""
+
+    __tablename__ = "push_receipts"
+    change_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(36))
+    status: Mapped[str] = mapped_column(String(20))
+    rev: Mapped[int] = mapped_column(RevType, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class _Record:
+    """Columns every syncable record has (DESIGN.md, Records)."""
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    rev: Mapped[int] = mapped_column(RevType, index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    updated_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(150), default="")
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Employer(_Record, Base):
+    __tablename__ = "employers"
+    #: Case-folded name: the import matches employers by it.
+    name_key: Mapped[str] = mapped_column(String(200), index=True)
+
+
+class Learner(_Record, Base):
+    __tablename__ = "learners"
+    uln: Mapped[str] = mapped_column(String(10), unique=True)
+    employer_id: Mapped[str | None] = mapped_column(String(36), index=True)
+
+
+class PlanItem(_Record, Base):
+    __tablename__ = "plan_items"
+    learner_id: Mapped[str] = mapped_column(String(36), index=True)
+
+
+class Target(_Record, Base):
+    __tablename__ = "targets"
+    learner_id: Mapped[str] = mapped_column(String(36), index=True)
+
+
+class Review(_Record, Base):
+    __tablename__ = "reviews"
+    learner_id: Mapped[str] = mapped_column(String(36), index=True)
+
+
+class Signature(_Record, Base):
+    __tablename__ = "signatures"
+    review_id: Mapped[str] = mapped_column(String(36), index=True)
+    #: Copied from the review, so a signature is scoped like everything else that hangs off a learner.
+    learner_id: Mapped[str] = mapped_column(String(36), index=True)
+
+
+class OtjEntry(_Record, Base):
+    __tablename__ = "otj_entries"
+    learner_id: Mapped[str] = mapped_column(String(36), index=True)
+
+
+
+#: Entity name (as on the wire) → table.
+RECORD_MODELS: dict[str, Any] = {
+    "employer": Employer,
+    "learner": Learner,
+    "plan_item": PlanItem,
+    "target": Target,
+    "review": Review,
+    "signature": Signature,
+    "otj_entry": OtjEntry,
+}
+
+#: Records hanging off a learner by a `learner_id` column.
+LEARNER_CHILD_MODELS: tuple[Any, ...] = (PlanItem, Target, Review, Signature, OtjEntry)
+
+Index("ix_change_log_record", ChangeLog.entity, ChangeLog.record_id)
+
+#: Table → entity name (as on the wire).
+ENTITY_NAMES: dict[Any, str] = {model: name for name, model in RECORD_MODELS.items()}

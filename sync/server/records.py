@@ -1,0 +1,94 @@
+"""Syncable records between the wire and the tables: validation, the columns derived from `data`, pull entries.
+
+Record fields are validated by the entity models of `sync.protocol` and stored in their JSON form, so what a
+client pulls is exactly what was validated.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+
+from sync.protocol import ENTITY_MODELS, Change
+
+from .models import Employer, Learner, Signature, as_utc
+
+
+class Rejected(Exception):
+    """A pushed change the server will not apply; the message says why, for the person using the app."""
+
+
+def validation_reason(error: ValidationError) -> str:
+    """A short, readable account of what is wrong with the fields."""
+    parts = []
+    for item in error.errors()[:5]:
+        where = ".".join(str(p) for p in item.get("loc", ())) or "record"
+        parts.append(f"{where}: {item.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+def validate_fields(entity: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """The record's fields in their stored (JSON) form, or `Rejected` with the reasons they are not valid."""
+    try:
+        record = ENTITY_MODELS[entity].model_validate(fields)
+    except ValidationError as error:
+        raise Rejected(f"The {entity.replace('_', ' ')} is not valid: {validation_reason(error)}.") from None
+    data = record.model_dump(mode="json")
+    check_storable(data)
+    return data
+
+
+def check_storable(value: Any) -> None:
+    """Refuse what JSON columns cannot hold faithfully: NaN or infinite numbers, and NUL characters."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except (ValueError, TypeError):
+        raise Rejected("The change holds a number that is not finite (NaN or infinity): it cannot be stored.") from None
+    if _has_nul(value):
+        raise Rejected("The change holds a NUL character, which cannot be stored.")
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def unknown_fields(entity: str, names: Any) -> list[str]:
+    known = ENTITY_MODELS[entity].model_fields
+    return sorted(str(name) for name in names if name not in known)
+
+
+def set_columns(row: Any, data: dict[str, Any]) -> None:
+    """Copy the fields the server queries by out of `data` into their columns."""
+    if isinstance(row, Employer):
+        row.name_key = employer_name_key(data["name"])
+    elif isinstance(row, Learner):
+        row.uln = data["uln"]
+        row.employer_id = data.get("employer_id")
+    elif isinstance(row, Signature):
+        row.review_id = data["review_id"]
+    elif hasattr(row, "learner_id"):
+        row.learner_id = data["learner_id"]
+
+
+def employer_name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def pull_change(entity: str, row: Any) -> Change:
+    return Change(
+        entity=entity,  # type: ignore[arg-type]
+        id=row.id,
+        rev=row.rev,
+        op="delete" if row.deleted else "upsert",
+        data=None if row.deleted else row.data,
+        updated_at=as_utc(row.updated_at),
+        updated_by=row.updated_by or "",
+    )

@@ -1,0 +1,294 @@
+"""The push side of the sync protocol: apply a batch of client changes, each exactly once, losing nothing.
+
+Per change: a repeated `change_id` is `duplicate`; a field whose server value still equals the client's base (or
+whose record the client saw at its current rev) takes the client's value; a field changed on both sides is a
+conflict, kept server-side and reported; anything invalid, unknown, out of scope or touching a finalised review is
+`rejected` with a reason. Each change runs in its own savepoint, so one rejection never spoils the rest.
+
+Finalised reviews: the server recomputes the content hash over the review and the signatures it holds. Within a
+batch, changes that finalise a review are applied after every other change, so the review's signatures may come
+anywhere in the same batch (or in an earlier one); a signature may name a review created in the same batch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sync.protocol import (
+    ENTITY_MODELS,
+    FieldConflict,
+    PushChange,
+    PushResult,
+    ReviewData,
+    SignatureData,
+    review_content_hash,
+)
+
+from .accounts import touch_employer
+from .db import new_id, next_rev, take_write_lock
+from .models import RECORD_MODELS, Conflict, Employer, Learner, PushReceipt, Review, Signature, utcnow
+from .records import Rejected, check_storable, set_columns, unknown_fields, validate_fields
+from .scope import Caller
+
+UNKNOWN_RECORD = "There is no such record, or it is not in your caseload."
+UNKNOWN_LEARNER = "The learner this record belongs to does not exist, or is not in your caseload."
+UNKNOWN_REVIEW = "The review this signature belongs to does not exist, or is not in your caseload."
+MOVE_LEARNER = "Only an admin can move a learner to another assessor (with `reviewapp-server assign`)."
+FINALISED = "This review has been finalised and can no longer be changed; record a correction as an addendum."
+HASH_MISMATCH = (
+    "The review's content hash does not match its answers and signatures as the server holds them; "
+    "make sure every signature was sent with the review, then sync again."
+)
+
+
+def _finalises(change: PushChange) -> bool:
+    return change.entity == "review" and change.fields.get("status") == "finalised"
+
+
+def push_changes(session: Session, caller: Caller, changes: list[PushChange]) -> list[PushResult]:
+    """Apply a batch in one transaction under the rev lock; results in the order of `changes`."""
+    take_write_lock(session)
+    pending_reviews = {
+        c.id.lower(): c.fields.get("learner_id") for c in changes if c.entity == "review" and c.op == "create"
+    }
+    order = sorted(range(len(changes)), key=lambda i: _finalises(changes[i]))
+    results: dict[int, PushResult] = {}
+    for index in order:
+        results[index] = _push_one(session, caller, changes[index], pending_reviews)
+    return [results[i] for i in range(len(changes))]
+
+
+def _push_one(session: Session, caller: Caller, change: PushChange, pending_reviews: dict[str, Any]) -> PushResult:
+    receipt = session.get(PushReceipt, change.change_id)
+    if receipt is not None:
+        if receipt.user_id != caller.user_id:
+            return PushResult(change_id=change.change_id, status="rejected", error="This change id is already used.")
+        return PushResult(change_id=change.change_id, status="duplicate", rev=receipt.rev)
+    try:
+        with session.begin_nested():
+            result = _apply(session, caller, change, pending_reviews)
+    except Rejected as reason:
+        return PushResult(change_id=change.change_id, status="rejected", error=str(reason))
+    session.add(PushReceipt(change_id=change.change_id, user_id=caller.user_id, status=result.status, rev=result.rev))
+    return result
+
+
+def _apply(session: Session, caller: Caller, change: PushChange, pending_reviews: dict[str, Any]) -> PushResult:
+    entity, record_id = change.entity, change.id.lower()
+    model = RECORD_MODELS[entity]
+    bad = unknown_fields(entity, [*change.fields, *change.base])
+    if bad:
+        names = ", ".join(repr(name)[:60] for name in bad[:10])
+        raise Rejected(f"Unknown field(s) for a {entity.replace('_', ' ')}: {names}.")
+    check_storable(change.fields)
+    check_storable(change.base)
+    row = caller.load(session, model, record_id)
+    if row is None:
+        if change.op != "create" or session.get(model, record_id) is not None:
+            raise Rejected(UNKNOWN_RECORD)
+        return _create(session, caller, change, record_id, pending_reviews)
+    if change.op == "delete":
+        return _delete(session, caller, change, row)
+    return _update(session, caller, change, row)
+
+
+def _result(change: PushChange, rev: int, conflicts: list[FieldConflict] | None = None) -> PushResult:
+    status = "conflict" if conflicts else "applied"
+    return PushResult(change_id=change.change_id, status=status, rev=rev, conflicts=conflicts or [])
+
+
+def _create(
+    session: Session, caller: Caller, change: PushChange, record_id: str, pending_reviews: dict[str, Any]
+) -> PushResult:
+    entity = change.entity
+    data = validate_fields(entity, change.fields)
+    extra: dict[str, Any] = {}
+    if entity == "learner":
+        if not caller.sees_everything:
+            raise Rejected("Learners come from the provider's records: ask an admin to add this learner.")
+        if data["assessor"]:
+            raise Rejected("Leave the assessor empty: an admin assigns learners to assessors.")
+        _check_uln_free(session, data["uln"], record_id)
+        _check_employer(session, data.get("employer_id"))
+    elif entity == "signature":
+        review = caller.load(session, Review, data["review_id"])
+        if review is not None:
+            if review.data.get("status") == "finalised":
+                raise Rejected(FINALISED)
+            extra["learner_id"] = review.learner_id
+        elif data["review_id"] in pending_reviews and caller.has_learner(session, pending_reviews[data["review_id"]]):
+            extra["learner_id"] = pending_reviews[data["review_id"]]
+        else:
+            raise Rejected(UNKNOWN_REVIEW)
+    elif entity != "employer" and not caller.has_learner(session, data["learner_id"]):
+        raise Rejected(UNKNOWN_LEARNER)
+    if entity == "review" and data["status"] == "finalised":
+        _check_review_hash(session, record_id, data)
+    rev = next_rev(session, entity, record_id, "create", caller.user_id, caller.device_id)
+    row = RECORD_MODELS[entity](id=record_id, rev=rev, data=data, updated_at=utcnow(), updated_by=caller.username)
+    set_columns(row, data)
+    for name, value in extra.items():
+        setattr(row, name, value)
+    session.add(row)
+    session.flush()
+    return _result(change, rev)
+
+
+def _delete(session: Session, caller: Caller, change: PushChange, row: Any) -> PushResult:
+    if change.entity in ("learner", "employer") and not caller.sees_everything:
+        raise Rejected(f"Only a manager or an admin can delete a {change.entity}.")
+    _refuse_if_finalised(session, change.entity, row)
+    if row.deleted:
+        return _result(change, row.rev)
+    row.rev = next_rev(session, change.entity, row.id, "delete", caller.user_id, caller.device_id)
+    row.deleted, row.updated_at, row.updated_by = True, utcnow(), caller.username
+    return _result(change, row.rev)
+
+
+def _update(session: Session, caller: Caller, change: PushChange, row: Any) -> PushResult:
+    entity = change.entity
+    if row.deleted:
+        raise Rejected(f"This {entity.replace('_', ' ')} was deleted on the server; your change was not applied.")
+    current: dict[str, Any] = dict(row.data)
+    client_view = validate_fields(entity, {**current, **change.fields})
+    client_fields = {name: client_view[name] for name in change.fields}
+    if entity == "learner" and client_fields.get("assessor", current.get("assessor")) != current.get("assessor"):
+        raise Rejected(MOVE_LEARNER)
+    if _frozen(session, entity, row):
+        if all(current.get(name) == value for name, value in client_fields.items()):
+            return PushResult(change_id=change.change_id, status="duplicate", rev=row.rev)
+        if not (entity == "review" and _is_voiding(current, client_fields)):
+            raise Rejected(FINALISED)
+    applied: dict[str, Any] = {}
+    conflicts: list[FieldConflict] = []
+    for name, value in client_fields.items():
+        server_value = current.get(name)
+        if value == server_value:
+            continue
+        if name in change.base:
+            base_ok = _json_equal(entity, name, change.base[name], server_value)
+        else:
+            base_ok = change.base_rev == row.rev
+        if base_ok:
+            applied[name] = value
+        else:
+            conflicts.append(_store_conflict(session, caller, change, row, name, server_value, value))
+    if not applied:
+        return _result(change, row.rev, conflicts)
+    merged = validate_fields(entity, {**current, **applied})
+    _check_links(session, caller, entity, row, current, merged)
+    if entity == "review" and merged["status"] == "finalised" and current.get("status") != "finalised":
+        _check_review_hash(session, row.id, merged)
+    row.rev = next_rev(session, entity, row.id, "update", caller.user_id, caller.device_id)
+    row.data, row.updated_at, row.updated_by = merged, utcnow(), caller.username
+    set_columns(row, merged)
+    if entity == "learner" and merged.get("employer_id") != current.get("employer_id"):
+        touch_employer(session, merged.get("employer_id"), caller.username)
+    return _result(change, row.rev, conflicts)
+
+
+def _json_equal(entity: str, name: str, base: Any, server_value: Any) -> bool:
+    """Compare a client's base with the stored value in stored form (so "2025-01-01" equals a date, 8 equals 8.0)."""
+    if base == server_value:
+        return True
+    field = ENTITY_MODELS[entity].model_fields[name]
+    try:
+        from pydantic import TypeAdapter
+
+        return TypeAdapter(field.annotation).dump_python(
+            TypeAdapter(field.annotation).validate_python(base), mode="json"
+        ) == server_value
+    except Exception:  # any base the field's type cannot take simply differs from the server's value
+        return False
+
+
+def _store_conflict(
+    session: Session, caller: Caller, change: PushChange, row: Any, name: str, server_value: Any, client_value: Any
+) -> FieldConflict:
+    conflict = Conflict(
+        id=new_id(),
+        entity=change.entity,
+        record_id=row.id,
+        field=name,
+        base_value=change.base.get(name),
+        server_value=server_value,
+        client_value=client_value,
+        change_id=change.change_id,
+        user_id=caller.user_id,
+        device_id=caller.device_id,
+    )
+    session.add(conflict)
+    return FieldConflict(
+        conflict_id=conflict.id,
+        field=name,
+        base_value=conflict.base_value,
+        server_value=server_value,
+        client_value=client_value,
+    )
+
+
+def _check_links(
+    session: Session, caller: Caller, entity: str, row: Any, current: dict[str, Any], merged: dict[str, Any]
+) -> None:
+    """A change may not move a record somewhere the caller cannot see, nor break the learner's identity rules."""
+    if entity == "learner":
+        if merged["uln"] != current.get("uln"):
+            _check_uln_free(session, merged["uln"], row.id)
+        if merged.get("employer_id") != current.get("employer_id"):
+            _check_employer(session, merged.get("employer_id"))
+    elif entity == "signature":
+        if merged["review_id"] != current.get("review_id"):
+            raise Rejected("A signature cannot be moved to another review.")
+    elif (
+        entity != "employer"
+        and merged["learner_id"] != current.get("learner_id")
+        and not caller.has_learner(session, merged["learner_id"])
+    ):
+        raise Rejected(UNKNOWN_LEARNER)
+
+
+def _check_uln_free(session: Session, uln: str, record_id: str) -> None:
+    other = session.execute(select(Learner.id).where(Learner.uln == uln, Learner.id != record_id)).first()
+    if other is not None:
+        raise Rejected(f"Another learner already has the ULN {uln}.")
+
+
+def _check_employer(session: Session, employer_id: str | None) -> None:
+    if employer_id is not None and session.get(Employer, employer_id) is None:
+        raise Rejected("The employer named by employer_id does not exist on the server.")
+
+
+def _frozen(session: Session, entity: str, row: Any) -> bool:
+    """A finalised review, or a signature on one: append-only."""
+    if entity == "review":
+        return row.data.get("status") == "finalised"
+    if entity == "signature":
+        review = session.get(Review, row.review_id)
+        return review is not None and review.data.get("status") == "finalised"
+    return False
+
+
+def _refuse_if_finalised(session: Session, entity: str, row: Any) -> None:
+    if _frozen(session, entity, row):
+        raise Rejected(FINALISED)
+
+
+def _is_voiding(current: dict[str, Any], fields: dict[str, Any]) -> bool:
+    """Voiding (with a reason) is the one change a finalised review accepts; the hash does not cover it."""
+    changed = {name for name, value in fields.items() if current.get(name) != value}
+    return fields.get("status") == "void" and changed <= {"status", "void_reason"} and bool(
+        fields.get("void_reason", current.get("void_reason"))
+    )
+
+
+def _check_review_hash(session: Session, review_id: str, data: dict[str, Any]) -> None:
+    signatures = session.execute(
+        select(Signature).where(Signature.review_id == review_id, Signature.deleted.is_(False))
+    ).scalars()
+    signed = [SignatureData.model_validate(sig.data) for sig in signatures]
+    expected = review_content_hash(review_id, ReviewData.model_validate(data), signed)
+    if data.get("content_hash") != expected:
+        raise Rejected(HASH_MISMATCH)

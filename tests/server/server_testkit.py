@@ -1,0 +1,116 @@
+"""Helpers for the server tests: a server app under test, push changes, valid ULNs.
+
+A plain module (not conftest) so test modules can import it by name.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from sync.server.accounts import assign_learner, create_user, find_user
+from sync.server.app import create_app
+from sync.server.db import new_id, next_rev, take_write_lock, transaction
+from sync.server.models import Employer, Learner
+from sync.server.records import employer_name_key
+
+PASSWORD = "correct horse battery"
+
+
+def valid_uln(rng: random.Random | None = None) -> str:
+    """A random ULN with a correct check digit."""
+    rng = rng or random.Random()
+    while True:
+        head = str(rng.randint(1, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(8))
+        remainder = sum(int(d) * w for d, w in zip(head, range(10, 1, -1), strict=True)) % 11
+        if remainder:
+            return head + str(10 - remainder)
+
+
+class Server:
+    """A server app under test with helpers to set up accounts and caseloads and to talk to it."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.app = create_app(database_url)
+        self.client = TestClient(self.app, raise_server_exceptions=False)
+        self.factory = self.app.state.session_factory
+        self.rng = random.Random(5)
+
+    def close(self) -> None:
+        self.client.close()
+        self.app.state.engine.dispose()
+
+    def add_user(self, username: str, role: str = "assessor") -> str:
+        with transaction(self.factory) as session:
+            return create_user(session, username, PASSWORD, role).id
+
+    def login(self, username: str, device: str = "laptop") -> dict[str, str]:
+        response = self.client.post(
+            "/api/v1/auth/token", json={"username": username, "password": PASSWORD, "device_name": device}
+        )
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['token']}"}
+
+    def add_learner(self, assessor: str | None = None, employer: str | None = "Acme Ltd", **fields: Any) -> str:
+        with transaction(self.factory) as session:
+            take_write_lock(session)
+            employer_id = None
+            if employer:
+                key = employer_name_key(employer)
+                found = session.execute(select(Employer).where(Employer.name_key == key)).scalar_one_or_none()
+                if found is None:
+                    found = Employer(id=new_id(), data={"name": employer, "contact_name": "", "contact_email": "",
+                                                        "contact_phone": "", "address": ""}, name_key=key)
+                    found.rev = next_rev(session, "employer", found.id, "test")
+                    session.add(found)
+                employer_id = found.id
+            data = {
+                "uln": valid_uln(self.rng), "first_name": "Sam", "last_name": "Smith", "date_of_birth": None,
+                "email": "", "phone": "", "employer_id": employer_id, "programme": "Data technician", "level": 3,
+                "start_date": "2025-09-01", "planned_end_date": None, "planned_otj_hours": 0.0, "assessor": "",
+                "support_needs": "", "starting_points": "", "status": "active",
+            }
+            data.update(fields)
+            learner = Learner(id=new_id(), data=data, uln=data["uln"], employer_id=employer_id)
+            learner.rev = next_rev(session, "learner", learner.id, "test")
+            session.add(learner)
+            session.flush()
+            if assessor:
+                user = find_user(session, assessor)
+                assert user is not None
+                assign_learner(session, learner, user)
+            return learner.id
+
+    def assign(self, learner_id: str, assessor: str) -> None:
+        with transaction(self.factory) as session:
+            learner = session.get(Learner, learner_id)
+            user = find_user(session, assessor)
+            assert learner is not None and user is not None
+            assign_learner(session, learner, user)
+
+    def pull_all(self, headers: dict[str, str], since: int = 0, limit: int = 500) -> tuple[list[dict], int]:
+        changes: list[dict] = []
+        while True:
+            response = self.client.get("/api/v1/sync/pull", params={"since": since, "limit": limit}, headers=headers)
+            assert response.status_code == 200, response.text
+            body = response.json()
+            changes.extend(body["changes"])
+            since = body["cursor"]
+            if not body["more"]:
+                return changes, since
+
+    def push(self, headers: dict[str, str], *changes: dict) -> list[dict]:
+        body = {"batch_id": new_id(), "device_id": "test-device", "changes": list(changes)}
+        response = self.client.post("/api/v1/sync/push", json=body, headers=headers)
+        assert response.status_code == 200, response.text
+        return response.json()["results"]
+
+
+def change(entity: str, op: str, record_id: str | None = None, fields: dict | None = None, **extra: Any) -> dict:
+    """A push change with a fresh change_id."""
+    return {"change_id": new_id(), "entity": entity, "op": op, "id": record_id or new_id(), "fields": fields or {},
+            **extra}

@@ -1,0 +1,99 @@
+"""Signing in, and every way a token can fail: all answered 401 with the same message, none a 500."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from server_testkit import PASSWORD, Server
+from sqlalchemy import update
+
+from sync.server.db import transaction
+from sync.server.models import Token
+
+
+def test_sign_in_returns_token_user_device_and_server_id(server: Server) -> None:
+    server.add_user("alice", role="assessor")
+    response = server.client.post(
+        "/api/v1/auth/token", json={"username": "alice", "password": PASSWORD, "device_name": "Alice's laptop"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["user"]["username"] == "alice" and body["user"]["role"] == "assessor"
+    assert body["device_id"] and body["server_id"] and len(body["token"]) >= 40
+    assert dt.datetime.fromisoformat(body["expires_at"]) > dt.datetime.now(dt.UTC)
+    health = server.client.get("/api/v1/health").json()
+    assert health["server_id"] == body["server_id"] and health["status"] == "ok"
+
+
+def test_bad_credentials_are_401_and_say_nothing_about_which_part(server: Server) -> None:
+    server.add_user("alice")
+    wrong_password = server.client.post(
+        "/api/v1/auth/token", json={"username": "alice", "password": "nope", "device_name": "x"}
+    )
+    unknown_user = server.client.post(
+        "/api/v1/auth/token", json={"username": "nobody", "password": PASSWORD, "device_name": "x"}
+    )
+    assert wrong_password.status_code == unknown_user.status_code == 401
+    assert wrong_password.json() == unknown_user.json()
+
+
+def test_missing_malformed_expired_and_revoked_tokens_are_401(server: Server) -> None:
+    server.add_user("alice")
+    pull = "/api/v1/sync/pull"
+    assert server.client.get(pull).status_code == 401
+    assert server.client.get(pull, headers={"Authorization": "Basic abc"}).status_code == 401
+    assert server.client.get(pull, headers={"Authorization": "Bearer not-a-token"}).status_code == 401
+
+    expired = server.login("alice")
+    with transaction(server.factory) as session:
+        session.execute(update(Token).values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
+    assert server.client.get(pull, headers=expired).status_code == 401
+
+    headers = server.login("alice", device="lost laptop")
+    assert server.client.get(pull, headers=headers).status_code == 200
+    from sync.server.accounts import list_devices, revoke_device
+
+    with transaction(server.factory) as session:
+        lost = next(d for d, _ in list_devices(session) if d.name == "lost laptop")
+        revoke_device(session, lost.id)
+    response = server.client.get(pull, headers=headers)
+    assert response.status_code == 401
+    assert response.json()["server_id"] and "sign in again" in response.json()["detail"]
+    other = server.login("alice", device="new laptop")
+    assert server.client.get(pull, headers=other).status_code == 200
+
+
+def test_malformed_sign_in_bodies_are_422_with_a_reason(server: Server) -> None:
+    for body in (b"{", b"[]", b'{"username": 5}', b'{"username": "a", "password": "b"}'):
+        response = server.client.post(
+            "/api/v1/auth/token", content=body, headers={"Content-Type": "application/json"}
+        )
+        assert response.status_code == 422, body
+        assert response.json()["detail"].startswith("The request was not valid")
+
+
+def test_only_admins_assign_over_http(server: Server) -> None:
+    server.add_user("alice")
+    server.add_user("ada", role="admin")
+    server.add_user("meg", role="manager")
+    learner = server.add_learner(None)
+    with server.factory() as session:
+        from sync.server.models import Learner
+
+        uln = session.get(Learner, learner).uln
+    body = {"uln": uln, "username": "alice"}
+    assert server.client.post("/api/v1/admin/assignments", json=body).status_code == 401
+    for user in ("alice", "meg"):
+        response = server.client.post("/api/v1/admin/assignments", json=body, headers=server.login(user))
+        assert response.status_code == 403 and response.json()["detail"]
+    ada = server.login("ada")
+    response = server.client.post("/api/v1/admin/assignments", json=body, headers=ada)
+    assert response.status_code == 200 and response.json()["changed"] is True
+    again = server.client.post("/api/v1/admin/assignments", json=body, headers=ada)
+    assert again.json()["changed"] is False
+    to_manager = server.client.post("/api/v1/admin/assignments", json={**body, "username": "meg"}, headers=ada)
+    assert to_manager.status_code == 422 and "not an assessor" in to_manager.json()["detail"]
+    unknown = server.client.post("/api/v1/admin/assignments", json={**body, "uln": "1000000000"}, headers=ada)
+    assert unknown.status_code == 404
+    pulled, _ = server.pull_all(server.login("alice"))
+    assert learner in {c["id"] for c in pulled}

@@ -1,0 +1,104 @@
+"""The caseload CSV: row rules without a database, then imports (all or nothing, or skipping bad rows)."""
+
+from __future__ import annotations
+
+from server_testkit import Server
+from sqlalchemy import func, select
+
+from sync.server.caseload_csv import COLUMNS, parse_caseload, uln_is_valid
+from sync.server.caseload_import import import_caseload
+from sync.server.db import transaction
+from sync.server.models import Employer, Learner
+
+HEADER = ",".join(COLUMNS)
+
+
+def row(uln: str = "9276308686", first: str = "Sam", start: str = "2025-09-01", assessor: str = "alice",
+        employer: str = "Acme Ltd", **extra: str) -> str:
+    values = {name: "" for name in COLUMNS}
+    values.update(uln=uln, first_name=first, last_name="Smith", start_date=start, assessor=assessor,
+                  employer_name=employer, programme="Data technician", level="3", planned_otj_hours="278.5",
+                  date_of_birth="2004-02-29", planned_end_date="2027-03-01", employer_email="hr@acme.example")
+    values.update(extra)
+    return ",".join(f'"{values[name]}"' for name in COLUMNS)
+
+
+def csv_bytes(*rows: str) -> bytes:
+    return ("\n".join([HEADER, *rows]) + "\n").encode("utf-8")
+
+
+def test_uln_check_digit() -> None:
+    assert uln_is_valid("9276308686")  # the published worked example
+    assert not uln_is_valid("9276308685")  # wrong check digit
+    assert not uln_is_valid("0276308686")  # leading zero
+    assert not uln_is_valid("927630868")  # nine digits
+    assert not uln_is_valid("92763O8686")  # a letter O
+    assert not uln_is_valid("١٢٣٤٥٦٧٨٩٠")  # digits, but not ASCII ones
+
+
+def test_good_file_parses_every_row() -> None:
+    parsed = parse_caseload(b"\xef\xbb\xbf" + csv_bytes(row(), row(uln="1000000035", employer="", employer_email="")))
+    assert parsed.problems == []
+    assert [r.line for r in parsed.rows] == [2, 3]
+    first = parsed.rows[0]
+    assert first.learner["level"] == 3 and first.learner["planned_otj_hours"] == 278.5
+    assert first.employer is not None and first.employer["contact_email"] == "hr@acme.example"
+    assert parsed.rows[1].employer is None
+
+
+def test_bad_rows_are_each_reported_with_line_and_reason() -> None:
+    parsed = parse_caseload(csv_bytes(
+        row(),
+        row(uln="1234567890"),
+        row(uln="1000000035", start="01/09/2025"),
+        row(uln="1000000035", first=""),
+        row(uln="9276308686"),
+        row(uln="1000000019", level="three"),
+        row(uln="1000000027", planned_end_date="2020-01-01"),
+    ))
+    reasons = {p.line: p.reason for p in parsed.problems}
+    assert sorted(reasons) == [3, 4, 5, 6, 7, 8]
+    assert "ULN" in reasons[3] and "YYYY-MM-DD" in reasons[4] and "first_name" in reasons[5]
+    assert "line 2" in reasons[6] and "level" in reasons[7] and "before" in reasons[8]
+    assert str(parsed.problems[0]).startswith("line 3: ")
+
+
+def test_missing_columns_and_non_utf8_are_reported() -> None:
+    assert "uln" in parse_caseload(b"first_name,last_name\nA,B\n").problems[0].reason
+    assert "UTF-8" in parse_caseload(HEADER.encode() + b"\n\xff\xfe\n").problems[0].reason
+
+
+def test_import_is_all_or_nothing_then_idempotent_and_pulled(server: Server) -> None:
+    server.add_user("alice")
+    server.add_user("meg", role="manager")
+    bad = csv_bytes(row(), row(uln="1000000035", assessor="nobody"), row(uln="1000000019", assessor="meg"))
+    with transaction(server.factory) as session:
+        summary = import_caseload(session, parse_caseload(bad))
+    assert not summary.imported and [p.line for p in summary.problems] == [3, 4]
+    with server.factory() as session:
+        assert session.scalar(select(func.count()).select_from(Learner)) == 0
+
+    with transaction(server.factory) as session:
+        summary = import_caseload(session, parse_caseload(bad), skip_bad_rows=True)
+    assert summary.imported and summary.created == 1 and summary.assigned == 1 and summary.employers_created == 1
+
+    alice = server.login("alice")
+    pulled, cursor = server.pull_all(alice)
+    assert {c["entity"] for c in pulled} == {"learner", "employer"}
+    learner = next(c for c in pulled if c["entity"] == "learner")["data"]
+    assert learner["uln"] == "9276308686" and learner["assessor"] == "alice" and learner["employer_id"]
+
+    good = csv_bytes(row(), row(uln="1000000035", employer="ACME  ltd"))
+    with transaction(server.factory) as session:
+        summary = import_caseload(session, parse_caseload(good))
+    assert (summary.created, summary.updated, summary.unchanged) == (1, 0, 1)
+    with server.factory() as session:
+        assert session.scalar(select(func.count()).select_from(Employer)) == 1  # matched by name
+
+    changed = csv_bytes(row(first="Samantha"), row(uln="1000000035", employer="ACME  ltd"))
+    with transaction(server.factory) as session:
+        summary = import_caseload(session, parse_caseload(changed))
+    assert (summary.updated, summary.unchanged) == (1, 1)
+    after, _ = server.pull_all(alice, since=cursor)
+    updated = [c for c in after if c["entity"] == "learner" and c["data"]["uln"] == "9276308686"]
+    assert updated and updated[-1]["data"]["first_name"] == "Samantha"
