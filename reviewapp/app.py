@@ -43,6 +43,7 @@ def report_open_error(exc: StoreOpenError, *, gui: bool) -> None:
 
 
 def run_gui(args: argparse.Namespace) -> int:
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from reviewapp.ui.main_window import MainWindow
@@ -64,6 +65,7 @@ def run_gui(args: argparse.Namespace) -> int:
         _fill_demo_if_empty(window, store, args.demo_learners, args.today)
     else:
         window.refresh()
+    QTimer.singleShot(0, window.offer_resume_drafts)
     code = app.exec()
     window.runner.wait()
     store.close()

@@ -181,3 +181,18 @@ def finalise(store: Store, review_id: str, template: Template, rules: ScheduleRu
             apply_record(target, record)
             session.add(target)
         return result
+
+
+def finalised_review_ids(session: Session, learner_id: str) -> list[str]:
+    """The learner's finalised reviews, newest visit first."""
+    return list(session.scalars(
+        select(Review.id)
+        .where(Review.learner_id == learner_id, Review.status == "finalised", Review.deleted.is_(False))
+        .order_by(Review.visit_date.desc())
+    ))
+
+
+def plan_titles(session: Session, learner_id: str) -> dict[str, str]:
+    """Plan item titles by id (with their codes), for showing plan progress held in answers."""
+    return {p.id: f"{p.code} {p.title}".strip()
+            for p in session.scalars(select(PlanItem).where(PlanItem.learner_id == learner_id))}

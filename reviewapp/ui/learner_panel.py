@@ -64,6 +64,8 @@ class LearnerPanel(QWidget):
         self.plan_view = _list_view(self.plan_model, "Plan progress", 1)
         self.targets_view = _list_view(self.targets_model, "Open targets", 0)
         self.reviews_view = _list_view(self.reviews_model, "Review history", 4)
+        # Two reviews may be selected (Ctrl+click, Shift+arrows) to compare them; Enter opens the current one.
+        self.reviews_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.targets_view, "Open targets")
         self.tabs.addTab(self.plan_view, "Plan progress")

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -30,13 +31,18 @@ from PySide6.QtWidgets import (
 )
 
 from reviewapp.core.caseload import CaseloadRow, LearnerDetail, caseload_rows
-from reviewapp.core.dates import london_today
+from reviewapp.core.comparison import compare_reviews
+from reviewapp.core.dates import format_date, format_datetime, london_today
 from reviewapp.core.scheduling import DEFAULT_RULES, ScheduleRules
-from reviewapp.store import queries
+from reviewapp.core.templates import available_templates, load_template
+from reviewapp.store import queries, reviews
 from reviewapp.store.database import Store
 from reviewapp.ui.caseload_model import ROW_ROLE, CaseloadFilterProxy, CaseloadModel, Column, QuickFilter
 from reviewapp.ui.learner_panel import LearnerPanel
+from reviewapp.ui.review_compare import ReviewComparison
+from reviewapp.ui.rows_model import KEY_ROLE
 from reviewapp.ui.tasks import TaskRunner
+from reviewapp.ui.wizard.review_wizard import ReviewWizard
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,8 @@ class CaseloadSnapshot:
 class MainWindow(QMainWindow):
     caseload_loaded = Signal()
     learner_shown = Signal(str)
+    review_opened = Signal(object)  # the ReviewWizard
+    review_finalised = Signal(str)  # review id; sync listens to send it promptly
 
     def __init__(
         self,
@@ -66,6 +74,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"ReviewApp — {store.account}")
         self.resize(1280, 780)
         self._selected_learner: str | None = None
+        self.wizards: dict[str, ReviewWizard] = {}
 
         self.model = CaseloadModel(self)
         self.proxy = CaseloadFilterProxy(self)
@@ -175,6 +184,19 @@ class MainWindow(QMainWindow):
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.triggered.connect(self._focus_search)
         self.addAction(find)
+        review_menu = self.menuBar().addMenu("&Review")
+        self.start_review_action = QAction("&Start or resume a review", self)
+        self.start_review_action.setShortcut(QKeySequence.StandardKey.New)
+        self.start_review_action.triggered.connect(self.start_review)
+        self.open_review_action = QAction("&Open the selected past review", self)
+        self.open_review_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.open_review_action.triggered.connect(self.open_selected_review)
+        self.compare_action = QAction("&Compare two reviews", self)
+        self.compare_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        self.compare_action.triggered.connect(self.compare_reviews)
+        for action in (self.start_review_action, self.open_review_action, self.compare_action):
+            review_menu.addAction(action)
+        self.panel.reviews_view.activated.connect(lambda _index: self.open_selected_review())
         view_menu = self.menuBar().addMenu("&View")
         for number, button in enumerate(self.filter_buttons.buttons(), start=1):
             action = QAction(button.text(), self)
@@ -260,7 +282,97 @@ class MainWindow(QMainWindow):
     def current_index(self) -> QModelIndex:
         return self.table.currentIndex()
 
+    # --- reviews -------------------------------------------------------------------------------------------------
+
+    def start_review(self) -> ReviewWizard | None:
+        """Resume the selected learner's draft if there is one, else start a new review for them."""
+        learner_id = self._selected_learner
+        if learner_id is None:
+            self.show_info("Start a review", "Select a learner in the caseload first.")
+            return None
+        with self.store.read() as session:
+            draft = next((d for d in reviews.open_drafts(session) if d.learner_id == learner_id), None)
+        if draft is not None:
+            return self.open_review(draft.review_id)
+        template_id = available_templates()[0][0]
+        review_id = reviews.start_draft(self.store, learner_id, load_template(template_id), self.today(), self.rules)
+        self.refresh()
+        return self.open_review(review_id)
+
+    def open_review(self, review_id: str) -> ReviewWizard:
+        """Show a review: a draft to carry on with, or a finalised one read-only."""
+        wizard = self.wizards.get(review_id)
+        if wizard is None:
+            wizard = ReviewWizard(self.store, review_id, rules=self.rules)
+            wizard.setWindowFlag(Qt.WindowType.Window)
+            wizard.finalised.connect(self._on_finalised)
+            wizard.destroyed.connect(lambda *_: self.wizards.pop(review_id, None))
+            wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.wizards[review_id] = wizard
+        wizard.show()
+        wizard.raise_()
+        wizard.activateWindow()
+        self.review_opened.emit(wizard)
+        return wizard
+
+    def _on_finalised(self, review_id: str) -> None:
+        self.refresh()
+        self.review_finalised.emit(review_id)
+
+    def _selected_history_ids(self) -> list[str]:
+        view = self.panel.reviews_view
+        rows = sorted({i.row() for i in view.selectionModel().selectedRows()}) or (
+            [view.currentIndex().row()] if view.currentIndex().isValid() else [])
+        return [self.panel.reviews_model.index(r, 0).data(KEY_ROLE) for r in rows]
+
+    def open_selected_review(self) -> ReviewWizard | None:
+        ids = self._selected_history_ids()
+        if not ids:
+            self.show_info("Open a review", "Select a review in the learner's review history first.")
+            return None
+        return self.open_review(ids[0])
+
+    def compare_reviews(self) -> ReviewComparison | None:
+        """Compare the two reviews selected in the history, or else the learner's two latest finalised ones."""
+        learner_id = self._selected_learner
+        if learner_id is None:
+            self.show_info("Compare reviews", "Select a learner in the caseload first.")
+            return None
+        with self.store.read() as session:
+            ids = self._selected_history_ids()
+            if len(ids) != 2:
+                ids = reviews.finalised_review_ids(session, learner_id)[:2]
+            if len(ids) < 2:
+                self.show_info("Compare reviews", "This learner needs at least two reviews to compare.")
+                return None
+            loaded = sorted((reviews.load_review(session, i)[0] for i in ids),
+                            key=lambda r: r.visit_date or dt.date.min)
+            titles = reviews.plan_titles(session, learner_id)
+            name = self.panel.heading.text()
+        earlier, later = loaded
+        template = load_template(later.template_id, version=later.template_version)
+        dialog = ReviewComparison(name, earlier, later, compare_reviews(template, earlier, later, titles), self)
+        dialog.show()
+        return dialog
+
+    def offer_resume_drafts(self) -> ReviewWizard | None:
+        """On start, offer to carry on with a review that was left unfinished (after a crash or a flat battery)."""
+        with self.store.read() as session:
+            drafts = reviews.open_drafts(session)
+        if not drafts:
+            return None
+        chosen = self.choose_draft(drafts)
+        return self.open_review(chosen.review_id) if chosen else None
+
     # --- dialogs (tests replace these) --------------------------------------------------------------------------
+
+    def choose_draft(self, drafts: list[reviews.DraftSummary]) -> reviews.DraftSummary | None:
+        labels = [f"{d.learner_name} — visit {format_date(d.visit_date)}, last saved {format_datetime(d.updated_at)}"
+                  for d in drafts]
+        choice, ok = QInputDialog.getItem(self, "Unfinished reviews",
+                                          "These reviews are not finalised yet. Carry on with one now?",
+                                          labels, 0, False)
+        return drafts[labels.index(choice)] if ok and choice in labels else None
 
     def show_error(self, title: str, text: str) -> None:
         QMessageBox.critical(self, title, text)

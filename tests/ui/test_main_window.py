@@ -1,11 +1,13 @@
 """The main window driven as a user would: search, quick filters, sorting, selecting a learner, keyboard."""
 
+import datetime as dt
+
 import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from reviewapp.core.dates import format_date
-from reviewapp.store.models import Learner, Target
+from reviewapp.store.models import Learner, Review, Target
 from reviewapp.ui.caseload_model import ROW_ROLE, Column
 from reviewapp.ui.main_window import MainWindow
 from tests.conftest import DEMO_TODAY
@@ -128,3 +130,61 @@ def test_status_bar_counts_unsynced_changes(window, qtbot, demo_store):
     with qtbot.waitSignal(window.caseload_loaded, timeout=5000):
         window.refresh()
     assert window.pending_label.text() == "1 change not yet synced"
+
+
+def _select_learner_with_history(window, qtbot, minimum_reviews=1):
+    for row, caseload_row in enumerate(_rows(window)):
+        if caseload_row.facts.last_review_date and caseload_row.facts.learner_status == "active":
+            with qtbot.waitSignal(window.learner_shown, timeout=5000):
+                window.table.selectRow(row)
+            if window.panel.reviews_model.rowCount() >= minimum_reviews:
+                return caseload_row.facts
+    pytest.fail("no learner with enough reviews in the demo caseload")
+
+
+def test_start_review_opens_a_draft_and_starting_again_resumes_it(window, qtbot, demo_store):
+    facts = _select_learner_with_history(window, qtbot)
+    wizard = window.start_review()
+    qtbot.addWidget(wizard)
+    assert not wizard.read_only and wizard.learner_name == facts.name
+    again = window.start_review()
+    assert again is wizard
+    with demo_store.read() as s:
+        drafts = s.scalars(select(Review).where(Review.learner_id == facts.learner_id,
+                                                Review.status == "draft")).all()
+    assert [d.id for d in drafts] == [wizard.review_id]
+
+
+def test_unfinished_drafts_are_offered_on_start(window, qtbot, demo_store):
+    facts = _select_learner_with_history(window, qtbot)
+    wizard = window.start_review()
+    review_id = wizard.review_id
+    wizard.close()
+    offered = []
+    window.choose_draft = lambda drafts: offered.extend(drafts) or drafts[0]
+    resumed = window.offer_resume_drafts()
+    qtbot.addWidget(resumed)
+    assert [d.learner_name for d in offered] == [facts.name]
+    assert resumed.review_id == review_id
+
+
+def test_past_review_opens_read_only_from_the_history(window, qtbot):
+    _select_learner_with_history(window, qtbot)
+    view = window.panel.reviews_view
+    view.setFocus()
+    view.setCurrentIndex(window.panel.reviews_model.index(0, 0))
+    wizard = window.open_selected_review()
+    qtbot.addWidget(wizard)
+    assert wizard.read_only
+
+
+def test_compare_two_reviews_side_by_side(window, qtbot):
+    _select_learner_with_history(window, qtbot, minimum_reviews=2)
+    dialog = window.compare_reviews()
+    qtbot.addWidget(dialog)
+    labels = dialog.model.column_values(0)
+    assert {"Visit date", "Progress", "Welfare", "Next review agreed"} <= set(labels)
+    dates = dialog.model.index(0, 1).data(), dialog.model.index(0, 2).data()
+    assert dates[0] != dates[1]
+    as_dates = [dt.datetime.strptime(d, "%d/%m/%Y").date() for d in dates]
+    assert as_dates[0] < as_dates[1]  # earlier review on the left

@@ -1,0 +1,34 @@
+"""A window comparing two reviews of a learner side by side (progress over time)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QAbstractItemView, QDialog, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+
+from reviewapp.core.comparison import ComparisonRow
+from reviewapp.core.dates import format_date
+from reviewapp.ui.rows_model import RowsModel
+from sync.protocol import ReviewData
+
+
+class ReviewComparison(QDialog):
+    def __init__(self, learner_name: str, earlier: ReviewData, later: ReviewData, rows: list[ComparisonRow],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Compare reviews — {learner_name}")
+        self.resize(820, 560)
+        self.model = RowsModel(("", f"Review of {format_date(earlier.visit_date)}",
+                                f"Review of {format_date(later.visit_date)}", "Changed"), self)
+        self.model.set_rows([(r.label, r.earlier, r.later, "changed" if r.changed else "") for r in rows])
+        view = QTableView()
+        view.setObjectName("comparison")
+        view.setAccessibleName("Comparison of two reviews")
+        view.setModel(self.model)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.verticalHeader().hide()
+        view.setWordWrap(True)
+        view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            view.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"<h3>{learner_name}</h3>How things moved between the two reviews."))
+        layout.addWidget(view)
