@@ -194,7 +194,9 @@ class MainWindow(QMainWindow):
         self.compare_action = QAction("&Compare two reviews", self)
         self.compare_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
         self.compare_action.triggered.connect(self.compare_reviews)
-        for action in (self.start_review_action, self.open_review_action, self.compare_action):
+        self.addendum_action = QAction("Add an &addendum to the selected review", self)
+        self.addendum_action.triggered.connect(self.add_addendum)
+        for action in (self.start_review_action, self.open_review_action, self.compare_action, self.addendum_action):
             review_menu.addAction(action)
         self.panel.reviews_view.activated.connect(lambda _index: self.open_selected_review())
         view_menu = self.menuBar().addMenu("&View")
@@ -354,6 +356,23 @@ class MainWindow(QMainWindow):
         dialog = ReviewComparison(name, earlier, later, compare_reviews(template, earlier, later, titles), self)
         dialog.show()
         return dialog
+
+    def add_addendum(self) -> ReviewWizard | None:
+        """A correction to a finalised review: a new review linked to it, since the signed one never changes."""
+        ids = self._selected_history_ids()
+        if not ids or self._selected_learner is None:
+            self.show_info("Add an addendum", "Select a finalised review in the learner's review history first.")
+            return None
+        with self.store.read() as session:
+            original, _signatures = reviews.load_review(session, ids[0])
+        if original.status != "finalised":
+            self.show_info("Add an addendum", "Only a finalised review takes an addendum; a draft can be edited.")
+            return None
+        template = load_template(available_templates()[0][0])
+        review_id = reviews.start_draft(self.store, self._selected_learner, template, self.today(), self.rules,
+                                        addendum_to_id=ids[0])
+        self.refresh()
+        return self.open_review(review_id)
 
     def offer_resume_drafts(self) -> ReviewWizard | None:
         """On start, offer to carry on with a review that was left unfinished (after a crash or a flat battery)."""

@@ -10,6 +10,7 @@ from reviewapp.core.dates import format_date
 from reviewapp.store.models import Learner, Review, Target
 from reviewapp.ui.caseload_model import ROW_ROLE, Column
 from reviewapp.ui.main_window import MainWindow
+from reviewapp.ui.rows_model import KEY_ROLE
 from tests.conftest import DEMO_TODAY
 
 
@@ -188,3 +189,18 @@ def test_compare_two_reviews_side_by_side(window, qtbot):
     assert dates[0] != dates[1]
     as_dates = [dt.datetime.strptime(d, "%d/%m/%Y").date() for d in dates]
     assert as_dates[0] < as_dates[1]  # earlier review on the left
+
+
+def test_addendum_is_a_new_review_linked_to_the_finalised_one(window, qtbot, demo_store):
+    _select_learner_with_history(window, qtbot)
+    view = window.panel.reviews_view
+    view.setCurrentIndex(window.panel.reviews_model.index(0, 0))
+    original_id = window.panel.reviews_model.index(0, 0).data(KEY_ROLE)
+    with demo_store.read() as s:
+        before = s.get(Review, original_id).content_hash
+    wizard = window.add_addendum()
+    qtbot.addWidget(wizard)
+    with demo_store.read() as s:
+        addendum = s.get(Review, wizard.review_id)
+        assert addendum.addendum_to_id == original_id and addendum.status == "draft"
+        assert s.get(Review, original_id).content_hash == before
