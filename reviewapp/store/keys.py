@@ -40,7 +40,7 @@ def _backend_usable() -> None:
     collection = os.environ.get(COLLECTION_ENV)
     if collection:
         for candidate in chain or [backend]:
-            if hasattr(candidate, "preferred_collection"):
+            if hasattr(candidate, "get_preferred_collection"):  # the Secret Service backend reads this attribute
                 candidate.preferred_collection = collection
 
 

@@ -101,10 +101,7 @@ SECRET_SERVICE_SCRIPT = textwrap.dedent(
     import sys
     import keyring
     from keyring.backends.SecretService import Keyring
-    backend = Keyring()
-    # The in-memory 'session' collection: a headless daemon has no login collection and would prompt to make one.
-    backend.preferred_collection = "/org/freedesktop/secrets/collection/session"
-    keyring.set_keyring(backend)
+    keyring.set_keyring(Keyring())
     from reviewapp.store.database import Store
     from reviewapp.store.models import Employer
     data_dir = sys.argv[1]
@@ -127,6 +124,9 @@ def test_key_round_trips_through_a_real_secret_service(tmp_path):
     script = tmp_path / "secret_service_check.py"
     script.write_text(SECRET_SERVICE_SCRIPT)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHON_KEYRING_BACKEND", "DBUS_SESSION_BUS_ADDRESS")}
+    # As `make run` does: the in-memory 'session' collection, since a headless daemon has no login collection
+    # and would prompt to make one.
+    env["REVIEWAPP_SECRET_SERVICE_COLLECTION"] = "/org/freedesktop/secrets/collection/session"
     env["HOME"] = str(tmp_path / "home")  # gnome-keyring keeps its keyring files and sockets under $HOME
     (tmp_path / "home").mkdir()
     # Output goes to a file, not a pipe: daemons started in the session may outlive it and hold a pipe open.
