@@ -134,8 +134,6 @@ class LongTextEditor(AnswerEditor):
     def __init__(self, question: Question, context: ReviewContext) -> None:
         super().__init__(question, context)
         self.edit = _long_text()
-        if question.prompts:
-            self.edit.setPlaceholderText("Prompts: " + " · ".join(question.prompts))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.edit)

@@ -253,6 +253,11 @@ class ReviewWizard(QWidget):
                 help_label.setWordWrap(True)
                 help_label.setStyleSheet("color: #505050;")
                 row_layout.addWidget(help_label)
+            if question.prompts:  # questions to ask, kept in view while the answer is typed
+                prompts = QLabel("<b>Ask:</b><ul style='margin:0'>"
+                                 + "".join(f"<li>{escape(p)}</li>" for p in question.prompts) + "</ul>")
+                prompts.setWordWrap(True)
+                row_layout.addWidget(prompts)
             if question.type == "signature":
                 block = SignatureBlock(question)
                 block.changed.connect(self._signature_changed)
