@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from reviewapp import APP_NAME, __version__
+from reviewapp.logs import setup_logging
 from reviewapp.store.database import DATA_DIR_ENV, DEMO_ACCOUNT, Store
 from reviewapp.store.errors import MissingKeyError, StoreOpenError, WrongKeyError
 
@@ -107,8 +108,9 @@ SUBCOMMANDS: dict[str, str] = {}
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     argv = sys.argv[1:] if argv is None else argv
+    setup_logging()
+    log.info("%s %s starting: %s", APP_NAME, __version__, " ".join(argv))
     if argv and argv[0] in SUBCOMMANDS:
         import importlib
 

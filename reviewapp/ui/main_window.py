@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -35,6 +36,7 @@ from reviewapp.core.comparison import compare_reviews
 from reviewapp.core.dates import format_date, format_datetime, london_today
 from reviewapp.core.scheduling import DEFAULT_RULES, ScheduleRules
 from reviewapp.core.templates import available_templates, load_template
+from reviewapp.logs import log_dir
 from reviewapp.store import queries, reviews
 from reviewapp.store.database import Store
 from reviewapp.ui.caseload_model import ROW_ROLE, CaseloadFilterProxy, CaseloadModel, Column, QuickFilter
@@ -205,6 +207,10 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(f"Alt+{number}"))
             action.triggered.connect(button.click)
             view_menu.addAction(action)
+        help_menu = self.menuBar().addMenu("&Help")
+        open_logs = QAction("Open &log folder", self)
+        open_logs.triggered.connect(self.open_log_folder)
+        help_menu.addAction(open_logs)
 
     def _focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -383,7 +389,17 @@ class MainWindow(QMainWindow):
         chosen = self.choose_draft(drafts)
         return self.open_review(chosen.review_id) if chosen else None
 
+    def open_log_folder(self) -> Path:
+        """Show the folder of log files (for support staff helping on the phone)."""
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        self.open_url(QUrl.fromLocalFile(str(folder)))
+        return folder
+
     # --- dialogs (tests replace these) --------------------------------------------------------------------------
+
+    def open_url(self, url: QUrl) -> None:
+        QDesktopServices.openUrl(url)
 
     def choose_draft(self, drafts: list[reviews.DraftSummary]) -> reviews.DraftSummary | None:
         labels = [f"{d.learner_name} — visit {format_date(d.visit_date)}, last saved {format_datetime(d.updated_at)}"

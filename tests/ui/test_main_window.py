@@ -204,3 +204,28 @@ def test_addendum_is_a_new_review_linked_to_the_finalised_one(window, qtbot, dem
         addendum = s.get(Review, wizard.review_id)
         assert addendum.addendum_to_id == original_id and addendum.status == "draft"
         assert s.get(Review, original_id).content_hash == before
+
+
+def test_log_folder_opens_where_the_log_is_written(window, tmp_path, monkeypatch):
+    import logging
+
+    from reviewapp.logs import LOG_DIR_ENV, setup_logging
+
+    monkeypatch.setenv(LOG_DIR_ENV, str(tmp_path / "logs"))
+    root = logging.getLogger()
+    before = list(root.handlers)
+    try:
+        path = setup_logging()
+        logging.getLogger("reviewapp.test").error("support can read this")
+        opened = []
+        window.open_url = opened.append
+        folder = window.open_log_folder()
+        assert folder == path.parent
+        assert opened[0].toLocalFile() == str(folder)
+        for handler in root.handlers:
+            handler.flush()
+        assert "support can read this" in path.read_text()
+    finally:
+        for handler in [h for h in root.handlers if h not in before]:
+            root.removeHandler(handler)
+            handler.close()
