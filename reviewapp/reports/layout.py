@@ -19,7 +19,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from reviewapp.reports.fonts import BOLD, ITALIC, REGULAR, register_fonts
 
@@ -68,12 +68,11 @@ def styles() -> Styles:
     return Styles(
         body=body,
         small=ParagraphStyle("small", parent=body, fontSize=8, leading=10, textColor=MUTED, spaceAfter=0),
-        label=ParagraphStyle("label", parent=body, fontName=BOLD, fontSize=9, leading=11.5, spaceAfter=1.5,
-                             keepWithNext=True),
+        label=ParagraphStyle("label", parent=body, fontName=BOLD, fontSize=9, leading=11.5, spaceAfter=1.5),
         help=ParagraphStyle("help", parent=body, fontName=ITALIC, fontSize=8, leading=10, textColor=MUTED,
                             spaceAfter=3, keepWithNext=True),
         heading=ParagraphStyle("heading", parent=body, fontName=BOLD, fontSize=12, leading=15, textColor=ACCENT,
-                               spaceBefore=8, spaceAfter=4, keepWithNext=True),
+                               spaceBefore=8, spaceAfter=4),
         title=ParagraphStyle("title", parent=body, fontName=BOLD, fontSize=15, leading=19, spaceAfter=2),
         provider=ParagraphStyle("provider", parent=body, fontName=BOLD, fontSize=10.5, leading=13,
                                 textColor=ACCENT, spaceAfter=0),
@@ -91,6 +90,20 @@ def text(value: object) -> str:
 
 def para(value: object, style: ParagraphStyle) -> Paragraph:
     return Paragraph(text(value), style)
+
+
+def heading(value: object, st: Styles) -> list[Flowable]:
+    """A section heading that never sits alone at the foot of a page.
+
+    A page break on a shortage of room rather than keep-with-next: keep-with-next would carry a whole table to the
+    next page with its heading and leave half a page empty.
+    """
+    return [CondPageBreak(40 * mm), para(value, st.heading)]
+
+
+def label(value: object, st: Styles) -> list[Flowable]:
+    """A question's label, kept off the last few lines of a page for the same reason."""
+    return [CondPageBreak(22 * mm), para(value, st.label)]
 
 
 def grid(rows: Sequence[Sequence[Any]], widths: Sequence[float], *, header: bool = True, zebra: bool = False,

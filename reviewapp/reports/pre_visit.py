@@ -24,6 +24,8 @@ from reviewapp.reports.layout import (
     Styles,
     build_pdf,
     grid,
+    heading,
+    label,
     para,
     rag_badge,
     styles,
@@ -96,7 +98,7 @@ def _otj(pack: PreVisitPack, as_of: dt.date, st: Styles) -> list[Flowable]:
     ]
     table = grid([[para(a, st.cell_bold), para(b, st.cell)] for a, b in rows], [68 * mm, FRAME_WIDTH - 68 * mm],
                  header=False)
-    story: list[Flowable] = [para("Off-the-job training", st.heading), table]
+    story: list[Flowable] = [*heading("Off-the-job training", st), table]
     if position.behind:
         story += [Spacer(1, 2 * mm), rag_badge("amber", "Behind on off-the-job hours: agree how they will be made "
                                                         "up, with the employer.", st)]
@@ -113,27 +115,27 @@ def _template(pack: PreVisitPack) -> Template | None:
 
 
 def _last_review(pack: PreVisitPack, st: Styles) -> list[Flowable]:
-    story: list[Flowable] = [para("The last review", st.heading)]
+    story: list[Flowable] = [*heading("The last review", st)]
     review = pack.last_review
     if review is None:
         return [*story, para("No review has been finalised yet: this will be the first.", st.body)]
     story.append(para(f"Reviewed on {format_date(review.visit_date)}.", st.body))
-    for label, rating in (("Progress", review.progress_rag), ("Welfare", review.welfare_rag)):
+    for what, rating in (("Progress", review.progress_rag), ("Welfare", review.welfare_rag)):
         if rating:
-            story += [rag_badge(rating, f"{label}: {rating}", st), Spacer(1, 1.5 * mm)]
+            story += [rag_badge(rating, f"{what}: {rating}", st), Spacer(1, 1.5 * mm)]
     template = _template(pack)
     agreed = [(qid, review.answers.get(qid)) for qid in ACTION_QUESTIONS]
     agreed = [(qid, value) for qid, value in agreed if isinstance(value, str) and value.strip()]
     if not agreed:
         story.append(para("No further actions were recorded.", st.body))
     for question_id, value in agreed:
-        label = template.question(question_id).label if template else question_id.replace("_", " ").capitalize()
-        story += [para(label, st.label), para(value, st.body)]
+        wording = template.question(question_id).label if template else question_id.replace("_", " ").capitalize()
+        story += [*label(wording, st), para(value, st.body)]
     return story
 
 
 def _open_targets(pack: PreVisitPack, as_of: dt.date, st: Styles) -> list[Flowable]:
-    story: list[Flowable] = [para("Open targets to follow up", st.heading)]
+    story: list[Flowable] = [*heading("Open targets to follow up", st)]
     if not pack.open_targets:
         return [*story, para("No open targets.", st.body)]
     rows: list[list[object]] = [[para(h, st.cell_bold) for h in ("Target", "Due by", "Small steps")]]
@@ -147,7 +149,7 @@ def _open_targets(pack: PreVisitPack, as_of: dt.date, st: Styles) -> list[Flowab
 
 
 def _plan(pack: PreVisitPack, st: Styles) -> list[Flowable]:
-    story: list[Flowable] = [para("Learning plan", st.heading)]
+    story: list[Flowable] = [*heading("Learning plan", st)]
     if not pack.plan_items:
         return [*story, para("No learning plan items recorded.", st.body)]
     rows: list[list[object]] = [[para(h, st.cell_bold) for h in ("Code", "Plan item", "Kind", "Progress")]]

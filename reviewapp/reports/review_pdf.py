@@ -35,6 +35,8 @@ from reviewapp.reports.layout import (
     Styles,
     build_pdf,
     grid,
+    heading,
+    label,
     para,
     rag_badge,
     styles,
@@ -178,7 +180,7 @@ def _header(document: ReviewDocument, template: Template, settings: ReportSettin
     top = Table(
         [[[para(settings.provider_name, st.provider), para(template.title, st.title)],
           _logo(settings) or "", para(COPY_NAMES[copy], st.badge)]],
-        colWidths=[FRAME_WIDTH - 70 * mm, 44 * mm, 26 * mm], hAlign="LEFT",
+        colWidths=[FRAME_WIDTH - 76 * mm, 44 * mm, 32 * mm], hAlign="LEFT",
     )
     top.setStyle(TableStyle([
         FONT_COMMAND, ("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "RIGHT"),
@@ -219,10 +221,11 @@ def _sections(template: Template, answers: Mapping[str, Any], document: ReviewDo
         questions = [q for q in section.questions if is_visible(q, shown)]
         if not questions:
             continue
-        story.append(para(section.title, st.heading))
-        if all(q.type == "signature" for q in questions):
-            story.append(_signatures(questions, document.signatures, st))
+        if all(q.type == "signature" for q in questions):  # the heading stays with the signatures it names
+            story.append(KeepTogether([para(section.title, st.heading), _signatures(questions, document.signatures,
+                                                                                     st)]))
             continue
+        story += heading(section.title, st)
         story += _section_body(section, questions, shown, document, context, st)
     return story
 
@@ -246,7 +249,7 @@ def _section_body(section: Section, questions: list[Question], answers: Mapping[
                         para(answer_text(question, value, context, document.signatures), st.cell)])
             continue
         flush()
-        story.append(para(question.label, st.label))
+        story += label(question.label, st)
         story += _long_answer(question, value, document, context, st)
     flush()
     return story
@@ -313,7 +316,7 @@ def _new_targets(value: Any, st: Styles) -> list[Flowable]:
         rows.append([para(f"{number}.", st.cell_bold), para(item.get("text", ""), st.cell),
                      para(format_date(due) if due else "No due date", st.cell),
                      para("\n".join(f"• {s}" for s in steps) or "—", st.cell)])
-    return [grid(rows, [8 * mm, 82 * mm, 22 * mm, FRAME_WIDTH - 112 * mm]), Spacer(1, 3 * mm)]
+    return [grid(rows, [10 * mm, 78 * mm, 22 * mm, FRAME_WIDTH - 110 * mm]), Spacer(1, 3 * mm)]
 
 
 # --- Signatures and the closing block ---------------------------------------------------------------------------------
@@ -352,7 +355,7 @@ def _signatures(questions: list[Question], signatures: tuple[SignatureData, ...]
                      para(format_datetime(signature.signed_at), st.cell)])
     table = grid(rows, [36 * mm, 60 * mm, 46 * mm, FRAME_WIDTH - 142 * mm])
     table.setStyle(TableStyle([FONT_COMMAND, ("VALIGN", (0, 1), (-1, -1), "MIDDLE")]))
-    return KeepTogether([table])
+    return table
 
 
 def _qr(value: str, size: float) -> Drawing:

@@ -70,10 +70,9 @@ def typical(demo_documents) -> ReviewDocument:
     return max(demo_documents, key=interest)
 
 
-@pytest.fixture
-def draft_id(demo_store) -> str:
-    """A draft review written through the store, as the wizard would leave it."""
-    with demo_store.write() as session:
+def make_draft(store) -> str:
+    """A draft review written through the store, as the wizard would leave it; its id."""
+    with store.write() as session:
         learner_id = session.scalars(select(Review.learner_id)).first()
         draft = Review(learner_id=learner_id, template_id="apprenticeship-progress-review", template_version=1,
                        status="draft", assessor="demo", answers={"visit_date": "2026-11-23",
@@ -81,3 +80,8 @@ def draft_id(demo_store) -> str:
         session.add(draft)
         session.flush()
         return draft.id
+
+
+@pytest.fixture
+def draft_id(demo_store) -> str:
+    return make_draft(demo_store)
