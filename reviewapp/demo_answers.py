@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from reviewapp.core import otj
-from reviewapp.core.templates import Template, choose_scenario, load_template
+from reviewapp.core.templates import Question, Template, choose_scenario, load_template
 
 TEMPLATE_ID = "apprenticeship-progress-review"
 
@@ -26,6 +26,12 @@ TEMPLATE_ID = "apprenticeship-progress-review"
 @lru_cache(maxsize=1)
 def demo_template() -> Template:
     return load_template(TEMPLATE_ID)
+
+
+@lru_cache(maxsize=16)
+def _question(question_id: str) -> Question:
+    """A question of the demo template, looked up once: thousands of reviews ask for the same few."""
+    return demo_template().question(question_id)
 
 
 EMPLOYER_ROLES = ("Line manager", "Team leader", "Workplace mentor", "Operations manager", "Store manager")
@@ -200,7 +206,6 @@ def _flag(rng: random.Random, chance: float, detail: str) -> dict[str, Any]:
 
 def review_answers(rng: random.Random, facts: AnswerFacts) -> dict[str, Any]:
     """A finalised review's answers: only the questions shown for these answers, derived figures included."""
-    template = demo_template()
     unit = rng.choice(facts.plan)["title"].lower() if facts.plan else "the standard"
     words = {"first": facts.first_name, "rep": facts.employer_rep, "unit": unit}
 
@@ -208,7 +213,7 @@ def review_answers(rng: random.Random, facts: AnswerFacts) -> dict[str, Any]:
         return rng.choice(bank).format(**words)
 
     def scenario(question_id: str) -> dict[str, str]:
-        chosen = choose_scenario(template.question(question_id), facts.review_id)
+        chosen = choose_scenario(_question(question_id), facts.review_id)
         return {"scenario_id": chosen.id, "response": rng.choice(SCENARIO_RESPONSES[chosen.id])}
 
     planned = otj.planned_hours_to_date(facts.planned_otj_hours, facts.learner_start, facts.learner_planned_end,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import io
 from collections.abc import Mapping
 from pathlib import Path
@@ -125,10 +126,10 @@ def review_pdf(
     st = styles()
     context = review_context(document)
     answers = review.answers if review.status == "finalised" else finalised_answers(template, review.answers, context)
-    story: list[Flowable] = [*_header(document, template, settings, copy, st)]
+    when = format_date(_visit_date(template, review.visit_date, answers)) or "undated"
+    story: list[Flowable] = [*_header(document, template, settings, copy, when, st)]
     story += _sections(template, answers, document, context, st)
     story.append(_closing(document, st))
-    when = format_date(review.visit_date)
     watermark = DRAFT_WATERMARK if review.status == "draft" else None
     furniture = PageFurniture(
         running_header=f"{template.title} — {document.learner_name} (ULN {document.learner.uln}) — {when}",
@@ -174,7 +175,16 @@ def _logo(settings: ReportSettings) -> Flowable | None:
     return logo
 
 
-def _header(document: ReviewDocument, template: Template, settings: ReportSettings, copy: str,
+def _visit_date(template: Template, recorded: dt.date | None, answers: Mapping[str, Any]) -> dt.date | None:
+    """The review's date: the record's once finalised, the answer's while a draft (the record is filled in on
+    finalising)."""
+    if recorded is not None:
+        return recorded
+    question = template.question_for_record_field("visit_date")
+    return parse_iso_date(answers.get(question.id)) if question else None
+
+
+def _header(document: ReviewDocument, template: Template, settings: ReportSettings, copy: str, when: str,
             st: Styles) -> list[Flowable]:
     review = document.review
     top = Table(
@@ -192,7 +202,7 @@ def _header(document: ReviewDocument, template: Template, settings: ReportSettin
     employer = document.employer.name if document.employer else "Not recorded"
     facts = [
         ("Learner", document.learner_name, "ULN", document.learner.uln),
-        ("Employer", employer, "Review date", format_date(review.visit_date) or "Not recorded"),
+        ("Employer", employer, "Review date", when),
         ("Programme", _programme(document), "Assessor", _assessor_name(document)),
         ("Status", status, "Next review", format_date(review.next_review_date) or "Not set"),
     ]
@@ -300,7 +310,7 @@ def _plan_progress(value: Any, document: ReviewDocument, context: ReviewContext,
         row = rows_by_id.get(item_id) if isinstance(rows_by_id.get(item_id), dict) else {}
         progress = row.get("progress")
         rows.append([para(item.code, st.cell), para(item.title, st.cell),
-                     para(f"{progress}%" if progress is not None else NOT_ANSWERED, st.cell_bold),
+                     para(f"{progress}%" if progress is not None else "—", st.cell_bold),
                      para(row.get("comment") or "", st.cell)])
     return [grid(rows, [14 * mm, 70 * mm, 20 * mm, FRAME_WIDTH - 104 * mm], zebra=True), Spacer(1, 3 * mm)]
 
@@ -383,7 +393,7 @@ def _closing(document: ReviewDocument, st: Styles) -> Flowable:
         lines = [f"<b>{text(DRAFT_WATERMARK)}.</b> This is a draft printed for reading. It is not a record of "
                  "the review until it has been finalised and signed.",
                  f"<b>Review id:</b> {text(document.review_id)}"]
-        qr = Spacer(30 * mm, 30 * mm)
+        qr = Spacer(30 * mm, 1)
     table = Table([[[Paragraph(line, st.small) for line in lines], qr]],
                   colWidths=[FRAME_WIDTH - 36 * mm, 36 * mm], hAlign="LEFT")
     table.setStyle(TableStyle([

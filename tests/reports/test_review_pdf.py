@@ -10,6 +10,7 @@ import pytest
 from PIL import Image, ImageStat
 from pypdf import PdfReader
 
+from reviewapp.core.dates import format_datetime
 from reviewapp.core.review_rules import TARGET_OUTCOMES, is_visible, visible_answers
 from reviewapp.core.summary import answer_text
 from reviewapp.core.templates import load_template
@@ -20,7 +21,14 @@ from reviewapp.reports.review_pdf import (
     review_context,
     review_pdf,
 )
-from reviewapp.store.review_documents import ReportSettings, load_review_document
+from reviewapp.store.models import Setting
+from reviewapp.store.review_documents import (
+    PROVIDER_LOGO_SETTING,
+    PROVIDER_NAME_SETTING,
+    ReportSettings,
+    load_review_document,
+    report_settings,
+)
 from tests.reports.conftest import normalised, pdf_text, rehashed
 
 TABLE_TYPES = {"previous_targets", "plan_progress_grid", "target_list", "signature"}
@@ -48,6 +56,7 @@ def expected_texts(document) -> list[str]:
     for item in answers["new_targets"]:
         texts += [item["text"], *item["actions"]]
     texts += [s.name for s in document.signatures]
+    texts += [format_datetime(s.signed_at) for s in document.signatures]  # DD/MM/YYYY HH:MM, London time
     return [t for t in texts if t.strip()]
 
 
@@ -85,6 +94,22 @@ def test_signature_images_are_embedded(typical):
     distinct_signatures = {s.image_png for s in typical.signatures if s.image_png}
     assert len(distinct_signatures) >= 1
     assert len(images) == len(distinct_signatures)
+
+
+def test_provider_name_and_logo_come_from_the_settings(demo_store, typical, tmp_path):
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (300, 100), (29, 78, 137)).save(logo)
+    with demo_store.write() as session:
+        session.add(Setting(key=PROVIDER_NAME_SETTING, value="Northfield Training Ltd"))
+        session.add(Setting(key=PROVIDER_LOGO_SETTING, value=str(logo)))
+    with demo_store.read() as session:
+        settings = report_settings(session)
+    assert settings == ReportSettings("Northfield Training Ltd", logo)
+    reader = PdfReader(BytesIO(review_pdf(typical, settings=settings)))
+    images = {image.data for page in reader.pages for image in page.images}
+    assert len(images) == len({s.image_png for s in typical.signatures}) + 1
+    assert "Northfield Training Ltd" in reader.pages[0].extract_text()
+    review_pdf(typical, settings=ReportSettings("X", tmp_path / "missing.png"))  # a lost logo is left out
 
 
 def test_absent_party_shows_the_recorded_reason(typical):
