@@ -73,7 +73,7 @@ def _facts(pack: PreVisitPack, as_of: dt.date, st: Styles) -> Table:
         ("Support needs", learner.support_needs or "None recorded",
          "Status", learner.status.replace("_", " ").capitalize()),
     ]
-    widths = [27 * mm, FRAME_WIDTH / 2 - 27 * mm] * 2
+    widths = [31 * mm, FRAME_WIDTH / 2 - 31 * mm] * 2
     table = Table([[para(a, st.cell_bold), para(b, st.cell), para(c, st.cell_bold), para(d, st.cell)]
                    for a, b, c, d in facts], colWidths=widths, hAlign="LEFT")
     table.setStyle(TableStyle([FONT_COMMAND, ("BACKGROUND", (0, 0), (-1, -1), SHADE),
