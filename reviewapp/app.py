@@ -104,7 +104,9 @@ def _fill_demo_if_empty(window, store: Store, learners: int, today: dt.date | No
 
 
 #: Commands for scripts and support staff: `reviewapp NAME ...` runs `main(argv)` of the module named here.
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {
+    "export-pdf": "reviewapp.reports.cli",
+}
 
 
 def main(argv: list[str] | None = None) -> int:

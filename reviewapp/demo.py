@@ -26,6 +26,7 @@ from sqlalchemy import insert
 
 from reviewapp.core.dates import london_today
 from reviewapp.core.scheduling import propose_next_review
+from reviewapp.demo_answers import AnswerFacts, review_answers
 from reviewapp.store.database import DEMO_ACCOUNT, Store
 from reviewapp.store.errors import StoreError
 from reviewapp.store.models import Employer, Learner, OtjEntry, PlanItem, Review, Signature, Target
@@ -284,7 +285,6 @@ class _Generator:
             if profile == "at_risk" and visit + dt.timedelta(weeks=10) > self.today:
                 welfare_rag = "red"
             review_id = self.uid()
-            followed = []
             for target in open_targets:
                 target["status"] = rng.choices(("met", "partly_met", "not_met"), weights=(6, 2, 2))[0]
                 target["followed_up_in_review_id"] = review_id
@@ -293,20 +293,21 @@ class _Generator:
                     "partly_met": "Good start; part of the evidence still to upload.",
                     "not_met": "Workload meant no time was given; agreed with the employer to protect the hours.",
                 }[target["status"]]
-                followed.append({"target_id": target["id"], "outcome": target["status"],
-                                 "comment": target["follow_up_comment"]})
             for item in plan:
                 item["progress"] = min(100, item["progress"] + rng.randint(5, 25))
             weeks = max(1, (visit - previous_visit).days // 7)
             hours_since = round(weeks * rng.uniform(4.0, 7.0), 1)
             otj_total += hours_since
-            self.rows.otj.append(
-                self.meta() | {
-                    "learner_id": learner["id"], "date": visit - dt.timedelta(days=2), "hours": min(hours_since, 24),
-                    "activity": rng.choice(("Online learning", "Shadowing", "Workshop", "Mentoring", "Study time")),
+            activity = rng.choice(("Online learning", "Shadowing", "Workshop", "Mentoring", "Study time"))
+            remaining, day = hours_since, visit - dt.timedelta(days=2)
+            while remaining > 0:  # an entry holds at most a day's hours, so the log adds up to the review's figure
+                chunk = round(min(remaining, 24.0), 1)
+                self.rows.otj.append(self.meta() | {
+                    "learner_id": learner["id"], "date": day, "hours": chunk, "activity": activity,
                     "description": "Logged for the period since the last review.",
-                }
-            )
+                })
+                remaining = round(remaining - chunk, 1)
+                day -= dt.timedelta(days=7)
             proposal = propose_next_review(
                 visit, progress_rag=progress_rag, welfare_rag=welfare_rag,
                 has_support_needs=bool(learner["support_needs"]),
@@ -314,30 +315,15 @@ class _Generator:
             new_targets = [
                 self._target(learner, plan, review_id, visit, proposal.date) for _ in range(rng.randint(2, 3))
             ]
-            answers = {
-                "visit.date": visit.isoformat(),
-                "visit.location": employer["address"].split(",")[0],
-                "visit.mode": "in_person",
-                "visit.employer_rep_name": employer["contact_name"],
-                "visit.employer_rep_role": "Line manager",
-                "previous_targets.outcomes": followed,
-                "progress.overall_rag": progress_rag,
-                "progress.plan": [{"code": p["code"], "progress": p["progress"]} for p in plan],
-                "otj.hours_since_last_review": hours_since,
-                "otj.hours_to_date": round(otj_total, 1),
-                "welfare.rag": welfare_rag,
-                "welfare.learner_words": rng.choice((
-                    "Enjoying the job and getting on well with the team.",
-                    "Finding it hard to fit study in around shifts.",
-                    "A bit stressed with things at home but coping.",
-                )),
-                "new_targets.targets": [
-                    {"text": t["text"], "due_date": t["due_date"].isoformat(), "actions": t["actions"]}
-                    for t in new_targets
-                ],
-                "comments.learner": "Happy with my progress.",
-                "comments.employer": "Contributing well to the team.",
-            }
+            answers = review_answers(rng, AnswerFacts(
+                review_id=review_id, visit=visit, first_name=learner["first_name"],
+                employer_rep=employer["contact_name"], employer_address=employer["address"],
+                learner_start=learner["start_date"], learner_planned_end=learner["planned_end_date"],
+                planned_otj_hours=learner["planned_otj_hours"], support_needs=learner["support_needs"],
+                progress_rag=progress_rag, welfare_rag=welfare_rag, next_review=proposal.date,
+                hours_since=hours_since, hours_to_date=round(otj_total, 1), followed=open_targets, plan=plan,
+                new_targets=new_targets,
+            ))
             finalised_at = dt.datetime.combine(visit, dt.time(11, rng.randint(0, 59)), tzinfo=dt.UTC)
             review = self.meta() | {
                 "learner_id": learner["id"], "template_id": TEMPLATE_ID, "template_version": TEMPLATE_VERSION,

@@ -1,0 +1,114 @@
+"""Printing review PDFs through Qt: the PDF pages rendered with QtPdf onto a QPrinter.
+
+The PDF made by `reviewapp.reports` is the document of record, so printing renders that very file rather than
+laying the review out a second time with Qt: what is printed is what is saved. The dialog is one function and the
+rendering another, so tests print to a PDF file through exactly the code the print button uses, with no modal
+dialog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QRectF, QSize
+from PySide6.QtGui import QPageLayout, QPageSize, QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QWidget
+
+from reviewapp.reports.review_pdf import Copy
+from reviewapp.reports.saving import save_review_copies
+from reviewapp.store.review_documents import ReportSettings, ReviewDocument
+
+#: Pages are rasterised at the printer's resolution, but never finer than this: 300 dpi is sharp for text and a
+#: signature, while a 1200 dpi A4 page would be a 500 MB image.
+MAX_RENDER_DPI = 300
+
+
+class PrintError(RuntimeError):
+    """A PDF that could not be opened or printed; the message is for the user."""
+
+
+def _open(path: Path) -> QPdfDocument:
+    document = QPdfDocument(None)
+    error = document.load(str(path))
+    if error != QPdfDocument.Error.None_ or document.pageCount() == 0:
+        raise PrintError(f"Could not open {path.name} for printing ({error.name}).")
+    return document
+
+
+def prepare_printer(printer: QPrinter) -> QPrinter:
+    """A4 portrait, whole sheet addressed, so a PDF page maps onto the paper one to one."""
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    printer.setPageOrientation(QPageLayout.Orientation.Portrait)
+    printer.setFullPage(True)
+    return printer
+
+
+def render_pdfs(paths: Sequence[Path], printer: QPrinter) -> int:
+    """Print every page of each PDF, in order, as one job on a ready printer; returns the pages printed."""
+    documents = [_open(Path(p)) for p in paths]
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise PrintError("The printer could not be started. Check it is switched on and try again.")
+    pages = 0
+    try:
+        dpi = min(printer.resolution(), MAX_RENDER_DPI)
+        target = QRectF(printer.pageRect(QPrinter.Unit.DevicePixel))
+        target.moveTo(0, 0)
+        for document in documents:
+            for index in range(document.pageCount()):
+                if pages:
+                    printer.newPage()
+                points = document.pagePointSize(index)
+                size = QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
+                image = document.render(index, size)
+                scale = min(target.width() / size.width(), target.height() / size.height())
+                w, h = size.width() * scale, size.height() * scale
+                painter.drawImage(QRectF(target.x() + (target.width() - w) / 2, target.y(), w, h), image)
+                pages += 1
+    finally:
+        painter.end()
+        for document in documents:
+            document.close()
+    return pages
+
+
+def print_to_pdf_file(paths: Sequence[Path], out_path: Path, *, dpi: int = 150) -> int:
+    """The print path with a PDF file as the printer (tests, and "print to file"); returns the pages printed."""
+    printer = prepare_printer(QPrinter(QPrinter.PrinterMode.HighResolution))
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(out_path))
+    printer.setResolution(dpi)
+    return render_pdfs(paths, printer)
+
+
+def _run_dialog(dialog: QPrintDialog) -> bool:
+    return dialog.exec() == QPrintDialog.DialogCode.Accepted
+
+
+def print_with_dialog(paths: Sequence[Path], parent: QWidget | None = None, *,
+                      run_dialog: Callable[[QPrintDialog], bool] = _run_dialog) -> int:
+    """Ask the user for a printer with Qt's print dialog, then print; returns pages printed (0 if cancelled).
+
+    `run_dialog` is how the dialog is shown; tests replace it rather than face a modal dialog.
+    """
+    printer = prepare_printer(QPrinter(QPrinter.PrinterMode.HighResolution))
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle("Print review copies")
+    if not run_dialog(dialog):
+        return 0
+    return render_pdfs(paths, printer)
+
+
+def print_review(document: ReviewDocument, copies: Sequence[Copy], data_dir: Path, parent: QWidget | None = None,
+                 *, settings: ReportSettings | None = None, out_dir: Path | None = None,
+                 run_dialog: Callable[[QPrintDialog], bool] = _run_dialog) -> tuple[list[Path], int]:
+    """The print action of a finalised review: save the chosen copies (in the learner's folder in the data
+    directory, or `out_dir`), then print them through the dialog. Returns the files saved and the pages printed.
+
+    A draft or tampered review raises ReviewPdfError before anything is saved or printed.
+    """
+    paths = save_review_copies(document, copies, data_dir=data_dir, out_dir=out_dir, settings=settings)
+    return paths, print_with_dialog(paths, parent, run_dialog=run_dialog)

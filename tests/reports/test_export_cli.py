@@ -1,0 +1,72 @@
+"""`python -m reviewapp export-pdf`, run as support staff would run it: in a subprocess, on a real caseload."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from io import BytesIO
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from reviewapp import demo
+from reviewapp.reports.saving import learner_folder, review_copy_path, safe_name
+from reviewapp.store.review_documents import finalised_review_ids, load_review_document
+from tests.conftest import DEMO_TODAY
+
+
+def export(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "reviewapp", "export-pdf", "--data-dir", str(data_dir), *args],
+                          capture_output=True, text=True, timeout=240)
+
+
+def test_exports_one_review_in_each_copy(demo_store, tmp_path):
+    with demo_store.read() as session:
+        review_id = finalised_review_ids(session)[0]
+        document = load_review_document(session, review_id)
+    out = tmp_path / "out"
+    result = export(demo_store.path.parent, "--review", review_id, "--out-dir", str(out),
+                    "--copy", "learner", "--copy", "employer")
+    assert result.returncode == 0, result.stderr
+    written = [Path(line) for line in result.stdout.splitlines()]
+    assert written == [review_copy_path(learner_folder(out, document), document, copy)
+                       for copy in ("learner", "employer")]
+    for path, copy in zip(written, ("Learner copy", "Employer copy"), strict=True):
+        text = "".join(page.extract_text() for page in PdfReader(BytesIO(path.read_bytes())).pages)
+        assert copy in text and document.learner.first_name in text
+
+
+def test_exports_every_finalised_review_of_the_named_account(store, tmp_path):
+    demo.generate(store, learners=3, seed=3, today=DEMO_TODAY)  # a small caseload: every review is printed
+    with store.read() as session:
+        count = len(finalised_review_ids(session))
+    result = export(store.path.parent, "--account", store.account, "--all-finalised",
+                    "--out-dir", str(tmp_path / "all"))
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == count > 3
+    assert len(list((tmp_path / "all").rglob("*-provider-copy.pdf"))) == count
+
+
+def test_unknown_review_fails_clearly(demo_store, tmp_path):
+    result = export(demo_store.path.parent, "--review", "no-such-review", "--out-dir", str(tmp_path / "x"))
+    assert result.returncode != 0
+    assert "there is no review with id no-such-review" in result.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_draft_is_not_exported_as_signed(demo_store, draft_id, tmp_path):
+    result = export(demo_store.path.parent, "--review", draft_id, "--out-dir", str(tmp_path / "x"))
+    assert result.returncode != 0
+    assert "still a draft" in result.stderr
+    assert not list(tmp_path.rglob("*.pdf"))
+
+
+def test_a_missing_caseload_fails_clearly(tmp_path):
+    result = export(tmp_path / "nothing-here", "--all-finalised", "--out-dir", str(tmp_path / "x"))
+    assert result.returncode == 1
+    assert "There is no caseload for demo" in result.stderr
+
+
+def test_folder_names_keep_accents_and_drop_unsafe_characters():
+    assert safe_name("Zoë Ødegård 1234567890") == "Zoë Ødegård 1234567890"
+    assert safe_name('Siobhán "Ó" Briain/..') == "Siobhán Ó Briain"
