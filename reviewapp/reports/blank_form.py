@@ -12,6 +12,7 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from reviewapp.core.documents import ReportSettings
 from reviewapp.core.templates import Question, Template, load_template
 from reviewapp.reports.layout import (
     FONT_COMMAND,
@@ -25,7 +26,6 @@ from reviewapp.reports.layout import (
     styles,
     text,
 )
-from reviewapp.store.review_documents import ReportSettings
 
 BOX = "☐"
 _LINES = {"text": 1, "long_text": 4, "scenario": 4}

@@ -17,7 +17,8 @@ from reviewapp.reports.review_pdf import COPY_NAMES, ReviewPdfError
 from reviewapp.reports.saving import save_review_copies
 from reviewapp.store.database import DEMO_ACCOUNT, Store
 from reviewapp.store.errors import StoreError, StoreOpenError
-from reviewapp.store.review_documents import finalised_review_ids, load_review_document, report_settings
+from reviewapp.store.review_documents import load_review_document, report_settings
+from reviewapp.store.reviews import finalised_review_ids
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from reviewapp.core import otj
 from reviewapp.core.dates import format_date, london_today
+from reviewapp.core.documents import PreVisitPack, ReportSettings
 from reviewapp.core.templates import Template, TemplateError, load_template
 from reviewapp.reports.layout import (
     FONT_COMMAND,
@@ -30,7 +31,6 @@ from reviewapp.reports.layout import (
     rag_badge,
     styles,
 )
-from reviewapp.store.review_documents import PreVisitPack, ReportSettings
 
 #: Answers of the last review that record something someone agreed to do, in the order they are worth reading.
 ACTION_QUESTIONS = ("behind_actions", "otj_recovery_plan", "welfare_concerns", "als_changes",

@@ -22,6 +22,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from reviewapp.core.dates import format_date, format_datetime
+from reviewapp.core.documents import ReportSettings, ReviewDocument
 from reviewapp.core.finalise import finalised_answers
 from reviewapp.core.review_rules import TARGET_OUTCOMES, ReviewContext, is_visible, parse_iso_date, visible_answers
 from reviewapp.core.summary import NOT_ANSWERED, answer_text
@@ -43,7 +44,6 @@ from reviewapp.reports.layout import (
     styles,
     text,
 )
-from reviewapp.store.review_documents import ReportSettings, ReviewDocument
 from sync.protocol import SignatureData, review_content_hash
 
 Copy = Literal["learner", "employer", "provider"]

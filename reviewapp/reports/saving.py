@@ -11,8 +11,8 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
+from reviewapp.core.documents import ReportSettings, ReviewDocument
 from reviewapp.reports.review_pdf import COPY_NAMES, Copy, write_review_pdf
-from reviewapp.store.review_documents import ReportSettings, ReviewDocument
 
 REVIEWS_FOLDER = "reviews"
 

@@ -8,14 +8,12 @@ accident. Reads happen in one read-only unit of work, so a document never mixes 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reviewapp.core.documents import DEFAULT_PROVIDER_NAME, PreVisitPack, ReportSettings, ReviewDocument
 from reviewapp.store.models import (
     Employer,
     Learner,
@@ -24,84 +22,19 @@ from reviewapp.store.models import (
     Review,
     Setting,
     Signature,
-    Syncable,
     Target,
-    data_fields,
 )
+from reviewapp.store.records import to_record
 from sync.protocol import (
     EmployerData,
-    LearnerData,
     OtjEntryData,
     PlanItemData,
-    ReviewData,
-    SignatureData,
     TargetData,
 )
 
 #: Settings keys (in the local `setting` table) for what a provider puts on its printed copies.
 PROVIDER_NAME_SETTING = "reports.provider_name"
 PROVIDER_LOGO_SETTING = "reports.logo_path"
-DEFAULT_PROVIDER_NAME = "Apprenticeship training provider"
-
-D = TypeVar("D", bound=BaseModel)
-
-
-def as_data(row: Syncable, data_type: type[D]) -> D:
-    """A stored row as its wire record, validated again so a report never prints a malformed field."""
-    return data_type.model_validate({name: getattr(row, name) for name in data_fields(type(row))})
-
-
-@dataclass(frozen=True)
-class ReportSettings:
-    """What the provider puts at the top of every printed copy. The logo is optional; a missing file is skipped."""
-
-    provider_name: str = DEFAULT_PROVIDER_NAME
-    logo_path: Path | None = None
-
-
-@dataclass(frozen=True)
-class ReviewDocument:
-    """One review and the records it is about, as the PDF needs them.
-
-    `followed_up_targets` are the targets this review followed up (for a draft: those still open), keyed by id and
-    in due-date order; `set_targets` are those it set. `plan_items` is the learner's plan in plan order.
-    """
-
-    review_id: str
-    review: ReviewData
-    learner_id: str
-    learner: LearnerData
-    employer: EmployerData | None
-    signatures: tuple[SignatureData, ...]
-    followed_up_targets: dict[str, TargetData]
-    set_targets: dict[str, TargetData]
-    plan_items: dict[str, PlanItemData]
-    otj_entries: tuple[OtjEntryData, ...] = ()
-    last_review_date: dt.date | None = None
-
-    @property
-    def learner_name(self) -> str:
-        return f"{self.learner.first_name} {self.learner.last_name}"
-
-
-@dataclass(frozen=True)
-class PreVisitPack:
-    """What an assessor reads before a visit: the plan, the open targets, the last review's actions, the hours."""
-
-    learner_id: str
-    learner: LearnerData
-    employer: EmployerData | None
-    plan_items: dict[str, PlanItemData]
-    open_targets: dict[str, TargetData]
-    otj_entries: tuple[OtjEntryData, ...]
-    last_review_id: str | None = None
-    last_review: ReviewData | None = None
-    reviews_done: int = 0
-
-    @property
-    def learner_name(self) -> str:
-        return f"{self.learner.first_name} {self.learner.last_name}"
-
 
 def report_settings(session: Session) -> ReportSettings:
     """The provider name and logo from the account's settings, with a neutral default name."""
@@ -117,7 +50,7 @@ def report_settings(session: Session) -> ReportSettings:
 
 def _by_due_date(targets: list[Target]) -> dict[str, TargetData]:
     targets.sort(key=lambda t: (t.due_date is None, t.due_date or dt.date.min, t.text))
-    return {t.id: as_data(t, TargetData) for t in targets}
+    return {t.id: to_record(t) for t in targets}
 
 
 def _plan(session: Session, learner_id: str) -> dict[str, PlanItemData]:
@@ -125,19 +58,19 @@ def _plan(session: Session, learner_id: str) -> dict[str, PlanItemData]:
         select(PlanItem).where(PlanItem.learner_id == learner_id, PlanItem.deleted.is_(False))
         .order_by(PlanItem.position, PlanItem.code)
     )
-    return {row.id: as_data(row, PlanItemData) for row in rows}
+    return {row.id: to_record(row) for row in rows}
 
 
 def _otj(session: Session, learner_id: str) -> tuple[OtjEntryData, ...]:
     rows = session.scalars(
         select(OtjEntry).where(OtjEntry.learner_id == learner_id, OtjEntry.deleted.is_(False)).order_by(OtjEntry.date)
     )
-    return tuple(as_data(row, OtjEntryData) for row in rows)
+    return tuple(to_record(row) for row in rows)
 
 
 def _employer(session: Session, employer_id: str | None) -> EmployerData | None:
     employer = session.get(Employer, employer_id) if employer_id else None
-    return as_data(employer, EmployerData) if employer is not None and not employer.deleted else None
+    return to_record(employer) if employer is not None and not employer.deleted else None
 
 
 def load_review_document(session: Session, review_id: str) -> ReviewDocument | None:
@@ -167,11 +100,11 @@ def load_review_document(session: Session, review_id: str) -> ReviewDocument | N
     role_order = {"learner": 0, "employer": 1, "assessor": 2}
     return ReviewDocument(
         review_id=review.id,
-        review=as_data(review, ReviewData),
+        review=to_record(review),
         learner_id=learner.id,
-        learner=as_data(learner, LearnerData),
+        learner=to_record(learner),
         employer=_employer(session, learner.employer_id),
-        signatures=tuple(sorted((as_data(s, SignatureData) for s in signatures),
+        signatures=tuple(sorted((to_record(s) for s in signatures),
                                 key=lambda s: role_order.get(s.role, 9))),
         followed_up_targets=_by_due_date(followed),
         set_targets=_by_due_date([t for t in targets if t.set_in_review_id == review_id]),
@@ -179,14 +112,6 @@ def load_review_document(session: Session, review_id: str) -> ReviewDocument | N
         otj_entries=_otj(session, learner.id),
         last_review_date=last_review_date,
     )
-
-
-def finalised_review_ids(session: Session) -> list[str]:
-    """Every finalised review, oldest visit first, for exporting a caseload's signed copies."""
-    return list(session.scalars(
-        select(Review.id).where(Review.status == "finalised", Review.deleted.is_(False))
-        .order_by(Review.visit_date, Review.id)
-    ))
 
 
 def load_pre_visit_pack(session: Session, learner_id: str) -> PreVisitPack | None:
@@ -204,12 +129,12 @@ def load_pre_visit_pack(session: Session, learner_id: str) -> PreVisitPack | Non
     last = reviews[0] if reviews else None
     return PreVisitPack(
         learner_id=learner.id,
-        learner=as_data(learner, LearnerData),
+        learner=to_record(learner),
         employer=_employer(session, learner.employer_id),
         plan_items=_plan(session, learner_id),
         open_targets=_by_due_date(open_targets),
         otj_entries=_otj(session, learner_id),
         last_review_id=last.id if last else None,
-        last_review=as_data(last, ReviewData) if last else None,
+        last_review=to_record(last) if last else None,
         reviews_done=len(reviews),
     )

@@ -183,13 +183,12 @@ def finalise(store: Store, review_id: str, template: Template, rules: ScheduleRu
         return result
 
 
-def finalised_review_ids(session: Session, learner_id: str) -> list[str]:
-    """The learner's finalised reviews, newest visit first."""
-    return list(session.scalars(
-        select(Review.id)
-        .where(Review.learner_id == learner_id, Review.status == "finalised", Review.deleted.is_(False))
-        .order_by(Review.visit_date.desc())
-    ))
+def finalised_review_ids(session: Session, learner_id: str | None = None) -> list[str]:
+    """Finalised reviews, newest visit first: one learner's, or (for exporting signed copies) everyone's."""
+    query = select(Review.id).where(Review.status == "finalised", Review.deleted.is_(False))
+    if learner_id is not None:
+        query = query.where(Review.learner_id == learner_id)
+    return list(session.scalars(query.order_by(Review.visit_date.desc(), Review.id)))
 
 
 def plan_titles(session: Session, learner_id: str) -> dict[str, str]:

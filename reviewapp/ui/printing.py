@@ -17,9 +17,9 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QWidget
 
+from reviewapp.core.documents import ReportSettings, ReviewDocument
 from reviewapp.reports.review_pdf import Copy
 from reviewapp.reports.saving import save_review_copies
-from reviewapp.store.review_documents import ReportSettings, ReviewDocument
 
 #: Pages are rasterised at the printer's resolution, but never finer than this: 300 dpi is sharp for text and a
 #: signature, while a 1200 dpi A4 page would be a 500 MB image.

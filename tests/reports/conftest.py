@@ -20,9 +20,9 @@ from reviewapp.store.models import Review
 from reviewapp.store.review_documents import (
     DEFAULT_PROVIDER_NAME,
     ReviewDocument,
-    finalised_review_ids,
     load_review_document,
 )
+from reviewapp.store.reviews import finalised_review_ids
 from sync.protocol import review_content_hash
 
 _FURNITURE = re.compile(r"Page \d+ of \d+|^(Learner|Employer|Provider) copy|^Pre-visit pack — assessor only")

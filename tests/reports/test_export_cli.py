@@ -11,7 +11,8 @@ from pypdf import PdfReader
 
 from reviewapp import demo
 from reviewapp.reports.saving import learner_folder, review_copy_path, safe_name
-from reviewapp.store.review_documents import finalised_review_ids, load_review_document
+from reviewapp.store.review_documents import load_review_document
+from reviewapp.store.reviews import finalised_review_ids
 from tests.conftest import DEMO_TODAY
 
 

@@ -10,7 +10,8 @@ from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrinter
 
 from reviewapp.reports.review_pdf import NotSignedError, review_pdf
-from reviewapp.store.review_documents import finalised_review_ids, load_review_document
+from reviewapp.store.review_documents import load_review_document
+from reviewapp.store.reviews import finalised_review_ids
 from reviewapp.ui.printing import PrintError, print_review, print_to_pdf_file, print_with_dialog
 from tests.reports.conftest import make_draft
 
