@@ -280,8 +280,8 @@ class _Generator:
         otj_total = 0.0
         previous_visit = learner["start_date"]
         while visit <= stop:
-            progress_rag = rng.choices(("green", "amber", "red"), weights=(7, 2, 1))[0]
-            welfare_rag = rng.choices(("green", "amber", "red"), weights=(8, 2, 1))[0]
+            progress_rag = rng.choices(("green", "amber", "red"), weights=(14, 4, 2))[0]
+            welfare_rag = rng.choices(("green", "amber", "red"), weights=(16, 3, 1))[0]
             if profile == "at_risk" and visit + dt.timedelta(weeks=10) > self.today:
                 welfare_rag = "red"
             review_id = self.uid()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtPrintSupport import QPrintDialog
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -37,14 +38,20 @@ from reviewapp.core.dates import format_date, format_datetime, london_today
 from reviewapp.core.scheduling import DEFAULT_RULES, ScheduleRules
 from reviewapp.core.templates import available_templates, load_template
 from reviewapp.logs import log_dir
+from reviewapp.reports.review_pdf import ReviewPdfError
 from reviewapp.store import queries, reviews
 from reviewapp.store.database import Store
+from reviewapp.store.review_documents import load_review_document, report_settings
 from reviewapp.ui.caseload_model import ROW_ROLE, CaseloadFilterProxy, CaseloadModel, Column, QuickFilter
 from reviewapp.ui.learner_panel import LearnerPanel
+from reviewapp.ui.printing import print_review
 from reviewapp.ui.review_compare import ReviewComparison
 from reviewapp.ui.rows_model import KEY_ROLE
 from reviewapp.ui.tasks import TaskRunner
 from reviewapp.ui.wizard.review_wizard import ReviewWizard
+
+#: The copies printed at the end of a visit: one to leave with the learner, one with the employer, one to keep.
+COPIES = ("learner", "employer", "provider")
 
 
 @dataclass(frozen=True)
@@ -196,9 +203,13 @@ class MainWindow(QMainWindow):
         self.compare_action = QAction("&Compare two reviews", self)
         self.compare_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
         self.compare_action.triggered.connect(self.compare_reviews)
+        self.print_action = QAction("&Print signed copies of the selected review…", self)
+        self.print_action.setShortcut(QKeySequence.StandardKey.Print)
+        self.print_action.triggered.connect(self.print_selected_review)
         self.addendum_action = QAction("Add an &addendum to the selected review", self)
         self.addendum_action.triggered.connect(self.add_addendum)
-        for action in (self.start_review_action, self.open_review_action, self.compare_action, self.addendum_action):
+        for action in (self.start_review_action, self.open_review_action, self.print_action, self.compare_action,
+                       self.addendum_action):
             review_menu.addAction(action)
         self.panel.reviews_view.activated.connect(lambda _index: self.open_selected_review())
         view_menu = self.menuBar().addMenu("&View")
@@ -314,6 +325,7 @@ class MainWindow(QMainWindow):
             wizard = ReviewWizard(self.store, review_id, rules=self.rules)
             wizard.setWindowFlag(Qt.WindowType.Window)
             wizard.finalised.connect(self._on_finalised)
+            wizard.print_requested.connect(lambda rid, w=wizard: self.print_review(rid, w))
             wizard.destroyed.connect(lambda *_: self.wizards.pop(review_id, None))
             wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             self.wizards[review_id] = wizard
@@ -363,6 +375,27 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
+    def print_selected_review(self) -> list[Path]:
+        ids = self._selected_history_ids()
+        if not ids:
+            self.show_info("Print a review", "Select a finalised review in the learner's review history first.")
+            return []
+        return self.print_review(ids[0])
+
+    def print_review(self, review_id: str, parent: QWidget | None = None) -> list[Path]:
+        """Save the learner's, employer's and provider's signed copies in the learner's folder, then print them."""
+        with self.store.read() as session:
+            document = load_review_document(session, review_id)
+            settings = report_settings(session)
+        try:
+            paths, _pages = print_review(document, COPIES, self.store.path.parent, parent or self,
+                                         settings=settings, run_dialog=self.run_print_dialog)
+        except ReviewPdfError as exc:
+            self.show_error("This review cannot be printed as a signed copy", str(exc))
+            return []
+        self.statusBar().showMessage(f"Saved {len(paths)} copies in {paths[0].parent}" if paths else "", 10000)
+        return paths
+
     def add_addendum(self) -> ReviewWizard | None:
         """A correction to a finalised review: a new review linked to it, since the signed one never changes."""
         ids = self._selected_history_ids()
@@ -397,6 +430,9 @@ class MainWindow(QMainWindow):
         return folder
 
     # --- dialogs (tests replace these) --------------------------------------------------------------------------
+
+    def run_print_dialog(self, dialog: QPrintDialog) -> bool:
+        return dialog.exec() == QPrintDialog.DialogCode.Accepted
 
     def open_url(self, url: QUrl) -> None:
         QDesktopServices.openUrl(url)

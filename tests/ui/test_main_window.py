@@ -229,3 +229,24 @@ def test_log_folder_opens_where_the_log_is_written(window, tmp_path, monkeypatch
         for handler in [h for h in root.handlers if h not in before]:
             root.removeHandler(handler)
             handler.close()
+
+
+def test_printing_a_finalised_review_saves_three_copies_and_prints_them(window, qtbot, tmp_path):
+    from pypdf import PdfReader
+    from PySide6.QtPrintSupport import QPrinter
+
+    facts = _select_learner_with_history(window, qtbot)
+    window.panel.reviews_view.setCurrentIndex(window.panel.reviews_model.index(0, 0))
+    printed = tmp_path / "printer-output.pdf"
+
+    def to_file(dialog):  # the user picks a printer and presses Print; here the printer is a PDF file
+        dialog.printer().setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        dialog.printer().setOutputFileName(str(printed))
+        return True
+
+    window.run_print_dialog = to_file
+    paths = window.print_selected_review()
+    assert sorted(p.name.split("-")[-2] for p in paths) == ["employer", "learner", "provider"]
+    assert all(facts.uln in str(p.parent) for p in paths)
+    copies_pages = sum(len(PdfReader(p).pages) for p in paths)
+    assert len(PdfReader(printed).pages) == copies_pages

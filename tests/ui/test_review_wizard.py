@@ -163,6 +163,7 @@ def test_walk_the_whole_wizard_and_finalise(qtbot, wizard, demo_store, draft):
         assert signature.strokes and len(signature.strokes[0]) > 5
     assert review.content_hash == review_content_hash(draft, review, signatures)
     assert not wizard.finalise_button.isVisible()
+    assert wizard.print_button.isVisible()  # the next thing to do on site: print the signed copies
     assert not wizard.editors["visit_location"].isEnabled()
 
 

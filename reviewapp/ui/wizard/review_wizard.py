@@ -134,6 +134,7 @@ class SignatureBlock(QWidget):
 class ReviewWizard(QWidget):
     finalised = Signal(str)
     saved = Signal()
+    print_requested = Signal(str)
 
     def __init__(self, store: Store, review_id: str, *, rules: ScheduleRules = DEFAULT_RULES,
                  template: Template | None = None, parent: QWidget | None = None) -> None:
@@ -204,6 +205,11 @@ class ReviewWizard(QWidget):
         buttons.addWidget(self.back_button)
         buttons.addWidget(self.next_button)
         buttons.addWidget(self.finalise_button)
+        self.print_button = QPushButton("&Print signed copies…")
+        self.print_button.setObjectName("print")
+        self.print_button.clicked.connect(lambda: self.print_requested.emit(self.review_id))
+        self.print_button.setVisible(self.review.status == "finalised")
+        buttons.addWidget(self.print_button)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.addWidget(self.pages, 1)
@@ -436,6 +442,8 @@ class ReviewWizard(QWidget):
         self.read_only = True
         self._load_values()
         self.finalise_button.hide()
+        self.print_button.show()
+        self.print_button.setFocus()
         self.setWindowTitle(f"Progress review — {self.learner_name} (finalised, read-only)")
         self.status_label.setText("Finalised")
         self.finalised.emit(self.review_id)
