@@ -70,11 +70,15 @@ def _make_engine(path: Path, key: str | None) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
+        # Readers and writers share pooled connections, so each unit of work sets query_only for itself.
         if conn.get_execution_options().get("reviewapp_read_only"):
+            conn.exec_driver_sql("PRAGMA query_only=ON")
             conn.exec_driver_sql("BEGIN")
         else:
+            conn.exec_driver_sql("PRAGMA query_only=OFF")
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
+    outbox.guard_engine(engine)
     return engine
 
 
@@ -125,13 +129,16 @@ class Store:
             engine.dispose()
             if isinstance(exc.orig, sqlite3.DatabaseError | _sqlcipher_error()) and "not a database" in str(exc):
                 raise WrongKeyError(str(path)) from exc
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreOpenError(
+                    f"The caseload {path} is busy: another ReviewApp window or command is using it.",
+                    "Close the other ReviewApp (or wait for it to finish) and try again.",
+                ) from exc
             raise
         except BaseException:
             engine.dispose()
             raise
-        store = cls(engine, path, account, encrypted)
-        outbox.install(store)
-        return store
+        return cls(engine, path, account, encrypted)
 
     @staticmethod
     def discard(data_dir: Path | str | None, account: str) -> None:

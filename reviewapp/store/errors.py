@@ -67,7 +67,7 @@ class ImmutableRecordError(StoreError):
 
     def __init__(self, what: str) -> None:
         super().__init__(
-            f"{what} belongs to a finalised review and cannot be changed.",
+            f"{what} is part of a finalised review and cannot be changed.",
             "To correct a finalised review, add an addendum to it.",
         )
 

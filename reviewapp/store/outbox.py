@@ -12,7 +12,8 @@ The same hook enforces that finalised reviews and their signatures never change.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+import re
+from typing import Any
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -20,9 +21,6 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from reviewapp.core.dates import utc_now
 from reviewapp.store.errors import BypassedOutboxError, ImmutableRecordError
 from reviewapp.store.models import OutboxEntry, Review, Signature, Syncable, data_fields, new_id
-
-if TYPE_CHECKING:
-    from reviewapp.store.database import Store
 
 LOCAL = "local"
 REMOTE = "remote"
@@ -42,11 +40,6 @@ def to_wire(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
-
-
-def install(store: Store) -> None:
-    """Nothing to do per store: the hooks are global and keyed on each session's `origin`. Kept as the one
-    place a store declares it relies on them (importing this module registers them)."""
 
 
 def _changed_fields(obj: Syncable) -> dict[str, tuple[Any, Any]]:
@@ -74,10 +67,22 @@ def _review_of(session: Session, signature: Signature) -> Review | None:
     return session.get(Review, signature.review_id) if signature.review_id else None
 
 
+#: The only change a finalised review takes: voiding it, with a reason (neither is covered by its content hash).
+_VOIDING_FIELDS = frozenset({"status", "void_reason"})
+
+
+def _is_voiding(review: Review, changes: dict[str, tuple[Any, Any]]) -> bool:
+    return set(changes) <= _VOIDING_FIELDS and review.status == "void" and bool((review.void_reason or "").strip())
+
+
 def _check_immutable(session: Session, obj: Syncable, changes: dict[str, tuple[Any, Any]], is_new: bool) -> None:
-    if isinstance(obj, Review) and not is_new and changes and _committed_status(obj) == "finalised":
+    """Local changes only: the server enforces append-only for what it sends, and may void a finalised review."""
+    if (isinstance(obj, Review) and not is_new and changes and _committed_status(obj) == "finalised"
+            and not _is_voiding(obj, changes)):
         raise ImmutableRecordError("This review")
     if isinstance(obj, Signature):
+        if "review_id" in changes:
+            raise ImmutableRecordError("A signature cannot move to another review; this signature")
         review = _review_of(session, obj)
         if review is not None and _committed_status(review) == "finalised" and (is_new or changes):
             raise ImmutableRecordError("This signature")
@@ -127,6 +132,9 @@ def _record(session: Session, obj: Syncable, op: str, changes: dict[str, tuple[A
     entry.fields = fields
     entry.base = base
     entry.updated_at = now
+    # A new id for the changed entry: if the old one reached the server (its answer lost, or a push in flight),
+    # the server would take a resend under the old id as a harmless duplicate and this newer edit would vanish.
+    entry.change_id = new_id()
 
 
 @event.listens_for(Session, "before_flush")
@@ -146,11 +154,12 @@ def _before_flush(session: Session, _flush_context: Any, _instances: Any) -> Non
             raise BypassedOutboxError(
                 "Synced records are never deleted outright: set `deleted = True` so the deletion syncs."
             )
+    session.connection().info[FLUSHING_KEY] = True
     user = session.info.get("user", "")
     new_objects = {id(o) for o in session.new}
     for obj in [o for o in session.new if isinstance(o, Syncable)]:
-        _check_immutable(session, obj, {}, is_new=True)
         if origin == LOCAL:
+            _check_immutable(session, obj, {}, is_new=True)
             obj.id = obj.id or new_id()
             obj.updated_at, obj.updated_by = utc_now(), user
             _record(session, obj, "create", {})
@@ -158,11 +167,61 @@ def _before_flush(session: Session, _flush_context: Any, _instances: Any) -> Non
         changes = _changed_fields(obj)
         if not changes:
             continue
-        _check_immutable(session, obj, changes, is_new=False)
         if origin == LOCAL:
+            _check_immutable(session, obj, changes, is_new=False)
+            was_deleted = changes["deleted"][0] if "deleted" in changes else obj.deleted
+            if was_deleted:
+                raise BypassedOutboxError(
+                    "A deleted record cannot be changed or restored on the laptop; make a new record instead."
+                )
             obj.updated_at, obj.updated_by = utc_now(), user
             op = "delete" if changes.get("deleted", (False, False))[1] else "update"
             _record(session, obj, op, changes)
+
+
+#: Keys in a pooled connection's `info`: whose unit of work holds it, and whether the ORM is flushing on it.
+ORIGIN_KEY = "reviewapp_origin"
+FLUSHING_KEY = "reviewapp_flushing"
+MIGRATION = "migration"
+
+_WRITE_SQL = re.compile(
+    r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+"?(\w+)', re.I
+)
+
+
+@event.listens_for(Session, "after_begin")
+def _mark_connection(session: Session, _transaction: Any, connection: Any) -> None:
+    connection.info[ORIGIN_KEY] = session.info.get("origin")
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _flush_done(session: Session, _flush_context: Any) -> None:
+    session.connection().info[FLUSHING_KEY] = False
+
+
+def guard_engine(engine: Any) -> None:
+    """Refuse, at the lowest level, SQL that writes a synced table outside an ORM flush (which records the
+    outbox) or a remote/migration unit of work: raw `text()` updates, Core statements, bulk mappings."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _guard(conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool) -> None:
+        head = statement.lstrip()[:7].upper()
+        if not head.startswith(("INSERT", "UPDATE", "DELETE", "REPLACE")):
+            return
+        origin = conn.info.get(ORIGIN_KEY)
+        if origin in (REMOTE, MIGRATION) or (origin == LOCAL and conn.info.get(FLUSHING_KEY)):
+            return
+        match = _WRITE_SQL.match(statement)
+        table = match.group(1).lower() if match else ""
+        if table in _SYNCED_TABLES:
+            raise BypassedOutboxError(
+                f"SQL writing {table} outside the store's API would bypass the outbox: use Store.write()."
+            )
+
+    @event.listens_for(engine, "checkin")
+    def _forget(_dbapi_conn: Any, record: Any) -> None:
+        record.info.pop(ORIGIN_KEY, None)
+        record.info.pop(FLUSHING_KEY, None)
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -139,11 +139,15 @@ def save_signature(store: Store, review_id: str, role: str, *, name: str = "", i
         if signature is None:
             signature = Signature(review_id=review_id, role=role)
             session.add(signature)
+        strokes = strokes or []
+        if image_png is None:
+            signature.signed_at = None
+        elif signature.signed_at is None or strokes != signature.strokes:
+            signature.signed_at = utc_now()  # the moment of drawing; correcting the name later does not move it
         signature.name = name
         signature.image_png = image_png
-        signature.strokes = strokes or []
+        signature.strokes = strokes
         signature.absent_reason = absent_reason
-        signature.signed_at = utc_now() if image_png else None
 
 
 def clear_signature(store: Store, review_id: str, role: str) -> None:

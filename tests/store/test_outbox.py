@@ -183,3 +183,82 @@ def test_draft_review_can_change_freely(store):
     with store.write() as s:
         s.get(Review, review.id).answers = {"visit.location": "Leeds"}
     assert _outbox(store)[("review", review.id)].fields["answers"] == {"visit.location": "Leeds"}
+
+
+def test_a_changed_entry_gets_a_new_change_id(store):
+    """If the first version reached the server (its answer lost), a resend under the old id would be taken as a
+    duplicate and the newer edit lost."""
+    learner_id = _synced_learner(store)
+    with store.write() as s:
+        s.get(Learner, learner_id).phone = "0111"
+    first = _outbox(store)[("learner", learner_id)].change_id
+    with store.write() as s:
+        s.get(Learner, learner_id).phone = "0122"
+    assert _outbox(store)[("learner", learner_id)].change_id != first
+
+
+def test_finalised_review_may_be_voided_with_a_reason_only(store):
+    review_id = _finalised_review(store)
+    with pytest.raises(ImmutableRecordError), store.write() as s:
+        s.get(Review, review_id).status = "void"  # no reason given
+    with store.write() as s:
+        review = s.get(Review, review_id)
+        review.status, review.void_reason = "void", "Recorded against the wrong learner"
+    fields = _outbox(store)[("review", review_id)].fields
+    assert (fields["status"], fields["void_reason"]) == ("void", "Recorded against the wrong learner")
+
+
+def test_the_server_may_change_what_the_laptop_may_not(store):
+    review_id = _finalised_review(store)
+    with store.apply_remote() as s:
+        review = s.get(Review, review_id)
+        review.status, review.void_reason = "void", "Voided in the office"
+    with store.read() as s:
+        assert s.get(Review, review_id).status == "void"
+
+
+def test_a_signature_cannot_move_between_reviews(store):
+    review_id = _finalised_review(store)
+    with store.read() as s:
+        learner_id = s.get(Review, review_id).learner_id
+    with store.write() as s:
+        other = Review(learner_id=learner_id, template_id="t", template_version=1)
+        s.add(other)
+    with pytest.raises(ImmutableRecordError), store.write() as s:
+        signature = s.scalars(select(Signature).where(Signature.review_id == review_id)).one()
+        signature.review_id = other.id
+
+
+def test_raw_and_core_sql_writes_to_synced_tables_are_refused(store):
+    from sqlalchemy import text
+
+    learner_id = _synced_learner(store)
+    attempts = [
+        lambda s: s.execute(text("UPDATE learner SET phone = '999' WHERE id = :id"), {"id": learner_id}),
+        lambda s: s.connection().execute(update(Learner.__table__).values(phone="999")),
+        lambda s: s.bulk_update_mappings(Learner, [{"id": learner_id, "phone": "999"}]),
+    ]
+    for attempt in attempts:
+        with pytest.raises(BypassedOutboxError), store.write() as s:
+            attempt(s)
+    with store.read() as s:
+        assert s.get(Learner, learner_id).phone == "0100"
+
+
+def test_a_read_unit_of_work_cannot_write_even_with_raw_sql(store):
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    with pytest.raises(OperationalError, match="readonly"), store.read() as s:
+        s.execute(text("INSERT INTO sync_state (key, value) VALUES ('cursor', '99')"))
+
+
+def test_a_tombstone_cannot_be_edited_or_restored(store):
+    learner_id = _synced_learner(store)
+    with store.write() as s:
+        s.get(Learner, learner_id).deleted = True
+    for change in ({"deleted": False}, {"phone": "0999"}):
+        with pytest.raises(BypassedOutboxError), store.write() as s:
+            for name, value in change.items():
+                setattr(s.get(Learner, learner_id), name, value)
+    assert _outbox(store)[("learner", learner_id)].op == "delete"

@@ -108,3 +108,16 @@ def test_finalised_review_refuses_answers_and_signatures(demo_store, learner_id)
         reviews.save_signature(demo_store, review_id, "learner", name="Someone Else", image_png="AAAA")
     with demo_store.read() as s:
         assert s.get(Review, review_id).answers["welfare_rag"] == "green"
+
+
+def test_correcting_a_signers_name_keeps_the_time_they_signed(demo_store, learner_id):
+    review_id = reviews.start_draft(demo_store, learner_id, TEMPLATE, DEMO_TODAY)
+    strokes = [[[0.1, 0.5], [0.4, 0.6]]]
+    reviews.save_signature(demo_store, review_id, "learner", name="Zoe", image_png="iVBORw0KGgo=", strokes=strokes)
+    with demo_store.read() as s:
+        first = reviews.load_review(s, review_id)[1][0].signed_at
+    reviews.save_signature(demo_store, review_id, "learner", name="Zoë Ødegård", image_png="iVBORw0KGgo=",
+                           strokes=strokes)
+    with demo_store.read() as s:
+        again = reviews.load_review(s, review_id)[1][0]
+    assert again.name == "Zoë Ødegård" and again.signed_at == first

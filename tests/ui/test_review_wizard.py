@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtWidgets import QWidget
 from sqlalchemy import select
 
 from reviewapp.core.templates import load_template
@@ -220,3 +221,32 @@ def test_finalised_review_opens_read_only(qtbot, demo_store):
 def _debug_statuses(wizard):  # used when the walk-through fails, to say which sections are incomplete
     return [(wizard.section_model.item(i).text(), wizard.section_model.item(i).toolTip())
             for i in range(len(TEMPLATE.sections) - 1) if not wizard.section_model.item(i).text().startswith("✓")]
+
+
+def test_could_not_sign_keeps_the_drawing_until_a_reason_is_given(qtbot, wizard, demo_store, draft):
+    wizard.go_to(wizard.section_index("signatures"))
+    block = wizard.signature_blocks["employer"]
+    _type(qtbot, block.name, "Tom Clarke")
+    draw_signature(qtbot, block.pad)
+    qtbot.mouseClick(block.absent, Qt.MouseButton.LeftButton, pos=QPoint(5, block.absent.height() // 2))
+    with demo_store.read() as s:
+        saved = {sig.role: sig for sig in reviews.load_review(s, draft)[1]}
+    assert saved["employer"].image_png and not saved["employer"].absent_reason  # nothing replaced yet
+    _type(qtbot, block.reason, "Called away to a delivery; will sign the copy tomorrow")
+    qtbot.keyClick(block.reason, Qt.Key.Key_Tab)
+    with demo_store.read() as s:
+        saved = {sig.role: sig for sig in reviews.load_review(s, draft)[1]}
+    assert saved["employer"].absent_reason.startswith("Called away") and saved["employer"].image_png is None
+    reopened = ReviewWizard(demo_store, draft)
+    qtbot.addWidget(reopened)
+    assert reopened.signature_blocks["employer"].absent.isChecked()
+
+
+def test_every_input_has_a_name_a_screen_reader_can_say(wizard):
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QPlainTextEdit
+
+    unnamed = [w for w in wizard.findChildren(QWidget)
+               if isinstance(w, QLineEdit | QPlainTextEdit | QComboBox | QAbstractSpinBox | QAbstractButton)
+               and not w.accessibleName() and not (isinstance(w, QAbstractButton) and w.text())
+               and not isinstance(w.parent(), QAbstractSpinBox | QComboBox)]
+    assert unnamed == []

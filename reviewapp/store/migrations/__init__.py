@@ -28,7 +28,8 @@ def alembic_config(engine: Engine):  # -> alembic.config.Config, imported lazily
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
+    # A read-only connection: checking the version must not wait for (or block) another writer.
+    with engine.execution_options(reviewapp_read_only=True).connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()

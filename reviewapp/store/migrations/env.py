@@ -3,10 +3,12 @@
 from alembic import context
 
 from reviewapp.store.models import Base
+from reviewapp.store.outbox import MIGRATION, ORIGIN_KEY
 
 engine = context.config.attributes["engine"]
 
 with engine.connect() as connection:
+    connection.info[ORIGIN_KEY] = MIGRATION  # data migrations may rewrite synced tables without an outbox entry
     context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()

@@ -238,7 +238,7 @@ class NumberEditor(AnswerEditor):
     def __init__(self, question: Question, context: ReviewContext) -> None:
         super().__init__(question, context)
         self.spin = QDoubleSpinBox()
-        self.spin.setDecimals(1 if question.type == "hours" else 0)
+        self.spin.setDecimals(2 if question.type == "hours" else 0)  # logged hours are kept to two places
         low = question.min if question.min is not None else 0
         self._unset = low - 1
         self.spin.setRange(self._unset, question.max if question.max is not None else 100000)
@@ -256,7 +256,7 @@ class NumberEditor(AnswerEditor):
         number = self.spin.value()
         if number <= self._unset:
             return None
-        return int(number) if self.spin.decimals() == 0 else round(number, 1)
+        return int(number) if self.spin.decimals() == 0 else round(number, 2)
 
     def _show(self, value: Any) -> None:
         self.spin.setValue(float(value) if isinstance(value, int | float) else self._unset)
@@ -454,8 +454,6 @@ class PlanProgressEditor(AnswerEditor):
             spin.setRange(0, 100)
             spin.setSuffix(" %")
             comment = QLineEdit()
-            spin.setAccessibleName(f"Progress: {title}")
-            comment.setAccessibleName(f"Comment: {title}")
             label.setBuddy(spin)
             self._watch(spin, spin.valueChanged)
             self._watch(comment, comment.textEdited)
@@ -588,9 +586,6 @@ class TargetListEditor(AnswerEditor):
 
     def focus_widget(self) -> QWidget:
         return self.rows[0].text if self.rows else self.add_button
-
-    def set_read_only(self, read_only: bool) -> None:
-        super().set_read_only(read_only)
 
 
 EDITORS: dict[str, type[AnswerEditor]] = {

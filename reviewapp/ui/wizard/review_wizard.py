@@ -72,7 +72,9 @@ class SignatureBlock(QWidget):
         self.name.setAccessibleName(f"{ROLE_TITLES[self.role]}: name")
         self.name.setPlaceholderText("Full name")
         self.clear_button = QPushButton("Clear signature")
+        self.clear_button.setAccessibleName(f"Clear the {ROLE_TITLES[self.role].lower()}'s signature")
         self.absent = QCheckBox("Could not sign")
+        self.absent.setAccessibleName(f"{ROLE_TITLES[self.role]} could not sign")
         self.absent.setVisible(question.allow_absence)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("Why, e.g. the employer left before the end; copy to be signed later")
@@ -103,12 +105,13 @@ class SignatureBlock(QWidget):
         self.changed.emit(self.role)
 
     def _absent_toggled(self, on: bool) -> None:
+        # Nothing is saved (and no drawn signature replaced) until a reason is given.
         self.reason.setVisible(on)
         self.pad.setEnabled(not on)
         if on:
-            self.pad.clear()
             self.reason.setFocus()
-        self.changed.emit(self.role)
+        else:
+            self.changed.emit(self.role)
 
     def show_signature(self, signature: SignatureData | None) -> None:
         for widget in (self.absent, self.name):
@@ -350,6 +353,8 @@ class ReviewWizard(QWidget):
 
     def _signature_changed(self, role: str) -> None:
         block = self.signature_blocks[role]
+        if block.absent.isChecked() and not block.reason.text().strip():
+            return  # "could not sign" is recorded once the reason is given
         try:
             if block.absent.isChecked():
                 reviews.save_signature(self.store, self.review_id, role, name=block.name.text().strip(),
@@ -439,6 +444,13 @@ class ReviewWizard(QWidget):
         except ReviewNotReady as exc:
             self.show_problems(exc.readiness)
             return False
+        except Exception as exc:  # shown, never swallowed: the draft is untouched (finalising is all or nothing)
+            self.show_error("The review could not be finalised", str(exc))
+            return False
+        with self.store.read() as session:  # show exactly what was signed (hidden answers dropped)
+            review, _signatures = reviews.load_review(session, self.review_id)
+        self.review = review
+        self.answers = dict(review.answers)
         self.read_only = True
         self._load_values()
         self.finalise_button.hide()
