@@ -14,8 +14,9 @@ import pytest
 from reviewapp import selftest
 
 STEPS = (
-    "Qt started", "keyring", "encrypted store opened", "demo caseload made", "review started", "answers saved",
-    "three signatures drawn", "review finalised", "signed PDF made", "printed through Qt to a PDF file",
+    "Qt started", "keyring", "encrypted store opened", "app modules loaded", "demo caseload made", "review started",
+    "answers saved", "three signatures drawn", "review finalised", "signed PDF made",
+    "printed through Qt to a PDF file", "embedded sync server",
 )
 
 
@@ -28,7 +29,7 @@ def test_the_self_test_passes_as_a_command_and_says_so_step_by_step(tmp_path: Pa
     lines = result.stdout.splitlines()
     assert [line.split(" — ")[0] for line in lines if line.startswith("ok: ")] == [f"ok: {s}" for s in STEPS]
     assert "platform offscreen" in result.stdout
-    assert lines[-1].startswith("ReviewApp self-test passed: 10 steps in ")
+    assert lines[-1].startswith("ReviewApp self-test passed: 12 steps in ")
     assert not (tmp_path / "must-stay-empty").exists()  # the user's data folder is never used
     assert "Self-test passed" in (tmp_path / "log" / "reviewapp.log").read_text(encoding="utf-8")
 
@@ -45,7 +46,7 @@ def test_a_failing_step_is_named_and_the_exit_code_is_1(qapp, monkeypatch: pytes
     lines = out.getvalue().splitlines()
     assert "ok: signed PDF made" in out.getvalue()
     assert lines[-2] == "FAILED: printed through Qt to a PDF file: PrintError: The printer could not be started."
-    assert lines[-1].startswith("ReviewApp self-test FAILED after 9 passing steps")
+    assert lines[-1].startswith("ReviewApp self-test FAILED after 10 passing steps")
 
 
 def test_the_memory_keyring_is_never_chosen_on_its_own() -> None:
