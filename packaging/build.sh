@@ -21,7 +21,10 @@ stamp="$venv/.installed"
 want=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
   echo "build: installing ReviewApp's runtime dependencies and PyInstaller into $venv"
-  $venv/bin/python -m pip install -q --disable-pip-version-check -e ".[bundle]" 2>&1 | grep -v "^WARNING: Location" || true
+  if ! $venv/bin/python -m pip install -q --disable-pip-version-check -e ".[bundle]" > "$venv/pip.log" 2>&1; then
+    cat "$venv/pip.log" >&2
+    exit 1
+  fi
   $venv/bin/python -c "import reviewapp, PyInstaller"
   echo "$want" > "$stamp"
 fi
