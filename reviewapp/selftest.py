@@ -31,6 +31,7 @@ from keyring.compat import properties
 
 from reviewapp import APP_NAME, __version__
 from reviewapp.core.review_rules import ReviewContext
+from reviewapp.logs import LOG_FILE, log_dir
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,6 @@ class _Run:
 
     out: TextIO
     passed: int = 0
-    timings: list[tuple[str, float]] = field(default_factory=list)
     #: Objects the later steps need alive (the QApplication), held here rather than in module globals.
     keep: list[Any] = field(default_factory=list)
 
@@ -168,7 +168,6 @@ class _Run:
             raise _StepFailed(name, f"{type(exc).__name__}: {exc}") from exc
         took = time.perf_counter() - started
         self.passed += 1
-        self.timings.append((name, took))
         detail = f" — {'; '.join(found)}" if found else ""
         print(f"ok: {name}{detail} ({took:.2f} s)", file=self.out, flush=True)
 
@@ -213,15 +212,18 @@ def run_self_test(out: TextIO | None = None, today: dt.date | None = None) -> in
     print(f"{APP_NAME} {__version__} self-test ({'bundle' if getattr(sys, 'frozen', False) else 'source'}, "
           f"Python {sys.version.split()[0]}, {sys.platform})", file=out, flush=True)
     try:
-        with tempfile.TemporaryDirectory(prefix="reviewapp-self-test-") as temp:
+        # ignore_cleanup_errors: on Windows a scanner may still hold a file; a leftover temp folder is no failure.
+        with tempfile.TemporaryDirectory(prefix="reviewapp-self-test-", ignore_cleanup_errors=True) as temp:
             _steps(run, Path(temp), today)
     except Exception as exc:
-        if not isinstance(exc, _StepFailed):  # outside any step: a bug in the self-test itself, still reported
-            exc = _StepFailed("self-test", f"{type(exc).__name__}: {exc}")
-        log.error("Self-test failed at %s: %s", exc.step, exc.message, exc_info=exc.__cause__ or exc)
-        print(f"FAILED: {exc.step}: {exc.message}", file=out, flush=True)
+        if isinstance(exc, _StepFailed):
+            step, message, cause = exc.step, exc.message, exc.__cause__
+        else:  # outside any step: a bug in the self-test itself, still reported as a failure
+            step, message, cause = "self-test", f"{type(exc).__name__}: {exc}", exc
+        log.error("Self-test failed at %s: %s", step, message, exc_info=cause)
+        print(f"FAILED: {step}: {message}", file=out, flush=True)
         print(f"{APP_NAME} self-test FAILED after {run.passed} passing steps "
-              f"({time.perf_counter() - started:.1f} s). Details are in the log file.", file=out, flush=True)
+              f"({time.perf_counter() - started:.1f} s). Details are in {log_dir() / LOG_FILE}", file=out, flush=True)
         return 1
     took = time.perf_counter() - started
     log.info("Self-test passed: %d steps in %.1f s", run.passed, took)
