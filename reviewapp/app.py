@@ -26,6 +26,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--account", default=DEMO_ACCOUNT, help="the account whose caseload to open")
     parser.add_argument("--demo", action="store_true", help="open the demo caseload, making it on first run")
+    parser.add_argument(
+        "--self-test", action="store_true",
+        help="check this installation works (a scripted review, its PDF and printing, in a temporary folder, "
+             "offscreen) and exit: 0 if it does",
+    )
     parser.add_argument("--demo-learners", type=int, default=40, help=argparse.SUPPRESS)
     parser.add_argument("--today", type=dt.date.fromisoformat, default=None, help=argparse.SUPPRESS)
     return parser
@@ -118,4 +123,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return int(importlib.import_module(SUBCOMMANDS[argv[0]]).main(argv[1:]) or 0)
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        from reviewapp.selftest import run_self_test
+
+        return run_self_test(today=args.today)
     return run_gui(args)
