@@ -57,6 +57,11 @@ def run_gui(args: argparse.Namespace) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    from PySide6.QtGui import QIcon
+
+    from reviewapp.core.resources import resource_path
+
+    app.setWindowIcon(QIcon(str(resource_path("icons", "reviewapp.svg"))))
     account = DEMO_ACCOUNT if args.demo else args.account
     try:
         store = _open_store(args.data_dir, account, demo=args.demo)

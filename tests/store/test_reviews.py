@@ -12,7 +12,7 @@ from reviewapp.store.errors import ImmutableRecordError
 from reviewapp.store.models import Learner, OutboxEntry, PlanItem, Review, Target
 from sync.protocol import review_content_hash
 from tests.conftest import DEMO_TODAY
-from tests.review_answers import complete_answers
+from reviewapp.selftest import scripted_answers as complete_answers
 
 TEMPLATE = load_template("apprenticeship-progress-review")
 

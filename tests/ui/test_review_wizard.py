@@ -28,7 +28,7 @@ from reviewapp.ui.wizard.editors import (
 from reviewapp.ui.wizard.review_wizard import SAVE_WITHIN_MS, ReviewWizard
 from sync.protocol import review_content_hash
 from tests.conftest import DEMO_TODAY
-from tests.review_answers import complete_answers
+from reviewapp.selftest import scripted_answers as complete_answers
 
 TEMPLATE = load_template("apprenticeship-progress-review")
 
