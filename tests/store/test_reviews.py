@@ -7,12 +7,12 @@ from sqlalchemy import select
 
 from reviewapp.core.finalise import ReviewNotReady
 from reviewapp.core.templates import load_template
+from reviewapp.selftest import scripted_answers as complete_answers
 from reviewapp.store import reviews
 from reviewapp.store.errors import ImmutableRecordError
 from reviewapp.store.models import Learner, OutboxEntry, PlanItem, Review, Target
 from sync.protocol import review_content_hash
 from tests.conftest import DEMO_TODAY
-from reviewapp.selftest import scripted_answers as complete_answers
 
 TEMPLATE = load_template("apprenticeship-progress-review")
 

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QWidget
 from sqlalchemy import select
 
 from reviewapp.core.templates import load_template
+from reviewapp.selftest import scripted_answers as complete_answers
 from reviewapp.store import reviews
 from reviewapp.store.models import Learner, OutboxEntry, Review, Target
 from reviewapp.ui.wizard.editors import (
@@ -28,7 +29,6 @@ from reviewapp.ui.wizard.editors import (
 from reviewapp.ui.wizard.review_wizard import SAVE_WITHIN_MS, ReviewWizard
 from sync.protocol import review_content_hash
 from tests.conftest import DEMO_TODAY
-from reviewapp.selftest import scripted_answers as complete_answers
 
 TEMPLATE = load_template("apprenticeship-progress-review")
 
