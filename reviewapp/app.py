@@ -101,7 +101,7 @@ def _fill_demo_if_empty(window, store: Store, learners: int, today: dt.date | No
 
 
 #: Commands for scripts and support staff: `reviewapp NAME ...` runs `main(argv)` of the module named here.
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {"sync": "reviewapp.sync_client.cli"}
 
 
 def main(argv: list[str] | None = None) -> int:
