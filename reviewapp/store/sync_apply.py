@@ -153,7 +153,8 @@ def _apply_upsert(session: Session, change: Change, record: BaseModel, resync: b
         return
     entry = _entry(session, change.entity, change.id)
     if entry is None and resync and current["rev"] == 0:
-        # A server with a new id (restored or replaced): what the laptop holds and the server lacks goes back up.
+        # A server with a new id (restored or replaced): a field the laptop holds differently goes back up with the
+        # laptop's value as its base, so the server reports a conflict rather than either side silently winning.
         server_wire = record.model_dump(mode="json")
         differing = {
             name: wire_value(change.entity, name, current[name])
@@ -164,7 +165,7 @@ def _apply_upsert(session: Session, change: Change, record: BaseModel, resync: b
             now = utc_now()
             session.add(OutboxEntry(
                 entity=change.entity, record_id=change.id, op="update", base_rev=change.rev,
-                base={name: server_wire[name] for name in differing}, fields=differing,
+                base=dict(differing), fields=differing,
                 created_at=now, updated_at=now,
             ))
             counts.resync_queued += 1
@@ -417,12 +418,12 @@ def _settle(session: Session, item: SentEntry, result: PushResult, counts: PushC
         return
     if entry.change_id != item.change_id:
         return
-    # Edited while the push was in flight: keep the newer values; what the server now holds is their base.
+    # Edited while the push was in flight: keep the newer values. A field the server took has the sent value as
+    # its new base; a field in conflict keeps its old base, so the newer value meets the server's as a conflict
+    # again instead of silently replacing a value this laptop never saw.
     new_base = dict(entry.base) if item.op != "create" else {}
     for name in entry.fields:
-        if name in server_kept:
-            new_base[name] = server_kept[name]
-        elif name in item.fields:
+        if name in item.fields and name not in server_kept:
             new_base[name] = item.fields[name]
     fields = {name: value for name, value in entry.fields.items() if new_base.get(name, object()) != value}
     if entry.op == "delete" or item.op == "delete":

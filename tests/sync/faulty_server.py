@@ -2,8 +2,9 @@
 
     python tests/sync/faulty_server.py DATABASE_URL PORT PLAN_FILE
 
-PLAN_FILE (JSON, re-read on every request, may be absent) says when to die: {"push": N} kills the process when the
-Nth push since the plan was written has committed and is about to answer; {"pull": N} kills it as the Nth pull is about to answer.
+PLAN_FILE (JSON, re-read on every request, may be absent) says when to die: {"push": N} kills the process when
+the Nth push since the plan was written has committed and is about to answer; {"pull": N} kills it as the Nth
+pull is about to answer.
 The process dies with os._exit, as a crash or a pulled plug would: no reply, no clean-up.
 """
 

@@ -207,3 +207,44 @@ def test_not_signed_in_and_unreachable_server_say_what_to_do(world: dict[str, An
         store, "http://127.0.0.1:9", "carol", backoff=0.01, max_attempts=2
     ) as client, pytest.raises(SyncError, match="back online"):
         client.sync()
+
+
+def test_edits_made_while_a_push_is_in_flight_are_not_lost(world: dict[str, Any]) -> None:
+    """The user keeps typing while the push travels: the server's answer must not delete the newer values."""
+    import httpx
+
+    from reviewapp.store.models import PlanItem
+
+    ann, amy = world["learners"]["alice"]
+    alice = world["laptop"]("alice")
+    alice.sync()
+    with alice.store.write() as session:
+        item = PlanItem(learner_id=ann, title="First title")
+        session.add(item)
+    alice.edit("learner", amy, phone="phone 1", email="email 1")
+    office = world["office"]()
+    office.edit("learner", amy, email="office email")  # this one will conflict
+
+    def edit_during_push(request: httpx.Request) -> None:
+        if request.url.path.endswith("/sync/push"):
+            alice.edit("plan_item", item.id, title="Second title")
+            alice.edit("learner", amy, phone="phone 2", email="email 2")
+
+    alice.client.http.event_hooks["request"] = [edit_during_push]
+    summary = alice.sync()
+    alice.client.http.event_hooks["request"] = []
+    assert summary.conflicts == 1
+    with alice.store.read() as session:
+        entries = {e.record_id: e for e in session.scalars(select(OutboxEntry))}
+        assert entries[item.id].op == "update" and entries[item.id].fields == {"title": "Second title"}
+        assert entries[item.id].base == {"title": "First title"}
+        assert entries[amy].fields == {"phone": "phone 2", "email": "email 2"}
+        assert entries[amy].base == {"phone": "phone 1", "email": ""}  # the email still meets the office's
+        assert session.get(Learner, amy).email == "email 2"
+    assert alice.sync().conflicts == 1
+    server = office.as_assessor("alice").records()
+    assert server[("plan_item", item.id)]["title"] == "Second title"
+    assert server[("learner", amy)]["phone"] == "phone 2" and server[("learner", amy)]["email"] == "office email"
+    assert {(c.my_value, c.their_value) for c in alice.conflicts()} == {
+        ("email 1", "office email"), ("email 2", "office email")}
+    assert alice.records() == server
