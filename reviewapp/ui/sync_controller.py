@@ -51,6 +51,8 @@ class SyncController(QObject):
         self.client: SyncClient | None = None
         self.log: list[str] = []
         self.running = False
+        #: A sync the user did not ask for (periodic, after finalising): failures go to the log and status bar.
+        self.quiet = False
 
         self.last_sync_label = QLabel()
         self.last_sync_label.setObjectName("lastSyncLabel")
@@ -132,6 +134,7 @@ class SyncController(QObject):
                 self.open_settings()
             return False
         self.running = True
+        self.quiet = quiet
         self.sync_action.setEnabled(False)
         self.cancel_action.setEnabled(True)
         self.client = SyncClient(self.store, self.server_url, self.username, **self.client_options)
@@ -177,6 +180,10 @@ class SyncController(QObject):
             self.window.close()
             return
         self.update_status()
+        if self.quiet:
+            self.window.statusBar().showMessage(f"Not synced: {message.splitlines()[0]}", 60_000)
+            self.sync_failed.emit(message)
+            return
         if isinstance(exc, NotSignedInError):
             self.sync_failed.emit(message)
             if self.sign_in(message):

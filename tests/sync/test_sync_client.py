@@ -248,3 +248,24 @@ def test_edits_made_while_a_push_is_in_flight_are_not_lost(world: dict[str, Any]
     assert {(c.my_value, c.their_value) for c in alice.conflicts()} == {
         ("email 1", "office email"), ("email 2", "office email")}
     assert alice.records() == server
+
+
+def test_a_record_whose_parent_is_on_a_later_page_is_applied_together_with_it(world: dict[str, Any]) -> None:
+    """Pages come in rev order, so a learner edited after its plan items arrives after them: the client applies
+    the pages up to the parent as one unit (with the last cursor), never a child without its parent."""
+    from reviewapp.store.models import PlanItem
+
+    bea = world["learners"]["alice"][1]
+    filler = world["laptop"]("alice", "filler")
+    filler.sync()
+    with filler.store.write() as session:
+        for number in range(10):
+            session.add(PlanItem(learner_id=bea, title=f"Unit {number}", position=number))
+    filler.sync()
+    world["office"]().edit("learner", bea, email="bea@example.org")
+    fresh = world["laptop"]("alice", "fresh", page_size=3)
+    units: list[str] = []
+    summary = fresh.client.sync(progress=lambda _done, _total, text="": units.append(text))
+    assert summary.pages >= 4 and len(units) < summary.pages
+    assert fresh.records() == world["office"]("alice").records()
+    assert fresh.sync().pulled == 0  # the cursor was stored with the data

@@ -105,3 +105,13 @@ def test_cancel_and_unreachable_server_are_reported_not_fatal(qtbot, window_and_
         controller.sync_now()
     assert "back online" in failed.args[0] and errors and "Sync did not finish" in errors[0]
     assert controller.sync_action.isEnabled() and not controller.running
+
+
+def test_a_periodic_sync_that_fails_only_notes_it(qtbot, window_and_sync):
+    window, controller, _store, _learners, errors, process = window_and_sync
+    controller.sign_in()
+    process.stop()
+    with qtbot.waitSignal(controller.sync_failed, timeout=20000):
+        controller._periodic()
+    assert not errors and window.statusBar().currentMessage().startswith("Not synced: ")
+    assert controller.log and "back online" in controller.log[-1]
