@@ -62,25 +62,97 @@ def run_gui(args: argparse.Namespace) -> int:
     from reviewapp.core.resources import resource_path
 
     app.setWindowIcon(QIcon(str(resource_path("icons", "reviewapp.svg"))))
+    connect_first = False
+    if not args.demo and _first_run(args.data_dir, args.account):
+        from reviewapp.ui.sync_dialogs import FirstRunDialog
+
+        choice = FirstRunDialog()
+        choice.exec()
+        args.demo = choice.choice == FirstRunDialog.DEMO
+        connect_first = choice.choice == FirstRunDialog.CONNECT
     account = DEMO_ACCOUNT if args.demo else args.account
     try:
         store = _open_store(args.data_dir, account, demo=args.demo)
     except StoreOpenError as exc:
         report_open_error(exc, gui=True)
         return 1
+    embedded = None
+    if args.demo:
+        try:
+            store, embedded = _start_demo_server(store, args.data_dir, args.demo_learners, args.today)
+        except Exception:  # the demo still works without its server: fill the store directly, as before
+            log.exception("The demo sync server could not start; making the demo caseload locally instead.")
     today = (lambda: args.today) if args.today else None
     window = MainWindow(store, **({"today": today} if today else {}),
                         server_label="Demo caseload — no server configured" if args.demo else "Offline")
+    from reviewapp.ui.sync_controller import SyncController
+
+    window.sync = SyncController(window, store)  # type: ignore[attr-defined]
+    window.review_finalised.connect(window.sync.after_finalise)  # type: ignore[attr-defined]
     window.show()
-    if args.demo:
+    if embedded is not None:
+        window.connection_label.setText("Demo server on this computer")
+        window.sync.sync_now(quiet=True)  # type: ignore[attr-defined]
+    elif args.demo:
         _fill_demo_if_empty(window, store, args.demo_learners, args.today)
     else:
         window.refresh()
+        if connect_first:
+            window.sync.open_settings()  # type: ignore[attr-defined]
+            if window.sync.server_url and window.sync.sign_in():  # type: ignore[attr-defined]
+                window.sync.sync_now()  # type: ignore[attr-defined]
     QTimer.singleShot(0, window.offer_resume_drafts)
     code = app.exec()
     window.runner.wait()
     store.close()
+    if embedded is not None:
+        embedded.stop()
     return code
+
+
+def _start_demo_server(store: Store, data_dir: Path | None, learners: int, today: dt.date | None):  # type: ignore[no-untyped-def]
+    """Demo mode with real sync: an embedded server in the data directory, seeded once, the client signed in.
+
+    A demo store filled before the demo had a server (never synced) is made again, so its records are the server's.
+    Returns the (possibly new) store and the running server.
+    """
+    from reviewapp.store.models import Learner
+    from reviewapp.store.sync_apply import SERVER_ID, read_state
+    from reviewapp.sync_client import SERVER_URL, SyncClient, get_setting, set_settings
+    from reviewapp.sync_client.demo_server import DEMO_PASSWORD, DEMO_USERNAME, seed_demo_server, server_url_for
+    from sync.server.embedded import EmbeddedServer
+
+    configured = get_setting(store, SERVER_URL, "")
+    if configured and not get_setting(store, "sync.embedded", False):
+        raise RuntimeError("a real server is configured for the demo account; not starting the demo server")
+    directory = Path(store.path).parent
+    url = server_url_for(directory)
+    seed_demo_server(url, learners=learners, today=today)
+    with store.read() as session:
+        has_rows = session.query(Learner.id).first() is not None
+    if has_rows and not read_state(store).get(SERVER_ID):
+        account = store.account
+        store.close()
+        Store.discard(directory, account)
+        store = Store.open(directory, account)
+    server = EmbeddedServer(url)
+    server.start()
+    set_settings(store, sync_server_url=server.url, sync_username=DEMO_USERNAME, sync_embedded=True)
+    with SyncClient(store, server.url, DEMO_USERNAME, device_name="ReviewApp demo") as client:
+        if not client.signed_in():
+            client.login(DEMO_PASSWORD)
+    return store, server
+
+
+def _first_run(data_dir: Path | None, account: str) -> bool:
+    """No local caseload for the account yet, on a real screen: offer a server or the demo."""
+    from PySide6.QtWidgets import QApplication
+
+    from reviewapp.store.database import database_path, default_data_dir
+
+    if QApplication.platformName() in ("offscreen", "minimal"):
+        return False
+    return not database_path(data_dir or default_data_dir(), account).exists()
 
 
 def _open_store(data_dir: Path | None, account: str, *, demo: bool) -> Store:
@@ -116,6 +188,7 @@ def _fill_demo_if_empty(window, store: Store, learners: int, today: dt.date | No
 #: Commands for scripts and support staff: `reviewapp NAME ...` runs `main(argv)` of the module named here.
 SUBCOMMANDS: dict[str, str] = {
     "export-pdf": "reviewapp.reports.cli",
+    "sync": "reviewapp.sync_client.cli",
 }
 
 

@@ -388,15 +388,14 @@ def _profiles(count: int, rng: random.Random) -> list[str]:
     return profiles
 
 
-def generate(
-    store: Store,
+def demo_rows(
     *,
     learners: int = 40,
     seed: int = 1,
     today: dt.date | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> dict[str, int]:
-    """Fill an empty store with a demo caseload; returns the number of rows made per entity."""
+) -> dict[str, list[dict[str, Any]]]:
+    """The demo caseload as rows per entity (parents first), for the local store or the demo server to load."""
     today = today or london_today()
     now = dt.datetime.combine(today, dt.time(9, 0), tzinfo=dt.UTC)
     gen = _Generator(seed, today, now)
@@ -406,17 +405,30 @@ def generate(
         if progress and index % 250 == 0:
             progress(index, learners)
     rows = gen.rows
-    batches = (
-        (Employer, rows.employers), (Learner, rows.learners), (PlanItem, rows.plan_items), (Review, rows.reviews),
-        (Target, rows.targets), (Signature, rows.signatures), (OtjEntry, rows.otj),
-    )
+    return {
+        "employer": rows.employers, "learner": rows.learners, "plan_item": rows.plan_items,
+        "review": rows.reviews, "target": rows.targets, "signature": rows.signatures, "otj_entry": rows.otj,
+    }
+
+
+def generate(
+    store: Store,
+    *,
+    learners: int = 40,
+    seed: int = 1,
+    today: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, int]:
+    """Fill an empty store with a demo caseload; returns the number of rows made per entity."""
+    rows = demo_rows(learners=learners, seed=seed, today=today, progress=progress)
+    models = {m.entity: m for m in (Employer, Learner, PlanItem, Review, Target, Signature, OtjEntry)}
     with store.apply_remote() as session:
-        for model, batch in batches:
+        for entity, batch in rows.items():
             for start in range(0, len(batch), 5000):
-                session.execute(insert(model), batch[start : start + 5000])
+                session.execute(insert(models[entity]), batch[start : start + 5000])
     if progress:
         progress(learners, learners)
-    return {model.entity: len(batch) for model, batch in batches}
+    return {entity: len(batch) for entity, batch in rows.items()}
 
 
 def main(argv: list[str] | None = None) -> int:

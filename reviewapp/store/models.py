@@ -262,3 +262,33 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
+
+
+class SyncConflict(Base):
+    """Something the server would not take as the laptop sent it, kept so nothing is silently lost.
+
+    `kind` is `conflict` (a field changed here and on the server: the server kept `their_value`, and `my_value`
+    waits here until the assessor keeps one) or `rejected` (the server refused the whole change; `reason` says
+    why, and the local change stays in the outbox until the assessor edits it again or tries again).
+    Written only by the sync client (`reviewapp.store.sync_apply`); never travels.
+    """
+
+    __tablename__ = "conflict"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(10))  # conflict | rejected
+    entity: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[str] = mapped_column(String(36), index=True)
+    field: Mapped[str] = mapped_column(String(100), default="")
+    base_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    my_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    their_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    their_by: Mapped[str] = mapped_column(String(150), default="")
+    their_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    #: For a rejection: the outbox entry's `updated_at` when it was refused (a later edit means "try again").
+    entry_updated_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    #: kept_mine | kept_theirs | retried | discarded (empty while open).
+    resolution: Mapped[str] = mapped_column(String(20), default="")

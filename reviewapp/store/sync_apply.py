@@ -1,0 +1,555 @@
+"""Applying what the server says to the local store: pulled pages, push results, removals and conflicts.
+
+Why a module of its own: every step here must be atomic and must never lose a local edit. A pulled page is applied
+together with the new cursor in ONE transaction (`apply_pages`), so an interrupted pull resumes where it stopped.
+Push results are applied per batch in one transaction (`apply_push_results`), and an outbox entry is deleted only
+when the server answered for exactly the version that was sent: an entry edited while its push was in flight keeps
+the newer values, with the server's answer as its new base.
+
+Rows are read and written with Core statements on the tables in a remote-origin unit of work: they make no outbox
+entries, and they bypass the ORM's immutability hook on purpose (a finalised review pulled before its signatures,
+or voided in the office, is the server's word, not a local edit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from reviewapp.core.dates import utc_now
+from reviewapp.store.database import Store
+from reviewapp.store.models import (
+    SYNCABLE_MODELS,
+    Employer,
+    Learner,
+    OtjEntry,
+    OutboxEntry,
+    PlanItem,
+    Review,
+    Signature,
+    SyncConflict,
+    SyncState,
+    Target,
+    data_fields,
+    new_id,
+)
+from reviewapp.store.outbox import to_wire
+from sync.protocol import ENTITY_MODELS, Change, PullResponse, PushResult
+
+# --- sync state ------------------------------------------------------------------------------------------------
+
+CURSOR = "cursor"
+SERVER_ID = "server_id"
+LAST_SYNC = "last_sync"
+#: "1" while re-pulling everything from a server with a new id: rows at rev 0 are not yet known to be there.
+RESYNC = "resync"
+DEVICE_ID = "device_id"
+TOKEN_EXPIRES = "token_expires_at"
+
+
+def get_state(session: Session, key: str, default: str = "") -> str:
+    row = session.get(SyncState, key)
+    return row.value if row is not None else default
+
+
+def set_state(session: Session, key: str, value: str) -> None:
+    row = session.get(SyncState, key)
+    if row is None:
+        session.add(SyncState(key=key, value=value))
+    else:
+        row.value = value
+
+
+def read_state(store: Store) -> dict[str, str]:
+    with store.read() as session:
+        return {row.key: row.value for row in session.scalars(select(SyncState))}
+
+
+class BadServerData(Exception):
+    """The server sent something that does not fit the protocol; nothing of it was applied."""
+
+
+# --- values ---------------------------------------------------------------------------------------------------
+
+
+@cache
+def _adapter(entity: str, name: str) -> TypeAdapter[Any]:
+    return TypeAdapter(ENTITY_MODELS[entity].model_fields[name].annotation)
+
+
+def python_value(entity: str, name: str, wire_value: Any) -> Any:
+    """A field's wire (JSON) value as the column holds it (dates as `date`, instants as aware `datetime`)."""
+    return _adapter(entity, name).validate_python(wire_value)
+
+
+def wire_value(entity: str, name: str, value: Any) -> Any:
+    """A field's value in the canonical JSON form the server stores, for comparing like with like."""
+    try:
+        return _adapter(entity, name).dump_python(_adapter(entity, name).validate_python(value), mode="json")
+    except ValidationError:
+        return to_wire(value)
+
+
+def validate_page(body: Any) -> tuple[PullResponse, list[BaseModel | None]]:
+    """Check a pull page against the protocol, record by record, before anything of it touches the store."""
+    try:
+        page = PullResponse.model_validate(body)
+        records: list[BaseModel | None] = []
+        for change in page.changes:
+            if len(change.id) > 36 or not change.id:
+                raise BadServerData(f"a {change.entity} with an unusable id {change.id[:40]!r}")
+            if change.op == "upsert":
+                if change.data is None:
+                    raise BadServerData(f"the {change.entity} {change.id} came without its fields")
+                records.append(ENTITY_MODELS[change.entity].model_validate(change.data))
+            else:
+                if change.op == "removed" and change.entity != "learner":
+                    raise BadServerData(f"a 'removed' change for a {change.entity}, which only learners can be")
+                records.append(None)
+    except ValidationError as error:
+        raise BadServerData(f"a pull page did not match the protocol: {error.errors()[:3]}") from None
+    return page, records
+
+
+# --- pull ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PullCounts:
+    applied: int = 0
+    purged_learners: list[str] = field(default_factory=list)
+    resync_queued: int = 0
+
+
+class DanglingReferences(Exception):
+    """The pages applied so far name a record the server has not sent yet (it is on a later page)."""
+
+
+def _row(session: Session, model: Any, record_id: str) -> Any:
+    return session.execute(select(model.__table__).where(model.__table__.c.id == record_id)).mappings().first()
+
+
+def _entry(session: Session, entity: str, record_id: str) -> OutboxEntry | None:
+    return session.execute(
+        select(OutboxEntry).where(OutboxEntry.entity == entity, OutboxEntry.record_id == record_id)
+    ).scalar_one_or_none()
+
+
+def _apply_upsert(session: Session, change: Change, record: BaseModel, resync: bool, counts: PullCounts) -> None:
+    model = SYNCABLE_MODELS[change.entity]
+    table = model.__table__
+    names = data_fields(model)
+    incoming = {name: getattr(record, name) for name in names}
+    meta = {"rev": change.rev, "updated_at": change.updated_at or utc_now(), "updated_by": change.updated_by}
+    current = _row(session, model, change.id)
+    if current is None:
+        session.execute(insert(table).values(id=change.id, deleted=False, **meta, **incoming))
+        return
+    entry = _entry(session, change.entity, change.id)
+    if entry is None and resync and current["rev"] == 0:
+        # A server with a new id (restored or replaced): a field the laptop holds differently goes back up with the
+        # laptop's value as its base, so the server reports a conflict rather than either side silently winning.
+        server_wire = record.model_dump(mode="json")
+        differing = {
+            name: wire_value(change.entity, name, current[name])
+            for name in names
+            if name != "assessor" and wire_value(change.entity, name, current[name]) != server_wire[name]
+        }
+        if differing and not current["deleted"]:
+            now = utc_now()
+            session.add(OutboxEntry(
+                entity=change.entity, record_id=change.id, op="update", base_rev=change.rev,
+                base=dict(differing), fields=differing,
+                created_at=now, updated_at=now,
+            ))
+            counts.resync_queued += 1
+            entry = _entry(session, change.entity, change.id)
+    pending = set(entry.fields) if entry is not None else set()
+    values: dict[str, Any] = {name: incoming[name] for name in names if name not in pending}
+    if entry is None or entry.op != "delete":
+        values["deleted"] = False
+    values["rev"] = change.rev
+    if entry is None:
+        values.update(meta)
+    session.execute(update(table).where(table.c.id == change.id).values(**values))
+
+
+def _apply_delete(session: Session, change: Change) -> None:
+    table = SYNCABLE_MODELS[change.entity].__table__
+    session.execute(
+        update(table).where(table.c.id == change.id).values(
+            deleted=True, rev=change.rev, updated_at=change.updated_at or utc_now(), updated_by=change.updated_by
+        )
+    )
+
+
+def purge_learner(session: Session, learner_id: str) -> None:
+    """Remove a learner and everything of theirs from the laptop (privacy): records, pending changes, conflicts."""
+    review_ids = list(session.scalars(select(Review.id).where(Review.learner_id == learner_id)))
+    record_ids: set[str] = {learner_id, *review_ids}
+    signatures = Signature.__table__
+    if review_ids:
+        record_ids.update(session.scalars(select(signatures.c.id).where(signatures.c.review_id.in_(review_ids))))
+        session.execute(delete(signatures).where(signatures.c.review_id.in_(review_ids)))
+    for model in (Target, PlanItem, OtjEntry, Review):
+        table = model.__table__
+        record_ids.update(session.scalars(select(table.c.id).where(table.c.learner_id == learner_id)))
+        session.execute(delete(table).where(table.c.learner_id == learner_id))
+    employer_id = session.scalar(select(Learner.__table__.c.employer_id).where(Learner.__table__.c.id == learner_id))
+    session.execute(delete(Learner.__table__).where(Learner.__table__.c.id == learner_id))
+    ids = list(record_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        session.execute(delete(OutboxEntry.__table__).where(OutboxEntry.__table__.c.record_id.in_(chunk)))
+        session.execute(delete(SyncConflict.__table__).where(SyncConflict.__table__.c.record_id.in_(chunk)))
+    if employer_id is not None:
+        _purge_orphan_employer(session, employer_id)
+
+
+def _purge_orphan_employer(session: Session, employer_id: str) -> None:
+    """An employer no learner on the laptop works for any longer is the server's business, not the laptop's."""
+    learners = Learner.__table__
+    still_used = session.scalar(select(func.count()).select_from(learners).where(learners.c.employer_id == employer_id))
+    pending = _entry(session, "employer", employer_id)
+    if not still_used and pending is None:
+        session.execute(delete(Employer.__table__).where(Employer.__table__.c.id == employer_id))
+        session.execute(delete(SyncConflict.__table__).where(SyncConflict.__table__.c.record_id == employer_id))
+
+
+def _fill_conflict_authors(session: Session, change: Change, record: BaseModel) -> None:
+    """Open conflicts on this record learn who made the server's value, and when, from the change that made it."""
+    open_conflicts = session.scalars(
+        select(SyncConflict).where(
+            SyncConflict.record_id == change.id, SyncConflict.kind == "conflict",
+            SyncConflict.resolved_at.is_(None), SyncConflict.their_by == "",
+        )
+    ).all()
+    wire = record.model_dump(mode="json")
+    for conflict in open_conflicts:
+        if wire.get(conflict.field) == conflict.their_value:
+            conflict.their_by = change.updated_by
+            conflict.their_at = change.updated_at
+
+
+def apply_pages(
+    store: Store, pages: list[tuple[PullResponse, list[BaseModel | None]]], *, allow_dangling: bool
+) -> PullCounts:
+    """Apply validated pages and store the last page's cursor, all in one transaction.
+
+    Raises `DanglingReferences` (having applied nothing) when a record names one the pages do not hold and
+    `allow_dangling` is false: the caller fetches the next page and applies both together.
+    """
+    counts = PullCounts()
+    with store.apply_remote() as session:
+        resync = get_state(session, RESYNC) == "1"
+        for page, records in pages:
+            for change, record in zip(page.changes, records, strict=True):
+                if change.op == "upsert":
+                    assert record is not None
+                    _apply_upsert(session, change, record, resync, counts)
+                    _fill_conflict_authors(session, change, record)
+                elif change.op == "delete":
+                    _apply_delete(session, change)
+                else:
+                    session.flush()
+                    purge_learner(session, change.id)
+                    counts.purged_learners.append(change.id)
+                counts.applied += 1
+        session.flush()
+        dangling = session.execute(text("PRAGMA foreign_key_check")).fetchall()
+        if dangling:
+            if not allow_dangling:
+                raise DanglingReferences(str(dangling[:3]))
+            raise BadServerData(
+                f"the server sent records that refer to records it never sent ({dangling[0][0]} …)"
+            )
+        last = pages[-1][0]
+        set_state(session, CURSOR, str(last.cursor))
+        if resync and not last.more:
+            counts.resync_queued += _queue_what_the_server_lacks(session)
+            set_state(session, RESYNC, "")
+    return counts
+
+
+def _queue_what_the_server_lacks(session: Session) -> int:
+    """After a full re-pull from a new server: every live record it did not send goes back up as a creation."""
+    queued = 0
+    for entity, model in SYNCABLE_MODELS.items():
+        table = model.__table__
+        rows = session.execute(select(table).where(table.c.rev == 0, table.c.deleted.is_(False))).mappings().all()
+        for row in rows:
+            fields = {name: wire_value(entity, name, row[name]) for name in data_fields(model)}
+            entry = _entry(session, entity, row["id"])
+            now = utc_now()
+            if entry is None:
+                session.add(OutboxEntry(entity=entity, record_id=row["id"], op="create", base_rev=0, base={},
+                                        fields=fields, created_at=now, updated_at=now))
+            elif entry.op != "create":
+                entry.op, entry.fields, entry.base, entry.base_rev = "create", fields, {}, 0
+                entry.change_id, entry.updated_at = new_id(), now
+            else:
+                continue
+            queued += 1
+    session.execute(
+        update(SyncConflict).where(SyncConflict.kind == "rejected", SyncConflict.resolved_at.is_(None))
+        .values(resolved_at=utc_now(), resolution="retried")
+    )
+    return queued
+
+
+def start_resync(store: Store, server_id: str) -> None:
+    """A server with a new id: forget the cursor and what the old server had, then re-pull from 0."""
+    with store.apply_remote() as session:
+        for model in SYNCABLE_MODELS.values():
+            session.execute(update(model.__table__).values(rev=0))
+        set_state(session, SERVER_ID, server_id)
+        set_state(session, CURSOR, "0")
+        set_state(session, RESYNC, "1")
+
+
+# --- push -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SentEntry:
+    """An outbox entry as it was when read for a push, to tell afterwards whether it changed meanwhile."""
+
+    seq: int
+    change_id: str
+    entity: str
+    record_id: str
+    op: str
+    base_rev: int
+    base: dict[str, Any]
+    fields: dict[str, Any]
+    updated_at: dt.datetime
+
+
+def snapshot(entry: OutboxEntry) -> SentEntry:
+    return SentEntry(entry.seq, entry.change_id, entry.entity, entry.record_id, entry.op, entry.base_rev,
+                     dict(entry.base), dict(entry.fields), entry.updated_at)
+
+
+@dataclass
+class PushCounts:
+    applied: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    rewind_to: int | None = None
+
+
+def pending_entries(store: Store) -> list[SentEntry]:
+    """Outbox entries to send: everything except a refused change nobody has touched since it was refused."""
+    with store.read() as session:
+        held = {
+            (c.entity, c.record_id): c.entry_updated_at
+            for c in session.scalars(
+                select(SyncConflict).where(SyncConflict.kind == "rejected", SyncConflict.resolved_at.is_(None))
+            )
+        }
+        entries = session.scalars(select(OutboxEntry).order_by(OutboxEntry.seq)).all()
+        return [snapshot(e) for e in entries if held.get((e.entity, e.record_id), "none") != e.updated_at]
+
+
+def apply_push_results(store: Store, sent: list[SentEntry], results: list[PushResult]) -> PushCounts:
+    """Settle one answered batch in one transaction: delete what the server took, keep what changed meanwhile."""
+    counts = PushCounts()
+    by_id = {r.change_id: r for r in results}
+    with store.apply_remote() as session:
+        for item in sent:
+            result = by_id.get(item.change_id)
+            if result is None:
+                continue  # not answered for: stays in the outbox and is sent again
+            _settle(session, item, result, counts)
+    return counts
+
+
+def _settle(session: Session, item: SentEntry, result: PushResult, counts: PushCounts) -> None:
+    model = SYNCABLE_MODELS[item.entity]
+    table = model.__table__
+    entry = _entry(session, item.entity, item.record_id)
+    row = _row(session, model, item.record_id)
+    if result.status == "rejected":
+        counts.rejected += 1
+        _record_rejection(session, item, entry, result.error or "The server refused this change.")
+        return
+    counts.applied += result.status == "applied"
+    counts.duplicates += result.status == "duplicate"
+    counts.conflicts += bool(result.conflicts)
+    for conflict in session.scalars(
+        select(SyncConflict).where(SyncConflict.record_id == item.record_id, SyncConflict.kind == "rejected",
+                                   SyncConflict.resolved_at.is_(None))
+    ):
+        conflict.resolved_at, conflict.resolution = utc_now(), "retried"
+    server_kept = {c.field: c.server_value for c in result.conflicts}
+    unchanged = entry is not None and entry.change_id == item.change_id and entry.updated_at == item.updated_at
+    if row is not None and result.status == "duplicate" and row["rev"] > result.rev and item.op != "delete":
+        # The server took this change earlier and has changed the record since; a page skipped that newer
+        # version while this entry was pending, so pull again from before it.
+        counts.rewind_to = min(counts.rewind_to or row["rev"], row["rev"] - 1)
+    values: dict[str, Any] = {}
+    if row is not None and result.rev > row["rev"]:
+        values["rev"] = result.rev
+    for conflict in result.conflicts:
+        session.add(SyncConflict(
+            id=conflict.conflict_id if session.get(SyncConflict, conflict.conflict_id) is None else new_id(),
+            kind="conflict", entity=item.entity, record_id=item.record_id, field=conflict.field,
+            base_value=conflict.base_value, my_value=conflict.client_value, their_value=conflict.server_value,
+        ))
+    edited_meanwhile = {} if unchanged or entry is None else dict(entry.fields)
+    for name, server_value in server_kept.items():
+        if name in edited_meanwhile and edited_meanwhile[name] != item.fields.get(name):
+            continue  # typed again since: the newer local value stays, to be sent with the server's as its base
+        if row is not None and name in data_fields(model):
+            values[name] = python_value(item.entity, name, server_value)
+    if values and row is not None:
+        session.execute(update(table).where(table.c.id == item.record_id).values(**values))
+    if entry is None:
+        return
+    if unchanged:
+        session.delete(entry)
+        return
+    if entry.change_id != item.change_id:
+        return
+    # Edited while the push was in flight: keep the newer values. A field the server took has the sent value as
+    # its new base; a field in conflict keeps its old base, so the newer value meets the server's as a conflict
+    # again instead of silently replacing a value this laptop never saw.
+    new_base = dict(entry.base) if item.op != "create" else {}
+    for name in entry.fields:
+        if name in item.fields and name not in server_kept:
+            new_base[name] = item.fields[name]
+    fields = {name: value for name, value in entry.fields.items() if new_base.get(name, object()) != value}
+    if entry.op == "delete" or item.op == "delete":
+        entry.change_id, entry.base_rev = new_id(), max(result.rev, entry.base_rev)
+        return
+    if not fields:
+        session.delete(entry)
+        return
+    entry.op = "update"
+    entry.change_id = new_id()
+    entry.base_rev = result.rev
+    entry.base = {name: new_base[name] for name in fields if name in new_base}
+    entry.fields = fields
+
+
+def _record_rejection(session: Session, item: SentEntry, entry: OutboxEntry | None, reason: str) -> None:
+    existing = session.scalars(
+        select(SyncConflict).where(SyncConflict.record_id == item.record_id, SyncConflict.kind == "rejected",
+                                   SyncConflict.resolved_at.is_(None))
+    ).first()
+    held_at = entry.updated_at if entry is not None else item.updated_at
+    if existing is not None:
+        existing.reason, existing.entry_updated_at, existing.my_value = reason, held_at, item.fields
+        return
+    session.add(SyncConflict(
+        kind="rejected", entity=item.entity, record_id=item.record_id, field="", my_value=item.fields,
+        reason=reason, entry_updated_at=held_at,
+    ))
+
+
+def rewind_cursor(store: Store, to: int) -> None:
+    with store.apply_remote() as session:
+        current = int(get_state(session, CURSOR, "0") or 0)
+        if to < current:
+            set_state(session, CURSOR, str(max(0, to)))
+
+
+# --- conflicts, for the UI and the headless command --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    id: str
+    kind: str
+    entity: str
+    record_id: str
+    record_label: str
+    field: str
+    my_value: Any
+    their_value: Any
+    their_by: str
+    their_at: dt.datetime | None
+    reason: str
+
+
+def _label(session: Session, entity: str, record_id: str) -> str:
+    model = SYNCABLE_MODELS[entity]
+    row = session.get(model, record_id)
+    if row is None:
+        return f"{entity.replace('_', ' ')} {record_id[:8]}"
+    if isinstance(row, Learner):
+        return f"Learner {row.full_name}"
+    if isinstance(row, Employer):
+        return f"Employer {row.name}"
+    learner_id = getattr(row, "learner_id", None)
+    if isinstance(row, Signature):
+        review = session.get(Review, row.review_id)
+        learner_id = review.learner_id if review else None
+    learner = session.get(Learner, learner_id) if learner_id else None
+    who = f" — {learner.full_name}" if learner else ""
+    title = getattr(row, "title", None) or getattr(row, "text", None) or ""
+    what = entity.replace("_", " ").capitalize()
+    return f"{what}{who}" + (f": {title[:40]}" if title else "")
+
+
+def open_conflicts(session: Session) -> list[ConflictView]:
+    rows = session.scalars(
+        select(SyncConflict).where(SyncConflict.resolved_at.is_(None)).order_by(SyncConflict.created_at)
+    ).all()
+    return [
+        ConflictView(c.id, c.kind, c.entity, c.record_id, _label(session, c.entity, c.record_id), c.field,
+                     c.my_value, c.their_value, c.their_by, c.their_at, c.reason)
+        for c in rows
+    ]
+
+
+def open_conflict_count(session: Session) -> int:
+    return int(session.scalar(
+        select(func.count()).select_from(SyncConflict).where(SyncConflict.resolved_at.is_(None))
+    ) or 0)
+
+
+def keep_mine(store: Store, conflict_id: str) -> None:
+    """Resolve a field conflict with the laptop's value: a new local change, sent on the next sync."""
+    with store.write() as session:
+        conflict = session.get(SyncConflict, conflict_id)
+        if conflict is None or conflict.resolved_at is not None:
+            return
+        if conflict.kind == "conflict":
+            row = session.get(SYNCABLE_MODELS[conflict.entity], conflict.record_id)
+            if row is not None:
+                setattr(row, conflict.field, python_value(conflict.entity, conflict.field, conflict.my_value))
+        conflict.resolved_at = utc_now()
+        conflict.resolution = "kept_mine" if conflict.kind == "conflict" else "retried"
+
+
+def keep_theirs(store: Store, conflict_id: str) -> None:
+    """Resolve with the server's value. For a field conflict the laptop already shows it; for a refused change
+    the local change is dropped and the record pulled again from the server."""
+    rewind: int | None = None
+    with store.apply_remote() as session:
+        conflict = session.get(SyncConflict, conflict_id)
+        if conflict is None or conflict.resolved_at is not None:
+            return
+        conflict.resolved_at = utc_now()
+        conflict.resolution = "kept_theirs" if conflict.kind == "conflict" else "discarded"
+        if conflict.kind == "rejected":
+            entry = _entry(session, conflict.entity, conflict.record_id)
+            if entry is not None:
+                session.delete(entry)
+            row = _row(session, SYNCABLE_MODELS[conflict.entity], conflict.record_id)
+            if row is not None:
+                if row["rev"] == 0:
+                    session.execute(delete(SYNCABLE_MODELS[conflict.entity].__table__)
+                                    .where(SYNCABLE_MODELS[conflict.entity].__table__.c.id == conflict.record_id))
+                else:
+                    rewind = row["rev"] - 1
+    if rewind is not None:
+        rewind_cursor(store, rewind)

@@ -1,0 +1,504 @@
+"""The client side of the sync protocol (DESIGN.md, "Sync protocol"): sign in, push the outbox, pull pages.
+
+Why it is built this way:
+- Every unit of work is atomic and resumable. A push batch's answers are settled in one local transaction; a pull
+  page is applied with its cursor in one local transaction. Stopping anywhere (cancel, crash, lost connection)
+  leaves the laptop consistent, and the next sync carries on: a change sent again is answered `duplicate`.
+- Nothing is lost. An outbox entry is deleted only once the server has answered for the very version sent;
+  conflicts and refusals are kept locally and shown. No timestamp decides anything, so clock skew cannot matter.
+- The token lives only in the OS keyring; the password is used once and never stored.
+
+Runs on any thread (the UI runs it through `TaskRunner`); it never touches Qt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import platform
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import keyring
+import keyring.errors
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+
+from reviewapp.core.dates import utc_now
+from reviewapp.store import sync_apply
+from reviewapp.store.database import Store
+from reviewapp.store.keys import KEYRING_SERVICE
+from reviewapp.store.models import Setting
+from reviewapp.store.sync_apply import SentEntry
+from sync.protocol import (
+    ENTITY_ORDER,
+    MAX_PULL_LIMIT,
+    MAX_PUSH_CHANGES,
+    HealthResponse,
+    PullResponse,
+    PushResponse,
+    TokenResponse,
+)
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+
+#: Settings keys (in the account's `setting` table: not secrets).
+SERVER_URL = "sync.server_url"
+USERNAME = "sync.username"
+INTERVAL_MINUTES = "sync.interval_minutes"
+DEFAULT_INTERVAL_MINUTES = 15
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+class SyncError(Exception):
+    """A sync that could not finish; the message says what happened and what to do, for the person using the app."""
+
+
+class NotSignedInError(SyncError):
+    """There is no token for this account (or it has expired): the user must sign in."""
+
+
+class DeviceRevokedError(SyncError):
+    """The server no longer accepts this laptop: its local data for the account has been wiped."""
+
+
+class ServerRefusedError(SyncError):
+    """A 4xx answer other than 401: retrying would not help."""
+
+
+class Cancelled(Exception):
+    """The user cancelled; everything done so far is kept."""
+
+
+@dataclass
+class SyncSummary:
+    pushed: int = 0
+    applied: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    pulled: int = 0
+    pages: int = 0
+    purged_learners: int = 0
+    requeued: int = 0
+    server_changed: bool = False
+    cancelled: bool = False
+    finished_at: dt.datetime | None = None
+    log: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        parts = [
+            f"pushed {self.pushed} change(s): {self.applied} applied, {self.duplicates} already there, "
+            f"{self.conflicts} with conflicts, {self.rejected} refused",
+            f"pulled {self.pulled} change(s) in {self.pages} page(s)",
+            f"{self.purged_learners} learner(s) removed from this laptop",
+        ]
+        if self.server_changed:
+            parts.append(f"new server: {self.requeued} record(s) queued to send again")
+        if self.cancelled:
+            parts.append("cancelled (what was done is kept)")
+        return "; ".join(parts)
+
+
+# --- the token, in the keyring only -----------------------------------------------------------------------------
+
+
+def _token_name(store: Store) -> str:
+    return f"sync-token:{Path(store.path).resolve()}"
+
+
+def load_token(store: Store) -> str | None:
+    try:
+        return keyring.get_password(KEYRING_SERVICE, _token_name(store))
+    except keyring.errors.KeyringError as exc:
+        raise SyncError(f"Could not read your sign-in from the keyring ({exc}). Unlock it and try again.") from None
+
+
+def save_token(store: Store, token: str) -> None:
+    try:
+        keyring.set_password(KEYRING_SERVICE, _token_name(store), token)
+    except keyring.errors.KeyringError as exc:
+        raise SyncError(f"Could not keep your sign-in in the keyring ({exc}). Unlock it and try again.") from None
+
+
+def forget_token(store_path: Path) -> None:
+    with contextlib.suppress(keyring.errors.KeyringError):
+        keyring.delete_password(KEYRING_SERVICE, f"sync-token:{Path(store_path).resolve()}")
+
+
+# --- settings -------------------------------------------------------------------------------------------------
+
+
+def get_setting(store: Store, key: str, default: Any = None) -> Any:
+    with store.read() as session:
+        row = session.get(Setting, key)
+        return row.value if row is not None else default
+
+
+def set_settings(store: Store, **values: Any) -> None:
+    """Keys with dots are passed with underscores: `set_settings(store, sync_server_url=...)`."""
+    with store.write() as session:
+        for name, value in values.items():
+            key = name.replace("_", ".", 1)
+            row = session.get(Setting, key)
+            if row is None:
+                session.add(Setting(key=key, value=value))
+            else:
+                row.value = value
+
+
+# --- batching ---------------------------------------------------------------------------------------------------
+
+
+def push_units(entries: list[SentEntry]) -> list[list[SentEntry]]:
+    """Entries grouped so a review travels with its signatures (the server's ordering rule: a review's signatures
+    in the same push as, or an earlier push than, the change that finalises it), parents before children."""
+    by_review: dict[str, list[SentEntry]] = {}
+    reviews = {e.record_id for e in entries if e.entity == "review"}
+    units: list[list[SentEntry]] = []
+    review_units: dict[str, list[SentEntry]] = {}
+    for entry in entries:
+        if entry.entity == "signature" and entry.fields.get("review_id") in reviews:
+            by_review.setdefault(entry.fields["review_id"], []).append(entry)
+    for entry in entries:
+        if entry.entity == "signature" and entry.fields.get("review_id") in reviews:
+            continue
+        unit = [entry]
+        if entry.entity == "review":
+            unit += by_review.get(entry.record_id, [])
+            review_units[entry.record_id] = unit
+        units.append(unit)
+    order = {name: index for index, name in enumerate(ENTITY_ORDER)}
+    units.sort(key=lambda unit: (order[unit[0].entity], unit[0].seq))
+    return units
+
+
+def batches(entries: list[SentEntry], size: int) -> list[list[SentEntry]]:
+    out: list[list[SentEntry]] = []
+    current: list[SentEntry] = []
+    for unit in push_units(entries):
+        if current and len(current) + len(unit) > size:
+            out.append(current)
+            current = []
+        current.extend(unit)
+    if current:
+        out.append(current)
+    return out
+
+
+# --- the client -------------------------------------------------------------------------------------------------
+
+
+class SyncClient:
+    """Syncs one account's store with one server. Safe to construct on any thread; use from one at a time."""
+
+    def __init__(
+        self,
+        store: Store,
+        server_url: str,
+        username: str,
+        *,
+        http: httpx.Client | None = None,
+        device_name: str | None = None,
+        batch_size: int = 200,
+        page_size: int = 500,
+        max_attempts: int = 6,
+        backoff: float = 0.5,
+        max_backoff: float = 8.0,
+        timeout: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.store = store
+        self.server_url = server_url.rstrip("/")
+        self.username = username
+        self.http = http or httpx.Client(base_url=self.server_url, timeout=timeout)
+        self._own_http = http is None
+        self.device_name = device_name or f"ReviewApp on {platform.node() or 'a laptop'}"
+        self.batch_size = max(1, min(batch_size, MAX_PUSH_CHANGES))
+        self.page_size = max(1, min(page_size, MAX_PULL_LIMIT))
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self._sleep = sleep
+        self.cancel_event = threading.Event()
+
+    def close(self) -> None:
+        if self._own_http:
+            self.http.close()
+
+    def __enter__(self) -> SyncClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # --- transport -------------------------------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """Ask a running sync to stop at the next safe point (between batches, pages or retries)."""
+        self.cancel_event.set()
+
+    def _check_cancel(self) -> None:
+        if self.cancel_event.is_set():
+            raise Cancelled()
+
+    def _wait(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while True:
+            self._check_cancel()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self._sleep(min(left, 0.1))
+
+    def _call(self, method: str, path: str, model: type[M], *, auth: bool = True, **kwargs: Any) -> M:
+        """One request with bounded retries: network errors and 5xx back off and retry; 4xx stop at once."""
+        headers = {}
+        if auth:
+            token = load_token(self.store)
+            if not token:
+                raise NotSignedInError("You are not signed in to the server: sign in, then sync again.")
+            headers["Authorization"] = f"Bearer {token}"
+        last_problem = ""
+        for attempt in range(self.max_attempts):
+            self._check_cancel()
+            if attempt:
+                self._wait(min(self.backoff * 2 ** (attempt - 1), self.max_backoff))
+            try:
+                response = self.http.request(method, path, headers=headers, **kwargs)
+            except httpx.TransportError as exc:
+                last_problem = f"could not reach the server ({type(exc).__name__}: {exc})"
+                log.info("sync: %s %s: %s (attempt %d)", method, path, last_problem, attempt + 1)
+                continue
+            if response.status_code >= 500:
+                last_problem = f"the server had a problem (HTTP {response.status_code})"
+                continue
+            if response.status_code == 401 and auth:
+                self._handle_unauthorised(response)
+            if response.status_code >= 400:
+                raise ServerRefusedError(
+                    f"The server refused the request (HTTP {response.status_code}): {_detail(response)}"
+                )
+            try:
+                return model.model_validate(response.json())
+            except (ValidationError, ValueError) as exc:
+                raise SyncError(
+                    "The server's answer did not match what this version of ReviewApp expects, so nothing of it "
+                    f"was used. Check the server address, or ask IT whether the server needs updating. ({exc})"
+                ) from None
+        raise SyncError(
+            f"Sync stopped: {last_problem} after {self.max_attempts} attempts. Your changes are kept on this "
+            "laptop; sync again when you are back online."
+        )
+
+    def _handle_unauthorised(self, response: httpx.Response) -> None:
+        """A 401: an expired token asks for a sign-in; a revoked device (same server) wipes this account's data."""
+        with self.store.read() as session:
+            known_server = sync_apply.get_state(session, sync_apply.SERVER_ID)
+            expires = sync_apply.get_state(session, sync_apply.TOKEN_EXPIRES)
+        try:
+            answered_by = str(response.json().get("server_id", ""))
+        except ValueError:
+            answered_by = ""
+        expired = bool(expires) and dt.datetime.fromisoformat(expires) <= utc_now()
+        if expired or not known_server or answered_by != known_server:
+            forget_token(self.store.path)
+            raise NotSignedInError("Your sign-in has ended: sign in again to sync. Your changes are kept.")
+        data_dir, account, path = self.store.path.parent, self.store.account, self.store.path
+        self.store.close()
+        Store.discard(data_dir, account)
+        forget_token(path)
+        raise DeviceRevokedError(
+            "The server no longer accepts this laptop (it was reported lost or signed out by an admin), so its "
+            f"copy of {account}'s caseload has been wiped from this laptop. Sign in again to download it."
+        )
+
+    # --- signing in ------------------------------------------------------------------------------------------
+
+    def login(self, password: str) -> TokenResponse:
+        """Exchange the password for a token kept in the keyring; remembers server and user in the settings."""
+        try:
+            response = self.http.post(
+                "/api/v1/auth/token",
+                json={"username": self.username, "password": password, "device_name": self.device_name},
+            )
+        except httpx.TransportError as exc:
+            raise SyncError(f"Could not reach the server at {self.server_url} ({exc}). Check the address and "
+                            "your connection, then try again.") from None
+        if response.status_code == 401:
+            raise NotSignedInError(_detail(response))
+        if response.status_code >= 400:
+            raise ServerRefusedError(f"The server refused the sign-in (HTTP {response.status_code}): "
+                                     f"{_detail(response)}")
+        try:
+            token = TokenResponse.model_validate(response.json())
+        except (ValidationError, ValueError):
+            raise SyncError(f"{self.server_url} does not answer like a ReviewApp server; check the address.") from None
+        save_token(self.store, token.token)
+        set_settings(self.store, sync_server_url=self.server_url, sync_username=self.username)
+        with self.store.apply_remote() as session:
+            sync_apply.set_state(session, sync_apply.DEVICE_ID, token.device_id)
+            sync_apply.set_state(session, sync_apply.TOKEN_EXPIRES, token.expires_at.isoformat())
+            if not sync_apply.get_state(session, sync_apply.SERVER_ID):
+                sync_apply.set_state(session, sync_apply.SERVER_ID, token.server_id)
+        return token
+
+    def signed_in(self) -> bool:
+        return bool(load_token(self.store))
+
+    # --- sync ------------------------------------------------------------------------------------------------
+
+    def sync(self, progress: ProgressFn | None = None) -> SyncSummary:
+        """Push the outbox, then pull; after a server change, push again what the server lacks and pull again.
+
+        Returns a summary; `cancelled` is set when stopped by `cancel()` (everything done so far is kept).
+        Raises `SyncError` (with a message for the user) when the sync could not finish.
+        """
+        summary = SyncSummary()
+        report = progress or (lambda _done, _total, _text="": None)
+        try:
+            self._check_server(summary)
+            for _round in range(3):
+                self._push(summary, report)
+                requeued = self._pull(summary, report)
+                if not requeued:
+                    break
+        except Cancelled:
+            summary.cancelled = True
+            summary.log.append("Cancelled by the user; what was done is kept.")
+            return summary
+        summary.finished_at = utc_now()
+        with self.store.apply_remote() as session:
+            sync_apply.set_state(session, sync_apply.LAST_SYNC, summary.finished_at.isoformat())
+        summary.log.append(f"Sync finished: {summary.text()}.")
+        return summary
+
+    def _check_server(self, summary: SyncSummary) -> None:
+        health = self._call("GET", "/api/v1/health", HealthResponse, auth=False)
+        with self.store.read() as session:
+            known = sync_apply.get_state(session, sync_apply.SERVER_ID)
+            cursor = sync_apply.get_state(session, sync_apply.CURSOR)
+        if not known:
+            with self.store.apply_remote() as session:
+                sync_apply.set_state(session, sync_apply.SERVER_ID, health.server_id)
+        elif known != health.server_id:
+            summary.server_changed = True
+            summary.log.append(
+                f"The server has a new identity ({known[:8]} → {health.server_id[:8]}): it was restored or replaced. "
+                "Everything will be pulled again and whatever it lacks sent again."
+            )
+            sync_apply.start_resync(self.store, health.server_id)
+        elif not cursor:
+            with self.store.apply_remote() as session:
+                sync_apply.set_state(session, sync_apply.CURSOR, "0")
+
+    def _same_server(self, server_id: str) -> None:
+        with self.store.read() as session:
+            known = sync_apply.get_state(session, sync_apply.SERVER_ID)
+        if known and server_id != known:
+            raise SyncError("The server changed identity during the sync (restored or replaced). Sync again: "
+                            "your changes are kept and will be sent again.")
+
+    def _push(self, summary: SyncSummary, report: ProgressFn) -> None:
+        entries = sync_apply.pending_entries(self.store)
+        total = len(entries)
+        with self.store.read() as session:
+            device_id = sync_apply.get_state(session, sync_apply.DEVICE_ID) or "unknown-device"
+        done = 0
+        for batch in batches(entries, self.batch_size):
+            self._check_cancel()
+            body = {
+                "batch_id": sync_apply.new_id(),
+                "device_id": device_id,
+                "changes": [
+                    {"change_id": e.change_id, "entity": e.entity, "id": e.record_id, "op": e.op,
+                     "base_rev": e.base_rev, "base": e.base, "fields": e.fields}
+                    for e in batch
+                ],
+            }
+            answer = self._call("POST", "/api/v1/sync/push", PushResponse, json=body)
+            self._same_server(answer.server_id)
+            counts = sync_apply.apply_push_results(self.store, batch, answer.results)
+            if counts.rewind_to is not None:
+                sync_apply.rewind_cursor(self.store, counts.rewind_to)
+            summary.pushed += len(batch)
+            summary.applied += counts.applied
+            summary.duplicates += counts.duplicates
+            summary.conflicts += counts.conflicts
+            summary.rejected += counts.rejected
+            for result in answer.results:
+                if result.status == "rejected":
+                    summary.log.append(f"Refused by the server: {result.error}")
+            done += len(batch)
+            report(done, total, f"Sent {done} of {total} change(s)")
+
+    def _pull(self, summary: SyncSummary, report: ProgressFn) -> int:
+        """Pull until the server has nothing more; returns how many records were queued to send again."""
+        requeued = 0
+        while True:
+            self._check_cancel()
+            with self.store.read() as session:
+                cursor = int(sync_apply.get_state(session, sync_apply.CURSOR, "0") or 0)
+            pages = [self._fetch_page(cursor)]
+            while True:
+                try:
+                    counts = sync_apply.apply_pages(self.store, pages, allow_dangling=not pages[-1][0].more)
+                    break
+                except sync_apply.DanglingReferences:
+                    # A record names one on the next page: take that page too and apply both as one unit.
+                    self._check_cancel()
+                    pages.append(self._fetch_page(pages[-1][0].cursor))
+                except sync_apply.BadServerData as exc:
+                    raise SyncError(f"The server sent data this laptop cannot use ({exc}); nothing of it was "
+                                    "applied. Try again later, or tell IT.") from None
+            summary.pages += len(pages)
+            summary.pulled += counts.applied
+            summary.purged_learners += len(counts.purged_learners)
+            requeued += counts.resync_queued
+            summary.requeued += counts.resync_queued
+            report(summary.pages, 0, f"Received {summary.pulled} change(s) in {summary.pages} page(s)")
+            if not pages[-1][0].more:
+                return requeued
+
+    def _fetch_page(self, since: int) -> tuple[PullResponse, list[BaseModel | None]]:
+        raw = self._call("GET", "/api/v1/sync/pull", _RawPage, params={"since": since, "limit": self.page_size})
+        self._same_server(raw.server_id)
+        try:
+            return sync_apply.validate_page(raw.model_dump())
+        except sync_apply.BadServerData as exc:
+            raise SyncError(f"The server sent data this laptop cannot use ({exc}); nothing of it was applied. "
+                            "Try again later, or tell IT.") from None
+
+
+class _RawPage(BaseModel):
+    """A pull answer read loosely first (only the server id), so the strict check can name what is wrong."""
+
+    model_config = {"extra": "allow"}
+    server_id: str
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("detail") or response.text[:200])
+    except ValueError:
+        return response.text[:200] or response.reason_phrase
+
+
+def status_counts(store: Store) -> tuple[int, int, dt.datetime | None]:
+    """(pending changes, open conflicts, last sync) for the status bar and the headless summary."""
+    from reviewapp.store.models import OutboxEntry, SyncConflict  # noqa: F401 - tables used below
+
+    with store.read() as session:
+        pending = len(session.scalars(select(OutboxEntry.seq)).all())
+        conflicts = sync_apply.open_conflict_count(session)
+        last = sync_apply.get_state(session, sync_apply.LAST_SYNC)
+    return pending, conflicts, dt.datetime.fromisoformat(last) if last else None

@@ -1,0 +1,90 @@
+"""Demo mode with a real server: an embedded sync server on an SQLite file in the data directory, seeded once
+with the demo caseload and a demo assessor, so `reviewapp --demo` exercises real sign-in, push and pull.
+
+Why seed the server's tables directly: going through the push API would take one HTTP round trip per few hundred
+records and the assessor role may not create learners; writing the server's own models (with revs handed out in
+order under its write lock, as every server writer does) takes well under a second for 40 learners.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from reviewapp import demo
+from sync.protocol import ENTITY_MODELS
+
+DEMO_USERNAME = "demo"
+#: The demo server listens on 127.0.0.1 only and holds made-up people; its password is no secret.
+DEMO_PASSWORD = "demo-password"
+SERVER_FILE = "demo-server.sqlite3"
+
+
+def server_url_for(data_dir: Path) -> str:
+    return f"sqlite:///{Path(data_dir) / SERVER_FILE}"
+
+
+def seed_demo_server(
+    database_url: str, *, learners: int = 40, seed: int = 1, today: dt.date | None = None
+) -> bool:
+    """Create the demo assessor and caseload on an empty server database; False when it was seeded already."""
+    from sync.server.accounts import create_user, find_user
+    from sync.server.db import make_engine, make_session_factory, take_write_lock, transaction
+    from sync.server.migrate import upgrade_database
+    from sync.server.models import RECORD_MODELS, Assignment, ChangeLog, ServerState
+    from sync.server.records import employer_name_key
+
+    engine = make_engine(database_url)
+    try:
+        upgrade_database(engine)
+        factory = make_session_factory(engine)
+        with transaction(factory) as session:
+            if find_user(session, DEMO_USERNAME) is not None:
+                return False
+            user = create_user(session, DEMO_USERNAME, DEMO_PASSWORD, "assessor", "Alex Morgan")
+            take_write_lock(session)
+            rev = session.scalar(select(ServerState.last_rev).where(ServerState.id == 1)) or 0
+            rows = demo.demo_rows(learners=learners, seed=seed, today=today)
+            log: list[dict[str, Any]] = []
+            review_learner = {r["id"]: r["learner_id"] for r in rows["review"]}
+            for entity, batch in rows.items():
+                model = RECORD_MODELS[entity]
+                records = []
+                for row in batch:
+                    rev += 1
+                    data = ENTITY_MODELS[entity].model_validate(
+                        {name: row[name] for name in ENTITY_MODELS[entity].model_fields}
+                    ).model_dump(mode="json")
+                    record: dict[str, Any] = {
+                        "id": row["id"], "rev": rev, "data": data, "updated_at": row["updated_at"],
+                        "updated_by": row["updated_by"], "deleted": False,
+                    }
+                    if entity == "employer":
+                        record["name_key"] = employer_name_key(data["name"])
+                    elif entity == "learner":
+                        record["uln"], record["employer_id"] = data["uln"], data["employer_id"]
+                    elif entity == "signature":
+                        record["review_id"] = data["review_id"]
+                        record["learner_id"] = review_learner[data["review_id"]]
+                    else:
+                        record["learner_id"] = data["learner_id"]
+                    records.append(record)
+                    log.append({"rev": rev, "entity": entity, "record_id": row["id"], "op": "demo",
+                                "user_id": None, "device_id": None})
+                if records:
+                    session.execute(insert(model), records)
+            assignments = []
+            for learner in rows["learner"]:
+                rev += 1
+                assignments.append({"learner_id": learner["id"], "assessor_id": user.id, "rev": rev})
+                log.append({"rev": rev, "entity": "learner", "record_id": learner["id"], "op": "assigned",
+                            "user_id": None, "device_id": None})
+            session.execute(insert(Assignment), assignments)
+            session.execute(insert(ChangeLog), log)
+            session.execute(update(ServerState).where(ServerState.id == 1).values(last_rev=rev))
+        return True
+    finally:
+        engine.dispose()

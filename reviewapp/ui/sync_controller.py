@@ -1,0 +1,244 @@
+"""Sync in the main window: a Sync menu, status-bar facts (last sync, pending changes, conflicts), and the runs.
+
+Why a controller rather than code in MainWindow: sync is one feature with its own state (the running client, the
+log, the timer); installing it into an existing window keeps the window's code about the caseload. Every sync runs
+through the window's `TaskRunner` with progress and can be cancelled; dialogs are opened through methods
+(`ask_password`, `open_conflicts`, ...) that tests replace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog, QLabel
+
+from reviewapp.core.dates import format_datetime
+from reviewapp.store.database import Store
+from reviewapp.sync_client import (
+    DEFAULT_INTERVAL_MINUTES,
+    INTERVAL_MINUTES,
+    SERVER_URL,
+    USERNAME,
+    DeviceRevokedError,
+    NotSignedInError,
+    SyncClient,
+    SyncError,
+    SyncSummary,
+    get_setting,
+    set_settings,
+    status_counts,
+)
+from reviewapp.ui.sync_conflicts import ConflictsDialog
+from reviewapp.ui.sync_dialogs import LoginDialog, SyncLogDialog, SyncSettingsDialog
+
+
+class SyncController(QObject):
+    """Owns sync for one window and one store."""
+
+    sync_finished = Signal(object)  # SyncSummary
+    sync_failed = Signal(str)
+    status_changed = Signal()
+
+    def __init__(self, window: Any, store: Store, *, client_options: dict[str, Any] | None = None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.store = store
+        self.runner = window.runner
+        self.client_options = client_options or {}
+        self.client: SyncClient | None = None
+        self.log: list[str] = []
+        self.running = False
+        #: A sync the user did not ask for (periodic, after finalising): failures go to the log and status bar.
+        self.quiet = False
+
+        self.last_sync_label = QLabel()
+        self.last_sync_label.setObjectName("lastSyncLabel")
+        self.conflicts_label = QLabel()
+        self.conflicts_label.setObjectName("conflictsLabel")
+        window.statusBar().addPermanentWidget(self.last_sync_label)
+        window.statusBar().addPermanentWidget(self.conflicts_label)
+
+        menu = window.menuBar().addMenu("S&ync")
+        self.sync_action = QAction("&Sync now", self)
+        self.sync_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.sync_action.triggered.connect(self.sync_now)
+        self.cancel_action = QAction("&Cancel sync", self)
+        self.cancel_action.setEnabled(False)
+        self.cancel_action.triggered.connect(self.cancel)
+        conflicts = QAction("C&onflicts…", self)
+        conflicts.triggered.connect(self.open_conflicts)
+        log_action = QAction("Sync &log…", self)
+        log_action.triggered.connect(self.open_log)
+        settings = QAction("Sync s&ettings…", self)
+        settings.triggered.connect(self.open_settings)
+        sign_in = QAction("Sign &in…", self)
+        sign_in.triggered.connect(self.sign_in)
+        for action in (self.sync_action, self.cancel_action, conflicts, log_action, settings, sign_in):
+            menu.addAction(action)
+            window.addAction(action)
+
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._periodic)
+        self.apply_interval()
+        self.update_status()
+
+    # --- settings ------------------------------------------------------------------------------------------------
+
+    @property
+    def server_url(self) -> str:
+        return str(get_setting(self.store, SERVER_URL, "") or "")
+
+    @property
+    def username(self) -> str:
+        return str(get_setting(self.store, USERNAME, "") or "")
+
+    def apply_interval(self) -> None:
+        minutes = int(get_setting(self.store, INTERVAL_MINUTES, DEFAULT_INTERVAL_MINUTES) or 0)
+        if minutes > 0 and self.server_url:
+            self.timer.start(minutes * 60_000)
+        else:
+            self.timer.stop()
+
+    def _periodic(self) -> None:
+        if not self.running:
+            self.sync_now(quiet=True)
+
+    # --- status bar -------------------------------------------------------------------------------------------
+
+    def update_status(self) -> None:
+        pending, conflicts, last = status_counts(self.store)
+        self.last_sync_label.setText(f"Last sync: {format_datetime(last)}" if last else "Never synced")
+        self.conflicts_label.setText(f"{conflicts} conflict{'s' if conflicts != 1 else ''}" if conflicts else "")
+        self.window.pending_label.setText(
+            "All changes synced" if pending == 0 else f"{pending} change{'s' if pending != 1 else ''} not yet synced"
+        )
+        if self.server_url:
+            self.window.connection_label.setText(f"Server: {self.server_url}")
+        self.status_changed.emit()
+
+    # --- running a sync --------------------------------------------------------------------------------------
+
+    def after_finalise(self, _review_id: str = "") -> None:
+        """Send a just-finalised review as soon as possible: connect `ReviewWizard.finalised` here."""
+        self.sync_now(quiet=True)
+
+    def sync_now(self, quiet: bool = False) -> bool:
+        """Start a sync off the UI thread; False when there is no server set or one is already running."""
+        if self.running:
+            return False
+        if not self.server_url:
+            if not quiet:
+                self.open_settings()
+            return False
+        self.running = True
+        self.quiet = quiet
+        self.sync_action.setEnabled(False)
+        self.cancel_action.setEnabled(True)
+        self.client = SyncClient(self.store, self.server_url, self.username, **self.client_options)
+        self.window.statusBar().showMessage("Syncing…")
+        self.runner.run(self.client.sync, on_done=self._done, on_error=self._failed, on_progress=self._progress)
+        return True
+
+    def cancel(self) -> None:
+        if self.client is not None:
+            self.client.cancel()
+            self.window.statusBar().showMessage("Cancelling the sync at the next safe point…")
+
+    def _progress(self, _done: int, _total: int, text: str) -> None:
+        self.window.statusBar().showMessage(text)
+
+    def _finish(self) -> None:
+        if self.client is not None:
+            self.client.close()
+        self.client = None
+        self.running = False
+        self.sync_action.setEnabled(True)
+        self.cancel_action.setEnabled(False)
+        self.window.statusBar().clearMessage()
+
+    def _stamp(self, line: str) -> None:
+        self.log.append(f"{format_datetime(dt.datetime.now(dt.UTC))}  {line}")
+
+    def _done(self, summary: SyncSummary) -> None:
+        self._finish()
+        for line in summary.log:
+            self._stamp(line)
+        self.update_status()
+        self.window.refresh()
+        self.sync_finished.emit(summary)
+
+    def _failed(self, exc: Exception) -> None:
+        self._finish()
+        message = str(exc) if isinstance(exc, SyncError) else f"Sync failed unexpectedly: {exc}"
+        self._stamp(message)
+        if isinstance(exc, DeviceRevokedError):
+            self.window.show_error("This laptop was signed out", message)
+            self.sync_failed.emit(message)
+            self.window.close()
+            return
+        self.update_status()
+        if self.quiet:
+            self.window.statusBar().showMessage(f"Not synced: {message.splitlines()[0]}", 60_000)
+            self.sync_failed.emit(message)
+            return
+        if isinstance(exc, NotSignedInError):
+            self.sync_failed.emit(message)
+            if self.sign_in(message):
+                self.sync_now()
+            return
+        self.window.show_error("Sync did not finish", message)
+        self.sync_failed.emit(message)
+
+    # --- dialogs (tests replace these) ------------------------------------------------------------------------
+
+    def ask_password(self, message: str = "") -> tuple[str, str] | None:
+        """(username, password), or None if the user cancelled."""
+        dialog = LoginDialog(self.server_url, self.username, message, self.window)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.username.text().strip(), dialog.password.text()
+
+    def sign_in(self, message: str = "") -> bool:
+        answer = self.ask_password(message)
+        if answer is None:
+            return False
+        username, password = answer
+        try:
+            with SyncClient(self.store, self.server_url, username, **self.client_options) as client:
+                client.login(password)
+        except SyncError as exc:
+            self.window.show_error("Could not sign in", str(exc))
+            return False
+        self._stamp(f"Signed in to {self.server_url} as {username}.")
+        return True
+
+    def open_settings(self) -> None:
+        dialog = SyncSettingsDialog(
+            self.server_url, self.username,
+            int(get_setting(self.store, INTERVAL_MINUTES, DEFAULT_INTERVAL_MINUTES) or 0), self.window,
+        )
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.save_settings(dialog.server_url.text().strip(), dialog.username.text().strip(),
+                               dialog.interval.value())
+
+    def save_settings(self, server_url: str, username: str, interval_minutes: int) -> None:
+        set_settings(self.store, sync_server_url=server_url.rstrip("/"), sync_username=username,
+                     sync_interval_minutes=interval_minutes)
+        self.apply_interval()
+        self.update_status()
+
+    def conflicts_dialog(self) -> ConflictsDialog:
+        return ConflictsDialog(self.store, self.window, on_resolved=self._resolved)
+
+    def open_conflicts(self) -> None:
+        self.conflicts_dialog().exec()
+
+    def _resolved(self) -> None:
+        self.update_status()
+        self.window.refresh()
+
+    def open_log(self) -> None:
+        SyncLogDialog(self.log, self.window).exec()

@@ -1,0 +1,101 @@
+"""Small sync dialogs: server settings, signing in, the first-run choice, and the sync log.
+
+Each is a plain QDialog with its values readable after `accept()`, so the controller opens them through methods
+tests replace (no blocking `exec()` inside a test).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class SyncSettingsDialog(QDialog):
+    def __init__(self, server_url: str, username: str, interval_minutes: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Sync settings")
+        self.server_url = QLineEdit(server_url)
+        self.server_url.setPlaceholderText("https://reviews.provider.example")
+        self.username = QLineEdit(username)
+        self.interval = QSpinBox()
+        self.interval.setRange(0, 24 * 60)
+        self.interval.setSuffix(" minutes")
+        self.interval.setSpecialValueText("Only when I ask")
+        self.interval.setValue(interval_minutes)
+        form = QFormLayout(self)
+        form.addRow("&Server address:", self.server_url)
+        form.addRow("&Username:", self.username)
+        form.addRow("Sync &every:", self.interval)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+class LoginDialog(QDialog):
+    """Asks for the password once; it is handed to the sync client and never stored."""
+
+    def __init__(self, server_url: str, username: str, message: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Sign in to the ReviewApp server")
+        self.username = QLineEdit(username)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout(self)
+        if message:
+            form.addRow(QLabel(message))
+        form.addRow("Server:", QLabel(server_url))
+        form.addRow("&Username:", self.username)
+        form.addRow("&Password:", self.password)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+class FirstRunDialog(QDialog):
+    """The first start: connect to the provider's server, or try the demo caseload."""
+
+    CONNECT, DEMO = "connect", "demo"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Welcome to ReviewApp")
+        self.choice = ""
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Connect to your provider's ReviewApp server to download your caseload, "
+                                "or try the app with a made-up demo caseload."))
+        connect = QPushButton("&Connect to a server…")
+        demo = QPushButton("Try the &demo caseload")
+        connect.clicked.connect(lambda: self._choose(self.CONNECT))
+        demo.clicked.connect(lambda: self._choose(self.DEMO))
+        layout.addWidget(connect)
+        layout.addWidget(demo)
+
+    def _choose(self, choice: str) -> None:
+        self.choice = choice
+        self.accept()
+
+
+class SyncLogDialog(QDialog):
+    def __init__(self, lines: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Sync log")
+        self.resize(700, 400)
+        self.text = QPlainTextEdit("\n".join(lines) or "Nothing has been synced since ReviewApp started.")
+        self.text.setReadOnly(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
