@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from reviewapp.core.templates import load_template
+from reviewapp.selftest import scripted_answers as complete_answers
 from reviewapp.store import reviews, sync_apply
 from reviewapp.store.database import database_path
 from reviewapp.store.keys import KEYRING_SERVICE
 from reviewapp.store.models import Learner, OutboxEntry, Setting, SyncState, Target
 from reviewapp.sync_client import DeviceRevokedError, NotSignedInError, SyncClient, SyncError
 from tests.conftest import DEMO_TODAY
-from tests.review_answers import complete_answers
 
 TEMPLATE = load_template("apprenticeship-progress-review")
 
