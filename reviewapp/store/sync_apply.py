@@ -416,8 +416,8 @@ def _settle(session: Session, item: SentEntry, result: PushResult, counts: PushC
     if unchanged:
         session.delete(entry)
         return
-    if entry.change_id != item.change_id:
-        return
+    # (The outbox gives an entry a new change_id whenever it changes, so a resend of newer values is never taken
+    # by the server as a duplicate of what it already has.)
     # Edited while the push was in flight: keep the newer values. A field the server took has the sent value as
     # its new base; a field in conflict keeps its old base, so the newer value meets the server's as a conflict
     # again instead of silently replacing a value this laptop never saw.
