@@ -45,8 +45,10 @@ def child(kind: str, data_dir: str | None) -> int:
                 window = watched.window()
                 if kind == "bare":
                     QTimer.singleShot(0, app.quit)
-                else:
-                    window.caseload_loaded.connect(lambda: self.loaded(window))
+                elif window.model.rowCount():
+                    self.loaded(window)
+                else:  # the table filled (the app's own slots on caseload_loaded, e.g. the drafts offer, come after)
+                    window.model.modelReset.connect(lambda: window.model.rowCount() and self.loaded(window))
             return False
 
         def loaded(self, window: QMainWindow) -> None:
