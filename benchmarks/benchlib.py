@@ -24,7 +24,7 @@ BENCH_TODAY = dt.date(2026, 11, 23)
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # benchmarks run headless, like the tests
 if str(REPO_ROOT) not in sys.path:  # `python benchmarks/x.py` puts benchmarks/, not the repo, on the path
-    sys.path.insert(0, str(REPO_ROOT))
+    sys.path.append(str(REPO_ROOT))  # last, so PYTHONPATH can point a run at other code (an A/B comparison)
 
 
 @contextmanager
