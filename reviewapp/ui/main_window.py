@@ -10,10 +10,10 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtPrintSupport import QPrintDialog
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -33,22 +33,25 @@ from PySide6.QtWidgets import (
 )
 
 from reviewapp.core.caseload import CaseloadRow, LearnerDetail, caseload_rows
-from reviewapp.core.comparison import compare_reviews
 from reviewapp.core.dates import format_date, format_datetime, london_today
 from reviewapp.core.scheduling import DEFAULT_RULES, ScheduleRules
-from reviewapp.core.templates import available_templates, load_template
 from reviewapp.logs import log_dir
-from reviewapp.reports.review_pdf import ReviewPdfError
-from reviewapp.store import queries, reviews
+from reviewapp.store import queries
 from reviewapp.store.database import Store
-from reviewapp.store.review_documents import load_review_document, report_settings
 from reviewapp.ui.caseload_model import ROW_ROLE, CaseloadFilterProxy, CaseloadModel, Column, QuickFilter
 from reviewapp.ui.learner_panel import LearnerPanel
-from reviewapp.ui.printing import print_review
-from reviewapp.ui.review_compare import ReviewComparison
 from reviewapp.ui.rows_model import KEY_ROLE
 from reviewapp.ui.tasks import TaskRunner
-from reviewapp.ui.wizard.review_wizard import ReviewWizard
+
+if TYPE_CHECKING:
+    from PySide6.QtPrintSupport import QPrintDialog
+
+    from reviewapp.store.reviews import DraftSummary
+    from reviewapp.ui.review_compare import ReviewComparison
+    from reviewapp.ui.wizard.review_wizard import ReviewWizard
+
+# Reviews, their wizard and comparisons (pydantic, icalendar, the review rules) are imported when first used, not
+# here: the window then paints some 0.3 s sooner on this machine (benchmarks/startup.py).
 
 #: The copies printed at the end of a visit: one to leave with the learner, one with the employer, one to keep.
 COPIES = ("learner", "employer", "provider")
@@ -305,6 +308,9 @@ class MainWindow(QMainWindow):
 
     def start_review(self) -> ReviewWizard | None:
         """Resume the selected learner's draft if there is one, else start a new review for them."""
+        from reviewapp.core.templates import available_templates, load_template
+        from reviewapp.store import reviews
+
         learner_id = self._selected_learner
         if learner_id is None:
             self.show_info("Start a review", "Select a learner in the caseload first.")
@@ -320,6 +326,8 @@ class MainWindow(QMainWindow):
 
     def open_review(self, review_id: str) -> ReviewWizard:
         """Show a review: a draft to carry on with, or a finalised one read-only."""
+        from reviewapp.ui.wizard.review_wizard import ReviewWizard
+
         wizard = self.wizards.get(review_id)
         if wizard is None:
             wizard = ReviewWizard(self.store, review_id, rules=self.rules)
@@ -354,6 +362,11 @@ class MainWindow(QMainWindow):
 
     def compare_reviews(self) -> ReviewComparison | None:
         """Compare the two reviews selected in the history, or else the learner's two latest finalised ones."""
+        from reviewapp.core.comparison import compare_reviews
+        from reviewapp.core.templates import load_template
+        from reviewapp.store import reviews
+        from reviewapp.ui.review_compare import ReviewComparison
+
         learner_id = self._selected_learner
         if learner_id is None:
             self.show_info("Compare reviews", "Select a learner in the caseload first.")
@@ -384,6 +397,10 @@ class MainWindow(QMainWindow):
 
     def print_review(self, review_id: str, parent: QWidget | None = None) -> list[Path]:
         """Save the learner's, employer's and provider's signed copies in the learner's folder, then print them."""
+        from reviewapp.reports.review_pdf import ReviewPdfError
+        from reviewapp.store.review_documents import load_review_document, report_settings
+        from reviewapp.ui.printing import print_review
+
         with self.store.read() as session:
             document = load_review_document(session, review_id)
             settings = report_settings(session)
@@ -398,6 +415,9 @@ class MainWindow(QMainWindow):
 
     def add_addendum(self) -> ReviewWizard | None:
         """A correction to a finalised review: a new review linked to it, since the signed one never changes."""
+        from reviewapp.core.templates import available_templates, load_template
+        from reviewapp.store import reviews
+
         ids = self._selected_history_ids()
         if not ids or self._selected_learner is None:
             self.show_info("Add an addendum", "Select a finalised review in the learner's review history first.")
@@ -415,6 +435,8 @@ class MainWindow(QMainWindow):
 
     def offer_resume_drafts(self) -> ReviewWizard | None:
         """On start, offer to carry on with a review that was left unfinished (after a crash or a flat battery)."""
+        from reviewapp.store import reviews
+
         with self.store.read() as session:
             drafts = reviews.open_drafts(session)
         if not drafts:
@@ -432,12 +454,12 @@ class MainWindow(QMainWindow):
     # --- dialogs (tests replace these) --------------------------------------------------------------------------
 
     def run_print_dialog(self, dialog: QPrintDialog) -> bool:
-        return dialog.exec() == QPrintDialog.DialogCode.Accepted
+        return dialog.exec() == dialog.DialogCode.Accepted
 
     def open_url(self, url: QUrl) -> None:
         QDesktopServices.openUrl(url)
 
-    def choose_draft(self, drafts: list[reviews.DraftSummary]) -> reviews.DraftSummary | None:
+    def choose_draft(self, drafts: list[DraftSummary]) -> DraftSummary | None:
         labels = [f"{d.learner_name} — visit {format_date(d.visit_date)}, last saved {format_datetime(d.updated_at)}"
                   for d in drafts]
         choice, ok = QInputDialog.getItem(self, "Unfinished reviews",
