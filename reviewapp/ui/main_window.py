@@ -222,6 +222,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(button.click)
             view_menu.addAction(action)
         help_menu = self.menuBar().addMenu("&Help")
+        self.help_menu = help_menu  # other parts insert their menus before it (Help stays last)
         open_logs = QAction("Open &log folder", self)
         open_logs.triggered.connect(self.open_log_folder)
         help_menu.addAction(open_logs)

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QLabel
+from PySide6.QtWidgets import QDialog, QLabel, QMenu
 
 from reviewapp.core.dates import format_datetime
 from reviewapp.store.database import Store
@@ -61,7 +61,8 @@ class SyncController(QObject):
         window.statusBar().addPermanentWidget(self.last_sync_label)
         window.statusBar().addPermanentWidget(self.conflicts_label)
 
-        menu = window.menuBar().addMenu("S&ync")
+        menu = QMenu("S&ync", window)
+        window.menuBar().insertMenu(window.help_menu.menuAction(), menu)
         self.sync_action = QAction("&Sync now", self)
         self.sync_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
         self.sync_action.triggered.connect(self.sync_now)
