@@ -10,7 +10,7 @@ Dates travel as ISO 8601 strings (`YYYY-MM-DD`), instants as ISO 8601 with an of
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -329,9 +329,17 @@ class PushResponse(_Message):
     results: list[PushResult]
 
 
+#: Why a request was answered 401, for programs (`detail` is the sentence for people). Only `device_revoked` means
+#: the server no longer accepts this laptop at all; every other code asks the user to sign in again.
+AuthErrorCode = Literal["device_revoked", "token_expired", "token_invalid", "credentials_invalid", "account_disabled"]
+AUTH_ERROR_CODES: tuple[str, ...] = get_args(AuthErrorCode)
+
+
 class ErrorResponse(_Message):
     server_id: str
     detail: str
+    #: Set on 401 answers (see `AuthErrorCode`); absent elsewhere.
+    code: AuthErrorCode | None = None
 
 
 class HealthResponse(_Message):

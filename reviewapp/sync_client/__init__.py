@@ -40,6 +40,7 @@ from sync.protocol import (
     ENTITY_ORDER,
     MAX_PULL_LIMIT,
     MAX_PUSH_CHANGES,
+    ErrorResponse,
     HealthResponse,
     PullResponse,
     PushResponse,
@@ -301,18 +302,20 @@ class SyncClient:
         )
 
     def _handle_unauthorised(self, response: httpx.Response) -> None:
-        """A 401: an expired token asks for a sign-in; a revoked device (same server) wipes this account's data."""
+        """A 401. Only `device_revoked` from the server this laptop syncs with wipes the account's local data;
+        any other reason (expired, unknown token, disabled account, an older server that gives no reason, another
+        server answering) forgets the token and asks for a sign-in, keeping every local change."""
         with self.store.read() as session:
             known_server = sync_apply.get_state(session, sync_apply.SERVER_ID)
-            expires = sync_apply.get_state(session, sync_apply.TOKEN_EXPIRES)
-        try:
-            answered_by = str(response.json().get("server_id", ""))
-        except ValueError:
-            answered_by = ""
-        expired = bool(expires) and dt.datetime.fromisoformat(expires) <= utc_now()
-        if expired or not known_server or answered_by != known_server:
-            forget_token(self.store.path)
-            raise NotSignedInError("Your sign-in has ended: sign in again to sync. Your changes are kept.")
+        answered_by, code = _auth_failure(response)
+        forget_token(self.store.path)
+        if code != "device_revoked" or not known_server or answered_by != known_server:
+            reason = {
+                "token_expired": "Your sign-in has expired",
+                "account_disabled": "The server says your account is disabled (ask an admin)",
+                "device_revoked": "The server no longer accepts this laptop's sign-in",
+            }.get(code or "", "Your sign-in is no longer accepted")
+            raise NotSignedInError(f"{reason}: sign in again to sync. Your changes are kept.")
         data_dir, account, path = self.store.path.parent, self.store.account, self.store.path
         self.store.close()
         Store.discard(data_dir, account)
@@ -484,6 +487,15 @@ class _RawPage(BaseModel):
 
     model_config = {"extra": "allow"}
     server_id: str
+
+
+def _auth_failure(response: httpx.Response) -> tuple[str, str | None]:
+    """(server id, code) of a 401 answer; ("", None) for anything that is not a well-formed error body."""
+    try:
+        body = ErrorResponse.model_validate(response.json())
+    except (ValidationError, ValueError):
+        return "", None
+    return body.server_id, body.code
 
 
 def _detail(response: httpx.Response) -> str:

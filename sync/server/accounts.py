@@ -68,13 +68,27 @@ class IssuedToken:
     device: Device
 
 
+class AuthFailure(Exception):
+    """Why a sign-in or a token was refused: `code` is one of `sync.protocol.AuthErrorCode`.
+
+    Only someone who already holds the right password (or a token) learns more than `credentials_invalid`: a wrong
+    username and a wrong password are the same failure, and so is a disabled account's wrong password.
+    """
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
 def issue_token(
     session: Session, username: str, password: str, device_name: str, lifetime: dt.timedelta
-) -> IssuedToken | None:
-    """A new device and token for good credentials; None for anything else (no hint which part was wrong)."""
+) -> IssuedToken:
+    """A new device and token for good credentials; raises `AuthFailure` for anything else."""
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    if not verify_password(user.password_hash if user else None, password) or user is None or not user.active:
-        return None
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        raise AuthFailure("credentials_invalid")
+    if not user.active:
+        raise AuthFailure("account_disabled")
     now = utcnow()
     device = Device(id=new_id(), user_id=user.id, name=device_name, created_at=now, last_seen_at=now)
     session.add(device)
@@ -85,8 +99,12 @@ def issue_token(
     return IssuedToken(token=token, expires_at=expires_at, user=user, device=device)
 
 
-def authenticate(session: Session, token: str) -> tuple[User, Device] | None:
-    """The user and device behind a bearer token that is known, unexpired, on an unrevoked device."""
+def authenticate(session: Session, token: str) -> tuple[User, Device]:
+    """The user and device behind a bearer token that is known, unexpired, on an unrevoked device.
+
+    Raises `AuthFailure`: `token_invalid` (unknown), else `device_revoked` (whatever else is wrong too: a revoked
+    laptop must learn it, even with an expired token), else `account_disabled`, else `token_expired`.
+    """
     row = session.execute(
         select(Token, User, Device)
         .join(User, User.id == Token.user_id)
@@ -94,11 +112,15 @@ def authenticate(session: Session, token: str) -> tuple[User, Device] | None:
         .where(Token.token_hash == token_digest(token))
     ).one_or_none()
     if row is None:
-        return None
+        raise AuthFailure("token_invalid")
     stored, user, device = row
+    if device.revoked_at is not None:
+        raise AuthFailure("device_revoked")
+    if not user.active:
+        raise AuthFailure("account_disabled")
     expires_at = as_utc(stored.expires_at)
-    if expires_at is None or expires_at <= utcnow() or device.revoked_at is not None or not user.active:
-        return None
+    if expires_at is None or expires_at <= utcnow():
+        raise AuthFailure("token_expired")
     return user, device
 
 

@@ -20,7 +20,7 @@ from .accounts import ROLES, AccountError, assign_learner, create_user, find_use
 from .caseload_csv import parse_caseload
 from .caseload_import import import_caseload
 from .core.config import DATABASE_URL_ENV, resolve_database_url
-from .db import make_engine, make_session_factory, transaction
+from .db import make_engine, make_session_factory, renew_server_id, transaction
 from .migrate import upgrade_database
 from .models import Learner
 
@@ -142,6 +142,19 @@ def cmd_import_caseload(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_new_server_id(args: argparse.Namespace) -> None:
+    _, engine, factory = _database(args)
+    try:
+        with transaction(factory) as session:
+            old, new = renew_server_id(session)
+    finally:
+        engine.dispose()
+    print(
+        f"Server id changed from {old} to {new}. Start (or restart) the server now: each laptop will pull "
+        "everything again at its next sync and send back whatever this database lacks."
+    )
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -195,6 +208,15 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = commands.add_parser("revoke-device", parents=[common], help="end every session of a lost device")
     revoke.add_argument("device_id")
     revoke.set_defaults(run=cmd_revoke_device)
+
+    commands.add_parser(
+        "new-server-id",
+        parents=[common],
+        help="give the database a new server id: run it after restoring a backup, before serving",
+        description="Give the database a fresh server id. Run it after restoring a backup and before serving it "
+        "(stop every server process first): laptops then see a new server, pull everything again and send back "
+        "the changes the restored database lacks. Without it they would trust cursors the backup never reached.",
+    ).set_defaults(run=cmd_new_server_id)
 
     assign = commands.add_parser("assign", parents=[common], help="put a learner in an assessor's caseload")
     assign.add_argument("uln")

@@ -81,5 +81,14 @@ def server_id(session: Session) -> str:
     return session.execute(select(ServerState.server_id).where(ServerState.id == 1)).scalar_one()
 
 
+def renew_server_id(session: Session) -> tuple[str, str]:
+    """Give the database a fresh server id, (old, new): after restoring a backup, so every client notices the
+    server is not the one it last synced with, pulls everything again and sends back what the server lacks."""
+    old = server_id(session)
+    new = new_id()
+    session.execute(update(ServerState).where(ServerState.id == 1).values(server_id=new))
+    return old, new
+
+
 def new_id() -> str:
     return str(uuid.uuid4())

@@ -1,4 +1,7 @@
-"""Signing in, and every way a token can fail: all answered 401 with the same message, none a 500."""
+"""Signing in, and every way a token can fail: each a 401 with a machine-readable `code`, none a 500.
+
+A wrong username and a wrong password stay indistinguishable; only `device_revoked` tells a laptop to wipe itself.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,16 @@ import datetime as dt
 from server_testkit import PASSWORD, Server
 from sqlalchemy import update
 
+from sync.protocol import AUTH_ERROR_CODES, ErrorResponse
 from sync.server.db import transaction
-from sync.server.models import Token
+from sync.server.models import Token, User
+
+
+def _code(response) -> str | None:  # type: ignore[no-untyped-def]
+    assert response.status_code == 401, response.text
+    body = ErrorResponse.model_validate(response.json())  # the documented error body, nothing more
+    assert body.server_id and body.detail
+    return body.code
 
 
 def test_sign_in_returns_token_user_device_and_server_id(server: Server) -> None:
@@ -35,19 +46,43 @@ def test_bad_credentials_are_401_and_say_nothing_about_which_part(server: Server
     )
     assert wrong_password.status_code == unknown_user.status_code == 401
     assert wrong_password.json() == unknown_user.json()
+    assert wrong_password.headers.get("www-authenticate") == unknown_user.headers.get("www-authenticate")
+    assert _code(wrong_password) == "credentials_invalid"
+
+
+def test_disabled_account_is_told_only_to_whoever_holds_the_password_or_a_token(server: Server) -> None:
+    server.add_user("alice")
+    headers = server.login("alice")
+    with transaction(server.factory) as session:
+        session.execute(update(User).where(User.username == "alice").values(active=False))
+    pull = server.client.get("/api/v1/sync/pull", headers=headers)
+    assert _code(pull) == "account_disabled"
+    sign_in = server.client.post(
+        "/api/v1/auth/token", json={"username": "alice", "password": PASSWORD, "device_name": "x"}
+    )
+    assert _code(sign_in) == "account_disabled" and "disabled" in sign_in.json()["detail"]
+    # Without the password a disabled account looks like any wrong username or password.
+    wrong_password = server.client.post(
+        "/api/v1/auth/token", json={"username": "alice", "password": "nope nope", "device_name": "x"}
+    )
+    unknown_user = server.client.post(
+        "/api/v1/auth/token", json={"username": "nobody", "password": "nope nope", "device_name": "x"}
+    )
+    assert wrong_password.json() == unknown_user.json() and _code(wrong_password) == "credentials_invalid"
 
 
 def test_missing_malformed_expired_and_revoked_tokens_are_401(server: Server) -> None:
     server.add_user("alice")
     pull = "/api/v1/sync/pull"
-    assert server.client.get(pull).status_code == 401
-    assert server.client.get(pull, headers={"Authorization": "Basic abc"}).status_code == 401
-    assert server.client.get(pull, headers={"Authorization": "Bearer not-a-token"}).status_code == 401
+    assert _code(server.client.get(pull)) == "token_invalid"
+    assert _code(server.client.get(pull, headers={"Authorization": "Basic abc"})) == "token_invalid"
+    assert _code(server.client.get(pull, headers={"Authorization": "Bearer not-a-token"})) == "token_invalid"
 
     expired = server.login("alice")
     with transaction(server.factory) as session:
         session.execute(update(Token).values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
-    assert server.client.get(pull, headers=expired).status_code == 401
+    answer = server.client.get(pull, headers=expired)
+    assert _code(answer) == "token_expired" and "sign in again" in answer.json()["detail"]
 
     headers = server.login("alice", device="lost laptop")
     assert server.client.get(pull, headers=headers).status_code == 200
@@ -57,10 +92,18 @@ def test_missing_malformed_expired_and_revoked_tokens_are_401(server: Server) ->
         lost = next(d for d, _ in list_devices(session) if d.name == "lost laptop")
         revoke_device(session, lost.id)
     response = server.client.get(pull, headers=headers)
-    assert response.status_code == 401
-    assert response.json()["server_id"] and "sign in again" in response.json()["detail"]
+    assert _code(response) == "device_revoked" and "revoked" in response.json()["detail"]
+    push = server.client.post("/api/v1/sync/push", json={"batch_id": "b", "device_id": "d", "changes": []},
+                              headers=headers)
+    assert _code(push) == "device_revoked"
+    # A revoked laptop learns it even once its token has expired too: that is when a lost laptop comes back.
+    with transaction(server.factory) as session:
+        session.execute(update(Token).values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
+    assert _code(server.client.get(pull, headers=headers)) == "device_revoked"
     other = server.login("alice", device="new laptop")
     assert server.client.get(pull, headers=other).status_code == 200
+    assert set(AUTH_ERROR_CODES) == {"device_revoked", "token_expired", "token_invalid", "credentials_invalid",
+                                     "account_disabled"}
 
 
 def test_malformed_sign_in_bodies_are_422_with_a_reason(server: Server) -> None:

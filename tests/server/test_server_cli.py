@@ -54,3 +54,28 @@ def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
     result = run("init-db", database="postgresql+psycopg://nobody@127.0.0.1:1/none")
     assert result.returncode == 2 and "cannot use the database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_new_server_id_gives_the_database_a_fresh_identity(database_url: str) -> None:
+    from sqlalchemy import create_engine, select
+
+    from sync.server.models import ServerState
+
+    def current() -> str:
+        engine = create_engine(database_url)
+        try:
+            with engine.connect() as conn:
+                return conn.execute(select(ServerState.server_id)).scalar_one()
+        finally:
+            engine.dispose()
+
+    assert run("init-db", database=database_url).returncode == 0
+    before = current()
+    renewed = run("new-server-id", database=database_url)
+    assert renewed.returncode == 0, renewed.stderr
+    after = current()
+    assert after != before and before in renewed.stdout and after in renewed.stdout
+    assert run("new-server-id", database=database_url).returncode == 0 and current() not in (before, after)
+    helped = " ".join(run("--help", database=database_url).stdout.split())
+    assert "new-server-id" in helped and "after restoring a backup, before serving" in helped
+    assert "after restoring a backup" in " ".join(run("new-server-id", "--help", database=database_url).stdout.split())

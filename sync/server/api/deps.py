@@ -13,14 +13,29 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..accounts import authenticate
+from ..accounts import AuthFailure, authenticate
 from ..db import server_id
 from ..models import as_utc, utcnow
 from ..scope import Caller
 
 LAST_SEEN_RESOLUTION = dt.timedelta(minutes=5)
 NOT_ALLOWED = "Your account is not allowed to do this; ask an admin."
-NOT_SIGNED_IN = "You are not signed in, or your session has ended or been revoked: sign in again."
+#: The sentence for people behind each 401 code (sync.protocol.AuthErrorCode).
+AUTH_MESSAGES = {
+    "token_invalid": "You are not signed in, or your sign-in is not known to this server: sign in again.",
+    "token_expired": "Your sign-in has expired: sign in again.",
+    "device_revoked": "This device's sign-in has been revoked by an admin: it can no longer sync.",
+    "account_disabled": "Your account has been disabled: ask an admin.",
+    "credentials_invalid": "The username or password is not right. Check them and try again.",
+}
+
+
+class Unauthorised(HTTPException):
+    """A 401 whose body carries a machine-readable `code` beside the human `detail` (see errors.py)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(status_code=401, detail=AUTH_MESSAGES[code], headers={"WWW-Authenticate": "Bearer"})
+        self.code = code
 
 
 def session_factory(request: Request) -> sessionmaker[Session]:
@@ -46,12 +61,12 @@ def current_caller(request: Request, factory: Annotated[sessionmaker[Session], D
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise HTTPException(status_code=401, detail=NOT_SIGNED_IN, headers={"WWW-Authenticate": "Bearer"})
+        raise Unauthorised("token_invalid")
     with factory() as session, session.begin():
-        found = authenticate(session, token.strip())
-        if found is None:
-            raise HTTPException(status_code=401, detail=NOT_SIGNED_IN, headers={"WWW-Authenticate": "Bearer"})
-        user, device = found
+        try:
+            user, device = authenticate(session, token.strip())
+        except AuthFailure as failure:
+            raise Unauthorised(failure.code) from None
         now = utcnow()
         seen = as_utc(device.last_seen_at)
         if seen is None or now - seen > LAST_SEEN_RESOLUTION:  # not a write on every request

@@ -1,4 +1,5 @@
-"""Error bodies: every error carries the server id and one readable `detail`, and nothing becomes a 500 page.
+"""Error bodies: every error carries the server id and one readable `detail` (401s also a `code`), and nothing
+becomes a 500 page.
 
 Validation errors keep FastAPI's list under `errors` for programs, and gain a sentence for people.
 """
@@ -27,8 +28,12 @@ def _safe_server_id(request: Request) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        body = {"server_id": _safe_server_id(request), "detail": str(exc.detail)}
+        code = getattr(exc, "code", None)  # 401s say why, for programs (sync.protocol.AuthErrorCode)
+        if code:
+            body["code"] = code
         return JSONResponse(
-            {"server_id": _safe_server_id(request), "detail": str(exc.detail)},
+            body,
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )

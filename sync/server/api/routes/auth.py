@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 
 from sync.protocol import ErrorResponse, TokenRequest, TokenResponse
 
-from ...accounts import issue_token, user_info
-from ..deps import ServerIdDep, SessionDep
+from ...accounts import AuthFailure, issue_token, user_info
+from ..deps import AUTH_MESSAGES, ServerIdDep, SessionDep, Unauthorised
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
-BAD_CREDENTIALS = "The username or password is not right. Check them and try again."
+BAD_CREDENTIALS = AUTH_MESSAGES["credentials_invalid"]
 
 
 @router.post("/token", response_model=TokenResponse, responses={401: {"model": ErrorResponse}})
 def create_token(body: TokenRequest, request: Request, session: SessionDep, server: ServerIdDep) -> TokenResponse:
     with session.begin():
-        issued = issue_token(
-            session, body.username, body.password, body.device_name, request.app.state.settings.token_lifetime
-        )
-        if issued is None:
-            raise HTTPException(status_code=401, detail=BAD_CREDENTIALS)
+        try:
+            issued = issue_token(
+                session, body.username, body.password, body.device_name, request.app.state.settings.token_lifetime
+            )
+        except AuthFailure as failure:  # credentials_invalid, or account_disabled for the right password only
+            raise Unauthorised(failure.code) from None
         return TokenResponse(
             server_id=server,
             token=issued.token,
