@@ -172,6 +172,18 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
             process.wait(10)
 
 
+def server_database(root: Path, name: str, backend: str) -> str:
+    """A fresh empty database for one server: PostgreSQL unless told otherwise or unreachable."""
+    if backend != "sqlite":
+        url, why_not = postgres_database()
+        if url is not None:
+            return url
+        if backend == "postgresql":
+            raise SystemExit(f"PostgreSQL is not reachable: {why_not}")
+        print(f"NOTE: PostgreSQL is not reachable ({why_not}); using SQLite files instead")
+    return f"sqlite:///{root / f'{name}.sqlite3'}"
+
+
 def sync_testkit():  # type: ignore[no-untyped-def]
     """tests/sync/synckit.py (laptops, the office, seeding accounts): the sync benchmarks reuse the tests' helpers
     rather than copies of them, so what the trials check is what the tests check."""

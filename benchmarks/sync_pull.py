@@ -44,20 +44,6 @@ def bulk_insert(store: Any, rows: dict[str, list[dict[str, Any]]]) -> None:
                 session.execute(insert(SYNCABLE_MODELS[entity]), batch[start : start + 5000])
 
 
-def server_database(root: Path, name: str, backend: str) -> str:
-    """A fresh empty database for one server: PostgreSQL unless told otherwise or unreachable."""
-    from benchlib import postgres_database
-
-    if backend != "sqlite":
-        url, why_not = postgres_database()
-        if url is not None:
-            return url
-        if backend == "postgresql":
-            raise SystemExit(f"PostgreSQL is not reachable: {why_not}")
-        print(f"NOTE: PostgreSQL is not reachable ({why_not}); using SQLite files instead")
-    return f"sqlite:///{root / f'{name}.sqlite3'}"
-
-
 def new_laptop(root: Path, name: str, url: str, **options: Any) -> tuple[Any, Any]:
     """A fresh encrypted laptop store for the demo account, signed in to the server at `url`."""
     from reviewapp.store.database import Store
@@ -126,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         median,
         ms,
         scratch,
+        server_database,
         start_server,
         stop_server,
         verdict,
