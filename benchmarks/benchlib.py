@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
+import time
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +26,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 KEYRING_BACKEND = "keyrings.alt.file.PlaintextKeyring"
 #: The day every benchmark caseload is made for, so runs compare like with like.
 BENCH_TODAY = dt.date(2026, 11, 23)
+#: Where the throw-away PostgreSQL databases of the server benchmarks are made (scripts/postgres.sh sets it up).
+PG_ADMIN_URL = os.environ.get("REVIEWAPP_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+#: The server's command line, `reviewapp-server`, run from the repo (no install needed).
+SERVER = [sys.executable, "-m", "sync.server"]
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # benchmarks run headless, like the tests
 if str(REPO_ROOT) not in sys.path:  # `python benchmarks/x.py` puts benchmarks/, not the repo, on the path
@@ -82,3 +91,105 @@ def make_caseload(data_dir: Path, learners: int, *, account: str = "demo", encry
 
     with Store.open(data_dir, account, encrypted=encrypted) as store:
         demo.generate(store, learners=learners, seed=seed, today=BENCH_TODAY)
+
+
+# --- the sync server as a real process (server_load, sync_pull, sync_fault_trials) -------------------------------
+
+
+def postgres_database() -> tuple[str | None, str]:
+    """A fresh PostgreSQL database's URL, or None and the reason it cannot be had."""
+    try:
+        from sqlalchemy import create_engine, text
+
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        name = f"reviewapp_bench_{uuid.uuid4().hex[:10]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", ""
+    except Exception as exc:
+        return None, str(exc).splitlines()[0]
+
+
+def drop_postgres_database(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def run_cli(*args: str) -> str:
+    """Run the server's own command line (`reviewapp-server ARGS`) and return what it printed."""
+    result = subprocess.run([*SERVER, *args], capture_output=True, text=True, env=child_env(), timeout=300,
+                            check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"reviewapp-server {args[0]} failed: {result.stderr or result.stdout}")
+    return result.stdout.strip()
+
+
+def free_port() -> int:
+    """A port nobody listens on now (the OS picks it), so runs never collide with each other."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(url: str, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
+    """`reviewapp-server serve` on 127.0.0.1:port in its own process group (so SIGKILL reaches all of it).
+
+    Returns once /api/v1/health answers, so timings never include the server's start-up.
+    """
+    import httpx
+
+    process = subprocess.Popen(
+        [*SERVER, "serve", "--database", url, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=child_env(), start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited at start (status {process.returncode})")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    stop_server(process)
+    raise SystemExit("the server did not answer its health check within 60 s")
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    """Stop the server we started: its own process group (uvicorn's manager and its workers)."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+
+
+def server_database(root: Path, name: str, backend: str) -> str:
+    """A fresh empty database for one server: PostgreSQL unless told otherwise or unreachable."""
+    if backend != "sqlite":
+        url, why_not = postgres_database()
+        if url is not None:
+            return url
+        if backend == "postgresql":
+            raise SystemExit(f"PostgreSQL is not reachable: {why_not}")
+        print(f"NOTE: PostgreSQL is not reachable ({why_not}); using SQLite files instead")
+    return f"sqlite:///{root / f'{name}.sqlite3'}"
+
+
+def sync_testkit():  # type: ignore[no-untyped-def]
+    """tests/sync/synckit.py (laptops, the office, seeding accounts): the sync benchmarks reuse the tests' helpers
+    rather than copies of them, so what the trials check is what the tests check."""
+    for folder in ("tests/sync", "tests/server"):
+        if str(REPO_ROOT / folder) not in sys.path:
+            sys.path.insert(0, str(REPO_ROOT / folder))
+    import synckit
+
+    return synckit

@@ -21,20 +21,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import os
 import random
-import signal
-import socket
-import subprocess
 import sys
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchlib import (
+    drop_postgres_database,
+    free_port,
+    postgres_database,
+    run_cli,
+    start_server,
+    stop_server,
+)
+
 PASSWORD = "bench horse battery staple"
-PG_ADMIN_URL = os.environ.get("REVIEWAPP_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-SERVER = [sys.executable, "-m", "sync.server"]
 
 
 @dataclass
@@ -83,40 +86,6 @@ def write_caseload_csv(path: Path, assessors: list[str], each: int, rng: random.
                 })
 
 
-def postgres_database() -> tuple[str | None, str]:
-    """A fresh PostgreSQL database's URL, or None and the reason it cannot be had."""
-    try:
-        from sqlalchemy import create_engine, text
-
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        name = f"reviewapp_bench_{uuid.uuid4().hex[:10]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", ""
-    except Exception as exc:
-        return None, str(exc).splitlines()[0]
-
-
-def drop_postgres_database(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def run_cli(*args: str) -> str:
-    from benchlib import child_env
-
-    result = subprocess.run([*SERVER, *args], capture_output=True, text=True, env=child_env(), timeout=300,
-                            check=False)
-    if result.returncode != 0:
-        raise SystemExit(f"reviewapp-server {args[0]} failed: {result.stderr or result.stdout}")
-    return result.stdout.strip()
-
-
 def create_users(url: str, usernames: list[str]) -> None:
     from sync.server.accounts import create_user
     from sync.server.db import make_engine, make_session_factory, transaction
@@ -128,45 +97,6 @@ def create_users(url: str, usernames: list[str]) -> None:
                 create_user(session, username, PASSWORD, "assessor")
     finally:
         engine.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    import httpx
-    from benchlib import child_env
-
-    process = subprocess.Popen(
-        [*SERVER, "serve", "--database", url, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=child_env(), start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the server exited at start (status {process.returncode})")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    stop_server(process)
-    raise SystemExit("the server did not answer its health check within 60 s")
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    """Stop the server we started: its own process group (uvicorn's manager and its workers)."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
 
 
 async def assessor(base: str, username: str, deadline: float, results: Results, rng: random.Random) -> None:

@@ -18,6 +18,8 @@ TINY = {
     "pdf": ["--repeats", "1"],
     "server_load": ["--assessors", "2", "--seconds", "2", "--learners-each", "3"],
     "crash_trials": ["--trials", "1"],
+    "sync_pull": ["--learners", "10", "--small", "5", "--push", "3", "--repeats", "1"],
+    "sync_fault_trials": ["--trials", "2"],
 }
 
 
