@@ -405,8 +405,10 @@ def _settle(session: Session, item: SentEntry, result: PushResult, counts: PushC
     if row is not None and result.rev > row["rev"]:
         values["rev"] = result.rev
     for conflict in result.conflicts:
+        if session.get(SyncConflict, conflict.conflict_id) is not None:
+            continue  # already recorded here: a `duplicate` answer names the conflicts its first answer did
         session.add(SyncConflict(
-            id=conflict.conflict_id if session.get(SyncConflict, conflict.conflict_id) is None else new_id(),
+            id=conflict.conflict_id,
             kind="conflict", entity=item.entity, record_id=item.record_id, field=conflict.field,
             base_value=conflict.base_value, my_value=conflict.client_value, their_value=conflict.server_value,
         ))

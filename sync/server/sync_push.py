@@ -66,7 +66,9 @@ def _push_one(session: Session, caller: Caller, change: PushChange, pending_revi
     if receipt is not None:
         if receipt.user_id != caller.user_id:
             return PushResult(change_id=change.change_id, status="rejected", error="This change id is already used.")
-        return PushResult(change_id=change.change_id, status="duplicate", rev=receipt.rev)
+        return PushResult(
+            change_id=change.change_id, status="duplicate", rev=receipt.rev, conflicts=_conflicts_of(session, change)
+        )
     try:
         with session.begin_nested():
             result = _apply(session, caller, change, pending_reviews)
@@ -188,6 +190,21 @@ def _update(session: Session, caller: Caller, change: PushChange, row: Any) -> P
     if entity == "learner" and merged.get("employer_id") != current.get("employer_id"):
         touch_employer(session, merged.get("employer_id"), caller.username)
     return _result(change, row.rev, conflicts)
+
+
+def _conflicts_of(session: Session, change: PushChange) -> list[FieldConflict]:
+    """The conflicts a change met when first applied, so a client that never heard that answer still shows them."""
+    stored = session.scalars(select(Conflict).where(Conflict.change_id == change.change_id).order_by(Conflict.field))
+    return [
+        FieldConflict(
+            conflict_id=c.id,
+            field=c.field,
+            base_value=c.base_value,
+            server_value=c.server_value,
+            client_value=c.client_value,
+        )
+        for c in stored
+    ]
 
 
 def _json_equal(entity: str, name: str, base: Any, server_value: Any) -> bool:

@@ -108,6 +108,13 @@ def test_field_merge_takes_untouched_fields_and_reports_conflicts(server: Server
     with server.factory() as session:
         stored = session.execute(select(Conflict)).scalars().one()
         assert stored.client_value == "Finish unit three" and stored.record_id == target_id
+    # The same change sent again (the client never heard the answer) is a duplicate that still names the conflict,
+    # so the laptop can show it rather than quietly take the server's value.
+    again = server.push(alice, change("target", "update", target_id,
+                                      {"text": "Finish unit three", "due_date": "2025-12-15"},
+                                      base=base, base_rev=created["rev"], change_id=result["change_id"]))[0]
+    assert again["status"] == "duplicate" and again["rev"] == result["rev"]
+    assert again["conflicts"] == result["conflicts"]
     # Resolving ("keep mine") is a new change from the server's value as base: applied.
     resolved = server.push(alice, change("target", "update", target_id, {"text": "Finish unit three"},
                                          base={"text": "Finish unit 3 and 4"}))[0]

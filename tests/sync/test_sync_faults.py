@@ -59,6 +59,25 @@ def test_server_dies_after_committing_a_push_before_replying(world: dict[str, An
             assert server_texts.count(text) == 1  # nothing lost, nothing twice
 
 
+def test_a_conflict_whose_answer_was_lost_is_still_shown(world: dict[str, Any]) -> None:
+    learner = world["learners"]["alice"][0]
+    alice = world["laptop"]("alice", "lost-answer")
+    alice.sync()
+    world["office"]().edit("learner", learner, phone="01632 960001")
+    alice.edit("learner", learner, phone="07700 900123")
+    world["server"].plan(push=1)  # the server stores the conflict, then dies before answering
+    with pytest.raises(SyncError, match="back online"):
+        alice.sync()
+    world["server"].restart()
+    summary = alice.sync()
+    assert summary.duplicates == 1, summary.log
+    [conflict] = alice.conflicts()
+    assert (conflict.field, conflict.my_value, conflict.their_value) == ("phone", "07700 900123", "01632 960001")
+    alice.sync()  # a later sync neither repeats nor drops it
+    assert [c.id for c in alice.conflicts()] == [conflict.id]
+    _agree(alice, world)
+
+
 def test_server_dies_at_random_points_of_a_pull(world: dict[str, Any]) -> None:
     rng = random.Random(62)
     learners = world["learners"]["alice"]
