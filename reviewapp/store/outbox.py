@@ -67,6 +67,8 @@ def _review_of(session: Session, signature: Signature) -> Review | None:
     return session.get(Review, signature.review_id) if signature.review_id else None
 
 
+#: Statuses after which a review and its signatures are append-only (a voided review was signed once).
+_CLOSED = ("finalised", "void")
 #: The only change a finalised review takes: voiding it, with a reason (neither is covered by its content hash).
 _VOIDING_FIELDS = frozenset({"status", "void_reason"})
 
@@ -77,14 +79,14 @@ def _is_voiding(review: Review, changes: dict[str, tuple[Any, Any]]) -> bool:
 
 def _check_immutable(session: Session, obj: Syncable, changes: dict[str, tuple[Any, Any]], is_new: bool) -> None:
     """Local changes only: the server enforces append-only for what it sends, and may void a finalised review."""
-    if (isinstance(obj, Review) and not is_new and changes and _committed_status(obj) == "finalised"
-            and not _is_voiding(obj, changes)):
+    status = _committed_status(obj) if isinstance(obj, Review) and not is_new and changes else None
+    if status in _CLOSED and not (status == "finalised" and _is_voiding(obj, changes)):
         raise ImmutableRecordError("This review")
     if isinstance(obj, Signature):
         if "review_id" in changes:
             raise ImmutableRecordError("A signature cannot move to another review; this signature")
         review = _review_of(session, obj)
-        if review is not None and _committed_status(review) == "finalised" and (is_new or changes):
+        if review is not None and _committed_status(review) in _CLOSED and (is_new or changes):
             raise ImmutableRecordError("This signature")
 
 

@@ -37,7 +37,11 @@ UNKNOWN_RECORD = "There is no such record, or it is not in your caseload."
 UNKNOWN_LEARNER = "The learner this record belongs to does not exist, or is not in your caseload."
 UNKNOWN_REVIEW = "The review this signature belongs to does not exist, or is not in your caseload."
 MOVE_LEARNER = "Only an admin can move a learner to another assessor (with `reviewapp-server assign`)."
+CHANGE_ULN = "A learner's ULN comes from the provider's records: ask an admin to correct it in the MIS."
 FINALISED = "This review has been finalised and can no longer be changed; record a correction as an addendum."
+VOIDED = "This review has been voided and can no longer be changed."
+#: Review statuses after which a review (and its signatures) takes no further change but voiding a finalised one.
+CLOSED = ("finalised", "void")
 HASH_MISMATCH = (
     "The review's content hash does not match its answers and signatures as the server holds them; "
     "make sure every signature was sent with the review, then sync again."
@@ -118,8 +122,8 @@ def _create(
     elif entity == "signature":
         review = caller.load(session, Review, data["review_id"])
         if review is not None:
-            if review.data.get("status") == "finalised":
-                raise Rejected(FINALISED)
+            if review.data.get("status") in CLOSED:
+                raise Rejected(FINALISED if review.data.get("status") == "finalised" else VOIDED)
             extra["learner_id"] = review.learner_id
         elif data["review_id"] in pending_reviews and caller.has_learner(session, pending_reviews[data["review_id"]]):
             extra["learner_id"] = pending_reviews[data["review_id"]]
@@ -159,11 +163,15 @@ def _update(session: Session, caller: Caller, change: PushChange, row: Any) -> P
     client_fields = {name: client_view[name] for name in change.fields}
     if entity == "learner" and client_fields.get("assessor", current.get("assessor")) != current.get("assessor"):
         raise Rejected(MOVE_LEARNER)
+    changes_uln = client_fields.get("uln", current.get("uln")) != current.get("uln")
+    if entity == "learner" and changes_uln and not caller.sees_everything:
+        # Before any look at other learners, so the answer cannot tell whether a ULN is taken elsewhere.
+        raise Rejected(CHANGE_ULN)
     if _frozen(session, entity, row):
         if all(current.get(name) == value for name, value in client_fields.items()):
             return PushResult(change_id=change.change_id, status="duplicate", rev=row.rev)
-        if not (entity == "review" and _is_voiding(current, client_fields)):
-            raise Rejected(FINALISED)
+        if not (entity == "review" and current.get("status") == "finalised" and _is_voiding(current, client_fields)):
+            raise Rejected(VOIDED if _status(session, entity, row) == "void" else FINALISED)
     applied: dict[str, Any] = {}
     conflicts: list[FieldConflict] = []
     for name, value in client_fields.items():
@@ -278,19 +286,25 @@ def _check_employer(session: Session, employer_id: str | None) -> None:
         raise Rejected("The employer named by employer_id does not exist on the server.")
 
 
-def _frozen(session: Session, entity: str, row: Any) -> bool:
-    """A finalised review, or a signature on one: append-only."""
+def _status(session: Session, entity: str, row: Any) -> str | None:
+    """The status of the review a review or signature row belongs to (None for other records)."""
     if entity == "review":
-        return row.data.get("status") == "finalised"
+        return row.data.get("status")
     if entity == "signature":
         review = session.get(Review, row.review_id)
-        return review is not None and review.data.get("status") == "finalised"
-    return False
+        return review.data.get("status") if review is not None else None
+    return None
+
+
+def _frozen(session: Session, entity: str, row: Any) -> bool:
+    """A finalised or voided review, or a signature on one: append-only (a voided review was signed once, and
+    letting it change would let signatures stand under content nobody signed)."""
+    return _status(session, entity, row) in CLOSED
 
 
 def _refuse_if_finalised(session: Session, entity: str, row: Any) -> None:
     if _frozen(session, entity, row):
-        raise Rejected(FINALISED)
+        raise Rejected(VOIDED if _status(session, entity, row) == "void" else FINALISED)
 
 
 def _is_voiding(current: dict[str, Any], fields: dict[str, Any]) -> bool:

@@ -66,6 +66,14 @@ def test_assessor_can_neither_read_write_nor_detect_another_caseload(server: Ser
         return [(r["status"], r["error"]) for r in results]
 
     assert answers(bobs_item_id, bobs_learner) == answers(new_id(), new_id())
+    # Nor can Alice probe for Bob's learner by trying his ULN on her own learner: the ULN is the MIS's to change.
+    bobs_uln = [c for c in server.pull_all(bob)[0] if c["id"] == bobs_learner][-1]["data"]["uln"]
+    alices_learner = caseloads["alice_learner"]
+    probes = server.push(alice, *(change("learner", "update", alices_learner, {"uln": uln}) for uln in
+                                  (bobs_uln, "9999999993")))
+    taken, free = ((r["status"], r["error"]) for r in probes)
+    assert taken == free
+    assert probes[0]["status"] == "rejected" and "ULN" in probes[0]["error"]
     assert {status for status, _ in answers(bobs_item_id, bobs_learner)} == {"rejected"}
     # And nothing of Bob's changed.
     bob_view, _ = server.pull_all(bob)
@@ -227,6 +235,23 @@ def test_finalised_review_is_checked_append_only_and_duplicate_when_resent(serve
     void = server.push(alice, change("review", "update", review_id, {"status": "void", "void_reason": "Wrong learner"},
                                      base={"status": "finalised", "void_reason": ""}))[0]
     assert void["status"] == "applied"
+    # A voided review stays as it was signed: no rewrite, no re-finalising under new content, no new signature.
+    rewritten = {**review, "answers": {"q1": "Rewritten"}, "status": "finalised"}
+    rewritten["content_hash"] = review_content_hash(
+        review_id, ReviewData.model_validate(rewritten), [SignatureData.model_validate(s) for _, s in signatures]
+    )
+    after_void = server.push(
+        alice,
+        change("review", "update", review_id, {k: rewritten[k] for k in ("answers", "status", "content_hash")},
+               base={"answers": review["answers"], "status": "void", "content_hash": review["content_hash"]}),
+        change("signature", "update", signatures[0][0], {"name": "Someone else"}),
+        change("signature", "create", fields={"review_id": review_id, "role": "learner", "name": "Extra"}),
+        change("review", "delete", review_id),
+    )
+    assert [r["status"] for r in after_void] == ["rejected"] * 4
+    assert "voided" in after_void[0]["error"]
+    [pulled] = [c for c in server.pull_all(alice)[0] if c["id"] == review_id]
+    assert pulled["data"]["answers"] == review["answers"] and pulled["data"]["status"] == "void"
 
 
 def test_finalising_with_a_wrong_hash_or_missing_signature_is_rejected(server: Server, caseloads: dict) -> None:

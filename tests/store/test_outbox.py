@@ -206,6 +206,12 @@ def test_finalised_review_may_be_voided_with_a_reason_only(store):
         review.status, review.void_reason = "void", "Recorded against the wrong learner"
     fields = _outbox(store)[("review", review_id)].fields
     assert (fields["status"], fields["void_reason"]) == ("void", "Recorded against the wrong learner")
+    # Once voided, it stays as it was signed: not re-finalised, not rewritten.
+    for change in ({"status": "finalised"}, {"answers": {"q1": "Rewritten"}}, {"void_reason": "Another reason"}):
+        with pytest.raises(ImmutableRecordError), store.write() as s:
+            review = s.get(Review, review_id)
+            for name, value in change.items():
+                setattr(review, name, value)
 
 
 def test_the_server_may_change_what_the_laptop_may_not(store):
