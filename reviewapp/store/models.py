@@ -269,14 +269,16 @@ class SyncConflict(Base):
 
     `kind` is `conflict` (a field changed here and on the server: the server kept `their_value`, and `my_value`
     waits here until the assessor keeps one) or `rejected` (the server refused the whole change; `reason` says
-    why, and the local change stays in the outbox until the assessor edits it again or tries again).
+    why, and the local change stays in the outbox until the assessor edits it again or tries again) or `removed`
+    (a learner left the caseload while changes to their records were unsent: the learner is kept, not purged,
+    until the assessor discards them or the learner comes back; `my_value` holds how many were waiting).
     Written only by the sync client (`reviewapp.store.sync_apply`); never travels.
     """
 
     __tablename__ = "conflict"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    kind: Mapped[str] = mapped_column(String(10))  # conflict | rejected
+    kind: Mapped[str] = mapped_column(String(10))  # conflict | rejected | removed
     entity: Mapped[str] = mapped_column(String(20))
     record_id: Mapped[str] = mapped_column(String(36), index=True)
     field: Mapped[str] = mapped_column(String(100), default="")

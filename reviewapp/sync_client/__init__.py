@@ -20,6 +20,7 @@ import platform
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -90,6 +91,8 @@ class SyncSummary:
     pulled: int = 0
     pages: int = 0
     purged_learners: int = 0
+    #: Learners who left the caseload with unsent changes here: kept until the assessor decides.
+    held_learners: int = 0
     requeued: int = 0
     server_changed: bool = False
     cancelled: bool = False
@@ -103,6 +106,9 @@ class SyncSummary:
             f"pulled {self.pulled} change(s) in {self.pages} page(s)",
             f"{self.purged_learners} learner(s) removed from this laptop",
         ]
+        if self.held_learners:
+            parts.append(f"{self.held_learners} learner(s) left your caseload with unsent changes, kept here until "
+                         "you decide (Sync → Conflicts)")
         if self.server_changed:
             parts.append(f"new server: {self.requeued} record(s) queued to send again")
         if self.cancelled:
@@ -445,38 +451,58 @@ class SyncClient:
             report(done, total, f"Sent {done} of {total} change(s)")
 
     def _pull(self, summary: SyncSummary, report: ProgressFn) -> int:
-        """Pull until the server has nothing more; returns how many records were queued to send again."""
+        """Pull until the server has nothing more; returns how many records were queued to send again.
+
+        The next page is fetched on a helper thread while this one is applied, so the server's time and the
+        laptop's overlap (each was about half of a first pull). Only one request is ever in flight.
+        """
         requeued = 0
-        while True:
-            self._check_cancel()
-            with self.store.read() as session:
-                cursor = int(sync_apply.get_state(session, sync_apply.CURSOR, "0") or 0)
-            pages = [self._fetch_page(cursor)]
+        with self.store.read() as session:
+            cursor = int(sync_apply.get_state(session, sync_apply.CURSOR, "0") or 0)
+        fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull")
+        try:
+            upcoming: Future[tuple[PullResponse, list[BaseModel | None]]] | None = fetcher.submit(
+                self._fetch_page, cursor
+            )
+
+            def take() -> tuple[PullResponse, list[BaseModel | None]]:
+                nonlocal upcoming
+                assert upcoming is not None
+                page = upcoming.result()
+                upcoming = fetcher.submit(self._fetch_page, page[0].cursor) if page[0].more else None
+                return page
+
             while True:
-                try:
-                    counts = sync_apply.apply_pages(self.store, pages, allow_dangling=not pages[-1][0].more)
-                    break
-                except sync_apply.DanglingReferences:
-                    # A record names one on the next page: take that page too and apply both as one unit.
-                    self._check_cancel()
-                    pages.append(self._fetch_page(pages[-1][0].cursor))
-                except sync_apply.BadServerData as exc:
-                    raise SyncError(f"The server sent data this laptop cannot use ({exc}); nothing of it was "
-                                    "applied. Try again later, or tell IT.") from None
-            summary.pages += len(pages)
-            summary.pulled += counts.applied
-            summary.purged_learners += len(counts.purged_learners)
-            requeued += counts.resync_queued
-            summary.requeued += counts.resync_queued
-            report(summary.pages, 0, f"Received {summary.pulled} change(s) in {summary.pages} page(s)")
-            if not pages[-1][0].more:
-                return requeued
+                self._check_cancel()
+                pages = [take()]
+                while True:
+                    try:
+                        counts = sync_apply.apply_pages(self.store, pages, allow_dangling=not pages[-1][0].more)
+                        break
+                    except sync_apply.DanglingReferences:
+                        # A record names one on the next page: take that page too and apply both as one unit.
+                        self._check_cancel()
+                        pages.append(take())
+                    except sync_apply.BadServerData as exc:
+                        raise SyncError(f"The server sent data this laptop cannot use ({exc}); nothing of it was "
+                                        "applied. Try again later, or tell IT.") from None
+                summary.pages += len(pages)
+                summary.pulled += counts.applied
+                summary.purged_learners += len(counts.purged_learners)
+                summary.held_learners += len(counts.held_learners)
+                requeued += counts.resync_queued
+                summary.requeued += counts.resync_queued
+                report(summary.pages, 0, f"Received {summary.pulled} change(s) in {summary.pages} page(s)")
+                if not pages[-1][0].more:
+                    return requeued
+        finally:
+            fetcher.shutdown(wait=True, cancel_futures=True)
 
     def _fetch_page(self, since: int) -> tuple[PullResponse, list[BaseModel | None]]:
         raw = self._call("GET", "/api/v1/sync/pull", _RawPage, params={"since": since, "limit": self.page_size})
         self._same_server(raw.server_id)
         try:
-            return sync_apply.validate_page(raw.model_dump())
+            return sync_apply.validate_page({**(raw.model_extra or {}), "server_id": raw.server_id})
         except sync_apply.BadServerData as exc:
             raise SyncError(f"The server sent data this laptop cannot use ({exc}); nothing of it was applied. "
                             "Try again later, or tell IT.") from None

@@ -85,6 +85,10 @@ def seed_demo_server(
             session.execute(insert(Assignment), assignments)
             session.execute(insert(ChangeLog), log)
             session.execute(update(ServerState).where(ServerState.id == 1).values(last_rev=rev))
+        # Fresh statistics for the planner: without them PostgreSQL takes the just-filled tables for nearly empty
+        # and joins each pull page to the caseload row by row (20 ms instead of 1 ms a query at 300 learners).
+        with engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")
         return True
     finally:
         engine.dispose()

@@ -67,11 +67,14 @@ class ConflictsModel(QAbstractTableModel):
         if not index.isValid():
             return None
         row = self.rows[index.row()]
-        if role == Qt.ItemDataRole.ToolTipRole and row.kind == "rejected":
+        if role == Qt.ItemDataRole.ToolTipRole and row.kind in ("rejected", "removed"):
             return row.reason
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        if row.kind == "rejected":
+        if row.kind == "removed":
+            values = (row.record_label, "(left your caseload)", f"{row.my_value} unsent change(s), kept here",
+                      "Not in your caseload any more", "the server", "")
+        elif row.kind == "rejected":
             values = (row.record_label, "(whole change)", _shown(row.my_value), f"Refused: {row.reason}",
                       "the server", "")
         else:

@@ -19,32 +19,45 @@ from .scope import Caller
 
 
 def pull_page(session: Session, caller: Caller, since: int, limit: int) -> tuple[list[Change], int, bool]:
-    """(changes in rev order, cursor to pull from next, whether more are waiting)."""
+    """(changes in rev order, cursor to pull from next, whether more are waiting).
+
+    Two passes: the revs alone first (up to `limit + 1` per kind of record) to find where the page ends, then
+    the whole records up to that rev. Loading whole records for every kind and keeping the first `limit` read
+    and decoded some seven times the page (three quarters of a first pull's server time went on it).
+    """
     high = last_rev(session)
-    found: list[Change] = []
-    for entity in ENTITY_ORDER:
+    removals = (
+        None
+        if caller.sees_everything
+        else select(CaseloadRemoval).where(
+            CaseloadRemoval.assessor_id == caller.user_id, CaseloadRemoval.rev > since, CaseloadRemoval.rev <= high
+        )
+    )
+    queries = {
+        entity: select(model).where(model.rev > since, model.rev <= high, caller.visible(model))
+        for entity, model in ((entity, RECORD_MODELS[entity]) for entity in ENTITY_ORDER)
+    }
+    revs: list[int] = []
+    for entity, query in queries.items():
         model = RECORD_MODELS[entity]
-        rows = session.execute(
-            select(model)
-            .where(model.rev > since, model.rev <= high, caller.visible(model))
-            .order_by(model.rev)
-            .limit(limit + 1)
-        ).scalars()
-        found.extend(pull_change(entity, row) for row in rows)
-    if not caller.sees_everything:
-        removals = session.execute(
-            select(CaseloadRemoval)
-            .where(
-                CaseloadRemoval.assessor_id == caller.user_id,
-                CaseloadRemoval.rev > since,
-                CaseloadRemoval.rev <= high,
-            )
-            .order_by(CaseloadRemoval.rev)
-            .limit(limit + 1)
-        ).scalars()
-        found.extend(Change(entity="learner", id=r.learner_id, rev=r.rev, op="removed") for r in removals)
+        revs.extend(session.scalars(query.with_only_columns(model.rev).order_by(model.rev).limit(limit + 1)))
+    if removals is not None:
+        revs.extend(session.scalars(
+            removals.with_only_columns(CaseloadRemoval.rev).order_by(CaseloadRemoval.rev).limit(limit + 1)
+        ))
+    revs.sort()
+    more = len(revs) > limit
+    cut = revs[limit - 1] if more else high
+    found: list[Change] = []
+    for entity, query in queries.items():
+        model = RECORD_MODELS[entity]
+        found.extend(pull_change(entity, row) for row in session.scalars(query.where(model.rev <= cut)))
+    if removals is not None:
+        found.extend(
+            Change(entity="learner", id=r.learner_id, rev=r.rev, op="removed")
+            for r in session.scalars(removals.where(CaseloadRemoval.rev <= cut))
+        )
     found.sort(key=lambda change: change.rev)
-    if len(found) > limit:
-        page = found[:limit]
-        return page, page[-1].rev, True
+    if more:
+        return found, cut, True
     return found, max(since, high), False

@@ -125,6 +125,41 @@ def test_reassignment_purges_the_learner_and_everything_of_theirs(world: dict[st
     assert bob.records() == world["office"]("bob").records()
 
 
+def test_a_learner_who_leaves_with_unsent_work_is_kept_until_the_assessor_decides(world: dict[str, Any]) -> None:
+    ann, amy = world["learners"]["alice"]
+    alice = world["laptop"]("alice")
+    alice.sync()
+    for learner, text in ((ann, "Ann's target, written offline"), (amy, "Amy's target, written offline")):
+        with alice.store.write() as session:
+            session.add(Target(learner_id=learner, text=text))
+    world["setup"].assign(ann, "bob")
+    world["setup"].assign(amy, "bob")
+    summary = alice.sync()
+    # Refused (no longer Alice's), then "removed": kept here with the reason, not purged with the work in it.
+    assert (summary.held_learners, summary.purged_learners, summary.rejected) == (2, 0, 2), summary.log
+    with alice.store.read() as session:
+        assert {t.text for t in session.scalars(select(Target))} >= {"Ann's target, written offline",
+                                                                     "Amy's target, written offline"}
+    removals = {c.record_id: c for c in alice.conflicts() if c.kind == "removed"}
+    assert set(removals) == {ann, amy} and "left your caseload" in removals[ann].reason
+    assert alice.sync().held_learners == 0  # held once, not again on every sync
+
+    # Amy's work is discarded by the assessor: Amy leaves the laptop with it.
+    sync_apply.keep_theirs(alice.store, removals[amy].id)
+    with alice.store.read() as session:
+        assert session.get(Learner, amy) is None
+        assert session.scalars(select(OutboxEntry)).all() != []  # Ann's is still waiting
+    # Ann is assigned back: her kept work goes up, once.
+    world["setup"].assign(ann, "alice")
+    alice.sync()
+    alice.sync()
+    office_texts = [d.get("text") for d in world["office"]().records().values()]
+    assert office_texts.count("Ann's target, written offline") == 1
+    assert "Amy's target, written offline" not in office_texts
+    assert [c for c in alice.conflicts() if c.resolved_at is None] == []
+    assert alice.records() == world["office"]("alice").records()
+
+
 def _finalised_review(store, learner_id: str) -> str:  # type: ignore[no-untyped-def]
     review_id = reviews.start_draft(store, learner_id, TEMPLATE, DEMO_TODAY)
     with store.read() as session:
