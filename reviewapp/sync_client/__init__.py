@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import logging
 import platform
 import threading
@@ -35,7 +36,7 @@ from reviewapp.core.dates import utc_now
 from reviewapp.store import sync_apply
 from reviewapp.store.database import Store
 from reviewapp.store.keys import KEYRING_SERVICE
-from reviewapp.store.models import Setting
+from reviewapp.store.models import OutboxEntry, Setting
 from reviewapp.store.sync_apply import SentEntry
 from sync.protocol import (
     ENTITY_ORDER,
@@ -123,16 +124,29 @@ def _token_name(store: Store) -> str:
     return f"sync-token:{Path(store.path).resolve()}"
 
 
-def load_token(store: Store) -> str | None:
+def _same_url(a: str | None, b: str | None) -> bool:
+    return bool(a) and bool(b) and str(a).rstrip("/").lower() == str(b).rstrip("/").lower()
+
+
+def load_token(store: Store, server_url: str) -> str | None:
+    """The sign-in kept for this store, if it was made with `server_url`: a token never goes to another host."""
     try:
-        return keyring.get_password(KEYRING_SERVICE, _token_name(store))
+        raw = keyring.get_password(KEYRING_SERVICE, _token_name(store))
     except keyring.errors.KeyringError as exc:
         raise SyncError(f"Could not read your sign-in from the keyring ({exc}). Unlock it and try again.") from None
-
-
-def save_token(store: Store, token: str) -> None:
+    if not raw:
+        return None
     try:
-        keyring.set_password(KEYRING_SERVICE, _token_name(store), token)
+        saved = json.loads(raw)
+        token, for_server = str(saved["token"]), str(saved["server"])
+    except (ValueError, TypeError, KeyError):  # a bare token, kept by an earlier version for the configured server
+        token, for_server = raw, get_setting(store, "sync.server_url")
+    return token if _same_url(for_server, server_url) else None
+
+
+def save_token(store: Store, server_url: str, token: str) -> None:
+    try:
+        keyring.set_password(KEYRING_SERVICE, _token_name(store), json.dumps({"server": server_url, "token": token}))
     except keyring.errors.KeyringError as exc:
         raise SyncError(f"Could not keep your sign-in in the keyring ({exc}). Unlock it and try again.") from None
 
@@ -271,7 +285,7 @@ class SyncClient:
         """One request with bounded retries: network errors and 5xx back off and retry; 4xx stop at once."""
         headers = {}
         if auth:
-            token = load_token(self.store)
+            token = load_token(self.store, self.server_url)
             if not token:
                 raise NotSignedInError("You are not signed in to the server: sign in, then sync again.")
             headers["Authorization"] = f"Bearer {token}"
@@ -335,6 +349,7 @@ class SyncClient:
 
     def login(self, password: str) -> TokenResponse:
         """Exchange the password for a token kept in the keyring; remembers server and user in the settings."""
+        self._check_account()
         try:
             response = self.http.post(
                 "/api/v1/auth/token",
@@ -352,7 +367,7 @@ class SyncClient:
             token = TokenResponse.model_validate(response.json())
         except (ValidationError, ValueError):
             raise SyncError(f"{self.server_url} does not answer like a ReviewApp server; check the address.") from None
-        save_token(self.store, token.token)
+        save_token(self.store, self.server_url, token.token)
         set_settings(self.store, sync_server_url=self.server_url, sync_username=self.username)
         with self.store.apply_remote() as session:
             sync_apply.set_state(session, sync_apply.DEVICE_ID, token.device_id)
@@ -361,8 +376,23 @@ class SyncClient:
                 sync_apply.set_state(session, sync_apply.SERVER_ID, token.server_id)
         return token
 
+    def _check_account(self) -> None:
+        """One caseload per store: signing in as someone else here would mix two assessors' learners."""
+        previous = get_setting(self.store, "sync.username")
+        if not previous or previous == self.username:
+            return
+        with self.store.read() as session:
+            synced = int(sync_apply.get_state(session, sync_apply.CURSOR, "0") or 0) > 0
+            pending = session.scalar(select(OutboxEntry.seq).limit(1)) is not None
+        if synced or pending:
+            raise SyncError(
+                f"The caseload in this folder belongs to {previous}, so it cannot be signed in as {self.username}: "
+                f"the two caseloads would mix. Sign in as {previous}, or open {self.username}'s own caseload "
+                f"(reviewapp --account {self.username})."
+            )
+
     def signed_in(self) -> bool:
-        return bool(load_token(self.store))
+        return bool(load_token(self.store, self.server_url))
 
     # --- sync ------------------------------------------------------------------------------------------------
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import httpx
 import keyring
 import pytest
 from sqlalchemy import select
+from synckit import PASSWORD
 
 from reviewapp.core.templates import load_template
 from reviewapp.selftest import scripted_answers as complete_answers
@@ -34,8 +37,9 @@ def test_initial_pull_brings_exactly_the_caseload(world: dict[str, Any]) -> None
 
 def test_token_only_in_keyring_and_password_nowhere(world: dict[str, Any], tmp_path) -> None:
     alice = world["laptop"]("alice")
-    token = keyring.get_password(KEYRING_SERVICE, f"sync-token:{alice.store.path.resolve()}")
-    assert token and len(token) > 20
+    saved = json.loads(keyring.get_password(KEYRING_SERVICE, f"sync-token:{alice.store.path.resolve()}") or "{}")
+    token = saved["token"]
+    assert token and len(token) > 20 and saved["server"] == world["server"].url
     with alice.store.read() as session:
         stored = [str(r.value) for r in session.scalars(select(Setting))]
         stored += [r.value for r in session.scalars(select(SyncState))]
@@ -43,6 +47,34 @@ def test_token_only_in_keyring_and_password_nowhere(world: dict[str, Any], tmp_p
     alice.store.close()
     raw = b"".join(p.read_bytes() for p in alice.data_dir.iterdir() if p.is_file())
     assert token.encode() not in raw and b"correct horse" not in raw
+
+
+def test_the_token_goes_only_to_the_server_it_came_from(world: dict[str, Any]) -> None:
+    alice = world["laptop"]("alice")
+    seen: list[str] = []
+
+    def elsewhere(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("authorization", ""))
+        if request.url.path == "/api/v1/health":
+            return httpx.Response(200, json={"server_id": "another-server", "database": "sqlite"})
+        return httpx.Response(200, json={"server_id": "another-server", "changes": [], "cursor": 0, "more": False})
+
+    other = SyncClient(alice.store, "http://127.0.0.1:9/", "alice",
+                       http=httpx.Client(transport=httpx.MockTransport(elsewhere), base_url="http://127.0.0.1:9"))
+    assert not other.signed_in()
+    with pytest.raises(NotSignedInError):
+        other.sync()
+    assert not any(seen)  # Alice's token (no token at all) was sent to the other host
+    assert alice.client.signed_in()
+
+
+def test_another_account_cannot_sign_in_over_a_synced_caseload(world: dict[str, Any]) -> None:
+    alice = world["laptop"]("alice")
+    alice.sync()
+    bob_here = SyncClient(alice.store, world["server"].url, "bob")
+    with pytest.raises(SyncError, match=r"belongs to alice.*--account bob"):
+        bob_here.login(PASSWORD)
+    assert {key[1] for key in alice.records() if key[0] == "learner"} == set(world["learners"]["alice"])
 
 
 def test_edits_on_two_laptops_and_the_office_all_arrive(world: dict[str, Any]) -> None:
@@ -246,7 +278,6 @@ def test_not_signed_in_and_unreachable_server_say_what_to_do(world: dict[str, An
 
 def test_edits_made_while_a_push_is_in_flight_are_not_lost(world: dict[str, Any]) -> None:
     """The user keeps typing while the push travels: the server's answer must not delete the newer values."""
-    import httpx
 
     from reviewapp.store.models import PlanItem
 
