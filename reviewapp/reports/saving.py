@@ -6,35 +6,27 @@ and support staff asked for "the copy the employer got" should find it by learne
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
 from reviewapp.core.documents import ReportSettings, ReviewDocument
+from reviewapp.core.file_names import REVIEWS_FOLDER, learner_folder_name
 from reviewapp.reports.review_pdf import COPY_NAMES, Copy, write_review_pdf
-
-REVIEWS_FOLDER = "reviews"
-
-
-def safe_name(name: str) -> str:
-    """A file or folder name any file system accepts, keeping accented letters ("Zoë Ødegård" stays readable)."""
-    cleaned = unicodedata.normalize("NFC", name)
-    cleaned = re.sub(r'[<>:"/\\|?*\x00-\x1f]+', " ", cleaned)
-    cleaned = re.sub(r"\s+", " ", cleaned).strip(" .")
-    return cleaned[:120] or "unnamed"
 
 
 def learner_folder(base: Path, document: ReviewDocument) -> Path:
-    """`<base>/<first last> <ULN>`: the name for people, the ULN so two learners of one name never share."""
-    return base / safe_name(f"{document.learner_name} {document.learner.uln}")
+    return base / learner_folder_name(document.learner_name, document.learner.uln)
 
 
 def review_copy_path(folder: Path, document: ReviewDocument, copy: Copy, *, draft: bool = False) -> Path:
-    """`<folder>/<YYYY-MM-DD>-<copy>-copy.pdf` (ISO date first, so the folder sorts by date)."""
+    """`<folder>/<YYYY-MM-DD>-<review id, 8 characters>-<copy>-copy.pdf`.
+
+    ISO date first, so the folder sorts by date; the review's id next, so a second review on the same day (an
+    addendum, say) never overwrites the first one's signed copies.
+    """
     day = document.review.visit_date.isoformat() if document.review.visit_date else "undated"
     suffix = "-draft" if draft else ""
-    return folder / f"{day}-{copy}-copy{suffix}.pdf"
+    return folder / f"{day}-{document.review_id[:8]}-{copy}-copy{suffix}.pdf"
 
 
 def save_review_copies(

@@ -14,6 +14,7 @@ or voided in the office, is the server's word, not a local edit).
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -23,6 +24,7 @@ from sqlalchemy import bindparam, delete, exists, func, insert, select, text, up
 from sqlalchemy.orm import Session
 
 from reviewapp.core.dates import utc_now
+from reviewapp.core.file_names import REVIEWS_FOLDER, learner_folder_name
 from reviewapp.store.database import Store
 from reviewapp.store.models import (
     SYNCABLE_MODELS,
@@ -126,6 +128,8 @@ class PullCounts:
     purged_learners: list[str] = field(default_factory=list)
     #: Learners who left the caseload while this laptop held unsent changes to their records: kept, not purged.
     held_learners: list[str] = field(default_factory=list)
+    #: Folders of saved copies (under the data directory's reviews folder) to remove once the purge is committed.
+    purged_folders: list[str] = field(default_factory=list)
     resync_queued: int = 0
 
 
@@ -256,7 +260,7 @@ def _settle_held_learners(session: Session, pulled_learners: list[str], counts: 
         elif not _unsent_changes(session, learner_id):
             removal.resolved_at, removal.resolution = utc_now(), "discarded"
             session.flush()
-            purge_learner(session, learner_id)
+            counts.purged_folders.append(purge_learner(session, learner_id))
             counts.purged_learners.append(learner_id)
             purged = True
     return purged
@@ -274,19 +278,27 @@ def _retry_refused(session: Session, learner_id: str) -> None:
         )
 
 
-def _discard_held_learner(session: Session, learner_id: str) -> None:
+def _discard_held_learner(session: Session, learner_id: str) -> str:
     """The assessor chose to drop the unsent work of a learner who left the caseload: remove it all."""
     ids = list(_learner_record_ids(session, learner_id))
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         session.execute(delete(OutboxEntry.__table__).where(OutboxEntry.__table__.c.record_id.in_(chunk)))
     session.flush()
-    purge_learner(session, learner_id)
+    return purge_learner(session, learner_id)
 
 
-def purge_learner(session: Session, learner_id: str) -> None:
-    """Remove a learner and everything of theirs from the laptop (privacy): records, pending changes, conflicts."""
+def purge_learner(session: Session, learner_id: str) -> str:
+    """Remove a learner and everything of theirs from the laptop (privacy): records, pending changes, conflicts.
+
+    Returns the name of the learner's folder of saved copies, for the caller to remove once this is committed.
+    """
     record_ids = _learner_record_ids(session, learner_id)
+    learners = Learner.__table__
+    named = session.execute(
+        select(learners.c.first_name, learners.c.last_name, learners.c.uln).where(learners.c.id == learner_id)
+    ).first()
+    folder = learner_folder_name(f"{named[0]} {named[1]}", named[2]) if named is not None else ""
     review_ids = list(session.scalars(select(Review.id).where(Review.learner_id == learner_id)))
     signatures = Signature.__table__
     for start in range(0, len(review_ids), 500):
@@ -303,6 +315,7 @@ def purge_learner(session: Session, learner_id: str) -> None:
         session.execute(delete(SyncConflict.__table__).where(SyncConflict.__table__.c.record_id.in_(chunk)))
     if employer_id is not None:
         _purge_orphan_employer(session, employer_id)
+    return folder
 
 
 def _purge_orphan_employer(session: Session, employer_id: str) -> None:
@@ -359,7 +372,7 @@ def apply_pages(
                         _hold_learner(session, change.id)
                         counts.held_learners.append(change.id)
                     else:
-                        purge_learner(session, change.id)
+                        counts.purged_folders.append(purge_learner(session, change.id))
                         counts.purged_learners.append(change.id)
                         purged = True
                 else:
@@ -391,7 +404,22 @@ def apply_pages(
         if resync and not last.more:
             counts.resync_queued += _queue_what_the_server_lacks(session)
             set_state(session, RESYNC, "")
+    remove_saved_copies(store, counts.purged_folders)
     return counts
+
+
+def remove_saved_copies(store: Store, folder_names: list[str]) -> None:
+    """Delete the saved PDF copies of learners no longer on this laptop (after the purge is committed)."""
+    for name in folder_names:
+        if name:
+            shutil.rmtree(store.path.parent / REVIEWS_FOLDER / name, ignore_errors=True)
+
+
+def learner_folder_names(session: Session) -> list[str]:
+    """The saved-copies folder of every learner on this laptop (to remove them too when the laptop is wiped)."""
+    learners = Learner.__table__
+    rows = session.execute(select(learners.c.first_name, learners.c.last_name, learners.c.uln))
+    return [learner_folder_name(f"{first} {last}", uln) for first, last, uln in rows]
 
 
 def _apply_run(session: Session, run: list[tuple[Change, BaseModel | None]], resync: bool, counts: PullCounts) -> None:
@@ -742,6 +770,7 @@ def keep_theirs(store: Store, conflict_id: str) -> None:
     """Resolve with the server's value. For a field conflict the laptop already shows it; for a refused change
     the local change is dropped and the record pulled again from the server."""
     rewind: int | None = None
+    purged_folder = ""
     with store.apply_remote() as session:
         conflict = session.get(SyncConflict, conflict_id)
         if conflict is None or conflict.resolved_at is not None:
@@ -749,7 +778,7 @@ def keep_theirs(store: Store, conflict_id: str) -> None:
         conflict.resolved_at = utc_now()
         conflict.resolution = "kept_theirs" if conflict.kind == "conflict" else "discarded"
         if conflict.kind == "removed":
-            _discard_held_learner(session, conflict.record_id)
+            purged_folder = _discard_held_learner(session, conflict.record_id)
         if conflict.kind == "rejected":
             entry = _entry(session, conflict.entity, conflict.record_id)
             if entry is not None:
@@ -761,5 +790,6 @@ def keep_theirs(store: Store, conflict_id: str) -> None:
                                     .where(SYNCABLE_MODELS[conflict.entity].__table__.c.id == conflict.record_id))
                 else:
                     rewind = row["rev"] - 1
+    remove_saved_copies(store, [purged_folder])
     if rewind is not None:
         rewind_cursor(store, rewind)

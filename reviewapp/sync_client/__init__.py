@@ -337,6 +337,9 @@ class SyncClient:
             }.get(code or "", "Your sign-in is no longer accepted")
             raise NotSignedInError(f"{reason}: sign in again to sync. Your changes are kept.")
         data_dir, account, path = self.store.path.parent, self.store.account, self.store.path
+        with self.store.read() as session:
+            folders = sync_apply.learner_folder_names(session)
+        sync_apply.remove_saved_copies(self.store, folders)  # the signed copies saved here go with the caseload
         self.store.close()
         Store.discard(data_dir, account)
         forget_token(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from io import BytesIO
@@ -10,7 +11,8 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from reviewapp import demo
-from reviewapp.reports.saving import learner_folder, review_copy_path, safe_name
+from reviewapp.core.file_names import safe_name
+from reviewapp.reports.saving import learner_folder, review_copy_path
 from reviewapp.store.review_documents import load_review_document
 from reviewapp.store.reviews import finalised_review_ids
 from tests.conftest import DEMO_TODAY
@@ -71,3 +73,12 @@ def test_a_missing_caseload_fails_clearly(tmp_path):
 def test_folder_names_keep_accents_and_drop_unsafe_characters():
     assert safe_name("Zoë Ødegård 1234567890") == "Zoë Ødegård 1234567890"
     assert safe_name('Siobhán "Ó" Briain/..') == "Siobhán Ó Briain"
+
+
+def test_two_reviews_on_one_day_never_share_a_file(demo_store):
+    with demo_store.read() as session:
+        document = load_review_document(session, finalised_review_ids(session)[0])
+    same_day = dataclasses.replace(document, review_id="0f0f0f0f-0000-4000-8000-000000000000")
+    folder = Path("learner")
+    assert review_copy_path(folder, document, "learner") != review_copy_path(folder, same_day, "learner")
+    assert review_copy_path(folder, document, "learner").name.startswith(document.review.visit_date.isoformat())

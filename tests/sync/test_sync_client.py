@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 from synckit import PASSWORD
 
+from reviewapp.core.file_names import saved_copies_folder
 from reviewapp.core.templates import load_template
 from reviewapp.selftest import scripted_answers as complete_answers
 from reviewapp.store import reviews, sync_apply
@@ -144,9 +145,18 @@ def test_reassignment_purges_the_learner_and_everything_of_theirs(world: dict[st
     with alice.store.write() as session:
         session.add(Target(learner_id=ann, text="Target that travels with Ann"))
     alice.sync()
+    with alice.store.read() as session:
+        learner = session.get(Learner, ann)
+        saved = saved_copies_folder(alice.data_dir, learner.full_name, learner.uln)
+        other = session.get(Learner, world["learners"]["alice"][1])
+        kept = saved_copies_folder(alice.data_dir, other.full_name, other.uln)
+    for folder in (saved, kept):
+        folder.mkdir(parents=True)
+        (folder / "2026-11-30-learner-copy.pdf").write_bytes(b"%PDF-1.4 signed copy")
     world["setup"].assign(ann, "bob")
     summary = alice.sync()
     assert summary.purged_learners == 1
+    assert not saved.exists() and kept.exists()  # her signed copies leave with her; Amy's stay
     assert not any(ann in (key[1], data.get("learner_id")) for key, data in alice.records().items())
     with alice.store.read() as session:
         assert session.get(Learner, ann) is None
@@ -252,13 +262,18 @@ def test_revoked_device_wipes_the_account_and_says_so(world: dict[str, Any]) -> 
     alice = world["laptop"]("alice")
     alice.sync()
     alice.edit("learner", world["learners"]["alice"][0], phone="unsent")
+    with alice.store.read() as session:
+        learner = session.get(Learner, world["learners"]["alice"][0])
+        saved = saved_copies_folder(alice.data_dir, learner.full_name, learner.uln)
+    saved.mkdir(parents=True)
+    (saved / "2026-11-30-employer-copy.pdf").write_bytes(b"%PDF-1.4 signed copy")
     device_id = alice.client.store and sync_apply.read_state(alice.store)[sync_apply.DEVICE_ID]
     with transaction(world["setup"].factory) as session:
         revoke_device(session, device_id)
     path = database_path(alice.data_dir, "alice")
     with pytest.raises(DeviceRevokedError, match="wiped"):
         alice.sync()
-    assert not path.exists()
+    assert not path.exists() and not saved.exists()
     assert keyring.get_password(KEYRING_SERVICE, f"sync-token:{path.resolve()}") is None
 
 
