@@ -18,7 +18,7 @@ from reviewapp.core.dates import format_date
 from reviewapp.core.scheduling import DEFAULT_RULES, ProposedReviewDate, ScheduleRules, propose_next_review
 from reviewapp.core.smart import check_target_items
 from reviewapp.core.templates import Question, Section, Template
-from sync.protocol import LearnerData, PlanItemData, SignatureData, TargetData
+from sync.protocol import EmployerData, LearnerData, PlanItemData, SignatureData, TargetData
 
 #: Funding rules: reviews no more than twelve weeks apart, whatever the provider's own interval.
 FUNDING_MAX_INTERVAL_WEEKS = 12
@@ -41,6 +41,7 @@ class ReviewContext:
 
     review_id: str
     learner: LearnerData | None = None
+    employer: EmployerData | None = None
     open_targets: Mapping[str, TargetData] = field(default_factory=dict)
     plan_items: Mapping[str, PlanItemData] = field(default_factory=dict)
     last_review_date: dt.date | None = None

@@ -21,7 +21,7 @@ from reviewapp.core.scheduling import DEFAULT_RULES, ScheduleRules
 from reviewapp.core.templates import Template
 from reviewapp.store.database import Store
 from reviewapp.store.errors import StoreError
-from reviewapp.store.models import Learner, OtjEntry, PlanItem, Review, Signature, Target
+from reviewapp.store.models import Employer, Learner, OtjEntry, PlanItem, Review, Signature, Target
 from reviewapp.store.records import apply_record, to_record
 from sync.protocol import ReviewData, SignatureData
 
@@ -66,9 +66,11 @@ def review_context(session: Session, learner_id: str, review_id: str,
         .order_by(Review.visit_date.desc())
         .limit(1)
     )
+    employer = session.get(Employer, learner.employer_id) if learner.employer_id else None
     return ReviewContext(
         review_id=review_id,
         learner=to_record(learner),
+        employer=to_record(employer) if employer is not None else None,
         open_targets={t.id: to_record(t) for t in targets},
         plan_items={p.id: to_record(p) for p in plan},
         last_review_date=last,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from typing import Any
 
 from synckit import PASSWORD, ROOT
@@ -52,14 +51,12 @@ def test_headless_sync_fails_clearly(world: dict[str, Any], tmp_path) -> None:
 def test_demo_mode_seeds_an_embedded_server_and_pulls_from_it(tmp_path) -> None:
     from reviewapp.app import _start_demo_server
 
-    started = time.monotonic()
     store = Store.open(tmp_path / "demo", "demo")
     store, server = _start_demo_server(store, tmp_path / "demo", 40, DEMO_TODAY)
     try:
         with SyncClient(store, server.url, DEMO_USERNAME) as client:
             summary = client.sync()
         assert summary.rejected == 0 and summary.pulled > 40
-        assert time.monotonic() - started < 30
         with store.read() as session:
             assert session.query(Learner).count() == 40
             finalised = session.query(Review).filter(Review.status == "finalised").count()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from reviewapp.core.templates import load_template
 from reviewapp.selftest import scripted_answers as complete_answers
 from reviewapp.store import reviews
-from reviewapp.store.models import Learner, OutboxEntry, Review, Target
+from reviewapp.store.models import Employer, Learner, OutboxEntry, Review, Target
 from reviewapp.ui.wizard.editors import (
     ChoiceEditor,
     DateEditor,
@@ -250,3 +250,24 @@ def test_every_input_has_a_name_a_screen_reader_can_say(wizard):
                and not w.accessibleName() and not (isinstance(w, QAbstractButton) and w.text())
                and not isinstance(w.parent(), QAbstractSpinBox | QComboBox)]
     assert unnamed == []
+
+
+def test_the_next_review_goes_to_learner_and_employer_as_a_calendar_file(wizard, demo_store, tmp_path):
+    from icalendar import Calendar
+
+    with demo_store.read() as s:
+        review = s.get(Review, wizard.review_id)
+        learner = s.get(Learner, review.learner_id)
+        employer = s.get(Employer, learner.employer_id)
+        emails = {learner.email, employer.contact_email}
+    next_q = TEMPLATE.question_for_record_field("next_review_date")
+    wizard.answers[next_q.id] = "2027-03-29"  # the Monday after the clocks go forward
+    target = tmp_path / "next-review.ics"
+    wizard.choose_save_path = lambda suggested: target
+    assert wizard.save_calendar_file() == target
+    [event] = Calendar.from_ical(target.read_bytes()).walk("VEVENT")
+    invited = {str(a).removeprefix("mailto:") for a in event.get("attendee")}
+    assert invited == emails and all(emails)
+    start = event.decoded("dtstart")
+    assert (start.date(), start.hour, start.utcoffset()) == (dt.date(2027, 3, 29), 10, dt.timedelta(hours=1))
+    assert learner.full_name in str(event.get("summary"))

@@ -472,6 +472,9 @@ class ReviewWizard(QWidget):
         attendees = []
         if learner and learner.email:
             attendees.append(Attendee(self.learner_name, learner.email))
+        employer = self.context.employer
+        if employer and employer.contact_email:
+            attendees.append(Attendee(employer.contact_name or employer.name, employer.contact_email))
         ics = next_review_ics(review_id=self.review_id, date=day, learner_name=self.learner_name,
                               location=str(self.answers.get("visit_location") or ""),
                               attendees=tuple(attendees), programme=learner.programme if learner else "")
