@@ -96,6 +96,8 @@ class ReviewSummary:
     progress_rag: str | None
     welfare_rag: str | None
     next_review_date: dt.date | None
+    #: A correction to an earlier review rather than a progress review of its own.
+    is_addendum: bool = False
 
 
 @dataclass(frozen=True)

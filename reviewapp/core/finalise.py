@@ -107,7 +107,8 @@ def review_record_fields(template: Template, answers: Mapping[str, Any], context
         return answers.get(question.id) if question else None
 
     rag = {"red", "amber", "green"}
-    next_date, reason = next_review_decision(template, answers, context)
+    # An addendum corrects a review; the review it corrects keeps the agreed next date.
+    next_date, reason = (None, "") if template.kind == "addendum" else next_review_decision(template, answers, context)
     return {
         "visit_date": parse_iso_date(answer("visit_date")),
         "progress_rag": answer("progress_rag") if answer("progress_rag") in rag else None,

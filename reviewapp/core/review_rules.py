@@ -41,11 +41,11 @@ class ReviewContext:
 
     review_id: str
     learner: LearnerData | None = None
-    employer: EmployerData | None = None
     open_targets: Mapping[str, TargetData] = field(default_factory=dict)
     plan_items: Mapping[str, PlanItemData] = field(default_factory=dict)
     last_review_date: dt.date | None = None
     rules: ScheduleRules = DEFAULT_RULES
+    employer: EmployerData | None = None
 
 
 @dataclass(frozen=True)

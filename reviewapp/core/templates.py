@@ -174,6 +174,8 @@ class Section(_Strict):
 class Template(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     version: int = Field(ge=1)
+    #: A progress review, or an addendum correcting one (which sets no targets and moves no review dates).
+    kind: Literal["review", "addendum"] = "review"
     title: str = Field(min_length=1)
     description: str = ""
     sections: list[Section] = Field(min_length=1)
@@ -227,13 +229,13 @@ def templates_dir() -> Path:
     return resource_path("templates")
 
 
-def available_templates() -> list[tuple[str, int, str]]:
-    """(id, version, title) of the current version of each template in `resources/templates`, sorted by id.
+def available_templates(kind: str = "review") -> list[tuple[str, int, str]]:
+    """(id, version, title) of the current version of each template of `kind` in `resources/templates`, by id.
 
     Earlier versions, kept as `<id>.v<version>.json` so past reviews still display, are not offered for new reviews.
     """
     found = [load_template(path) for path in sorted(templates_dir().glob("*.json")) if ".v" not in path.stem]
-    return sorted(((t.id, t.version, t.title) for t in found), key=lambda row: row[0])
+    return sorted(((t.id, t.version, t.title) for t in found if t.kind == kind), key=lambda row: row[0])
 
 
 def load_template(name_or_path: str | Path, version: int | None = None) -> Template:

@@ -200,11 +200,13 @@ def _header(document: ReviewDocument, template: Template, settings: ReportSettin
     status = (f"Finalised {format_datetime(review.finalised_at)}" if review.status == "finalised"
               else DRAFT_WATERMARK if review.status == "draft" else f"Void: {review.void_reason}")
     employer = document.employer.name if document.employer else "Not recorded"
+    addendum = template.kind == "addendum"
     facts = [
         ("Learner", document.learner_name, "ULN", document.learner.uln),
-        ("Employer", employer, "Review date", when),
+        ("Employer", employer, "Dated" if addendum else "Review date", when),
         ("Programme", _programme(document), "Assessor", _assessor_name(document)),
-        ("Status", status, "Next review", format_date(review.next_review_date) or "Not set"),
+        ("Status", status, *(("Corrects", f"Review {(review.addendum_to_id or '')[:8]}") if addendum else
+                             ("Next review", format_date(review.next_review_date) or "Not set"))),
     ]
     label_w, value_w = 27 * mm, FRAME_WIDTH / 2 - 27 * mm
     rows = [[para(a, st.cell_bold), para(b, st.cell), para(c, st.cell_bold), para(d, st.cell)]
@@ -382,7 +384,8 @@ def _closing(document: ReviewDocument, st: Styles) -> Flowable:
     if review.status == "finalised" and review.content_hash:
         lines = [
             f"<b>Finalised:</b> {text(format_datetime(review.finalised_at))}",
-            f"<b>Next review:</b> {text(format_date(review.next_review_date) or 'Not set')}",
+            *([] if review.addendum_to_id else
+              [f"<b>Next review:</b> {text(format_date(review.next_review_date) or 'Not set')}"]),
             f"<b>Review id:</b> {text(document.review_id)}",
             f"<b>Content hash (SHA-256):</b><br/>{text(review.content_hash)}",
             "The QR code holds the review id and content hash. The provider can check them against its records to "

@@ -22,8 +22,10 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    and_,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from reviewapp.core.dates import utc_now
 
@@ -168,6 +170,11 @@ class Review(Syncable):
     content_hash: Mapped[str | None] = field(String(64), default=None)
     void_reason: Mapped[str] = field(Text, default="")
     addendum_to_id: Mapped[str | None] = field(ForeignKey("review.id"), default=None)
+
+    @classmethod
+    def finalised_progress_review(cls) -> ColumnElement[bool]:
+        """A finalised progress review, not an addendum: what "the last review" and the review schedule count."""
+        return and_(cls.status == "finalised", cls.deleted.is_(False), cls.addendum_to_id.is_(None))
 
 
 class Target(Syncable):

@@ -25,7 +25,7 @@ def caseload_facts(session: Session) -> list[CaseloadFacts]:
             .over(partition_by=Review.learner_id, order_by=(Review.visit_date.desc(), Review.finalised_at.desc()))
             .label("recency"),
         )
-        .where(Review.status == "finalised", Review.deleted.is_(False))
+        .where(Review.finalised_progress_review())
         .subquery()
     )
     last = select(ranked).where(ranked.c.recency == 1).subquery()
@@ -124,7 +124,8 @@ def learner_detail(session: Session, learner_id: str) -> LearnerDetail | None:
         plan=[PlanProgress(p.kind, p.code, p.title, p.progress) for p in plan],
         open_targets=[TargetSummary(t.id, t.text, t.due_date, t.status, list(t.actions or [])) for t in targets],
         reviews=[
-            ReviewSummary(r.id, r.visit_date, r.status, r.progress_rag, r.welfare_rag, r.next_review_date)
+            ReviewSummary(r.id, r.visit_date, r.status, r.progress_rag, r.welfare_rag, r.next_review_date,
+                          is_addendum=r.addendum_to_id is not None)
             for r in reviews
         ],
     )

@@ -93,7 +93,7 @@ def load_review_document(session: Session, review_id: str) -> ReviewDocument | N
         followed = [t for t in targets if t.followed_up_in_review_id == review_id]
     last_review_date = session.scalar(
         select(Review.visit_date).where(
-            Review.learner_id == learner.id, Review.status == "finalised", Review.deleted.is_(False),
+            Review.learner_id == learner.id, Review.finalised_progress_review(),
             Review.id != review_id, Review.visit_date < (review.visit_date or dt.date.max),
         ).order_by(Review.visit_date.desc()).limit(1)
     )
@@ -123,8 +123,8 @@ def load_pre_visit_pack(session: Session, learner_id: str) -> PreVisitPack | Non
         select(Target).where(Target.learner_id == learner_id, Target.status == "open", Target.deleted.is_(False))
     ))
     reviews = list(session.scalars(
-        select(Review).where(Review.learner_id == learner_id, Review.status == "finalised",
-                             Review.deleted.is_(False)).order_by(Review.visit_date.desc())
+        select(Review).where(Review.learner_id == learner_id, Review.finalised_progress_review())
+        .order_by(Review.visit_date.desc())
     ))
     last = reviews[0] if reviews else None
     return PreVisitPack(

@@ -61,8 +61,7 @@ def review_context(session: Session, learner_id: str, review_id: str,
     ).all()
     last = session.scalar(
         select(Review.visit_date)
-        .where(Review.learner_id == learner_id, Review.status == "finalised", Review.deleted.is_(False),
-               Review.id != review_id)
+        .where(Review.learner_id == learner_id, Review.finalised_progress_review(), Review.id != review_id)
         .order_by(Review.visit_date.desc())
         .limit(1)
     )

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewapp.core.caseload import LEARNER_STATUS_WORDS, RAG_WORDS, LearnerDetail
+from reviewapp.core.caseload import LEARNER_STATUS_WORDS, RAG_WORDS, LearnerDetail, ReviewSummary
 from reviewapp.core.dates import format_date
 from reviewapp.ui.rows_model import RowsModel
 
@@ -24,6 +24,12 @@ TARGET_STATUS_WORDS = {
     "no_longer_relevant": "No longer relevant",
 }
 REVIEW_STATUS_WORDS = {"draft": "Draft", "finalised": "Finalised", "void": "Void"}
+
+
+def review_status_words(review: ReviewSummary) -> str:
+    """"Finalised", or "Addendum, finalised" for a correction, so the history tells the two apart."""
+    words = REVIEW_STATUS_WORDS.get(review.status, review.status)
+    return f"Addendum, {words.lower()}" if review.is_addendum else words
 
 
 def _list_view(model: RowsModel, name: str, stretch_column: int) -> QTableView:
@@ -119,7 +125,7 @@ class LearnerPanel(QWidget):
             [
                 (
                     format_date(r.visit_date) or "Not set",
-                    REVIEW_STATUS_WORDS.get(r.status, r.status),
+                    review_status_words(r),
                     RAG_WORDS.get(r.progress_rag or "", "—"),
                     RAG_WORDS.get(r.welfare_rag or "", "—"),
                     format_date(r.next_review_date) or "—",

@@ -415,7 +415,8 @@ class MainWindow(QMainWindow):
         return paths
 
     def add_addendum(self) -> ReviewWizard | None:
-        """A correction to a finalised review: a new review linked to it, since the signed one never changes."""
+        """A correction to a finalised review: a short signed record linked to it (what was wrong, what is right,
+        why), since the signed review never changes. It sets no targets and moves no review dates."""
         from reviewapp.core.templates import available_templates, load_template
         from reviewapp.store import reviews
 
@@ -428,9 +429,12 @@ class MainWindow(QMainWindow):
         if original.status != "finalised":
             self.show_info("Add an addendum", "Only a finalised review takes an addendum; a draft can be edited.")
             return None
-        template = load_template(available_templates()[0][0])
+        template = load_template(available_templates("addendum")[0][0])
         review_id = reviews.start_draft(self.store, self._selected_learner, template, self.today(), self.rules,
                                         addendum_to_id=ids[0])
+        if any(q.id == "corrects_review" for _, q in template.questions()):
+            reference = f"The progress review of {format_date(original.visit_date)} (reference {ids[0][:8]})"
+            reviews.save_answers(self.store, review_id, {"corrects_review": reference})
         self.refresh()
         return self.open_review(review_id)
 

@@ -1,13 +1,19 @@
 """The main window driven as a user would: search, quick filters, sorting, selecting a learner, keyboard."""
 
 import datetime as dt
+from io import BytesIO
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from reviewapp.core.dates import format_date
+from reviewapp.core.templates import load_template
+from reviewapp.reports.review_pdf import review_pdf
+from reviewapp.store import queries, reviews
 from reviewapp.store.models import Learner, Review, Target
+from reviewapp.store.review_documents import load_review_document
 from reviewapp.ui.caseload_model import ROW_ROLE, Column
 from reviewapp.ui.main_window import MainWindow
 from reviewapp.ui.rows_model import KEY_ROLE
@@ -191,7 +197,7 @@ def test_compare_two_reviews_side_by_side(window, qtbot):
     assert as_dates[0] < as_dates[1]  # earlier review on the left
 
 
-def test_addendum_is_a_new_review_linked_to_the_finalised_one(window, qtbot, demo_store):
+def test_addendum_is_a_signed_correction_linked_to_the_finalised_review(window, qtbot, demo_store):
     _select_learner_with_history(window, qtbot)
     view = window.panel.reviews_view
     view.setCurrentIndex(window.panel.reviews_model.index(0, 0))
@@ -203,7 +209,36 @@ def test_addendum_is_a_new_review_linked_to_the_finalised_one(window, qtbot, dem
     with demo_store.read() as s:
         addendum = s.get(Review, wizard.review_id)
         assert addendum.addendum_to_id == original_id and addendum.status == "draft"
+        assert addendum.template_id == "review-addendum"
         assert s.get(Review, original_id).content_hash == before
+        learner_id = addendum.learner_id
+        facts_before = next(f for f in queries.caseload_facts(s) if f.learner_id == learner_id)
+        targets_before = {(t.id, t.status) for t in s.scalars(select(Target).where(Target.learner_id == learner_id))}
+    assert "reference " + original_id[:8] in wizard.answers["corrects_review"]
+    # Answered, signed and finalised: a short signed correction that sets no targets and moves no review dates.
+    reviews.save_answers(demo_store, addendum.id, {
+        "corrected_part": "otj", "original_entry": "Off-the-job hours to date: 410",
+        "correction": "Off-the-job hours to date: 140", "correction_reason": "Typed in the wrong order on site.",
+    })
+    for role, name in (("learner", "Zoë Ødegård"), ("employer", "Tom Clarke"), ("assessor", "Alex Morgan")):
+        reviews.save_signature(demo_store, addendum.id, role, name=name, image_png="iVBORw0KGgo=",
+                               strokes=[[[0, 0], [10, 5]]])
+    reviews.finalise(demo_store, addendum.id, load_template("review-addendum"))
+    with demo_store.read() as s:
+        assert s.get(Review, addendum.id).status == "finalised"
+        assert s.get(Review, original_id).content_hash == before
+        facts_after = next(f for f in queries.caseload_facts(s) if f.learner_id == learner_id)
+        assert (facts_after.last_review_date, facts_after.agreed_next_review_date) == (
+            facts_before.last_review_date, facts_before.agreed_next_review_date)
+        assert {(t.id, t.status) for t in s.scalars(select(Target).where(Target.learner_id == learner_id))} == (
+            targets_before)
+        document = load_review_document(s, addendum.id)
+    with qtbot.waitSignal(window.learner_shown, timeout=10000):
+        window.refresh()
+    shown = [window.panel.reviews_model.index(row, 1).data() for row in range(window.panel.reviews_model.rowCount())]
+    assert "Addendum, finalised" in shown
+    text = " ".join("".join(page.extract_text() for page in PdfReader(BytesIO(review_pdf(document))).pages).split())
+    assert "Addendum to a signed progress review" in text and "Off-the-job hours to date: 140" in text
 
 
 def test_log_folder_opens_where_the_log_is_written(window, tmp_path, monkeypatch):
