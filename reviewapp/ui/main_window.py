@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from reviewapp.core.caseload import CaseloadRow, LearnerDetail, caseload_rows
 from reviewapp.core.dates import format_date, format_datetime, london_today
+from reviewapp.core.file_names import REVIEWS_FOLDER
 from reviewapp.core.scheduling import DEFAULT_RULES, ScheduleRules
 from reviewapp.logs import log_dir
 from reviewapp.store import queries
@@ -47,15 +49,12 @@ if TYPE_CHECKING:
     from PySide6.QtPrintSupport import QPrintDialog
 
     from reviewapp.store.reviews import DraftSummary
+    from reviewapp.ui.print_options import PrintOptions
     from reviewapp.ui.review_compare import ReviewComparison
     from reviewapp.ui.wizard.review_wizard import ReviewWizard
 
 # Reviews, their wizard and comparisons (pydantic, icalendar, the review rules) are imported when first used, not
 # here: the window then paints some 0.3 s sooner on this machine (benchmarks/startup.py).
-
-#: The copies printed at the end of a visit: one to leave with the learner, one with the employer, one to keep.
-COPIES = ("learner", "employer", "provider")
-
 
 @dataclass(frozen=True)
 class CaseloadSnapshot:
@@ -211,9 +210,16 @@ class MainWindow(QMainWindow):
         self.print_action.triggered.connect(self.print_selected_review)
         self.addendum_action = QAction("Add an &addendum to the selected review", self)
         self.addendum_action.triggered.connect(self.add_addendum)
+        self.pre_visit_action = QAction("Pre-&visit pack for the selected learner…", self)
+        self.pre_visit_action.triggered.connect(self.print_pre_visit_pack)
+        self.blank_form_action = QAction("&Blank paper review form…", self)
+        self.blank_form_action.triggered.connect(self.print_blank_form)
         for action in (self.start_review_action, self.open_review_action, self.print_action, self.compare_action,
                        self.addendum_action):
             review_menu.addAction(action)
+        review_menu.addSeparator()
+        review_menu.addAction(self.pre_visit_action)
+        review_menu.addAction(self.blank_form_action)
         self.panel.reviews_view.activated.connect(lambda _index: self.open_selected_review())
         view_menu = self.menuBar().addMenu("&View")
         for number, button in enumerate(self.filter_buttons.buttons(), start=1):
@@ -335,6 +341,7 @@ class MainWindow(QMainWindow):
             wizard.setWindowFlag(Qt.WindowType.Window)
             wizard.finalised.connect(self._on_finalised)
             wizard.print_requested.connect(lambda rid, w=wizard: self.print_review(rid, w))
+            wizard.print_reading_requested.connect(lambda rid, w=wizard: self.print_reading_copy(rid, w))
             wizard.destroyed.connect(lambda *_: self.wizards.pop(review_id, None))
             wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             self.wizards[review_id] = wizard
@@ -397,8 +404,10 @@ class MainWindow(QMainWindow):
         return self.print_review(ids[0])
 
     def print_review(self, review_id: str, parent: QWidget | None = None) -> list[Path]:
-        """Save the learner's, employer's and provider's signed copies in the learner's folder, then print them."""
-        from reviewapp.reports.review_pdf import ReviewPdfError
+        """Save the chosen signed copies (learner's, employer's, provider's) in the learner's folder or a folder
+        the assessor picks, then print them."""
+        from reviewapp.reports.review_pdf import ReviewPdfError, verify_signed
+        from reviewapp.reports.saving import learner_folder
         from reviewapp.store.review_documents import load_review_document, report_settings
         from reviewapp.ui.printing import print_review
 
@@ -406,13 +415,75 @@ class MainWindow(QMainWindow):
             document = load_review_document(session, review_id)
             settings = report_settings(session)
         try:
-            paths, _pages = print_review(document, COPIES, self.store.path.parent, parent or self,
-                                         settings=settings, run_dialog=self.run_print_dialog)
+            verify_signed(document)  # before asking anything: a draft or altered review is never a signed copy
+            options = self.choose_print_options(learner_folder(self.store.path.parent / REVIEWS_FOLDER, document),
+                                                parent or self)
+            if options is None:
+                return []
+            paths, _pages = print_review(document, options.copies, self.store.path.parent, parent or self,
+                                         settings=settings, out_dir=options.out_dir,
+                                         run_dialog=self.run_print_dialog)
         except ReviewPdfError as exc:
             self.show_error("This review cannot be printed as a signed copy", str(exc))
             return []
         self.statusBar().showMessage(f"Saved {len(paths)} copies in {paths[0].parent}" if paths else "", 10000)
         return paths
+
+    def print_reading_copy(self, review_id: str, parent: QWidget | None = None) -> int:
+        """Print a draft to read through (every page marked "DRAFT — not signed"); nothing is saved on disk."""
+        import tempfile
+
+        from reviewapp.reports.review_pdf import review_pdf
+        from reviewapp.store.review_documents import load_review_document, report_settings
+        from reviewapp.ui.printing import print_with_dialog
+
+        with self.store.read() as session:
+            document = load_review_document(session, review_id)
+            settings = report_settings(session)
+        with tempfile.TemporaryDirectory(prefix="reviewapp-draft-") as folder:
+            path = Path(folder) / "draft-review.pdf"
+            path.write_bytes(review_pdf(document, purpose="reading", settings=settings))
+            return print_with_dialog([path], parent or self, run_dialog=self.run_print_dialog)
+
+    def print_pre_visit_pack(self) -> Path | None:
+        """Save the selected learner's pre-visit pack in their folder and print it, to read before the visit."""
+        from reviewapp.core.file_names import saved_copies_folder
+        from reviewapp.reports.pre_visit import pre_visit_pdf
+        from reviewapp.store.review_documents import load_pre_visit_pack, report_settings
+
+        if self._selected_learner is None:
+            self.show_info("Pre-visit pack", "Select a learner in the caseload first.")
+            return None
+        with self.store.read() as session:
+            pack = load_pre_visit_pack(session, self._selected_learner)
+            settings = report_settings(session)
+        if pack is None:
+            return None
+        today = self.today()
+        folder = saved_copies_folder(self.store.path.parent, pack.learner_name, pack.learner.uln)
+        return self._save_and_print(folder / f"{today.isoformat()}-pre-visit-pack.pdf",
+                                    pre_visit_pdf(pack, settings=settings, as_of=today))
+
+    def print_blank_form(self) -> Path | None:
+        """Save and print the review template as a paper form, for a visit where the laptop cannot be used."""
+        from reviewapp.core.templates import available_templates, load_template
+        from reviewapp.reports.blank_form import blank_form_pdf
+        from reviewapp.store.review_documents import report_settings
+
+        template = load_template(available_templates()[0][0])
+        with self.store.read() as session:
+            settings = report_settings(session)
+        path = self.store.path.parent / REVIEWS_FOLDER / "Blank forms" / f"{template.id}-v{template.version}.pdf"
+        return self._save_and_print(path, blank_form_pdf(template, settings=settings))
+
+    def _save_and_print(self, path: Path, pdf: bytes) -> Path:
+        from reviewapp.ui.printing import print_with_dialog
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pdf)
+        print_with_dialog([path], self, run_dialog=self.run_print_dialog)
+        self.statusBar().showMessage(f"Saved {path}", 10000)
+        return path
 
     def add_addendum(self) -> ReviewWizard | None:
         """A correction to a finalised review: a short signed record linked to it (what was wrong, what is right,
@@ -460,6 +531,12 @@ class MainWindow(QMainWindow):
 
     def run_print_dialog(self, dialog: QPrintDialog) -> bool:
         return dialog.exec() == dialog.DialogCode.Accepted
+
+    def choose_print_options(self, default_folder: Path, parent: QWidget) -> PrintOptions | None:
+        from reviewapp.ui.print_options import PrintOptionsDialog
+
+        dialog = PrintOptionsDialog(default_folder, parent)
+        return dialog.options() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def open_url(self, url: QUrl) -> None:
         QDesktopServices.openUrl(url)

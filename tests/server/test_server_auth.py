@@ -6,9 +6,13 @@ A wrong username and a wrong password stay indistinguishable; only `device_revok
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
+import pytest
+from argon2 import PasswordHasher
+from argon2.exceptions import VerifyMismatchError
 from server_testkit import PASSWORD, Server
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from sync.protocol import AUTH_ERROR_CODES, ErrorResponse
 from sync.server.db import transaction
@@ -34,6 +38,33 @@ def test_sign_in_returns_token_user_device_and_server_id(server: Server) -> None
     assert dt.datetime.fromisoformat(body["expires_at"]) > dt.datetime.now(dt.UTC)
     health = server.client.get("/api/v1/health").json()
     assert health["server_id"] == body["server_id"] and health["status"] == "ok"
+
+
+def test_the_database_holds_neither_a_usable_password_nor_a_usable_token(server: Server) -> None:
+    """What a stolen copy of the database gives away: the raw rows, read with SQL, not through the models."""
+    server.add_user("alice")
+    token = server.login("alice")["Authorization"].removeprefix("Bearer ")
+    with server.factory() as session:
+        user = session.execute(text("SELECT * FROM users WHERE username = 'alice'")).mappings().one()
+        tokens = session.execute(text("SELECT * FROM tokens WHERE user_id = :id"), {"id": user["id"]}).mappings().all()
+
+    stored_hash = user["password_hash"]
+    assert stored_hash.startswith("$argon2id$")
+    assert PasswordHasher().verify(stored_hash, PASSWORD)  # a real argon2 hash, checkable by any argon2 library
+    with pytest.raises(VerifyMismatchError):
+        PasswordHasher().verify(stored_hash, PASSWORD + "!")
+    assert not any(PASSWORD in str(value) for value in user.values())
+
+    assert len(tokens) == 1
+    assert not any(token in str(value) for value in tokens[0].values())
+    assert tokens[0]["token_hash"] == hashlib.sha256(token.encode()).hexdigest()
+
+    pull = "/api/v1/sync/pull"
+    assert server.client.get(pull, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    assert _code(server.client.get(pull, headers={"Authorization": f"Bearer {tampered}"})) == "token_invalid"
+    stolen = tokens[0]["token_hash"]  # what a copy of the database holds is not itself a token
+    assert _code(server.client.get(pull, headers={"Authorization": f"Bearer {stolen}"})) == "token_invalid"
 
 
 def test_bad_credentials_are_401_and_say_nothing_about_which_part(server: Server) -> None:

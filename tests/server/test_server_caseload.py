@@ -63,6 +63,22 @@ def test_bad_rows_are_each_reported_with_line_and_reason() -> None:
     assert str(parsed.problems[0]).startswith("line 3: ")
 
 
+def test_a_record_is_reported_on_the_line_where_it_starts() -> None:
+    """A quoted address over three physical lines: the admin looks for the record where it starts, not ends."""
+    address = "Unit 4\nHigh Street\nLeeds LS1 1AA"
+    parsed = parse_caseload(csv_bytes(
+        row(uln="1234567890", employer_address=address),  # lines 2-4, a bad ULN
+        row(uln="1000000035", start="01/09/2025"),  # line 5
+        "",  # line 6, blank
+        row(employer_address=address),  # lines 7-9, good
+        row(),  # line 10, the same ULN again
+    ))
+    assert [(p.line, p.reason.split()[0]) for p in parsed.problems] == [(2, "ULN"), (5, "start_date"), (10, "ULN")]
+    assert "already appears on line 7" in parsed.problems[2].reason
+    assert [r.line for r in parsed.rows] == [7]
+    assert parsed.rows[0].employer is not None and parsed.rows[0].employer["address"] == address
+
+
 def test_missing_columns_and_non_utf8_are_reported() -> None:
     assert "uln" in parse_caseload(b"first_name,last_name\nA,B\n").problems[0].reason
     assert "UTF-8" in parse_caseload(HEADER.encode() + b"\n\xff\xfe\n").problems[0].reason

@@ -16,6 +16,7 @@ from reviewapp.store.models import Learner, Review, Target
 from reviewapp.store.review_documents import load_review_document
 from reviewapp.ui.caseload_model import ROW_ROLE, Column
 from reviewapp.ui.main_window import MainWindow
+from reviewapp.ui.print_options import PrintOptions
 from reviewapp.ui.rows_model import KEY_ROLE
 from tests.conftest import DEMO_TODAY
 
@@ -280,8 +281,72 @@ def test_printing_a_finalised_review_saves_three_copies_and_prints_them(window, 
         return True
 
     window.run_print_dialog = to_file
+    offered = []
+
+    def all_three(folder, parent):  # the options dialog, left as it opens: all three copies, the learner's folder
+        offered.append(folder)
+        return PrintOptions(("learner", "employer", "provider"))
+
+    window.choose_print_options = all_three
     paths = window.print_selected_review()
     assert sorted(p.name.split("-")[-2] for p in paths) == ["employer", "learner", "provider"]
-    assert all(facts.uln in str(p.parent) for p in paths)
+    assert all(facts.uln in str(p.parent) for p in paths) and offered == [paths[0].parent]
     copies_pages = sum(len(PdfReader(p).pages) for p in paths)
     assert len(PdfReader(printed).pages) == copies_pages
+
+    # A reprint of the employer's copy alone, saved on a USB stick.
+    stick = tmp_path / "usb"
+    window.choose_print_options = lambda folder, parent: PrintOptions(("employer",), stick)
+    [again] = window.print_selected_review()
+    assert again.parent.parent == stick and again.name.endswith("-employer-copy.pdf")
+    assert len(PdfReader(printed).pages) == len(PdfReader(again).pages)
+    # Cancelled at the options: nothing saved, nothing printed.
+    window.choose_print_options = lambda folder, parent: None
+    assert window.print_selected_review() == []
+
+
+def _printer_to(path):
+    from PySide6.QtPrintSupport import QPrinter
+
+    def to_file(dialog):
+        dialog.printer().setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        dialog.printer().setOutputFileName(str(path))
+        return True
+
+    return to_file
+
+
+def test_a_draft_prints_for_reading_only_and_leaves_no_file(window, qtbot, demo_store, tmp_path):
+    from pypdf import PdfReader
+
+    _select_learner_with_history(window, qtbot)
+    wizard = window.start_review()
+    qtbot.addWidget(wizard)
+    assert wizard.print_draft_button.isVisibleTo(wizard) and not wizard.print_button.isVisibleTo(wizard)
+    printed = tmp_path / "printer-output.pdf"
+    window.run_print_dialog = _printer_to(printed)
+    window.choose_print_options = lambda folder, parent: pytest.fail("a draft is never offered as signed copies")
+    errors = []
+    window.show_error = lambda title, text: errors.append(text)
+    assert window.print_review(wizard.review_id) == [] and "still a draft" in errors[0]
+    with qtbot.waitSignal(wizard.print_reading_requested):
+        wizard.print_draft_button.click()
+    assert len(PdfReader(printed).pages) >= 3
+    assert not list((demo_store.path.parent / "reviews").rglob("*draft*"))
+
+
+def test_pre_visit_pack_and_blank_form_are_saved_and_printed(window, qtbot, demo_store, tmp_path):
+    from pypdf import PdfReader
+
+    facts = _select_learner_with_history(window, qtbot)
+    printed = tmp_path / "printer-output.pdf"
+    window.run_print_dialog = _printer_to(printed)
+    window.pre_visit_action.trigger()
+    [pack] = list((demo_store.path.parent / "reviews").rglob("*pre-visit-pack.pdf"))
+    assert facts.uln in pack.parent.name and pack.name.startswith(DEMO_TODAY.isoformat())
+    assert "Pre-visit pack" in PdfReader(pack).pages[0].extract_text()
+    assert len(PdfReader(printed).pages) == len(PdfReader(pack).pages)
+    window.blank_form_action.trigger()
+    [form] = list((demo_store.path.parent / "reviews" / "Blank forms").glob("*.pdf"))
+    assert "Apprenticeship progress review" in PdfReader(form).pages[0].extract_text()
+    assert len(PdfReader(printed).pages) == len(PdfReader(form).pages) > 3

@@ -74,3 +74,22 @@ def test_a_file_that_is_not_a_pdf_is_reported(qapp, tmp_path):
     bad.write_text("not a pdf")
     with pytest.raises(PrintError, match=r"Could not open bad\.pdf"):
         print_to_pdf_file([bad], tmp_path / "out.pdf")
+
+
+def test_the_print_options_dialog_offers_each_copy_and_needs_one(qtbot, tmp_path):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from reviewapp.ui.print_options import PrintOptions, PrintOptionsDialog
+
+    dialog = PrintOptionsDialog(tmp_path / "reviews" / "Zoë Ødegård 1234567890")
+    qtbot.addWidget(dialog)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert dialog.options() == PrintOptions(("learner", "employer", "provider"))
+    assert "Zoë Ødegård 1234567890" in dialog.folder_label.text()
+    dialog.boxes["learner"].click()
+    dialog.boxes["provider"].click()
+    assert dialog.options() == PrintOptions(("employer",)) and ok.isEnabled()
+    dialog.boxes["employer"].click()
+    assert not ok.isEnabled()  # nothing to print
+    assert [box.accessibleName() for box in dialog.boxes.values()] == ["Learner copy", "Employer copy",
+                                                                       "Provider copy"]

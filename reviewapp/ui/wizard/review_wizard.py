@@ -138,6 +138,7 @@ class ReviewWizard(QWidget):
     finalised = Signal(str)
     saved = Signal()
     print_requested = Signal(str)
+    print_reading_requested = Signal(str)
 
     def __init__(self, store: Store, review_id: str, *, rules: ScheduleRules = DEFAULT_RULES,
                  template: Template | None = None, parent: QWidget | None = None) -> None:
@@ -213,6 +214,12 @@ class ReviewWizard(QWidget):
         self.print_button.clicked.connect(lambda: self.print_requested.emit(self.review_id))
         self.print_button.setVisible(self.review.status == "finalised")
         buttons.addWidget(self.print_button)
+        self.print_draft_button = QPushButton("Print a rea&ding copy…")
+        self.print_draft_button.setToolTip("A copy to read through before signing, marked DRAFT — not signed on "
+                                           "every page; it is not saved")
+        self.print_draft_button.clicked.connect(lambda: self.print_reading_requested.emit(self.review_id))
+        self.print_draft_button.setVisible(self.review.status == "draft")
+        buttons.insertWidget(0, self.print_draft_button)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.addWidget(self.pages, 1)
@@ -454,6 +461,7 @@ class ReviewWizard(QWidget):
         self.read_only = True
         self._load_values()
         self.finalise_button.hide()
+        self.print_draft_button.hide()
         self.print_button.show()
         self.print_button.setFocus()
         self.setWindowTitle(f"Progress review — {self.learner_name} (finalised, read-only)")
