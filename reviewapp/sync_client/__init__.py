@@ -78,6 +78,10 @@ class ServerRefusedError(SyncError):
     """A 4xx answer other than 401: retrying would not help."""
 
 
+class ServerUnreachableError(SyncError):
+    """No usable answer after every retry (no network, server down, 5xx): the laptop is working offline."""
+
+
 class Cancelled(Exception):
     """The user cancelled; everything done so far is kept."""
 
@@ -316,7 +320,7 @@ class SyncClient:
                     "The server's answer did not match what this version of ReviewApp expects, so nothing of it "
                     f"was used. Check the server address, or ask IT whether the server needs updating. ({exc})"
                 ) from None
-        raise SyncError(
+        raise ServerUnreachableError(
             f"Sync stopped: {last_problem} after {self.max_attempts} attempts. Your changes are kept on this "
             "laptop; sync again when you are back online."
         )

@@ -24,6 +24,7 @@ from reviewapp.sync_client import (
     USERNAME,
     DeviceRevokedError,
     NotSignedInError,
+    ServerUnreachableError,
     SyncClient,
     SyncError,
     SyncSummary,
@@ -51,6 +52,8 @@ class SyncController(QObject):
         self.client: SyncClient | None = None
         self.log: list[str] = []
         self.running = False
+        #: Whether the server answered the last sync: None until one has been tried in this session.
+        self.online: bool | None = None
         #: A sync the user did not ask for (periodic, after finalising): failures go to the log and status bar.
         self.quiet = False
 
@@ -117,7 +120,9 @@ class SyncController(QObject):
             "All changes synced" if pending == 0 else f"{pending} change{'s' if pending != 1 else ''} not yet synced"
         )
         if self.server_url:
-            self.window.connection_label.setText(f"Server: {self.server_url}")
+            state = {True: "Online", False: "Offline (server not reachable)", None: "Server"}[self.online]
+            self.window.connection_label.setText(f"{state}: {self.server_url}")
+            self.window.connection_label.setAccessibleName(f"Connection: {state}")
         self.status_changed.emit()
 
     # --- running a sync --------------------------------------------------------------------------------------
@@ -165,6 +170,7 @@ class SyncController(QObject):
 
     def _done(self, summary: SyncSummary) -> None:
         self._finish()
+        self.online = True
         for line in summary.log:
             self._stamp(line)
         self.update_status()
@@ -173,6 +179,8 @@ class SyncController(QObject):
 
     def _failed(self, exc: Exception) -> None:
         self._finish()
+        if isinstance(exc, SyncError):  # it answered (refused, signed out …) unless it could not be reached
+            self.online = not isinstance(exc, ServerUnreachableError)
         message = str(exc) if isinstance(exc, SyncError) else f"Sync failed unexpectedly: {exc}"
         self._stamp(message)
         if isinstance(exc, DeviceRevokedError):

@@ -98,13 +98,18 @@ def test_conflict_shown_in_the_dialog_and_resolved_keep_mine(qtbot, window_and_s
 
 
 def test_cancel_and_unreachable_server_are_reported_not_fatal(qtbot, window_and_sync):
-    _window, controller, _store, _learners, errors, process = window_and_sync
+    window, controller, _store, _learners, errors, process = window_and_sync
     controller.sign_in()
+    assert window.connection_label.text().startswith("Server: ")  # not yet tried: neither online nor offline
+    with qtbot.waitSignal(controller.sync_finished, timeout=20000):
+        controller.sync_now()
+    assert window.connection_label.text() == f"Online: {controller.server_url}"
     process.stop()
     with qtbot.waitSignal(controller.sync_failed, timeout=20000) as failed:
         controller.sync_now()
     assert "back online" in failed.args[0] and errors and "Sync did not finish" in errors[0]
     assert controller.sync_action.isEnabled() and not controller.running
+    assert window.connection_label.text() == f"Offline (server not reachable): {controller.server_url}"
 
 
 def test_a_periodic_sync_that_fails_only_notes_it(qtbot, window_and_sync):
