@@ -83,7 +83,9 @@ def run_gui(args: argparse.Namespace) -> int:
         except Exception:  # the demo still works without its server: fill the store directly, as before
             log.exception("The demo sync server could not start; making the demo caseload locally instead.")
     today = (lambda: args.today) if args.today else None
-    window = MainWindow(store, **({"today": today} if today else {}),
+    from reviewapp.store.settings import schedule_rules
+
+    window = MainWindow(store, rules=schedule_rules(store), **({"today": today} if today else {}),
                         server_label="Demo caseload — no server configured" if args.demo else "Offline")
     from reviewapp.ui.sync_controller import SyncController
 
@@ -120,8 +122,9 @@ def _start_demo_server(store: Store, data_dir: Path | None, learners: int, today
     Returns the (possibly new) store and the running server.
     """
     from reviewapp.store.models import Learner
+    from reviewapp.store.settings import get_setting, set_settings
     from reviewapp.store.sync_apply import SERVER_ID, read_state
-    from reviewapp.sync_client import SERVER_URL, SyncClient, get_setting, set_settings
+    from reviewapp.sync_client import SERVER_URL, SyncClient
     from reviewapp.sync_client.demo_server import DEMO_PASSWORD, DEMO_USERNAME, seed_demo_server, server_url_for
     from sync.server.embedded import EmbeddedServer
 

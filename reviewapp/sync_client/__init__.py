@@ -36,7 +36,8 @@ from reviewapp.core.dates import utc_now
 from reviewapp.store import sync_apply
 from reviewapp.store.database import Store
 from reviewapp.store.keys import KEYRING_SERVICE
-from reviewapp.store.models import OutboxEntry, Setting
+from reviewapp.store.models import OutboxEntry
+from reviewapp.store.settings import get_setting, set_settings
 from reviewapp.store.sync_apply import SentEntry
 from sync.protocol import (
     ENTITY_ORDER,
@@ -158,27 +159,6 @@ def save_token(store: Store, server_url: str, token: str) -> None:
 def forget_token(store_path: Path) -> None:
     with contextlib.suppress(keyring.errors.KeyringError):
         keyring.delete_password(KEYRING_SERVICE, f"sync-token:{Path(store_path).resolve()}")
-
-
-# --- settings -------------------------------------------------------------------------------------------------
-
-
-def get_setting(store: Store, key: str, default: Any = None) -> Any:
-    with store.read() as session:
-        row = session.get(Setting, key)
-        return row.value if row is not None else default
-
-
-def set_settings(store: Store, **values: Any) -> None:
-    """Keys with dots are passed with underscores: `set_settings(store, sync_server_url=...)`."""
-    with store.write() as session:
-        for name, value in values.items():
-            key = name.replace("_", ".", 1)
-            row = session.get(Setting, key)
-            if row is None:
-                session.add(Setting(key=key, value=value))
-            else:
-                row.value = value
 
 
 # --- batching ---------------------------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
     from reviewapp.store.reviews import DraftSummary
     from reviewapp.ui.print_options import PrintOptions
+    from reviewapp.ui.provider_settings import ProviderSettings
     from reviewapp.ui.review_compare import ReviewComparison
     from reviewapp.ui.wizard.review_wizard import ReviewWizard
 
@@ -187,6 +188,9 @@ class MainWindow(QMainWindow):
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(self.refresh)
         menu.addAction(refresh)
+        provider = QAction("&Provider settings (name, logo, review schedule)…", self)
+        provider.triggered.connect(self.open_provider_settings)
+        menu.addAction(provider)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -520,6 +524,22 @@ class MainWindow(QMainWindow):
         chosen = self.choose_draft(drafts)
         return self.open_review(chosen.review_id) if chosen else None
 
+    def open_provider_settings(self) -> None:
+        """Name and logo on printed copies, and the review schedule the caseload and the wizard follow."""
+        from reviewapp.store.review_documents import report_settings
+        from reviewapp.store.settings import save_report_settings, save_schedule_rules
+        from reviewapp.ui.provider_settings import ProviderSettings
+
+        with self.store.read() as session:
+            current = ProviderSettings(report_settings(session), self.rules)
+        chosen = self.choose_provider_settings(current)
+        if chosen is None:
+            return
+        save_report_settings(self.store, chosen.report)
+        save_schedule_rules(self.store, chosen.rules)
+        self.rules = chosen.rules
+        self.refresh()
+
     def open_log_folder(self) -> Path:
         """Show the folder of log files (for support staff helping on the phone)."""
         folder = log_dir()
@@ -531,6 +551,12 @@ class MainWindow(QMainWindow):
 
     def run_print_dialog(self, dialog: QPrintDialog) -> bool:
         return dialog.exec() == dialog.DialogCode.Accepted
+
+    def choose_provider_settings(self, current: ProviderSettings) -> ProviderSettings | None:
+        from reviewapp.ui.provider_settings import ProviderSettingsDialog
+
+        dialog = ProviderSettingsDialog(current, self)
+        return dialog.settings() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def choose_print_options(self, default_folder: Path, parent: QWidget) -> PrintOptions | None:
         from reviewapp.ui.print_options import PrintOptionsDialog

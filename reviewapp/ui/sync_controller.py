@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QMenu
 
 from reviewapp.core.dates import format_datetime
 from reviewapp.store.database import Store
+from reviewapp.store.settings import get_setting, set_settings
 from reviewapp.sync_client import (
     DEFAULT_INTERVAL_MINUTES,
     INTERVAL_MINUTES,
@@ -28,8 +29,6 @@ from reviewapp.sync_client import (
     SyncClient,
     SyncError,
     SyncSummary,
-    get_setting,
-    set_settings,
     status_counts,
 )
 from reviewapp.ui.sync_conflicts import ConflictsDialog
