@@ -155,8 +155,15 @@ def entity_fields(entity: str) -> tuple[str, ...]:
 # Shared by the client (which stamps it on finalising) and the server (which recomputes it before accepting a
 # finalised review), so both must build exactly the same canonical JSON.
 
-#: Review fields outside the signed content: the status itself, the hash, and what may change after signing.
-_UNHASHED_REVIEW_FIELDS = frozenset({"status", "content_hash", "void_reason"})
+#: The fields the content hash covers (all but the status itself, the hash, and the void reason, which may change
+#: after signing), frozen: a field added to ReviewData or SignatureData later is not hashed, so
+#: every review finalised before it keeps a hash that still checks. (Covering a new field means a new canonical
+#: form with its own version, never a change to this one.)
+HASHED_REVIEW_FIELDS = (
+    "learner_id", "template_id", "template_version", "assessor", "visit_date", "answers", "progress_rag",
+    "welfare_rag", "next_review_date", "next_review_reason", "finalised_at", "addendum_to_id",
+)
+HASHED_SIGNATURE_FIELDS = ("review_id", "role", "name", "signed_at", "image_png", "strokes", "absent_reason")
 
 
 def _canonical_value(value: Any) -> Any:
@@ -184,13 +191,11 @@ def canonical_review_json(review_id: str, review: ReviewData, signatures: list[S
     body = {
         "id": review_id,
         "review": {
-            name: _canonical_value(getattr(review, name))
-            for name in ReviewData.model_fields
-            if name not in _UNHASHED_REVIEW_FIELDS
+            name: _canonical_value(getattr(review, name)) for name in HASHED_REVIEW_FIELDS
         },
         "signatures": sorted(
             (
-                {name: _canonical_value(getattr(sig, name)) for name in SignatureData.model_fields}
+                {name: _canonical_value(getattr(sig, name)) for name in HASHED_SIGNATURE_FIELDS}
                 for sig in signatures
             ),
             key=lambda s: s["role"],

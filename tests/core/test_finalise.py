@@ -148,3 +148,31 @@ def test_a_met_target_is_never_carried_even_if_marked(template, answers, context
     answers["previous_targets"]["t-not-met"]["carry_forward"] = False
     created = new_targets(template, answers, context, "learner-1", counter())
     assert [t.carried_from_id for t in created.values()] == [None]
+
+
+def test_the_canonical_form_is_fixed_so_old_hashes_keep_checking() -> None:
+    from sync.protocol import SignatureData, canonical_review_json
+
+    review = ReviewData(learner_id="l-1", template_id="t", template_version=1, assessor="sjones",
+                        visit_date=dt.date(2026, 3, 2), answers={"q1": "Zoë"}, status="finalised",
+                        finalised_at=dt.datetime(2026, 3, 2, 11, 45, tzinfo=dt.UTC))
+    signatures = [SignatureData(review_id="r-1", role="learner", name="Zoë Ødegård",
+                                signed_at=dt.datetime(2026, 3, 2, 11, 40, tzinfo=dt.UTC), image_png="iVBOR",
+                                strokes=[[[0, 0], [1, 1]]])]
+    # The exact bytes hashed since the first schema: a change here breaks every signed review's check.
+    assert canonical_review_json("r-1", review, signatures) == (
+        '{"id":"r-1","review":{"addendum_to_id":null,"answers":{"q1":"Zoë"},"assessor":"sjones",'
+        '"finalised_at":"2026-03-02T11:45:00.000000+00:00","learner_id":"l-1","next_review_date":null,'
+        '"next_review_reason":"","progress_rag":null,"template_id":"t","template_version":1,'
+        '"visit_date":"2026-03-02","welfare_rag":null},"signatures":[{"absent_reason":"","image_png":"iVBOR",'
+        '"name":"Zoë Ødegård","review_id":"r-1","role":"learner","signed_at":"2026-03-02T11:40:00.000000+00:00",'
+        '"strokes":[[[0.0,0.0],[1.0,1.0]]]}]}'
+    )
+
+    class LaterReviewData(ReviewData):  # a field a later version adds to reviews
+        location_postcode: str = "LS1 4AP"
+
+    later = LaterReviewData(**review.model_dump())
+    assert review_content_hash("r-1", later, signatures) == review_content_hash("r-1", review, signatures)
+    voided = review.model_copy(update={"status": "void", "void_reason": "Wrong learner"})
+    assert review_content_hash("r-1", voided, signatures) == review_content_hash("r-1", review, signatures)
