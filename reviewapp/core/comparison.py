@@ -11,7 +11,7 @@ from typing import Any
 
 from reviewapp.core.caseload import RAG_WORDS
 from reviewapp.core.dates import format_date
-from reviewapp.core.review_rules import TARGET_OUTCOMES
+from reviewapp.core.review_rules import TARGET_OUTCOMES, parse_iso_date
 from reviewapp.core.templates import Template
 from sync.protocol import ReviewData
 
@@ -50,6 +50,16 @@ def _outcomes(template: Template, review: ReviewData) -> str:
     return ", ".join(f"{n} {TARGET_OUTCOMES[s]}" for s, n in counts.items()) or "—"
 
 
+def _target_texts(targets: Any) -> str:
+    """Each target set, with its due date, one a line: what the learner was asked to do next."""
+    lines = [
+        f"• {t.get('text', '')}" + (f" (due {format_date(parse_iso_date(t.get('due_date')))})"
+                                    if parse_iso_date(t.get("due_date")) else "")
+        for t in targets if isinstance(t, dict) and str(t.get("text", "")).strip()
+    ] if isinstance(targets, list) else []
+    return "\n".join(lines) or "—"
+
+
 def compare_reviews(
     template: Template,
     earlier: ReviewData,
@@ -85,6 +95,7 @@ def compare_reviews(
     early_targets = _answer(template, earlier, "target_list") or []
     late_targets = _answer(template, later, "target_list") or []
     rows.append(ComparisonRow("New targets set", str(len(early_targets)), str(len(late_targets))))
+    rows.append(ComparisonRow("The targets", _target_texts(early_targets), _target_texts(late_targets)))
     rows.append(ComparisonRow("Previous targets followed up", _outcomes(template, earlier),
                               _outcomes(template, later)))
     rows.append(ComparisonRow("Next review agreed", format_date(earlier.next_review_date),

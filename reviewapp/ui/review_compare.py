@@ -15,7 +15,7 @@ class ReviewComparison(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Compare reviews — {learner_name}")
-        self.resize(820, 560)
+        self.resize(980, 640)
         self.model = RowsModel(("", f"Review of {format_date(earlier.visit_date)}",
                                 f"Review of {format_date(later.visit_date)}", "Changed"), self)
         self.model.set_rows([(r.label, r.earlier, r.later, "changed" if r.changed else "") for r in rows])
@@ -26,9 +26,15 @@ class ReviewComparison(QDialog):
         view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         view.verticalHeader().hide()
         view.setWordWrap(True)
-        view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
-            view.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # Labels a fixed, readable width; the two reviews share the rest equally and wrap (a list of targets can
+        # be long); rows grow to show every line.
+        header = view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, 230)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"<h3>{learner_name}</h3>How things moved between the two reviews."))
         layout.addWidget(view)
