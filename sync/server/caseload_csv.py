@@ -149,24 +149,27 @@ def parse_caseload(data: bytes) -> ParsedCaseload:
     except UnicodeDecodeError as error:
         parsed.problems.append(RowProblem(1, f"the file is not UTF-8 text (byte {error.start}); save it as UTF-8 CSV"))
         return parsed
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in (reader.fieldnames or [])]
+    # A plain reader, not DictReader: DictReader skips blank lines unseen, and then the line after the previous
+    # record is no longer where the next one starts. A quoted cell can run over several physical lines, and
+    # `line_num` is the record's last line; the admin needs the first, where the record starts in their editor.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [name.strip() for name in next(reader, [])]
     missing = [name for name in COLUMNS if name not in header]
     if missing:
         parsed.problems.append(RowProblem(1, f"the header row lacks the column(s): {', '.join(missing)}"))
         return parsed
-    reader.fieldnames = header
     seen: dict[str, int] = {}
+    start = reader.line_num + 1
     try:
-        for raw in reader:
-            line = reader.line_num
-            if not any((v or "").strip() for k, v in raw.items() if k is not None):
+        for values in reader:
+            line, start = start, reader.line_num + 1
+            if not any(v.strip() for v in values[: len(header)]):
                 continue  # a blank line
-            if None in raw:
+            if len(values) > len(header):
                 parsed.problems.append(RowProblem(line, "the row has more values than the header has columns"))
                 continue
             try:
-                row = _parse_row(line, raw)
+                row = _parse_row(line, dict(zip(header, values, strict=False)))
             except ValueError as error:
                 parsed.problems.append(RowProblem(line, str(error)))
                 continue
@@ -177,5 +180,5 @@ def parse_caseload(data: bytes) -> ParsedCaseload:
             seen[uln] = line
             parsed.rows.append(row)
     except csv.Error as error:
-        parsed.problems.append(RowProblem(reader.line_num, f"the CSV cannot be read here: {error}"))
+        parsed.problems.append(RowProblem(start, f"the CSV cannot be read here: {error}"))
     return parsed
