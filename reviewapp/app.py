@@ -8,18 +8,35 @@ import datetime as dt
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reviewapp import APP_NAME, __version__
+import reviewapp
+from reviewapp import APP_NAME, DATA_DIR_ENV, DEMO_ACCOUNT
 from reviewapp.logs import setup_logging
-from reviewapp.store.database import DATA_DIR_ENV, DEMO_ACCOUNT, Store
-from reviewapp.store.errors import MissingKeyError, StoreOpenError, WrongKeyError
+
+if TYPE_CHECKING:
+    from reviewapp.store.database import Store
+    from reviewapp.store.errors import StoreOpenError
+
+# Nothing here imports the store (SQLAlchemy, SQLCipher) or the main window at module level: the window is shown
+# first and the store opened once it is on screen, so a start paints as soon as Qt itself can.
 
 log = logging.getLogger(__name__)
 
 
+class _VersionAction(argparse.Action):
+    """`--version`, looking the version up only when asked (see `reviewapp.__getattr__`)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
+        parser.exit(message=f"{APP_NAME} {reviewapp.__version__}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reviewapp", description="ReviewApp: progress reviews, offline.")
-    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument(
         "--data-dir", type=Path, default=None,
         help=f"where the local caseload is kept (default: the user data directory, or ${DATA_DIR_ENV})",
@@ -52,11 +69,8 @@ def run_gui(args: argparse.Namespace) -> int:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
-    from reviewapp.ui.main_window import MainWindow
-
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
-    app.setApplicationVersion(__version__)
     from PySide6.QtGui import QIcon
 
     from reviewapp.core.resources import resource_path
@@ -71,27 +85,38 @@ def run_gui(args: argparse.Namespace) -> int:
         args.demo = choice.choice == FirstRunDialog.DEMO
         connect_first = choice.choice == FirstRunDialog.CONNECT
     account = DEMO_ACCOUNT if args.demo else args.account
+    from reviewapp.ui.main_window import MainWindow
+
+    today = (lambda: args.today) if args.today else None
+    window = MainWindow(None, **({"today": today} if today else {}),
+                        server_label="Demo caseload — no server configured" if args.demo else "Offline")
+    window.show()
+    window.statusBar().showMessage("Opening your caseload…")
+    app.processEvents()  # the window is on screen before the store (and SQLAlchemy) are even imported
+    app.setApplicationVersion(reviewapp.__version__)
+    log.info("%s %s, window shown", APP_NAME, reviewapp.__version__)
+
+    from reviewapp.store.errors import StoreOpenError
+    from reviewapp.store.settings import schedule_rules
+
     try:
         store = _open_store(args.data_dir, account, demo=args.demo)
     except StoreOpenError as exc:
+        window.hide()
         report_open_error(exc, gui=True)
         return 1
+    window.statusBar().clearMessage()
     embedded = None
     if args.demo:
         try:
             store, embedded = _start_demo_server(store, args.data_dir, args.demo_learners, args.today)
         except Exception:  # the demo still works without its server: fill the store directly, as before
             log.exception("The demo sync server could not start; making the demo caseload locally instead.")
-    today = (lambda: args.today) if args.today else None
-    from reviewapp.store.settings import schedule_rules
-
-    window = MainWindow(store, rules=schedule_rules(store), **({"today": today} if today else {}),
-                        server_label="Demo caseload — no server configured" if args.demo else "Offline")
+    window.attach_store(store, rules=schedule_rules(store))
     from reviewapp.ui.sync_controller import SyncController
 
     window.sync = SyncController(window, store)  # type: ignore[attr-defined]
     window.review_finalised.connect(window.sync.after_finalise)  # type: ignore[attr-defined]
-    window.show()
     if embedded is not None:
         window.connection_label.setText("Demo server on this computer")
         window.sync.sync_now(quiet=True)  # type: ignore[attr-defined]
@@ -121,6 +146,7 @@ def _start_demo_server(store: Store, data_dir: Path | None, learners: int, today
     A demo store filled before the demo had a server (never synced) is made again, so its records are the server's.
     Returns the (possibly new) store and the running server.
     """
+    from reviewapp.store.database import Store
     from reviewapp.store.models import Learner
     from reviewapp.store.settings import get_setting, set_settings
     from reviewapp.store.sync_apply import SERVER_ID, read_state
@@ -154,16 +180,19 @@ def _first_run(data_dir: Path | None, account: str) -> bool:
     """No local caseload for the account yet, on a real screen: offer a server or the demo."""
     from PySide6.QtWidgets import QApplication
 
-    from reviewapp.store.database import database_path, default_data_dir
-
     if QApplication.platformName() in ("offscreen", "minimal"):
         return False
+    from reviewapp.store.locations import database_path, default_data_dir
+
     return not database_path(data_dir or default_data_dir(), account).exists()
 
 
 def _open_store(data_dir: Path | None, account: str, *, demo: bool) -> Store:
     """Open the account's store. Demo data is made again when its key is gone (e.g. a session keyring that was
     closed): it holds nothing anyone typed, so starting afresh beats refusing to start."""
+    from reviewapp.store.database import Store
+    from reviewapp.store.errors import MissingKeyError, WrongKeyError
+
     try:
         return Store.open(data_dir, account)
     except (MissingKeyError, WrongKeyError):
@@ -201,7 +230,7 @@ SUBCOMMANDS: dict[str, str] = {
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     setup_logging()
-    log.info("%s %s starting: %s", APP_NAME, __version__, " ".join(argv))
+    log.info("%s starting: %s", APP_NAME, " ".join(argv))  # the version is logged once the window is up
     if argv and argv[0] in SUBCOMMANDS:
         import importlib
 

@@ -7,41 +7,22 @@ plain deferred BEGIN so they never wait for, or block, a writer.
 
 from __future__ import annotations
 
-import os
-import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from reviewapp import APP_AUTHOR, APP_NAME
+from reviewapp import DEMO_ACCOUNT
 from reviewapp.store import keys, migrations, outbox
 from reviewapp.store.errors import MissingKeyError, StoreOpenError, WrongKeyError
-
-DATA_DIR_ENV = "REVIEWAPP_DATA_DIR"
-DEMO_ACCOUNT = "demo"
-
-
-def default_data_dir() -> Path:
-    """`REVIEWAPP_DATA_DIR` if set, else the platform's user data directory."""
-    override = os.environ.get(DATA_DIR_ENV)
-    if override:
-        return Path(override).expanduser()
-    return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
-
-
-def database_path(data_dir: Path, account: str) -> Path:
-    """The database file of one account: `<data_dir>/<account>.db`, the name made safe for any file system."""
-    safe = re.sub(r"[^A-Za-z0-9._@-]+", "_", account).strip("._") or "account"
-    return data_dir / f"{safe}.db"
+from reviewapp.store.locations import database_path, default_data_dir
 
 
 def _make_engine(path: Path, key: str | None) -> Engine:

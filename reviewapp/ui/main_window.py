@@ -37,9 +37,6 @@ from reviewapp.core.caseload import CaseloadRow, LearnerDetail, caseload_rows
 from reviewapp.core.dates import format_date, format_datetime, london_today
 from reviewapp.core.file_names import REVIEWS_FOLDER
 from reviewapp.core.scheduling import DEFAULT_RULES, ScheduleRules
-from reviewapp.logs import log_dir
-from reviewapp.store import queries
-from reviewapp.store.database import Store
 from reviewapp.ui.caseload_model import ROW_ROLE, CaseloadFilterProxy, CaseloadModel, Column, QuickFilter
 from reviewapp.ui.learner_panel import LearnerPanel
 from reviewapp.ui.rows_model import KEY_ROLE
@@ -48,6 +45,7 @@ from reviewapp.ui.tasks import TaskRunner
 if TYPE_CHECKING:
     from PySide6.QtPrintSupport import QPrintDialog
 
+    from reviewapp.store.database import Store
     from reviewapp.store.reviews import DraftSummary
     from reviewapp.ui.print_options import PrintOptions
     from reviewapp.ui.provider_settings import ProviderSettings
@@ -71,7 +69,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        store: Store,
+        store: Store | None,
         runner: TaskRunner | None = None,
         *,
         rules: ScheduleRules = DEFAULT_RULES,
@@ -79,11 +77,11 @@ class MainWindow(QMainWindow):
         server_label: str = "No server configured",
     ) -> None:
         super().__init__()
-        self.store = store
+        self.store: Store = store  # type: ignore[assignment]  # None only until attach_store, before any use
         self.runner = runner or TaskRunner(self)
         self.rules = rules
         self.today = today
-        self.setWindowTitle(f"ReviewApp — {store.account}")
+        self.setWindowTitle(f"ReviewApp — {store.account}" if store is not None else "ReviewApp")
         self.resize(1280, 780)
         self._selected_learner: str | None = None
         self.wizards: dict[str, ReviewWizard] = {}
@@ -250,11 +248,20 @@ class MainWindow(QMainWindow):
 
     # --- loading ---------------------------------------------------------------------------------------------
 
+    def attach_store(self, store: Store, *, rules: ScheduleRules | None = None) -> None:
+        """The caseload's store, for a window shown before it was opened (the app paints first, then opens it)."""
+        self.store = store
+        if rules is not None:
+            self.rules = rules
+        self.setWindowTitle(f"ReviewApp — {store.account}")
+
     def refresh(self) -> None:
         """Reload the caseload off the UI thread; the table keeps its selection where it can."""
         self.runner.run(self._load_caseload, on_done=self._show_caseload, on_error=self._load_failed)
 
     def _load_caseload(self) -> CaseloadSnapshot:
+        from reviewapp.store import queries  # on the worker thread: SQLAlchemy is not needed to paint the window
+
         with self.store.read() as session:
             facts = queries.caseload_facts(session)
             pending = queries.pending_change_count(session)
@@ -302,6 +309,8 @@ class MainWindow(QMainWindow):
         self.runner.run(self._load_detail, learner_id, on_done=self._show_detail, on_error=self._load_failed)
 
     def _load_detail(self, learner_id: str) -> LearnerDetail | None:
+        from reviewapp.store import queries
+
         with self.store.read() as session:
             return queries.learner_detail(session, learner_id)
 
@@ -542,6 +551,8 @@ class MainWindow(QMainWindow):
 
     def open_log_folder(self) -> Path:
         """Show the folder of log files (for support staff helping on the phone)."""
+        from reviewapp.logs import log_dir
+
         folder = log_dir()
         folder.mkdir(parents=True, exist_ok=True)
         self.open_url(QUrl.fromLocalFile(str(folder)))
