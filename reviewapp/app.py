@@ -118,7 +118,6 @@ def run_gui(args: argparse.Namespace) -> int:
     window.sync = SyncController(window, store)  # type: ignore[attr-defined]
     window.review_finalised.connect(window.sync.after_finalise)  # type: ignore[attr-defined]
     if embedded is not None:
-        window.connection_label.setText("Demo server on this computer")
         window.sync.sync_now(quiet=True)  # type: ignore[attr-defined]
     elif args.demo:
         _fill_demo_if_empty(window, store, args.demo_learners, args.today)
@@ -150,12 +149,12 @@ def _start_demo_server(store: Store, data_dir: Path | None, learners: int, today
     from reviewapp.store.models import Learner
     from reviewapp.store.settings import get_setting, set_settings
     from reviewapp.store.sync_apply import SERVER_ID, read_state
-    from reviewapp.sync_client import SERVER_URL, SyncClient
+    from reviewapp.sync_client import EMBEDDED, SERVER_URL, SyncClient
     from reviewapp.sync_client.demo_server import DEMO_PASSWORD, DEMO_USERNAME, seed_demo_server, server_url_for
     from sync.server.embedded import EmbeddedServer
 
     configured = get_setting(store, SERVER_URL, "")
-    if configured and not get_setting(store, "sync.embedded", False):
+    if configured and not get_setting(store, EMBEDDED, False):
         raise RuntimeError("a real server is configured for the demo account; not starting the demo server")
     directory = Path(store.path).parent
     url = server_url_for(directory)

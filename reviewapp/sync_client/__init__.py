@@ -56,6 +56,8 @@ M = TypeVar("M", bound=BaseModel)
 
 #: Settings keys (in the account's `setting` table: not secrets).
 SERVER_URL = "sync.server_url"
+#: Set when the server is the demo's embedded one, on this computer (see `reviewapp.app._start_demo_server`).
+EMBEDDED = "sync.embedded"
 USERNAME = "sync.username"
 INTERVAL_MINUTES = "sync.interval_minutes"
 DEFAULT_INTERVAL_MINUTES = 15

@@ -20,6 +20,7 @@ from reviewapp.store.database import Store
 from reviewapp.store.settings import get_setting, set_settings
 from reviewapp.sync_client import (
     DEFAULT_INTERVAL_MINUTES,
+    EMBEDDED,
     INTERVAL_MINUTES,
     SERVER_URL,
     USERNAME,
@@ -120,7 +121,8 @@ class SyncController(QObject):
         )
         if self.server_url:
             state = {True: "Online", False: "Offline (server not reachable)", None: "Server"}[self.online]
-            self.window.connection_label.setText(f"{state}: {self.server_url}")
+            where = "the demo server on this computer" if get_setting(self.store, EMBEDDED, False) else self.server_url
+            self.window.connection_label.setText(f"{state}: {where}")
             self.window.connection_label.setAccessibleName(f"Connection: {state}")
         self.status_changed.emit()
 
