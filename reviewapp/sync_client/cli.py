@@ -3,8 +3,9 @@
     python -m reviewapp sync --data-dir DIR --server URL --username NAME [--account NAME]
 
 On first use the password comes from REVIEWAPP_PASSWORD or standard input; the token is kept in the keyring, so
-later runs need no password. Prints a summary; exits 0 on success, 1 when the sync failed, 2 for bad arguments,
-3 when this laptop was revoked (its local data wiped).
+later runs need no password (with REVIEWAPP_PASSWORD set, an expired sign-in is renewed). Prints a summary;
+exits 0 on success, 1 when the sync failed, 2 for bad arguments, 3 when this laptop was revoked (its local data
+wiped).
 """
 
 from __future__ import annotations
@@ -65,7 +66,16 @@ def main(argv: list[str] | None = None) -> int:
                     return 1
                 client.login(password)
                 print(f"Signed in to {args.server} as {args.username}; the sign-in is kept in your keyring.")
-            summary = client.sync()
+            try:
+                summary = client.sync()
+            except NotSignedInError:
+                # The kept sign-in has expired (or was forgotten by the server): a script that gives the password
+                # signs in again rather than failing every night until someone notices.
+                if not os.environ.get(PASSWORD_ENV):
+                    raise
+                client.login(os.environ[PASSWORD_ENV])
+                print(f"The kept sign-in was no longer accepted; signed in to {args.server} again.")
+                summary = client.sync()
     except DeviceRevokedError as exc:
         print(f"reviewapp sync: {exc}", file=sys.stderr)
         return 3

@@ -38,6 +38,29 @@ def test_headless_sync_signs_in_once_then_uses_the_keyring(world: dict[str, Any]
         assert {row.id for row in session.query(Learner)} == set(world["learners"]["alice"])
 
 
+def test_headless_sync_signs_in_again_when_the_kept_sign_in_expired(world: dict[str, Any], tmp_path) -> None:
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from sync.server.db import transaction
+    from sync.server.models import Token
+
+    args = ["--data-dir", str(tmp_path / "nightly"), "--server", world["server"].url, "--username", "alice"]
+    def expire() -> None:
+        with transaction(world["setup"].factory) as session:
+            session.execute(update(Token).values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
+
+    assert _run(args, password=PASSWORD).returncode == 0
+    expire()
+    renewed = _run(args, password=PASSWORD)
+    assert renewed.returncode == 0, renewed.stderr
+    assert "no longer accepted; signed in to" in renewed.stdout and "Pulled 0 change(s)" in renewed.stdout
+    expire()
+    without = _run(args, stdin="")  # no password to renew it with: a clear failure, not a prompt
+    assert without.returncode == 1 and "expired" in without.stderr
+
+
 def test_headless_sync_fails_clearly(world: dict[str, Any], tmp_path) -> None:
     wrong = _run(["--data-dir", str(tmp_path / "x"), "--server", world["server"].url, "--username", "alice"],
                  stdin="not the password\n")
