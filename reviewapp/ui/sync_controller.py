@@ -9,6 +9,7 @@ through the window's `TaskRunner` with progress and can be cancelled; dialogs ar
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -34,6 +35,8 @@ from reviewapp.sync_client import (
 )
 from reviewapp.ui.sync_conflicts import ConflictsDialog
 from reviewapp.ui.sync_dialogs import LoginDialog, SyncLogDialog, SyncSettingsDialog
+
+log = logging.getLogger(__name__)
 
 
 class SyncController(QObject):
@@ -168,6 +171,7 @@ class SyncController(QObject):
 
     def _stamp(self, line: str) -> None:
         self.log.append(f"{format_datetime(dt.datetime.now(dt.UTC))}  {line}")
+        log.info("sync: %s", line)  # also in the log file, so earlier sessions' syncs can be read by support
 
     def _done(self, summary: SyncSummary) -> None:
         self._finish()
