@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from reviewapp.store.database import Store
     from reviewapp.store.errors import StoreOpenError
 
+#: The account a plain `reviewapp` opens: the assessor's own caseload.
+OWN_ACCOUNT = "caseload"
+
 # Nothing here imports the store (SQLAlchemy, SQLCipher) or the main window at module level: the window is shown
 # first and the store opened once it is on screen, so a start paints as soon as Qt itself can.
 
@@ -41,7 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, default=None,
         help=f"where the local caseload is kept (default: the user data directory, or ${DATA_DIR_ENV})",
     )
-    parser.add_argument("--account", default=DEMO_ACCOUNT, help="the account whose caseload to open")
+    parser.add_argument("--account", default=None,
+                        help=f"the account whose caseload to open (default: your own, kept as {OWN_ACCOUNT!r}; the "
+                             f"demo is kept apart, as {DEMO_ACCOUNT!r})")
     parser.add_argument("--demo", action="store_true", help="open the demo caseload, making it on first run")
     parser.add_argument(
         "--self-test", action="store_true",
@@ -77,14 +82,15 @@ def run_gui(args: argparse.Namespace) -> int:
 
     app.setWindowIcon(QIcon(str(resource_path("icons", "reviewapp.svg"))))
     connect_first = False
-    if not args.demo and _first_run(args.data_dir, args.account):
+    own, args.demo = start_account(args.data_dir, args.account, args.demo)
+    if not args.demo and _first_run(args.data_dir, own):
         from reviewapp.ui.sync_dialogs import FirstRunDialog
 
         choice = FirstRunDialog()
         choice.exec()
         args.demo = choice.choice == FirstRunDialog.DEMO
         connect_first = choice.choice == FirstRunDialog.CONNECT
-    account = DEMO_ACCOUNT if args.demo else args.account
+    account = DEMO_ACCOUNT if args.demo else own
     from reviewapp.ui.main_window import MainWindow
 
     today = (lambda: args.today) if args.today else None
@@ -173,6 +179,23 @@ def _start_demo_server(store: Store, data_dir: Path | None, learners: int, today
         if not client.signed_in():
             client.login(DEMO_PASSWORD)
     return store, server
+
+
+def start_account(data_dir: Path | None, account: str | None, demo: bool) -> tuple[str, bool]:
+    """(the account to open unless it is the demo, whether to open the demo) for a start with these arguments.
+
+    A plain `reviewapp` opens the assessor's own caseload, never the demo's file: a real caseload signed in at the
+    first start must not live under the demo's name (demo data is thrown away when its key is lost). Someone who
+    chose the demo at the first start, and has no caseload of their own yet, gets the demo again.
+    """
+    from reviewapp.store.locations import database_path, default_data_dir
+
+    own = account or OWN_ACCOUNT
+    if demo or account:
+        return own, demo
+    folder = data_dir or default_data_dir()
+    only_demo = database_path(folder, DEMO_ACCOUNT).exists() and not database_path(folder, own).exists()
+    return own, only_demo
 
 
 def _first_run(data_dir: Path | None, account: str) -> bool:
