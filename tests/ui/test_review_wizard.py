@@ -271,3 +271,26 @@ def test_the_next_review_goes_to_learner_and_employer_as_a_calendar_file(wizard,
     start = event.decoded("dtstart")
     assert (start.date(), start.hour, start.utcoffset()) == (dt.date(2027, 3, 29), 10, dt.timedelta(hours=1))
     assert learner.full_name in str(event.get("summary"))
+
+
+def test_the_wizard_is_walked_with_the_keyboard_alone(wizard, qtbot):
+    start = wizard.pages.currentIndex()
+    qtbot.keyClick(wizard, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert wizard.pages.currentIndex() == start + 1
+    qtbot.keyClick(wizard, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert wizard.pages.currentIndex() == start
+    # The side list: focus it, move down with the arrow keys and press Enter to open that section.
+    wizard.section_list.setFocus()
+    qtbot.waitUntil(wizard.section_list.hasFocus)
+    for _ in range(3):
+        qtbot.keyClick(wizard.section_list, Qt.Key.Key_Down)
+    qtbot.keyClick(wizard.section_list, Qt.Key.Key_Return)
+    assert wizard.pages.currentIndex() == start + 3
+    # Every control on a page is reached by Tab and has a name a screen reader can say.
+    page = wizard.pages.currentWidget()
+    reachable = [w for w in page.findChildren(QWidget)
+                 if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isVisibleTo(page) and w.isEnabled()]
+    assert reachable
+    for widget in reachable:
+        name = widget.accessibleName() or getattr(widget, "text", lambda: "")()
+        assert name, f"{type(widget).__name__} {widget.objectName()!r} has no accessible name"
