@@ -16,6 +16,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -153,6 +154,11 @@ class PlanItem(Syncable):
 
 class Review(Syncable):
     __tablename__ = "review"
+    __table_args__ = (
+        # Covers the caseload's "last review of each learner" and the drafts queries: neither reads the answers.
+        Index("ix_review_caseload", "learner_id", "status", "deleted", "addendum_to_id", "visit_date",
+              "finalised_at", "next_review_date", "welfare_rag", "progress_rag", "id", "updated_at"),
+    )
     entity = "review"
 
     learner_id: Mapped[str] = field(ForeignKey("learner.id", ondelete="CASCADE"), index=True)
