@@ -40,6 +40,8 @@ class DraftSummary:
     learner_name: str
     visit_date: dt.date | None
     updated_at: dt.datetime
+    #: A correction to a finalised review rather than a progress review.
+    is_addendum: bool = False
 
 
 def review_context(session: Session, learner_id: str, review_id: str,
@@ -98,12 +100,12 @@ def start_draft(store: Store, learner_id: str, template: Template, visit_date: d
 def open_drafts(session: Session) -> list[DraftSummary]:
     rows = session.execute(
         select(Review.id, Review.learner_id, Learner.first_name, Learner.last_name, Review.visit_date,
-               Review.updated_at)
+               Review.updated_at, Review.addendum_to_id)
         .join(Learner, Learner.id == Review.learner_id)
         .where(Review.status == "draft", Review.deleted.is_(False), Learner.deleted.is_(False))
         .order_by(Review.updated_at.desc())
     )
-    return [DraftSummary(r[0], r[1], f"{r[2]} {r[3]}", r[4], r[5]) for r in rows]
+    return [DraftSummary(r[0], r[1], f"{r[2]} {r[3]}", r[4], r[5], r[6] is not None) for r in rows]
 
 
 def _draft(session: Session, review_id: str) -> Review:

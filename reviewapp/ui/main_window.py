@@ -336,7 +336,8 @@ class MainWindow(QMainWindow):
             self.show_info("Start a review", "Select a learner in the caseload first.")
             return None
         with self.store.read() as session:
-            draft = next((d for d in reviews.open_drafts(session) if d.learner_id == learner_id), None)
+            draft = next((d for d in reviews.open_drafts(session)
+                          if d.learner_id == learner_id and not d.is_addendum), None)
         if draft is not None:
             return self.open_review(draft.review_id)
         template_id = available_templates()[0][0]
@@ -579,8 +580,8 @@ class MainWindow(QMainWindow):
         QDesktopServices.openUrl(url)
 
     def choose_draft(self, drafts: list[DraftSummary]) -> DraftSummary | None:
-        labels = [f"{d.learner_name} — visit {format_date(d.visit_date)}, last saved {format_datetime(d.updated_at)}"
-                  for d in drafts]
+        labels = [f"{d.learner_name} — {'addendum' if d.is_addendum else 'visit'} {format_date(d.visit_date)}, "
+                  f"last saved {format_datetime(d.updated_at)}" for d in drafts]
         choice, ok = QInputDialog.getItem(self, "Unfinished reviews",
                                           "These reviews are not finalised yet. Carry on with one now?",
                                           labels, 0, False)

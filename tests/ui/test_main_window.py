@@ -216,6 +216,11 @@ def test_addendum_is_a_signed_correction_linked_to_the_finalised_review(window, 
         facts_before = next(f for f in queries.caseload_facts(s) if f.learner_id == learner_id)
         targets_before = {(t.id, t.status) for t in s.scalars(select(Target).where(Target.learner_id == learner_id))}
     assert "reference " + original_id[:8] in wizard.answers["corrects_review"]
+    # With the addendum still a draft, "Start or resume a review" starts a progress review, not the addendum.
+    review_wizard = window.start_review()
+    qtbot.addWidget(review_wizard)
+    assert review_wizard.review_id != wizard.review_id
+    assert review_wizard.template.id == "apprenticeship-progress-review"
     # Answered, signed and finalised: a short signed correction that sets no targets and moves no review dates.
     reviews.save_answers(demo_store, addendum.id, {
         "corrected_part": "otj", "original_entry": "Off-the-job hours to date: 410",
