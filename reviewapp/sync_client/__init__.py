@@ -296,7 +296,7 @@ class SyncClient:
                     f"The server refused the request (HTTP {response.status_code}): {_detail(response)}"
                 )
             try:
-                return model.model_validate(response.json())
+                return model.model_validate_json(response.content)  # parsed in pydantic-core, not json + validate
             except (ValidationError, ValueError) as exc:
                 raise SyncError(
                     "The server's answer did not match what this version of ReviewApp expects, so nothing of it "
