@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -133,6 +134,10 @@ class PullCounts:
     resync_queued: int = 0
 
 
+class CursorMoved(Exception):
+    """The stored cursor moved (rewound) since the pages being applied were fetched; nothing was applied."""
+
+
 class DanglingReferences(Exception):
     """The pages applied so far name a record the server has not sent yet (it is on a later page)."""
 
@@ -242,28 +247,20 @@ def _open_removal(session: Session, learner_id: str) -> SyncConflict | None:
     )).first()
 
 
-def _settle_held_learners(session: Session, pulled_learners: list[str], counts: PullCounts) -> bool:
-    """Held learners back in the caseload are held no longer; those with nothing left unsent are purged now.
+def _release_returned_learners(session: Session, back: set[str]) -> None:
+    """Held learners the server sent again (assigned back): held no longer, their refused changes go up again.
 
-    Returns whether any learner was purged.
+    A held learner is never purged here, even once nothing of theirs waits: the assessor's Keep mine may have just
+    sent it to a server that has assigned the learner back, whose pages are still to come. Only the assessor's
+    Keep theirs removes a held learner.
     """
     held = session.scalars(
         select(SyncConflict).where(SyncConflict.kind == "removed", SyncConflict.resolved_at.is_(None))
     ).all()
-    purged = False
-    back = set(pulled_learners)
     for removal in held:
-        learner_id = removal.record_id
-        if learner_id in back:
+        if removal.record_id in back:
             removal.resolved_at, removal.resolution = utc_now(), "retried"
-            _retry_refused(session, learner_id)
-        elif not _unsent_changes(session, learner_id):
-            removal.resolved_at, removal.resolution = utc_now(), "discarded"
-            session.flush()
-            counts.purged_folders.append(purge_learner(session, learner_id))
-            counts.purged_learners.append(learner_id)
-            purged = True
-    return purged
+            _retry_refused(session, removal.record_id)
 
 
 def _retry_refused(session: Session, learner_id: str) -> None:
@@ -344,15 +341,20 @@ def _fill_conflict_authors(session: Session, change: Change, record: BaseModel) 
 
 
 def apply_pages(
-    store: Store, pages: list[tuple[PullResponse, list[BaseModel | None]]], *, allow_dangling: bool
+    store: Store, pages: list[tuple[PullResponse, list[BaseModel | None]]], *, allow_dangling: bool,
+    since: int | None = None,
 ) -> PullCounts:
     """Apply validated pages and store the last page's cursor, all in one transaction.
 
     Raises `DanglingReferences` (having applied nothing) when a record names one the pages do not hold and
-    `allow_dangling` is false: the caller fetches the next page and applies both together.
+    `allow_dangling` is false: the caller fetches the next page and applies both together. With `since` (the
+    cursor the first page was fetched from), raises `CursorMoved` (having applied nothing) if the stored cursor is
+    no longer there, so a rewind made meanwhile is never overwritten.
     """
     counts = PullCounts()
     with store.apply_remote() as session:
+        if since is not None and int(get_state(session, CURSOR, "0") or 0) != since:
+            raise CursorMoved
         resync = get_state(session, RESYNC) == "1"
         # Conflicts are only made when a push is settled, never by a pull, so one look tells whether any record
         # of these pages can have one waiting for its author (the per-record query was 30% of a first pull).
@@ -361,10 +363,12 @@ def apply_pages(
         )))
         run: list[tuple[Change, BaseModel | None]] = []
         touched: dict[str, list[str]] = {}
+        back: set[str] = set()  # learners whose last word in these pages is an upsert, not a removal
         purged = False
         for page, records in pages:
             for change, record in zip(page.changes, records, strict=True):
                 if change.op == "removed":
+                    back.discard(change.id)
                     _apply_run(session, run, resync, counts)
                     run = []
                     session.flush()
@@ -378,9 +382,11 @@ def apply_pages(
                 else:
                     run.append((change, record))
                     touched.setdefault(change.entity, []).append(change.id)
+                    if change.entity == "learner" and change.op == "upsert":
+                        back.add(change.id)
                 counts.applied += 1
         _apply_run(session, run, resync, counts)
-        purged = _settle_held_learners(session, touched.get("learner", []), counts) or purged
+        _release_returned_learners(session, back)
         if authors_wanted:
             for page, records in pages:
                 for change, record in zip(page.changes, records, strict=True):
@@ -431,13 +437,13 @@ def _apply_run(session: Session, run: list[tuple[Change, BaseModel | None]], res
     """
     by_entity: dict[str, list[tuple[Change, BaseModel | None]]] = {}
     one_by_one: list[tuple[Change, BaseModel | None]] = []
-    seen: set[tuple[str, str]] = set()
+    copies = Counter((change.entity, change.id) for change, _ in run)
     for change, record in run:
-        key = (change.entity, change.id)
-        if key in seen or resync:
+        # Every copy of an id seen more than once goes one by one, in the server's order, so the newest is applied
+        # last (a first copy in the bulk and a later one queued could otherwise land in the wrong order).
+        if resync or copies[(change.entity, change.id)] > 1:
             one_by_one.append((change, record))
         else:
-            seen.add(key)
             by_entity.setdefault(change.entity, []).append((change, record))
     for entity, changes in by_entity.items():
         model = SYNCABLE_MODELS[entity]

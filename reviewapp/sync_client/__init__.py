@@ -85,6 +85,10 @@ class ServerUnreachableError(SyncError):
     """No usable answer after every retry (no network, server down, 5xx): the laptop is working offline."""
 
 
+class _RevokedDuringPrefetch(Exception):
+    """A page fetched on the helper thread was answered `device_revoked`; the wipe is done on the sync's thread."""
+
+
 class Cancelled(Exception):
     """The user cancelled; everything done so far is kept."""
 
@@ -232,6 +236,8 @@ class SyncClient:
         self.device_name = device_name or f"ReviewApp on {platform.node() or 'a laptop'}"
         self.batch_size = max(1, min(batch_size, MAX_PUSH_CHANGES))
         self.page_size = max(1, min(page_size, MAX_PULL_LIMIT))
+        #: Marks the helper thread that fetches the next pull page (see `_pull`).
+        self._background = threading.local()
         self.max_attempts = max_attempts
         self.backoff = backoff
         self.max_backoff = max_backoff
@@ -322,6 +328,12 @@ class SyncClient:
                 "device_revoked": "The server no longer accepts this laptop's sign-in",
             }.get(code or "", "Your sign-in is no longer accepted")
             raise NotSignedInError(f"{reason}: sign in again to sync. Your changes are kept.")
+        if getattr(self._background, "active", False):
+            raise _RevokedDuringPrefetch  # the wipe waits for the sync's own thread (see `_pull`)
+        self._wipe_revoked()
+
+    def _wipe_revoked(self) -> None:
+        """This laptop was revoked: remove the account's caseload, its saved copies and its sign-in, and say so."""
         data_dir, account, path = self.store.path.parent, self.store.account, self.store.path
         with self.store.read() as session:
             folders = sync_apply.learner_folder_names(session)
@@ -473,49 +485,67 @@ class SyncClient:
         """Pull until the server has nothing more; returns how many records were queued to send again.
 
         The next page is fetched on a helper thread while this one is applied, so the server's time and the
-        laptop's overlap (each was about half of a first pull). Only one request is ever in flight.
+        laptop's overlap (each was about half of a first pull). Only one request is ever in flight. Each batch is
+        applied only if the stored cursor is still where its first page was fetched from; if the assessor moved
+        it back meanwhile (Keep theirs on a refused change), the pull starts again from the stored cursor.
         """
         requeued = 0
-        with self.store.read() as session:
-            cursor = int(sync_apply.get_state(session, sync_apply.CURSOR, "0") or 0)
         fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull")
-        try:
-            upcoming: Future[tuple[PullResponse, list[BaseModel | None]]] | None = fetcher.submit(
-                self._fetch_page, cursor
-            )
+        upcoming: Future[tuple[PullResponse, list[BaseModel | None]]] | None = None
 
-            def take() -> tuple[PullResponse, list[BaseModel | None]]:
-                nonlocal upcoming
-                assert upcoming is not None
+        def take() -> tuple[PullResponse, list[BaseModel | None]]:
+            nonlocal upcoming
+            assert upcoming is not None
+            try:
                 page = upcoming.result()
-                upcoming = fetcher.submit(self._fetch_page, page[0].cursor) if page[0].more else None
-                return page
+            except _RevokedDuringPrefetch:
+                upcoming = None
+                self._wipe_revoked()  # here, on the sync's own thread, never beside a write in progress
+            upcoming = fetcher.submit(self._fetch_in_background, page[0].cursor) if page[0].more else None
+            return page
 
+        try:
             while True:
-                self._check_cancel()
-                pages = [take()]
-                while True:
-                    try:
-                        counts = sync_apply.apply_pages(self.store, pages, allow_dangling=not pages[-1][0].more)
-                        break
-                    except sync_apply.DanglingReferences:
-                        # A record names one on the next page: take that page too and apply both as one unit.
+                with self.store.read() as session:
+                    since = int(sync_apply.get_state(session, sync_apply.CURSOR, "0") or 0)
+                upcoming = fetcher.submit(self._fetch_in_background, since)
+                try:
+                    while True:
                         self._check_cancel()
-                        pages.append(take())
-                    except sync_apply.BadServerData as exc:
-                        raise SyncError(f"The server sent data this laptop cannot use ({exc}); nothing of it was "
-                                        "applied. Try again later, or tell IT.") from None
-                summary.pages += len(pages)
-                summary.pulled += counts.applied
-                summary.purged_learners += len(counts.purged_learners)
-                summary.held_learners += len(counts.held_learners)
-                requeued += counts.resync_queued
-                summary.requeued += counts.resync_queued
-                report(summary.pages, 0, f"Received {summary.pulled} change(s) in {summary.pages} page(s)")
-                if not pages[-1][0].more:
-                    return requeued
+                        pages = [take()]
+                        while True:
+                            try:
+                                counts = sync_apply.apply_pages(self.store, pages, since=since,
+                                                                allow_dangling=not pages[-1][0].more)
+                                break
+                            except sync_apply.DanglingReferences:
+                                # A record names one on the next page: take that page too, apply both as one.
+                                self._check_cancel()
+                                pages.append(take())
+                            except sync_apply.BadServerData as exc:
+                                raise SyncError(f"The server sent data this laptop cannot use ({exc}); nothing of "
+                                                "it was applied. Try again later, or tell IT.") from None
+                        since = pages[-1][0].cursor
+                        summary.pages += len(pages)
+                        summary.pulled += counts.applied
+                        summary.purged_learners += len(counts.purged_learners)
+                        summary.held_learners += len(counts.held_learners)
+                        requeued += counts.resync_queued
+                        summary.requeued += counts.resync_queued
+                        report(summary.pages, 0, f"Received {summary.pulled} change(s) in {summary.pages} page(s)")
+                        if not pages[-1][0].more:
+                            return requeued
+                except sync_apply.CursorMoved:
+                    if upcoming is not None:  # fetched from the old position: not wanted
+                        with contextlib.suppress(Exception):
+                            upcoming.result()
+                        upcoming = None
         finally:
             fetcher.shutdown(wait=True, cancel_futures=True)
+
+    def _fetch_in_background(self, since: int) -> tuple[PullResponse, list[BaseModel | None]]:
+        self._background.active = True
+        return self._fetch_page(since)
 
     def _fetch_page(self, since: int) -> tuple[PullResponse, list[BaseModel | None]]:
         raw = self._call("GET", "/api/v1/sync/pull", _RawPage, params={"since": since, "limit": self.page_size})
