@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -202,16 +203,23 @@ def _apply_delete(session: Session, change: Change) -> None:
 
 def _learner_record_ids(session: Session, learner_id: str) -> set[str]:
     """The ids of a learner and of every record that hangs off them (reviews, their signatures, targets …)."""
-    review_ids = list(session.scalars(select(Review.id).where(Review.learner_id == learner_id)))
-    record_ids: set[str] = {learner_id, *review_ids}
+    record_ids: set[str] = {learner_id}
     signatures = Signature.__table__
-    for start in range(0, len(review_ids), 500):
-        chunk = review_ids[start : start + 500]
-        record_ids.update(session.scalars(select(signatures.c.id).where(signatures.c.review_id.in_(chunk))))
-    for model in (Target, PlanItem, OtjEntry):
+    signed = select(signatures.c.id).where(signatures.c.review_id.in_(_reviews_of(learner_id)))
+    record_ids.update(session.scalars(signed))
+    for model in (Target, PlanItem, OtjEntry, Review):
         table = model.__table__
         record_ids.update(session.scalars(select(table.c.id).where(table.c.learner_id == learner_id)))
     return record_ids
+
+
+def _reviews_of(learner_id: str) -> Any:
+    return select(Review.__table__.c.id).where(Review.__table__.c.learner_id == learner_id)
+
+
+def _chunks(ids: list[str], size: int = 500) -> Iterator[list[str]]:
+    """`ids` in slices that stay inside SQLite's limit on bound parameters."""
+    return (ids[start : start + size] for start in range(0, len(ids), size))
 
 
 def _unsent_changes(session: Session, learner_id: str) -> int:
@@ -220,7 +228,7 @@ def _unsent_changes(session: Session, learner_id: str) -> int:
     return len(_in_chunks(session, select(OutboxEntry.seq), OutboxEntry.record_id, ids))
 
 
-def _hold_learner(session: Session, learner_id: str) -> None:
+def _hold_learner(session: Session, learner_id: str, unsent: int) -> None:
     """A learner left the caseload, but work done here for them never reached the server: keep it and say so.
 
     Purging would destroy it silently (the server refuses it, the learner being no longer the assessor's). The
@@ -233,7 +241,7 @@ def _hold_learner(session: Session, learner_id: str) -> None:
     name = learner.full_name if learner is not None else "This learner"
     session.add(SyncConflict(
         kind="removed", entity="learner", record_id=learner_id, field="",
-        my_value=_unsent_changes(session, learner_id),
+        my_value=unsent,
         reason=f"{name} has left your caseload on the server, but changes made on this laptop to their records "
                "never reached it. They are kept here: ask an admin to assign the learner back to you and choose "
                "Keep mine to send them, or choose Keep theirs to discard them and remove the learner from this "
@@ -265,21 +273,17 @@ def _release_returned_learners(session: Session, back: set[str]) -> None:
 
 def _retry_refused(session: Session, learner_id: str) -> None:
     """Refused changes to a learner's records go up again on the next sync (they were refused as out of scope)."""
-    ids = list(_learner_record_ids(session, learner_id))
-    for start in range(0, len(ids), 500):
+    for chunk in _chunks(list(_learner_record_ids(session, learner_id))):
         session.execute(
             update(SyncConflict).where(
-                SyncConflict.kind == "rejected", SyncConflict.resolved_at.is_(None),
-                SyncConflict.record_id.in_(ids[start : start + 500]),
+                SyncConflict.kind == "rejected", SyncConflict.resolved_at.is_(None), SyncConflict.record_id.in_(chunk),
             ).values(resolved_at=utc_now(), resolution="retried")
         )
 
 
 def _discard_held_learner(session: Session, learner_id: str) -> str:
     """The assessor chose to drop the unsent work of a learner who left the caseload: remove it all."""
-    ids = list(_learner_record_ids(session, learner_id))
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in _chunks(list(_learner_record_ids(session, learner_id))):
         session.execute(delete(OutboxEntry.__table__).where(OutboxEntry.__table__.c.record_id.in_(chunk)))
     session.flush()
     return purge_learner(session, learner_id)
@@ -291,23 +295,15 @@ def purge_learner(session: Session, learner_id: str) -> str:
     Returns the name of the learner's folder of saved copies, for the caller to remove once this is committed.
     """
     record_ids = _learner_record_ids(session, learner_id)
-    learners = Learner.__table__
-    named = session.execute(
-        select(learners.c.first_name, learners.c.last_name, learners.c.uln).where(learners.c.id == learner_id)
-    ).first()
-    folder = learner_folder_name(f"{named[0]} {named[1]}", named[2]) if named is not None else ""
-    review_ids = list(session.scalars(select(Review.id).where(Review.learner_id == learner_id)))
+    folder = next(iter(learner_folder_names(session, learner_id)), "")
     signatures = Signature.__table__
-    for start in range(0, len(review_ids), 500):
-        session.execute(delete(signatures).where(signatures.c.review_id.in_(review_ids[start : start + 500])))
+    session.execute(delete(signatures).where(signatures.c.review_id.in_(_reviews_of(learner_id))))
     for model in (Target, PlanItem, OtjEntry, Review):
         table = model.__table__
         session.execute(delete(table).where(table.c.learner_id == learner_id))
     employer_id = session.scalar(select(Learner.__table__.c.employer_id).where(Learner.__table__.c.id == learner_id))
     session.execute(delete(Learner.__table__).where(Learner.__table__.c.id == learner_id))
-    ids = list(record_ids)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in _chunks(list(record_ids)):
         session.execute(delete(OutboxEntry.__table__).where(OutboxEntry.__table__.c.record_id.in_(chunk)))
         session.execute(delete(SyncConflict.__table__).where(SyncConflict.__table__.c.record_id.in_(chunk)))
     if employer_id is not None:
@@ -372,8 +368,8 @@ def apply_pages(
                     _apply_run(session, run, resync, counts)
                     run = []
                     session.flush()
-                    if _unsent_changes(session, change.id):
-                        _hold_learner(session, change.id)
+                    if unsent := _unsent_changes(session, change.id):
+                        _hold_learner(session, change.id, unsent)
                         counts.held_learners.append(change.id)
                     else:
                         counts.purged_folders.append(purge_learner(session, change.id))
@@ -421,11 +417,13 @@ def remove_saved_copies(store: Store, folder_names: list[str]) -> None:
             shutil.rmtree(store.path.parent / REVIEWS_FOLDER / name, ignore_errors=True)
 
 
-def learner_folder_names(session: Session) -> list[str]:
-    """The saved-copies folder of every learner on this laptop (to remove them too when the laptop is wiped)."""
+def learner_folder_names(session: Session, learner_id: str | None = None) -> list[str]:
+    """The saved-copies folder of one learner, or of every learner on this laptop (removed with them)."""
     learners = Learner.__table__
-    rows = session.execute(select(learners.c.first_name, learners.c.last_name, learners.c.uln))
-    return [learner_folder_name(f"{first} {last}", uln) for first, last, uln in rows]
+    query = select(learners.c.first_name, learners.c.last_name, learners.c.uln)
+    if learner_id is not None:
+        query = query.where(learners.c.id == learner_id)
+    return [learner_folder_name(f"{first} {last}", uln) for first, last, uln in session.execute(query)]
 
 
 def _apply_run(session: Session, run: list[tuple[Change, BaseModel | None]], resync: bool, counts: PullCounts) -> None:
@@ -487,8 +485,8 @@ def _apply_run(session: Session, run: list[tuple[Change, BaseModel | None]], res
 def _in_chunks(session: Session, query: Any, column: Any, ids: list[str], size: int = 500) -> list[Any]:
     """`query` filtered by `column IN ids`, in chunks that stay inside SQLite's limit on bound parameters."""
     found: list[Any] = []
-    for start in range(0, len(ids), size):
-        found.extend(session.scalars(query.where(column.in_(ids[start : start + size]))))
+    for chunk in _chunks(ids, size):
+        found.extend(session.scalars(query.where(column.in_(chunk))))
     return found
 
 
@@ -508,9 +506,9 @@ def _dangling_references(session: Session, touched: dict[str, list[str]]) -> lis
             query = select(table.c.id, column).where(
                 column.is_not(None), ~exists().where(parents.c[foreign_key.column.name] == column)
             )
-            for start in range(0, len(ids), 500):
-                chunk = query.where(table.c.id.in_(ids[start : start + 500]))
-                dangling.extend((table.name, row[0], row[1]) for row in session.execute(chunk))
+            for chunk in _chunks(ids):
+                rows = session.execute(query.where(table.c.id.in_(chunk)))
+                dangling.extend((table.name, row[0], row[1]) for row in rows)
     return dangling
 
 
@@ -762,7 +760,7 @@ def keep_mine(store: Store, conflict_id: str) -> None:
         if conflict is None or conflict.resolved_at is not None:
             return
         if conflict.kind == "removed":
-            _retry_refused(session, conflict.record_id)  # stays open until the learner is back or nothing waits
+            _retry_refused(session, conflict.record_id)  # stays open until the server sends the learner again
             return
         if conflict.kind == "conflict":
             row = session.get(SYNCABLE_MODELS[conflict.entity], conflict.record_id)

@@ -131,8 +131,8 @@ class SyncSummary:
 # --- the token, in the keyring only -----------------------------------------------------------------------------
 
 
-def _token_name(store: Store) -> str:
-    return f"sync-token:{Path(store.path).resolve()}"
+def _token_name(store_path: Path) -> str:
+    return f"sync-token:{Path(store_path).resolve()}"
 
 
 def _same_url(a: str | None, b: str | None) -> bool:
@@ -142,7 +142,7 @@ def _same_url(a: str | None, b: str | None) -> bool:
 def load_token(store: Store, server_url: str) -> str | None:
     """The sign-in kept for this store, if it was made with `server_url`: a token never goes to another host."""
     try:
-        raw = keyring.get_password(KEYRING_SERVICE, _token_name(store))
+        raw = keyring.get_password(KEYRING_SERVICE, _token_name(store.path))
     except keyring.errors.KeyringError as exc:
         raise SyncError(f"Could not read your sign-in from the keyring ({exc}). Unlock it and try again.") from None
     if not raw:
@@ -151,20 +151,21 @@ def load_token(store: Store, server_url: str) -> str | None:
         saved = json.loads(raw)
         token, for_server = str(saved["token"]), str(saved["server"])
     except (ValueError, TypeError, KeyError):  # a bare token, kept by an earlier version for the configured server
-        token, for_server = raw, get_setting(store, "sync.server_url")
+        token, for_server = raw, get_setting(store, SERVER_URL)
     return token if _same_url(for_server, server_url) else None
 
 
 def save_token(store: Store, server_url: str, token: str) -> None:
     try:
-        keyring.set_password(KEYRING_SERVICE, _token_name(store), json.dumps({"server": server_url, "token": token}))
+        saved = json.dumps({"server": server_url, "token": token})
+        keyring.set_password(KEYRING_SERVICE, _token_name(store.path), saved)
     except keyring.errors.KeyringError as exc:
         raise SyncError(f"Could not keep your sign-in in the keyring ({exc}). Unlock it and try again.") from None
 
 
 def forget_token(store_path: Path) -> None:
     with contextlib.suppress(keyring.errors.KeyringError):
-        keyring.delete_password(KEYRING_SERVICE, f"sync-token:{Path(store_path).resolve()}")
+        keyring.delete_password(KEYRING_SERVICE, _token_name(store_path))
 
 
 # --- batching ---------------------------------------------------------------------------------------------------
@@ -379,7 +380,7 @@ class SyncClient:
 
     def _check_account(self) -> None:
         """One caseload per store: signing in as someone else here would mix two assessors' learners."""
-        previous = get_setting(self.store, "sync.username")
+        previous = get_setting(self.store, USERNAME)
         if not previous or previous == self.username:
             return
         with self.store.read() as session:
