@@ -420,8 +420,8 @@ class MainWindow(QMainWindow):
     def print_review(self, review_id: str, parent: QWidget | None = None) -> list[Path]:
         """Save the chosen signed copies (learner's, employer's, provider's) in the learner's folder or a folder
         the assessor picks, then print them."""
+        from reviewapp.core.file_names import saved_copies_folder
         from reviewapp.reports.review_pdf import ReviewPdfError, verify_signed
-        from reviewapp.reports.saving import learner_folder
         from reviewapp.store.review_documents import load_review_document, report_settings
         from reviewapp.ui.printing import print_review
 
@@ -430,8 +430,8 @@ class MainWindow(QMainWindow):
             settings = report_settings(session)
         try:
             verify_signed(document)  # before asking anything: a draft or altered review is never a signed copy
-            options = self.choose_print_options(learner_folder(self.store.path.parent / REVIEWS_FOLDER, document),
-                                                parent or self)
+            folder = saved_copies_folder(self.store.path.parent, document.learner_name, document.learner.uln)
+            options = self.choose_print_options(folder, parent or self)
             if options is None:
                 return []
             paths, _pages = print_review(document, options.copies, self.store.path.parent, parent or self,

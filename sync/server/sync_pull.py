@@ -33,14 +33,14 @@ def pull_page(session: Session, caller: Caller, since: int, limit: int) -> tuple
             CaseloadRemoval.assessor_id == caller.user_id, CaseloadRemoval.rev > since, CaseloadRemoval.rev <= high
         )
     )
+    models = {entity: RECORD_MODELS[entity] for entity in ENTITY_ORDER}
     queries = {
         entity: select(model).where(model.rev > since, model.rev <= high, caller.visible(model))
-        for entity, model in ((entity, RECORD_MODELS[entity]) for entity in ENTITY_ORDER)
+        for entity, model in models.items()
     }
     revs: list[int] = []
-    for entity, query in queries.items():
-        model = RECORD_MODELS[entity]
-        revs.extend(session.scalars(query.with_only_columns(model.rev).order_by(model.rev).limit(limit + 1)))
+    for entity, model in models.items():
+        revs.extend(session.scalars(queries[entity].with_only_columns(model.rev).order_by(model.rev).limit(limit + 1)))
     if removals is not None:
         revs.extend(session.scalars(
             removals.with_only_columns(CaseloadRemoval.rev).order_by(CaseloadRemoval.rev).limit(limit + 1)
@@ -49,9 +49,8 @@ def pull_page(session: Session, caller: Caller, since: int, limit: int) -> tuple
     more = len(revs) > limit
     cut = revs[limit - 1] if more else high
     found: list[Change] = []
-    for entity, query in queries.items():
-        model = RECORD_MODELS[entity]
-        found.extend(pull_change(entity, row) for row in session.scalars(query.where(model.rev <= cut)))
+    for entity, model in models.items():
+        found.extend(pull_change(entity, row) for row in session.scalars(queries[entity].where(model.rev <= cut)))
     if removals is not None:
         found.extend(
             Change(entity="learner", id=r.learner_id, rev=r.rev, op="removed")
