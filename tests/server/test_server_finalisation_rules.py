@@ -234,3 +234,12 @@ def test_a_review_the_laptop_finalised_offline_is_accepted_though_the_office_cha
         assert server_review["content_hash"] == local.content_hash
     finally:
         laptop.close()
+
+
+def test_a_visit_in_the_calendars_last_weeks_gets_an_answer_not_a_500(server: Server, caseloads: dict) -> None:
+    """The funding interval is twelve weeks after the visit: past the calendar's end, which must not crash the check."""
+    alice, learner, review_id = caseloads["alice"], caseloads["alice_learner"], new_id()
+    review, signatures = forged(learner, review_id, [drawn_signature(review_id, r, n) for r, n in SIGNERS],
+                                visit_date="9999-12-20", next_review_date="9999-12-01")
+    [result, *_] = push_finalised(server, alice, review_id, review, signatures)  # push() checks for a 200
+    assert result["status"] == "rejected" and "The next review must be after this one" in result["error"]
