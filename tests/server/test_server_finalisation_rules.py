@@ -7,6 +7,7 @@ accepted, even when the office changed the learner's records between signing and
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,9 +23,12 @@ from server_testkit import (
     rehashed,
 )
 
+from reviewapp.core.finalise import finalise_review
+from reviewapp.core.review_rules import ReviewContext
 from reviewapp.core.templates import load_template
 from reviewapp.selftest import scripted_answers
 from reviewapp.store import reviews
+from sync.protocol import ReviewData, SignatureData
 from sync.server.db import new_id
 from sync.server.finalisation_rules import MAX_PROBLEMS_LISTED, NOT_READY
 from tests.conftest import DEMO_TODAY
@@ -243,3 +247,32 @@ def test_a_visit_in_the_calendars_last_weeks_gets_an_answer_not_a_500(server: Se
                                 visit_date="9999-12-20", next_review_date="9999-12-01")
     [result, *_] = push_finalised(server, alice, review_id, review, signatures)  # push() checks for a 200
     assert result["status"] == "rejected" and "The next review must be after this one" in result["error"]
+
+
+def test_an_addendum_finalised_by_the_laptop_is_held_to_its_own_template(server: Server, caseloads: dict) -> None:
+    """An addendum (another template, another kind) is checked against the questions of its own template."""
+    alice, learner = caseloads["alice"], caseloads["alice_learner"]
+    original_id, addendum_id = new_id(), new_id()
+    original, original_signatures = finalised_review(learner, original_id)
+    assert {r["status"] for r in push_finalised(server, alice, original_id, original, original_signatures)} == {
+        "applied"}
+    template = load_template("review-addendum")
+    context = ReviewContext(review_id=addendum_id)
+    draft = ReviewData(learner_id=learner, template_id=template.id, template_version=template.version,
+                       assessor="alice", addendum_to_id=original_id, answers={
+                           "visit_date": "2025-11-27", "corrects_review": "Review of 20/11/2025",
+                           "corrected_part": "otj", "original_entry": "30 hours since the last review",
+                           "correction": "13 hours since the last review", "correction_reason": "Typing error"})
+    signed = [drawn_signature(addendum_id, role, name) for role, name in SIGNERS]
+    addendum = finalise_review(template, draft, [SignatureData.model_validate(s) for s in signed], context,
+                               dt.datetime(2025, 11, 27, 9, tzinfo=dt.UTC)).review.model_dump(mode="json")
+    signatures = [(new_id(), s) for s in signed]
+    assert {r["status"] for r in push_finalised(server, alice, addendum_id, addendum, signatures)} == {"applied"}
+    # The same addendum without its reason for correcting: refused, naming the addendum's own question.
+    incomplete_id = new_id()
+    answers = {k: v for k, v in addendum["answers"].items() if k != "correction_reason"}
+    resigned = [{**s, "review_id": incomplete_id} for s in signed]
+    incomplete = rehashed(incomplete_id, {**addendum, "answers": answers}, resigned)
+    [result, *_] = push_finalised(server, alice, incomplete_id, incomplete, [(new_id(), s) for s in resigned])
+    assert result["status"] == "rejected", result
+    assert result["error"].splitlines()[1:] == ["- The correction: Answer “Why it is corrected”."]
