@@ -130,4 +130,7 @@ def test_whatever_the_laptop_finalises_the_server_check_accepts(template, answer
     if not ready:
         return
     stamped = finalise_review(template, review, kept, at_signing, STAMP).review
-    assert signed_review_readiness(template, stamped.answers, kept).ready
+    # As the server holds it: the review and its signatures after a trip through the wire's JSON.
+    received = ReviewData.model_validate_json(stamped.model_dump_json())
+    held = [SignatureData.model_validate_json(s.model_dump_json()) for s in kept]
+    assert signed_review_readiness(template, received.answers, held).ready
