@@ -301,8 +301,12 @@ def signed_review_readiness(
     finalised offline may reach the server after the office has added a plan item or closed a target, and the
     review's own follow-ups close targets in the same push), and the app's figures depend on the learner's OTJ plan
     and the laptop's scheduling rules at that moment. Recomputing those on the server would refuse genuine reviews
-    signed offline, so they are taken as signed. Everything checked here gives the same answer on the laptop and on
-    the server, so a review the laptop finalised is never refused by it.
+    signed offline, so they are taken as signed (which also means a client that forges a figure, a shortfall of 0
+    to skip the recovery plan say, is not caught here). Nothing here reads the date or the time zone either.
+
+    Whatever this finds over a finalised review, `finalise_readiness` found over the draft it was finalised from
+    (the signed answers are that draft's shown answers with the figures stamped, checked by the same rules), so a
+    review the laptop finalised always passes it.
     """
     return Readiness(tuple(_finalise_problems(template, answers, signatures, None)), _section_titles(template))
 
