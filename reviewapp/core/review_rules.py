@@ -4,6 +4,10 @@ The wizard's side list, its finalise button and the store's finalise transaction
 "complete" means, so the rules live here once, as pure functions over the template, the answers, the signatures
 and a `ReviewContext` (the learner's records the review is about). Conditions (`show_if`) are honoured: a hidden
 question is never required, and an answer to it does not count.
+
+The finalise check comes in two parts from one set of rules: `signed_review_readiness`, which needs nothing but the
+review as signed (its answers and signatures) and which the sync server enforces too, and the rest, which judges
+the answers against the learner's records; `finalise_readiness` (the laptop's check) is both.
 """
 
 from __future__ import annotations
@@ -259,23 +263,82 @@ def section_statuses(
     return result
 
 
+#: Question types whose rows come from the learner's records (the targets open, the plan items held), so whether
+#: their answer is complete depends on those records as they stood when the review was signed, not on the answer.
+RECORD_DEPENDENT_TYPES = frozenset({"previous_targets", "plan_progress_grid"})
+
+
 def finalise_readiness(
     template: Template,
     answers: Mapping[str, Any],
     signatures: Sequence[SignatureData],
     context: ReviewContext,
 ) -> Readiness:
-    """Every problem that stops this draft being finalised, in wizard order, worded for the assessor."""
-    problems = [
-        p
-        for status in section_statuses(template, answers, signatures, context)
-        if template.section(status.section_id).kind != "summary"
-        for p in status.problems
-    ]
-    problems.extend(_next_review_problems(template, effective_answers(template, answers, context)))
+    """Every problem that stops this draft being finalised, in wizard order, worded for the assessor.
+
+    The laptop's whole check: the app's figures are worked out from `context` first, and the follow-up of each open
+    target and the progress of each plan item are checked against `context` too.
+    """
+    problems = _finalise_problems(template, effective_answers(template, answers, context), signatures, context)
+    return Readiness(tuple(problems), _section_titles(template), tuple(review_warnings(template, answers, context)))
+
+
+def signed_review_readiness(
+    template: Template,
+    answers: Mapping[str, Any],
+    signatures: Sequence[SignatureData],
+) -> Readiness:
+    """The part of `finalise_readiness` that depends on nothing but the review as it was signed.
+
+    `answers` are a finalised review's answers, the app's figures (planned hours, shortfall, proposed date) as they
+    were stamped. Checked: every party has signed (with a name) or, where the template allows it, has a reason
+    recorded for their absence, and the assessor has signed; every required question that these answers show is
+    answered, and every answer is valid for its question's type; the next review date keeps to the funding rules.
+
+    This is what the sync server enforces before it accepts a finalised review, because nothing else in the laptop's
+    check can be repeated faithfully later, elsewhere: which targets had to be followed up and which plan items
+    needed a progress figure depend on the learner's records on the laptop when the review was signed (a review
+    finalised offline may reach the server after the office has added a plan item or closed a target, and the
+    review's own follow-ups close targets in the same push), and the app's figures depend on the learner's OTJ plan
+    and the laptop's scheduling rules at that moment. Recomputing those on the server would refuse genuine reviews
+    signed offline, so they are taken as signed (which also means a client that forges a figure, a shortfall of 0
+    to skip the recovery plan say, is not caught here). Nothing here reads the date or the time zone either.
+
+    Whatever this finds over a finalised review, `finalise_readiness` found over the draft it was finalised from
+    (the signed answers are that draft's shown answers with the figures stamped, checked by the same rules), so a
+    review the laptop finalised always passes it.
+    """
+    return Readiness(tuple(_finalise_problems(template, answers, signatures, None)), _section_titles(template))
+
+
+def _finalise_problems(
+    template: Template,
+    answers: Mapping[str, Any],
+    signatures: Sequence[SignatureData],
+    context: ReviewContext | None,
+) -> list[Problem]:
+    """The problems that block finalising, in wizard order; without a context, questions whose rows come from the
+    learner's records (`RECORD_DEPENDENT_TYPES`) are left out rather than judged against records not at hand."""
+    shown = visible_answers(template, answers)
+    problems: list[Problem] = []
+    for section in template.sections:
+        if section.kind == "summary":
+            continue
+        for question in section.questions:
+            if not is_visible(question, shown):
+                continue
+            value = shown.get(question.id)
+            if question.type not in RECORD_DEPENDENT_TYPES:
+                problems.extend(answer_problems(section, question, value, signatures))
+            elif context is not None:
+                problems.extend(question_problems(section, question, value, context, signatures))
+    problems.extend(_next_review_problems(template, answers))
     problems.extend(_assessor_signature_problems(template, signatures))
-    return Readiness(tuple(problems), {s.id: s.title for s in template.sections},
-                     tuple(review_warnings(template, answers, context)))
+    return problems
+
+
+def _section_titles(template: Template) -> dict[str, str]:
+    return {s.id: s.title for s in template.sections}
 
 
 def review_warnings(template: Template, answers: Mapping[str, Any], context: ReviewContext) -> list[Problem]:
@@ -304,7 +367,10 @@ def _next_review_problems(template: Template, answers: Mapping[str, Any]) -> lis
     if chosen is None:
         return []
     section = next(s for s, q in template.questions() if q.id == date_q.id)
-    latest = visit + dt.timedelta(weeks=FUNDING_MAX_INTERVAL_WEEKS)
+    try:
+        latest = visit + dt.timedelta(weeks=FUNDING_MAX_INTERVAL_WEEKS)
+    except OverflowError:  # a visit in the calendar's last weeks: nothing after it can be too late
+        latest = dt.date.max
     if chosen <= visit:
         return [Problem(section.id, date_q.id, f"The next review must be after this one ({format_date(visit)}).")]
     if chosen > latest:
@@ -332,20 +398,33 @@ def question_problems(
     signatures: Sequence[SignatureData] = (),
 ) -> list[Problem]:
     """What is wrong with one visible question's answer: missing when required, or not a valid answer at all."""
-    messages = _messages_for(question, value, context, signatures)
+    if question.type == "previous_targets":
+        messages = _previous_target_messages(value, context, question.required)
+    elif question.type == "plan_progress_grid":
+        messages = _plan_grid_messages(value, context, question.required)
+    else:
+        return answer_problems(section, question, value, signatures)
     return [Problem(section.id, question.id, message) for message in messages]
 
 
-def _messages_for(question: Question, value: Any, context: ReviewContext,
-                  signatures: Sequence[SignatureData]) -> list[str]:
+def answer_problems(
+    section: Section,
+    question: Question,
+    value: Any,
+    signatures: Sequence[SignatureData] = (),
+) -> list[Problem]:
+    """`question_problems` for a question whose answer is judged on its own (any type but those in
+    `RECORD_DEPENDENT_TYPES`): no learner's records needed, so the server can judge it as the laptop does."""
+    if question.type in RECORD_DEPENDENT_TYPES:
+        raise ValueError(f"a {question.type} answer is judged against the learner's records: use question_problems")
+    return [Problem(section.id, question.id, message) for message in _messages_for(question, value, signatures)]
+
+
+def _messages_for(question: Question, value: Any, signatures: Sequence[SignatureData]) -> list[str]:
     kind = question.type
     label = f"“{question.label}”"
     if kind == "signature":
         return _signature_messages(question, signatures)
-    if kind == "previous_targets":
-        return _previous_target_messages(value, context, question.required)
-    if kind == "plan_progress_grid":
-        return _plan_grid_messages(value, context, question.required)
     if question.derived is not None:
         return []
     if _is_blank(value):

@@ -80,6 +80,8 @@ _TYPES_WITH_OPTIONS = frozenset({"choice", "multi_choice", "rag"})
 #: Types that take their rows from the learner's records, so a template may hold at most one of each.
 _SINGLETON_TYPES = ("previous_targets", "plan_progress_grid", "target_list")
 _ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+#: What a template id may look like; it names the template's file, so nothing else (a path, say) can name a template.
+TEMPLATE_ID_PATTERN = r"^[a-z][a-z0-9-]*$"
 
 
 class TemplateError(ValueError):
@@ -172,7 +174,7 @@ class Section(_Strict):
 
 
 class Template(_Strict):
-    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    id: str = Field(pattern=TEMPLATE_ID_PATTERN)
     version: int = Field(ge=1)
     #: A progress review, or an addendum correcting one (which sets no targets and moves no review dates).
     kind: Literal["review", "addendum"] = "review"

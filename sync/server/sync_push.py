@@ -29,6 +29,7 @@ from sync.protocol import (
 
 from .accounts import touch_employer
 from .db import new_id, next_rev, take_write_lock
+from .finalisation_rules import check_ready_to_finalise
 from .models import RECORD_MODELS, Conflict, Employer, Learner, PushReceipt, Review, Signature, utcnow
 from .records import Rejected, check_storable, set_columns, unknown_fields, validate_fields
 from .scope import Caller
@@ -320,6 +321,11 @@ def _check_review_hash(session: Session, review_id: str, data: dict[str, Any]) -
         select(Signature).where(Signature.review_id == review_id, Signature.deleted.is_(False))
     ).scalars()
     signed = [SignatureData.model_validate(sig.data) for sig in signatures]
-    expected = review_content_hash(review_id, ReviewData.model_validate(data), signed)
+    review = ReviewData.model_validate(data)
+    expected = review_content_hash(review_id, review, signed)
     if data.get("content_hash") != expected:
         raise Rejected(HASH_MISMATCH)
+    # The hash proves only that nothing changed after hashing, and anyone can compute it: the review must also
+    # pass the laptop's own rules for finalising (signatures, required answers), checked after the hash so that a
+    # review whose signatures are still on their way is told to send them rather than to collect them again.
+    check_ready_to_finalise(review, signed)

@@ -1,16 +1,23 @@
-"""Helpers for the server tests: a server app under test, push changes, valid ULNs.
+"""Helpers for the server tests: a server app under test, push changes, valid ULNs, finalised reviews.
 
 A plain module (not conftest) so test modules can import it by name.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from reviewapp.core.finalise import finalise_review
+from reviewapp.core.review_rules import ReviewContext
+from reviewapp.core.templates import load_template
+from reviewapp.selftest import scripted_answers
+from sync.protocol import LearnerData, ReviewData, SignatureData, review_content_hash
 from sync.server.accounts import assign_learner, create_user, find_user
 from sync.server.app import create_app
 from sync.server.db import new_id, next_rev, take_write_lock, transaction
@@ -114,3 +121,42 @@ def change(entity: str, op: str, record_id: str | None = None, fields: dict | No
     """A push change with a fresh change_id."""
     return {"change_id": new_id(), "entity": entity, "op": op, "id": record_id or new_id(), "fields": fields or {},
             **extra}
+
+
+TEMPLATE_ID = "apprenticeship-progress-review"
+REVIEW_VISIT = dt.date(2025, 11, 20)
+#: Who signs a review in these tests, by role.
+SIGNERS: tuple[tuple[str, str], ...] = (("learner", "Sam Smith"), ("employer", "Pat Boss"), ("assessor", "Alice"))
+
+
+def drawn_signature(review_id: str, role: str, name: str, **fields: Any) -> dict[str, Any]:
+    """A signature drawn on the laptop's pad, in wire form."""
+    return {"review_id": review_id, "role": role, "name": name, "signed_at": "2025-11-20T10:29:00+00:00",
+            "strokes": [[[0.0, 1.0], [2.0, 3.0]]], **fields}
+
+
+def finalised_review(
+    learner_id: str, review_id: str, signatures: Sequence[dict[str, Any]] | None = None
+) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
+    """A review finalised as the laptop finalises one, in wire form, with its signatures as (id, data).
+
+    The laptop's own code does it: core's `finalise_review` over the real template and the self-test's complete
+    answers (no open targets, no plan items), signed by `signatures` (by default all three parties, drawn).
+    """
+    template = load_template(TEMPLATE_ID)
+    learner = LearnerData(uln="1234567890", first_name="Sam", last_name="Smith", start_date=dt.date(2025, 9, 1))
+    context = ReviewContext(review_id=review_id, learner=learner)
+    if signatures is None:
+        signatures = [drawn_signature(review_id, role, name) for role, name in SIGNERS]
+    draft = ReviewData(learner_id=learner_id, template_id=template.id, template_version=template.version,
+                       assessor="alice", answers=scripted_answers(context, REVIEW_VISIT))
+    finalised = finalise_review(template, draft, [SignatureData.model_validate(s) for s in signatures], context,
+                                dt.datetime(2025, 11, 20, 10, 30, tzinfo=dt.UTC))
+    return finalised.review.model_dump(mode="json"), [(new_id(), dict(s)) for s in signatures]
+
+
+def rehashed(review_id: str, review: dict[str, Any], signatures: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The review with the content hash of these answers and signatures: what any client can compute."""
+    hashed = review_content_hash(review_id, ReviewData.model_validate(review),
+                                 [SignatureData.model_validate(s) for s in signatures])
+    return {**review, "content_hash": hashed}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server_testkit import Server, change
+from server_testkit import Server, change, finalised_review
 
 from sync.protocol import ReviewData, SignatureData, review_content_hash
 from sync.server.db import new_id
@@ -191,26 +191,10 @@ def test_reassigned_learner_is_removed_from_old_caseload_and_arrives_whole_in_ne
     assert server.push(alice, change("plan_item", "create", fields=plan_item(learner)))[0]["status"] == "rejected"
 
 
-def _finalised_review(learner_id: str, review_id: str) -> tuple[dict, list[tuple[str, dict]]]:
-    review = {"learner_id": learner_id, "template_id": "progress-review", "template_version": 1, "status": "finalised",
-              "assessor": "alice", "visit_date": "2025-11-20", "answers": {"q1": "Going well", "hours": 12},
-              "progress_rag": "green", "welfare_rag": "amber", "next_review_date": "2026-01-15",
-              "finalised_at": "2025-11-20T10:30:00+00:00"}
-    signatures = [
-        (new_id(), {"review_id": review_id, "role": role, "name": name, "signed_at": "2025-11-20T10:29:00+00:00",
-                    "strokes": [[[0.0, 1.0], [2.0, 3.0]]]})
-        for role, name in (("learner", "Sam Smith"), ("employer", "Pat Boss"), ("assessor", "Alice"))
-    ]
-    review["content_hash"] = review_content_hash(
-        review_id, ReviewData.model_validate(review), [SignatureData.model_validate(s) for _, s in signatures]
-    )
-    return review, signatures
-
-
 def test_finalised_review_is_checked_append_only_and_duplicate_when_resent(server: Server, caseloads: dict) -> None:
     alice, learner = caseloads["alice"], caseloads["alice_learner"]
     review_id = new_id()
-    review, signatures = _finalised_review(learner, review_id)
+    review, signatures = finalised_review(learner, review_id)
     # The client's natural order (parents first): the finalised review, then its signatures, all in one batch.
     batch = [change("review", "create", review_id, review)] + [
         change("signature", "create", sig_id, sig) for sig_id, sig in signatures
@@ -257,7 +241,7 @@ def test_finalised_review_is_checked_append_only_and_duplicate_when_resent(serve
 def test_finalising_with_a_wrong_hash_or_missing_signature_is_rejected(server: Server, caseloads: dict) -> None:
     alice, learner = caseloads["alice"], caseloads["alice_learner"]
     review_id = new_id()
-    review, signatures = _finalised_review(learner, review_id)
+    review, signatures = finalised_review(learner, review_id)
     # A draft first, then two signatures only, then the finalising update: the hash covers three.
     draft = {**review, "status": "draft", "content_hash": None, "finalised_at": None}
     results = server.push(alice, change("review", "create", review_id, draft),
