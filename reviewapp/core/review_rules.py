@@ -21,7 +21,7 @@ from reviewapp.core import otj
 from reviewapp.core.dates import format_date
 from reviewapp.core.scheduling import DEFAULT_RULES, ProposedReviewDate, ScheduleRules, propose_next_review
 from reviewapp.core.smart import check_target_items
-from reviewapp.core.templates import Question, Section, Template
+from reviewapp.core.templates import Question, Section, ShowIf, Template
 from sync.protocol import EmployerData, LearnerData, PlanItemData, SignatureData, TargetData
 
 #: Funding rules: reviews no more than twelve weeks apart, whatever the provider's own interval.
@@ -198,9 +198,11 @@ def visible_questions(
 
 def is_visible(question: Question, answers: Mapping[str, Any]) -> bool:
     """Whether a question is shown; a condition on an unanswered question is false, so follow-ups wait."""
-    condition = question.show_if
-    if condition is None:
-        return True
+    return question.show_if is None or condition_holds(question.show_if, answers)
+
+
+def condition_holds(condition: ShowIf, answers: Mapping[str, Any]) -> bool:
+    """Whether answers meet a template condition (a `show_if`, or the `when` of an `audience_if`)."""
     value = answers.get(condition.question)
     if _is_blank(value):
         return False

@@ -76,6 +76,11 @@ Prefill = Literal["otj_logged_since_last_review", "otj_logged_to_date"]
 RAG_VALUES = ("red", "amber", "green")
 SignatureRole = Literal["learner", "employer", "assessor"]
 
+#: Who a printed copy is for. Each answer names the copies that carry it (`audience`, on a question or its section;
+#: every copy when neither says); the rule that applies it is `reviewapp.core.audience.answer_visible_to`.
+Audience = Literal["learner", "employer", "provider"]
+AUDIENCES: tuple[Audience, ...] = ("learner", "employer", "provider")
+
 _TYPES_WITH_OPTIONS = frozenset({"choice", "multi_choice", "rag"})
 #: Types that take their rows from the learner's records, so a template may hold at most one of each.
 _SINGLETON_TYPES = ("previous_targets", "plan_progress_grid", "target_list")
@@ -138,6 +143,14 @@ class ShowIf(_Strict):
                     if name in self.model_fields_set)
 
 
+class AudienceIf(_Strict):
+    """A narrower audience for an answer when an earlier answer meets a condition: an addendum's corrected entry is
+    as private as the part of the review it corrects."""
+
+    when: ShowIf
+    audience: list[str]
+
+
 class Question(_Strict):
     id: str = Field(pattern=_ID_PATTERN)
     type: QuestionType
@@ -157,6 +170,9 @@ class Question(_Strict):
     prefill: Prefill | None = None
     role: SignatureRole | None = None
     allow_absence: bool = True
+    #: The copies that carry this answer; None takes the section's (and a section's None means every copy).
+    audience: list[str] | None = None
+    audience_if: AudienceIf | None = None
 
     def option_label(self, value: Any) -> str:
         """The words shown for a stored option value (the value itself if the template no longer has it)."""
@@ -170,6 +186,8 @@ class Section(_Strict):
     title: str = Field(min_length=1)
     intro: str = ""
     kind: Literal["questions", "summary"] = "questions"
+    #: The copies that carry this section's answers, unless a question says otherwise; None means every copy.
+    audience: list[str] | None = None
     questions: list[Question] = Field(default_factory=list)
 
 
@@ -199,6 +217,13 @@ class Template(_Strict):
             if section.id == section_id:
                 return section
         raise KeyError(section_id)
+
+    def section_of(self, question_id: str) -> Section:
+        """The section that asks a question (KeyError if none does)."""
+        for section, question in self.questions():
+            if question.id == question_id:
+                return section
+        raise KeyError(question_id)
 
     def question_for_record_field(self, record_field: str) -> Question | None:
         return next((q for _, q in self.questions() if q.record_field == record_field), None)
@@ -327,6 +352,8 @@ def _check_semantics(template: Template, source: str) -> None:
             fail(section, None, "a summary section shows the review and cannot hold questions")
         if section.kind == "questions" and not section.questions:
             fail(section, None, "section has no questions")
+        if section.audience is not None:
+            _check_audience(section.audience, "audience", lambda msg, s=section: fail(s, None, msg))
 
     earlier: dict[str, Question] = {}
     record_fields: set[str] = set()
@@ -339,6 +366,8 @@ def _check_semantics(template: Template, source: str) -> None:
         _check_question(question, lambda msg, s=section, q=question: fail(s, q, msg))
         if question.show_if is not None:
             _check_show_if(question.show_if, question, earlier, lambda msg, s=section, q=question: fail(s, q, msg))
+        _check_question_audience(template, section, question, earlier,
+                                 lambda msg, s=section, q=question: fail(s, q, msg))
         if question.record_field is not None:
             if question.record_field in record_fields:
                 fail(section, question, f"record_field {question.record_field!r} is already set by another question")
@@ -414,6 +443,47 @@ def _check_question(question: Question, fail: Any) -> None:
         fail("a question is either derived or prefilled, not both")
     if kind == "flag" and not question.detail_label:
         fail("a flag question needs a detail_label for the text box that explains the concern")
+
+
+def _check_audience(audience: list[str], field: str, fail: Any) -> None:
+    """An audience names known copies, each once, and always the provider: its copy is the record of the review,
+    so it carries every answer."""
+    unknown = [a for a in audience if a not in AUDIENCES]
+    if unknown:
+        fail(f"{field} {', '.join(repr(a) for a in unknown)} is not a copy; use learner, employer or provider")
+    if len(set(audience)) != len(audience):
+        fail(f"{field} names a copy twice")
+    if "provider" not in audience:
+        fail(f"{field} must include provider: the provider's copy is the record of the review and carries every "
+             "answer")
+
+
+def _check_question_audience(template: Template, section: Section, question: Question,
+                             earlier: dict[str, Question], fail: Any) -> None:
+    """Audiences must be valid, and a question may not be shown on a copy that lacks the answer deciding whether it
+    is asked: the question's mere presence would tell that reader the withheld answer."""
+    from reviewapp.core.audience import declared_audience  # the rule lives with the other audience code
+
+    if question.audience is not None:
+        _check_audience(question.audience, "audience", fail)
+    if question.audience_if is not None:
+        _check_audience(question.audience_if.audience, "audience_if.audience", fail)
+        _check_show_if(question.audience_if.when, question, earlier, fail)
+        if question.type == "signature":
+            fail("a signature is on every copy, so it takes no audience_if")
+    if question.type == "signature" and question.audience is not None and set(question.audience) != set(AUDIENCES):
+        fail("a signature is on every copy: every party signed the same review")
+    if question.show_if is None:
+        return
+    mine = set(declared_audience(template, section, question))
+    for other_id in (question.show_if.question, question.show_if.differs_from):
+        depends_on = earlier.get(other_id or "")
+        if depends_on is None:
+            continue
+        withheld = mine - set(declared_audience(template, template.section_of(depends_on.id), depends_on))
+        if withheld:
+            fail(f"the {' and '.join(sorted(withheld))} copy would show this question but not {depends_on.id!r}, "
+                 "whose answer decides whether it is asked; give it an audience no wider than that question's")
 
 
 def _check_show_if(condition: ShowIf, question: Question, earlier: dict[str, Question], fail: Any) -> None:

@@ -1,10 +1,13 @@
-"""`python -m reviewapp export-pdf`: signed review copies from a caseload, for scripts and support staff.
+"""`python -m reviewapp export-pdf`: signed review copies from a caseload as plain files, for scripts and support.
 
     python -m reviewapp export-pdf --data-dir DIR (--review ID | --all-finalised) --out-dir OUT
                                    [--copy learner|employer|provider] [--account NAME]
 
 Exit codes: 0 all written; 1 the caseload could not be opened; 2 bad arguments, an unknown review, a draft, or a
 review that fails its content-hash check (nothing is written for it, and the message says why).
+
+This is an explicit export: the files written are outside the caseload's encryption, and the command says so on
+stderr each time it writes any (`EXPORT_WARNING`).
 """
 
 from __future__ import annotations
@@ -14,16 +17,18 @@ import sys
 from pathlib import Path
 
 from reviewapp.reports.review_pdf import COPY_NAMES, ReviewPdfError
-from reviewapp.reports.saving import save_review_copies
+from reviewapp.reports.saving import export_review_copies
 from reviewapp.store.database import DEMO_ACCOUNT, Store
 from reviewapp.store.errors import StoreError, StoreOpenError
 from reviewapp.store.review_documents import load_review_document, report_settings
 from reviewapp.store.reviews import finalised_review_ids
+from reviewapp.store.saved_copies import EXPORT_WARNING
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m reviewapp export-pdf",
-                                     description="Write signed review copies as PDF files.")
+    parser = argparse.ArgumentParser(
+        prog="python -m reviewapp export-pdf",
+        description="Write signed review copies as plain PDF files, which are not protected once written.")
     parser.add_argument("--data-dir", type=Path, required=True, help="the folder holding the caseload")
     parser.add_argument("--account", default=DEMO_ACCOUNT, help=f"whose caseload (default: {DEMO_ACCOUNT})")
     which = parser.add_mutually_exclusive_group(required=True)
@@ -60,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
                 failures += 1
                 continue
             try:
-                paths = save_review_copies(document, copies, out_dir=args.out_dir, settings=settings)
+                paths = export_review_copies(document, copies, args.out_dir, settings=settings)
             except ReviewPdfError as exc:
                 print(f"export-pdf: review {review_id} ({document.learner_name}): {exc}", file=sys.stderr)
                 failures += 1
@@ -68,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
             for path in paths:
                 print(path)
                 written += 1
+    if written:
+        print(f"export-pdf: {EXPORT_WARNING}", file=sys.stderr)
     if args.all_finalised:
         print(f"{written} file(s) written for {len(ids) - failures} review(s).", file=sys.stderr)
     return 2 if failures else 0

@@ -59,6 +59,8 @@ class Styles:
     cell: ParagraphStyle
     cell_bold: ParagraphStyle
     badge: ParagraphStyle
+    #: An answer a copy does not carry: set apart from answers, so no reader takes it for what was said.
+    withheld: ParagraphStyle
 
 
 def styles() -> Styles:
@@ -80,6 +82,8 @@ def styles() -> Styles:
         cell_bold=ParagraphStyle("cell_bold", parent=body, fontName=BOLD, fontSize=8.5, leading=11, spaceAfter=0),
         badge=ParagraphStyle("badge", parent=body, fontName=BOLD, fontSize=8, leading=10, alignment=TA_CENTER,
                              spaceAfter=0),
+        withheld=ParagraphStyle("withheld", parent=body, fontName=ITALIC, fontSize=8.5, leading=11, textColor=MUTED,
+                                spaceAfter=0),
     )
 
 

@@ -3,16 +3,24 @@
 It gathers what the review will follow up (open targets, the actions agreed last time), where the learner stands on
 the plan and on off-the-job hours, and who to ask for, so the review starts from the records rather than memory.
 The off-the-job figures come from `reviewapp.core.otj`, the same figures the review itself will show.
+
+The pack is for the assessor alone (the provider), so it carries every answer; but the assessor reads it on the
+employer's premises and goes into a three-way meeting with it. So what was agreed last time is split by the same
+rule the printed copies follow (`reviewapp.core.audience.answer_visible_to`): what to follow up with the learner and
+employer together, and what the employer's copy withheld, to follow up with the learner in private.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from reviewapp.core import otj
+from reviewapp.core.audience import answer_visible_to
 from reviewapp.core.dates import format_date, london_today
 from reviewapp.core.documents import PreVisitPack, ReportSettings
 from reviewapp.core.templates import Template, TemplateError, load_template
@@ -33,8 +41,11 @@ from reviewapp.reports.layout import (
 )
 
 #: Answers of the last review that record something someone agreed to do, in the order they are worth reading.
+#: Which of them may be raised in front of the employer is the template's to say, not this list's.
 ACTION_QUESTIONS = ("behind_actions", "otj_recovery_plan", "welfare_concerns", "als_changes",
                     "employer_opportunities", "english_maths_support")
+#: The heading over the answers the employer's copy withheld.
+PRIVATE_HEADING = "With the learner in private (withheld from the employer's copy)"
 _KINDS = {"knowledge": "Knowledge", "skill": "Skill", "behaviour": "Behaviour", "unit": "Unit"}
 
 
@@ -128,10 +139,36 @@ def _last_review(pack: PreVisitPack, st: Styles) -> list[Flowable]:
     agreed = [(qid, value) for qid, value in agreed if isinstance(value, str) and value.strip()]
     if not agreed:
         story.append(para("No further actions were recorded.", st.body))
-    for question_id, value in agreed:
-        wording = template.question(question_id).label if template else question_id.replace("_", " ").capitalize()
-        story += [*label(wording, st), para(value, st.body)]
+    shared = [(qid, value) for qid, value in agreed if _for_the_employer(template, qid, review.answers)]
+    private = [(qid, value) for qid, value in agreed if (qid, value) not in shared]
+    for question_id, value in shared:
+        story += [*label(_wording(template, question_id), st), para(value, st.body)]
+    if private:
+        story += [Spacer(1, 1.5 * mm), rag_badge("amber", PRIVATE_HEADING, st), Spacer(1, 1.5 * mm)]
+    for question_id, value in private:
+        story += [*label(_wording(template, question_id), st), para(value, st.body)]
     return story
+
+
+def _wording(template: Template | None, question_id: str) -> str:
+    if template is not None:
+        try:
+            return template.question(question_id).label
+        except KeyError:
+            pass
+    return question_id.replace("_", " ").capitalize()
+
+
+def _for_the_employer(template: Template | None, question_id: str, answers: Mapping[str, Any]) -> bool:
+    """Whether the employer's copy carried this answer. Without the review's template (not installed) nobody can
+    say, so the answer is treated as private."""
+    if template is None:
+        return False
+    try:
+        question = template.question(question_id)
+    except KeyError:
+        return False
+    return answer_visible_to(template, question, "employer", answers)
 
 
 def _open_targets(pack: PreVisitPack, as_of: dt.date, st: Styles) -> list[Flowable]:

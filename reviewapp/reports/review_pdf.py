@@ -4,6 +4,10 @@ It must say exactly what was signed, so a finalised review prints its stored ans
 only after its content hash has been checked: a review changed after signing is refused rather than printed as
 signed. A draft can be printed for reading only, marked "DRAFT — not signed" on every page. The wording of answers
 comes from `reviewapp.core.summary.answer_text`, so the PDF and the app's own summary never disagree.
+
+The three copies differ only in what they withhold: an answer the template keeps from a copy's reader (the
+learner's welfare and safeguarding disclosures, on the employer's copy) is printed as its label with the words of
+`reviewapp.core.audience.withheld_text`, by the one rule `answer_visible_to`.
 """
 
 from __future__ import annotations
@@ -21,12 +25,13 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from reviewapp.core.audience import WITHHELD_NOTE, answer_visible_to, asked_on_copy, withheld_text
 from reviewapp.core.dates import format_date, format_datetime
 from reviewapp.core.documents import ReportSettings, ReviewDocument
 from reviewapp.core.finalise import finalised_answers
 from reviewapp.core.review_rules import TARGET_OUTCOMES, ReviewContext, is_visible, parse_iso_date, visible_answers
 from reviewapp.core.summary import NOT_ANSWERED, answer_text
-from reviewapp.core.templates import Question, Section, Template, TemplateError, load_template
+from reviewapp.core.templates import Question, Template, TemplateError, load_template
 from reviewapp.reports.layout import (
     FONT_COMMAND,
     FRAME_WIDTH,
@@ -128,8 +133,9 @@ def review_pdf(
     answers = review.answers if review.status == "finalised" else finalised_answers(template, review.answers, context)
     when = format_date(_visit_date(template, review.visit_date, answers)) or "undated"
     story: list[Flowable] = [*_header(document, template, settings, copy, when, st)]
-    story += _sections(template, answers, document, context, st)
-    story.append(_closing(document, st))
+    sections, withheld = _sections(template, answers, document, context, copy, st)
+    story += sections
+    story.append(_closing(document, st, withheld=withheld))
     watermark = DRAFT_WATERMARK if review.status == "draft" else None
     furniture = PageFurniture(
         running_header=f"{template.title} — {document.learner_name} (ULN {document.learner.uln}) — {when}",
@@ -224,26 +230,30 @@ def _header(document: ReviewDocument, template: Template, settings: ReportSettin
 
 
 def _sections(template: Template, answers: Mapping[str, Any], document: ReviewDocument, context: ReviewContext,
-              st: Styles) -> list[Flowable]:
+              copy: Copy, st: Styles) -> tuple[list[Flowable], bool]:
+    """The sections as printed on `copy`, and whether any answer was withheld from it."""
     shown = visible_answers(template, answers)
     story: list[Flowable] = []
+    withheld = False
     for section in template.sections:
         if section.kind == "summary":
             continue
-        questions = [q for q in section.questions if is_visible(q, shown)]
+        questions = [q for q in section.questions if is_visible(q, shown) and asked_on_copy(template, q, copy, shown)]
         if not questions:
             continue
         if all(q.type == "signature" for q in questions):  # the heading stays with the signatures it names
             story.append(KeepTogether([para(section.title, st.heading), _signatures(questions, document.signatures,
                                                                                      st)]))
             continue
+        hidden = {q.id for q in questions if not answer_visible_to(template, q, copy, shown)}
+        withheld = withheld or bool(hidden)
         story += heading(section.title, st)
-        story += _section_body(section, questions, shown, document, context, st)
-    return story
+        story += _section_body(template, questions, shown, document, context, hidden, st)
+    return story, withheld
 
 
-def _section_body(section: Section, questions: list[Question], answers: Mapping[str, Any],
-                  document: ReviewDocument, context: ReviewContext, st: Styles) -> list[Flowable]:
+def _section_body(template: Template, questions: list[Question], answers: Mapping[str, Any],
+                  document: ReviewDocument, context: ReviewContext, hidden: set[str], st: Styles) -> list[Flowable]:
     """Runs of short answers become one label/answer table; long answers, ratings and lists stand alone."""
     story: list[Flowable] = []
     run: list[list[Paragraph]] = []
@@ -256,6 +266,14 @@ def _section_body(section: Section, questions: list[Question], answers: Mapping[
 
     for question in questions:
         value = answers.get(question.id)
+        if question.id in hidden:  # the label stays, so the reader sees the review was whole
+            words = withheld_text(template, question, answers)
+            if question.type in _SHORT_TYPES:
+                run.append([para(question.label, st.cell_bold), para(words, st.withheld)])
+                continue
+            flush()
+            story += [*label(question.label, st), para(words, st.withheld), Spacer(1, 1.5 * mm)]
+            continue
         if question.type in _SHORT_TYPES:
             run.append([para(question.label, st.cell_bold),
                         para(answer_text(question, value, context, document.signatures), st.cell)])
@@ -378,8 +396,9 @@ def _qr(value: str, size: float) -> Drawing:
     return drawing
 
 
-def _closing(document: ReviewDocument, st: Styles) -> Flowable:
-    """Finalised time, next review, and the fingerprint (text and QR) anyone can check the copy against."""
+def _closing(document: ReviewDocument, st: Styles, *, withheld: bool = False) -> Flowable:
+    """Finalised time, next review, and the fingerprint (text and QR) anyone can check the copy against; on a copy
+    that withholds answers, a line saying the fingerprint covers them too."""
     review = document.review
     if review.status == "finalised" and review.content_hash:
         lines = [
@@ -390,6 +409,7 @@ def _closing(document: ReviewDocument, st: Styles) -> Flowable:
             f"<b>Content hash (SHA-256):</b><br/>{text(review.content_hash)}",
             "The QR code holds the review id and content hash. The provider can check them against its records to "
             "confirm this copy is what was signed.",
+            *([f"<b>{text(WITHHELD_NOTE)}</b>"] if withheld else []),
         ]
         qr = _qr(f"reviewapp:review:{document.review_id}:sha256:{review.content_hash}", 30 * mm)
     else:

@@ -7,6 +7,7 @@ plain deferred BEGIN so they never wait for, or block, a writer.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -119,7 +120,9 @@ class Store:
         except BaseException:
             engine.dispose()
             raise
-        return cls(engine, path, account, encrypted)
+        store = cls(engine, path, account, encrypted)
+        _adopt_plain_copies(store)
+        return store
 
     @staticmethod
     def discard(data_dir: Path | str | None, account: str) -> None:
@@ -164,6 +167,19 @@ class Store:
             session.info["origin"] = outbox.READ_ONLY
             with session.begin():
                 yield session
+
+
+def _adopt_plain_copies(store: Store) -> None:
+    """Move saved copies an older version left as plain files into the store. Opening never fails for it: a file
+    that cannot be moved now stays, and is tried again at the next open."""
+    from reviewapp.store.saved_copies import adopt_plain_copies
+
+    try:
+        adopt_plain_copies(store)
+    except Exception as exc:  # a caseload that cannot move old files still opens; they are tried again next time
+        # The error's kind only: its message would name the file, and so the learner.
+        logging.getLogger(__name__).warning("Saved copies left as plain files could not be moved into the "
+                                            "caseload this time (%s)", type(exc).__name__)
 
 
 def _sqlcipher_error() -> type[Exception]:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -307,3 +308,27 @@ class SyncConflict(Base):
     resolved_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     #: kept_mine | kept_theirs | retried | discarded (empty while open).
     resolution: Mapped[str] = mapped_column(String(20), default="")
+
+
+class SavedCopy(Base):
+    """A printed document kept inside the encrypted caseload: a signed copy of a review (learner's, employer's or
+    provider's) or a pre-visit pack, as the PDF bytes that were printed.
+
+    Kept here rather than as files because they hold welfare and safeguarding answers; a plain file exists only
+    when the assessor exports one (`reviewapp.store.saved_copies.export_copy`). Local only: the server can make
+    any copy again from the review. Goes with the learner (`ondelete`, and `sync_apply.purge_learner`).
+    """
+
+    __tablename__ = "saved_copy"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"), index=True)
+    #: The review printed; None for a pre-visit pack (or a file adopted without one).
+    review_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    #: learner | employer | provider (a signed copy), pre-visit, or file (an old plain file of unknown kind).
+    kind: Mapped[str] = mapped_column(String(20))
+    #: The name offered when it is exported, e.g. "2026-11-15-a05c2fa5-employer-copy.pdf".
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)

@@ -36,6 +36,7 @@ from reviewapp.store.models import (
     OutboxEntry,
     PlanItem,
     Review,
+    SavedCopy,
     Signature,
     SyncConflict,
     SyncState,
@@ -290,15 +291,17 @@ def _discard_held_learner(session: Session, learner_id: str) -> str:
 
 
 def purge_learner(session: Session, learner_id: str) -> str:
-    """Remove a learner and everything of theirs from the laptop (privacy): records, pending changes, conflicts.
+    """Remove a learner and everything of theirs from the laptop (privacy): records, saved copies, pending changes,
+    conflicts.
 
-    Returns the name of the learner's folder of saved copies, for the caller to remove once this is committed.
+    Returns the name of the learner's folder of plain saved copies (older versions), for the caller to remove once
+    this is committed.
     """
     record_ids = _learner_record_ids(session, learner_id)
     folder = next(iter(learner_folder_names(session, learner_id)), "")
     signatures = Signature.__table__
     session.execute(delete(signatures).where(signatures.c.review_id.in_(_reviews_of(learner_id))))
-    for model in (Target, PlanItem, OtjEntry, Review):
+    for model in (SavedCopy, Target, PlanItem, OtjEntry, Review):  # saved copies: the PDFs handed out
         table = model.__table__
         session.execute(delete(table).where(table.c.learner_id == learner_id))
     employer_id = session.scalar(select(Learner.__table__.c.employer_id).where(Learner.__table__.c.id == learner_id))

@@ -1,14 +1,19 @@
-"""The learner panel: contact details, plan progress, open targets and review history of the selected learner."""
+"""The learner panel: contact details, plan progress, open targets, review history and saved copies of the selected
+learner."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -16,8 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from reviewapp.core.caseload import LEARNER_STATUS_WORDS, RAG_WORDS, LearnerDetail, ReviewSummary
-from reviewapp.core.dates import format_date
-from reviewapp.ui.rows_model import RowsModel
+from reviewapp.core.dates import format_date, format_datetime
+from reviewapp.ui.rows_model import KEY_ROLE, RowsModel
+
+if TYPE_CHECKING:
+    from reviewapp.store.saved_copies import SavedCopyInfo
 
 TARGET_STATUS_WORDS = {
     "open": "Open", "met": "Met", "partly_met": "Partly met", "not_met": "Not met",
@@ -75,7 +83,7 @@ class LearnerPanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.targets_view, "Open targets")
         self.tabs.addTab(self.plan_view, "Plan progress")
-        self.tabs.addTab(self.reviews_view, "Review history")
+        self.tabs.addTab(self._history_tab(), "Review history")
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -83,12 +91,55 @@ class LearnerPanel(QWidget):
         layout.addWidget(self.tabs, stretch=1)
         self.show_learner(None)
 
+    def _history_tab(self) -> QWidget:
+        """The reviews, and under them the copies printed for this learner, kept encrypted in the caseload: open,
+        print again or export (the one way a copy becomes a file)."""
+        self.copies_model = RowsModel(("Kept", "Copy", "File name"), self)
+        self.copies_view = _list_view(self.copies_model, "Saved copies", 2)
+        self.copies_heading = QLabel()
+        self.open_copy_button = QPushButton("&Open")
+        self.print_copy_button = QPushButton("P&rint…")
+        self.export_copy_button = QPushButton("E&xport as a file…")
+        self.export_copy_button.setToolTip("Writes a plain PDF file where you choose; the file is not protected")
+        self.copies_heading.setWordWrap(True)
+        self.copies_heading.setBuddy(self.copies_view)
+        buttons = QHBoxLayout()
+        for button in (self.open_copy_button, self.print_copy_button, self.export_copy_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.reviews_view, stretch=3)
+        layout.addWidget(self.copies_heading)
+        layout.addWidget(self.copies_view, stretch=2)
+        layout.addLayout(buttons)
+        self.show_saved_copies([])
+        return tab
+
+    def show_saved_copies(self, copies: Sequence[SavedCopyInfo]) -> None:
+        self.copies_model.set_rows([(format_datetime(c.created_at), c.words, c.file_name) for c in copies],
+                                   keys=[c.id for c in copies])
+        count = f" ({len(copies)})" if copies else ""
+        self.copies_heading.setText(f"<b>Saved copies{count}</b> — kept encrypted on this laptop. An exported "
+                                    "file is not protected.")
+        for button in (self.open_copy_button, self.print_copy_button, self.export_copy_button):
+            button.setEnabled(bool(copies))
+
+    def selected_copy_id(self) -> str | None:
+        """The saved copy selected (or current) under the review history, if any."""
+        index = self.copies_view.currentIndex()
+        rows = self.copies_view.selectionModel().selectedRows()
+        row = rows[0].row() if rows else index.row() if index.isValid() else -1
+        return self.copies_model.index(row, 0).data(KEY_ROLE) if row >= 0 else None
+
     def show_learner(self, detail: LearnerDetail | None) -> None:
         if detail is None:
             self.heading.setText("<b>No learner selected</b>")
             self.details.setText("Select a learner in the caseload to see their details.")
             for model in (self.plan_model, self.targets_model, self.reviews_model):
                 model.set_rows([])
+            self.show_saved_copies([])
             self.tabs.setTabText(0, "Open targets")
             return
         self.heading.setText(f"<h2 style='margin:0'>{escape(detail.name)}</h2>ULN {escape(detail.uln)}")

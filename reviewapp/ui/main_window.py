@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
 
 from reviewapp.core.caseload import CaseloadRow, LearnerDetail, caseload_rows
 from reviewapp.core.dates import format_date, format_datetime, london_today
-from reviewapp.core.file_names import REVIEWS_FOLDER
 from reviewapp.core.scheduling import DEFAULT_RULES, ScheduleRules
 from reviewapp.ui.caseload_model import ROW_ROLE, CaseloadFilterProxy, CaseloadModel, Column, QuickFilter
 from reviewapp.ui.learner_panel import LearnerPanel
@@ -47,6 +46,7 @@ if TYPE_CHECKING:
 
     from reviewapp.store.database import Store
     from reviewapp.store.reviews import DraftSummary
+    from reviewapp.store.saved_copies import SavedCopyInfo
     from reviewapp.ui.print_options import PrintOptions
     from reviewapp.ui.provider_settings import ProviderSettings
     from reviewapp.ui.review_compare import ReviewComparison
@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
     learner_shown = Signal(str)
     review_opened = Signal(object)  # the ReviewWizard
     review_finalised = Signal(str)  # review id; sync listens to send it promptly
+    saved_copies_shown = Signal(str)  # learner id, once the panel lists their saved copies
 
     def __init__(
         self,
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"ReviewApp — {store.account}" if store is not None else "ReviewApp")
         self.resize(1280, 780)
         self._selected_learner: str | None = None
+        self._copies_asked = 0  # saved-copies lists asked for, so an older answer arriving late is ignored
         self.wizards: dict[str, ReviewWizard] = {}
 
         self.model = CaseloadModel(self)
@@ -223,6 +225,10 @@ class MainWindow(QMainWindow):
         review_menu.addAction(self.pre_visit_action)
         review_menu.addAction(self.blank_form_action)
         self.panel.reviews_view.activated.connect(lambda _index: self.open_selected_review())
+        self.panel.copies_view.activated.connect(lambda _index: self.open_saved_copy())
+        self.panel.open_copy_button.clicked.connect(self.open_saved_copy)
+        self.panel.print_copy_button.clicked.connect(self.print_saved_copy)
+        self.panel.export_copy_button.clicked.connect(self.export_saved_copy)
         view_menu = self.menuBar().addMenu("&View")
         for number, button in enumerate(self.filter_buttons.buttons(), start=1):
             action = QAction(button.text(), self)
@@ -320,6 +326,83 @@ class MainWindow(QMainWindow):
         self.panel.show_learner(detail)
         if detail is not None:
             self.learner_shown.emit(detail.learner_id)
+            self.refresh_saved_copies()
+
+    # --- saved copies --------------------------------------------------------------------------------------------
+
+    def refresh_saved_copies(self) -> None:
+        """List the selected learner's saved copies (kept in the store) in the panel, off the UI thread."""
+        if self._selected_learner is not None:
+            self._copies_asked += 1
+            self.runner.run(self._load_saved_copies, self._selected_learner, self._copies_asked,
+                            on_done=self._show_saved_copies, on_error=self._load_failed)
+
+    def _load_saved_copies(self, learner_id: str, asked: int) -> tuple[str, int, list[SavedCopyInfo]]:
+        from reviewapp.store.saved_copies import copies_of_learner
+
+        with self.store.read() as session:
+            return learner_id, asked, copies_of_learner(session, learner_id)
+
+    def _show_saved_copies(self, loaded: tuple[str, int, list[SavedCopyInfo]]) -> None:
+        learner_id, asked, copies = loaded
+        if learner_id != self._selected_learner or asked != self._copies_asked:
+            return  # an older list, overtaken by one asked for since (after a print, say)
+        self.panel.show_saved_copies(copies)
+        self.saved_copies_shown.emit(learner_id)
+
+    def _selected_copy(self) -> tuple[SavedCopyInfo, bytes] | None:
+        from reviewapp.store.saved_copies import copy_pdf
+
+        copy_id = self.panel.selected_copy_id()
+        if copy_id is None:
+            self.show_info("Saved copies", "Select a saved copy under the learner's review history first.")
+            return None
+        with self.store.read() as session:
+            found = copy_pdf(session, copy_id)
+        if found is None:
+            self.show_info("Saved copies", "That copy is no longer on this laptop.")
+            self.refresh_saved_copies()
+        return found
+
+    def open_saved_copy(self) -> QDialog | None:
+        """Show the selected saved copy in a viewer, from memory: no file is written to open it."""
+        from reviewapp.ui.saved_copy_view import SavedCopyViewer
+
+        found = self._selected_copy()
+        if found is None:
+            return None
+        info, pdf = found
+        viewer = SavedCopyViewer(f"{info.words} — {info.file_name}", pdf, self)
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        viewer.show()
+        return viewer
+
+    def print_saved_copy(self) -> int:
+        """Print the selected saved copy again (an employer who lost theirs): the kept bytes, as handed out."""
+        from reviewapp.ui.printing import print_with_dialog
+
+        found = self._selected_copy()
+        return 0 if found is None else print_with_dialog([found[1]], self, run_dialog=self.run_print_dialog)
+
+    def export_saved_copy(self) -> Path | None:
+        """Write the selected saved copy as a plain file where the assessor chooses, after saying it will then be
+        unprotected. The only way a copy leaves the store as a file."""
+        from reviewapp.store.saved_copies import export_copy
+
+        found = self._selected_copy()
+        if found is None:
+            return None
+        info, _pdf = found
+        path = self.choose_export_path(info.file_name)
+        if path is None:
+            return None
+        try:
+            export_copy(self.store, info.id, path)
+        except OSError as exc:
+            self.show_error("The copy could not be exported", f"{path}: {exc.strerror or exc}")
+            return None
+        self.statusBar().showMessage(f"Exported to {path} — this file is not protected", 15000)
+        return path
 
     def current_index(self) -> QModelIndex:
         return self.table.currentIndex()
@@ -417,10 +500,9 @@ class MainWindow(QMainWindow):
             return []
         return self.print_review(ids[0])
 
-    def print_review(self, review_id: str, parent: QWidget | None = None) -> list[Path]:
-        """Save the chosen signed copies (learner's, employer's, provider's) in the learner's folder or a folder
-        the assessor picks, then print them."""
-        from reviewapp.core.file_names import saved_copies_folder
+    def print_review(self, review_id: str, parent: QWidget | None = None) -> list[str]:
+        """Keep the chosen signed copies (learner's, employer's, provider's) in the encrypted store, then print
+        them; the ids of the copies kept. No file is written: a file is had by exporting a saved copy."""
         from reviewapp.reports.review_pdf import ReviewPdfError, verify_signed
         from reviewapp.store.review_documents import load_review_document, report_settings
         from reviewapp.ui.printing import print_review
@@ -430,23 +512,21 @@ class MainWindow(QMainWindow):
             settings = report_settings(session)
         try:
             verify_signed(document)  # before asking anything: a draft or altered review is never a signed copy
-            folder = saved_copies_folder(self.store.path.parent, document.learner_name, document.learner.uln)
-            options = self.choose_print_options(folder, parent or self)
+            options = self.choose_print_options(document.learner_name, parent or self)
             if options is None:
                 return []
-            paths, _pages = print_review(document, options.copies, self.store.path.parent, parent or self,
-                                         settings=settings, out_dir=options.out_dir,
-                                         run_dialog=self.run_print_dialog)
+            ids, _pages = print_review(self.store, document, options.copies, parent or self, settings=settings,
+                                       run_dialog=self.run_print_dialog)
         except ReviewPdfError as exc:
             self.show_error("This review cannot be printed as a signed copy", str(exc))
             return []
-        self.statusBar().showMessage(f"Saved {len(paths)} copies in {paths[0].parent}" if paths else "", 10000)
-        return paths
+        self.statusBar().showMessage(f"Kept {len(ids)} copies, encrypted, in {document.learner_name}'s saved copies",
+                                     10000)
+        self.refresh_saved_copies()
+        return ids
 
     def print_reading_copy(self, review_id: str, parent: QWidget | None = None) -> int:
-        """Print a draft to read through (every page marked "DRAFT — not signed"); nothing is saved on disk."""
-        import tempfile
-
+        """Print a draft to read through (every page marked "DRAFT — not signed"); nothing is kept or written."""
         from reviewapp.reports.review_pdf import review_pdf
         from reviewapp.store.review_documents import load_review_document, report_settings
         from reviewapp.ui.printing import print_with_dialog
@@ -454,16 +534,17 @@ class MainWindow(QMainWindow):
         with self.store.read() as session:
             document = load_review_document(session, review_id)
             settings = report_settings(session)
-        with tempfile.TemporaryDirectory(prefix="reviewapp-draft-") as folder:
-            path = Path(folder) / "draft-review.pdf"
-            path.write_bytes(review_pdf(document, purpose="reading", settings=settings))
-            return print_with_dialog([path], parent or self, run_dialog=self.run_print_dialog)
+        pdf = review_pdf(document, purpose="reading", settings=settings)
+        return print_with_dialog([pdf], parent or self, run_dialog=self.run_print_dialog)
 
-    def print_pre_visit_pack(self) -> Path | None:
-        """Save the selected learner's pre-visit pack in their folder and print it, to read before the visit."""
-        from reviewapp.core.file_names import saved_copies_folder
+    def print_pre_visit_pack(self) -> str | None:
+        """Keep the selected learner's pre-visit pack in their saved copies and print it, to read before the visit;
+        the id of the copy kept."""
         from reviewapp.reports.pre_visit import pre_visit_pdf
+        from reviewapp.reports.saving import pre_visit_pack_name
         from reviewapp.store.review_documents import load_pre_visit_pack, report_settings
+        from reviewapp.store.saved_copies import keep_copy
+        from reviewapp.ui.printing import print_with_dialog
 
         if self._selected_learner is None:
             self.show_info("Pre-visit pack", "Select a learner in the caseload first.")
@@ -474,30 +555,29 @@ class MainWindow(QMainWindow):
         if pack is None:
             return None
         today = self.today()
-        folder = saved_copies_folder(self.store.path.parent, pack.learner_name, pack.learner.uln)
-        return self._save_and_print(folder / f"{today.isoformat()}-pre-visit-pack.pdf",
-                                    pre_visit_pdf(pack, settings=settings, as_of=today))
+        pdf = pre_visit_pdf(pack, settings=settings, as_of=today)
+        with self.store.write() as session:
+            copy_id = keep_copy(session, learner_id=pack.learner_id, kind="pre-visit",
+                                file_name=pre_visit_pack_name(today), pdf=pdf)
+        print_with_dialog([pdf], self, run_dialog=self.run_print_dialog)
+        self.statusBar().showMessage(f"Kept the pre-visit pack, encrypted, in {pack.learner_name}'s saved copies",
+                                     10000)
+        self.refresh_saved_copies()
+        return copy_id
 
-    def print_blank_form(self) -> Path | None:
-        """Save and print the review template as a paper form, for a visit where the laptop cannot be used."""
+    def print_blank_form(self) -> int:
+        """Print the review template as a paper form, for a visit where the laptop cannot be used; the pages
+        printed. It holds nobody's answers and can be made again at any time, so nothing is kept."""
         from reviewapp.core.templates import available_templates, load_template
         from reviewapp.reports.blank_form import blank_form_pdf
         from reviewapp.store.review_documents import report_settings
+        from reviewapp.ui.printing import print_with_dialog
 
         template = load_template(available_templates()[0][0])
         with self.store.read() as session:
             settings = report_settings(session)
-        path = self.store.path.parent / REVIEWS_FOLDER / "Blank forms" / f"{template.id}-v{template.version}.pdf"
-        return self._save_and_print(path, blank_form_pdf(template, settings=settings))
-
-    def _save_and_print(self, path: Path, pdf: bytes) -> Path:
-        from reviewapp.ui.printing import print_with_dialog
-
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(pdf)
-        print_with_dialog([path], self, run_dialog=self.run_print_dialog)
-        self.statusBar().showMessage(f"Saved {path}", 10000)
-        return path
+        return print_with_dialog([blank_form_pdf(template, settings=settings)], self,
+                                 run_dialog=self.run_print_dialog)
 
     def add_addendum(self) -> ReviewWizard | None:
         """A correction to a finalised review: a short signed record linked to it (what was wrong, what is right,
@@ -570,11 +650,26 @@ class MainWindow(QMainWindow):
         dialog = ProviderSettingsDialog(current, self)
         return dialog.settings() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
-    def choose_print_options(self, default_folder: Path, parent: QWidget) -> PrintOptions | None:
+    def choose_print_options(self, learner_name: str, parent: QWidget) -> PrintOptions | None:
         from reviewapp.ui.print_options import PrintOptionsDialog
 
-        dialog = PrintOptionsDialog(default_folder, parent)
+        dialog = PrintOptionsDialog(learner_name, parent)
         return dialog.options() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def choose_export_path(self, file_name: str) -> Path | None:
+        """Say that an exported file is unprotected, then ask where to write it; None if the assessor stops."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from reviewapp.store.saved_copies import EXPORT_WARNING
+
+        answer = QMessageBox.warning(self, "Export a saved copy as a file", EXPORT_WARNING,
+                                     QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+                                     QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Ok:
+            return None
+        chosen, _filter = QFileDialog.getSaveFileName(self, "Export the copy to", str(Path.home() / file_name),
+                                                      "PDF files (*.pdf)")
+        return Path(chosen) if chosen else None
 
     def open_url(self, url: QUrl) -> None:
         QDesktopServices.openUrl(url)

@@ -176,6 +176,18 @@ def _break_shortfall_without_logged_hours(raw: dict[str, Any]) -> None:
     del _question(raw, "otj_hours_to_date")["prefill"]
 
 
+def _break_unknown_audience(raw: dict[str, Any]) -> None:
+    _question(raw, "welfare_own_words")["audience"] = ["learner", "parents", "provider"]
+
+
+def _break_audience_without_provider(raw: dict[str, Any]) -> None:
+    _question(raw, "welfare_own_words")["audience"] = ["learner"]
+
+
+def _break_follow_up_wider_than_its_condition(raw: dict[str, Any]) -> None:
+    _question(raw, "welfare_concerns")["audience"] = ["learner", "employer", "provider"]
+
+
 def _break_options_on_text(raw: dict[str, Any]) -> None:
     _question(raw, "visit_location")["options"] = [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}]
 
@@ -202,6 +214,9 @@ def _break_options_on_text(raw: dict[str, Any]) -> None:
         (_break_options_on_text, "visit_location", "takes no options"),
         (_break_shortfall_without_logged_hours, "otj_shortfall", "prefilled with otj_logged_to_date"),
         (_break_prefill_on_text, "otj_examples", "needs an hours or number question"),
+        (_break_unknown_audience, "welfare_own_words", "audience 'parents' is not a copy"),
+        (_break_audience_without_provider, "welfare_own_words", "must include provider"),
+        (_break_follow_up_wider_than_its_condition, "welfare_concerns", "not 'welfare_rag'"),
     ],
 )
 def test_broken_template_names_the_question(breakage: Any, question_id: str, words: str) -> None:
@@ -257,3 +272,34 @@ def test_a_past_version_is_found_beside_the_current_one(tmp_path: Path, monkeypa
     assert available_templates() == [("apprenticeship-progress-review", 2, "Apprenticeship progress review (2027)")]
     with pytest.raises(TemplateError, match="Version 3 of the review template"):
         load_template("apprenticeship-progress-review", version=3)
+
+
+def test_an_unknown_section_audience_names_the_section() -> None:
+    raw = raw_template()
+    next(s for s in raw["sections"] if s["id"] == "welfare")["audience"] = ["learner", "employers", "provider"]
+    with pytest.raises(TemplateError, match="section 'welfare': audience 'employers' is not a copy"):
+        parse_template(raw)
+
+
+#: What an employer must never read of a learner's disclosures, by question id, in any template that asks it.
+EMPLOYER_WITHHELD = ("welfare_own_words", "welfare_rag", "welfare_concerns", "refer_safeguarding",
+                     "refer_learning_support", "welfare_signposting", "sg_feels_safe", "sg_discussion", "sg_concern",
+                     "als_in_place", "als_needs", "als_support_given", "als_impact", "als_changes", "edi_concern",
+                     "behind_explanation")
+
+
+def test_every_version_of_every_shipped_template_withholds_disclosures_from_the_employer() -> None:
+    """Old reviews print with the template version they were made with, so every kept version must be marked."""
+    from reviewapp.core.audience import answer_visible_to
+
+    paths = sorted(resource_path("templates").glob("*.json"))
+    assert len(paths) >= 2
+    for path in paths:
+        template = load_template(path)
+        for _, question in template.questions():
+            for audience in ("learner", "provider"):
+                assert answer_visible_to(template, question, audience, {}), (path.name, question.id, audience)
+            if question.id in EMPLOYER_WITHHELD:
+                assert not answer_visible_to(template, question, "employer", {}), (path.name, question.id)
+            if question.type == "signature" or question.id in ("new_targets", "behind_actions", "otj_recovery_plan"):
+                assert answer_visible_to(template, question, "employer", {}), (path.name, question.id)

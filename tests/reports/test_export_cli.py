@@ -37,6 +37,9 @@ def test_exports_one_review_in_each_copy(demo_store, tmp_path):
     for path, copy in zip(written, ("Learner copy", "Employer copy"), strict=True):
         text = "".join(page.extract_text() for page in PdfReader(BytesIO(path.read_bytes())).pages)
         assert copy in text and document.learner.first_name in text
+    assert sorted(p for p in out.rglob("*") if p.is_file()) == sorted(written)  # those files and nothing else
+    assert "not protected" in result.stderr  # an export leaves the encrypted store: the command says so
+    assert not [p for p in demo_store.path.parent.rglob("*.pdf")]
 
 
 def test_exports_every_finalised_review_of_the_named_account(store, tmp_path):

@@ -18,6 +18,7 @@ from reviewapp.store import reviews, sync_apply
 from reviewapp.store.database import database_path
 from reviewapp.store.keys import KEYRING_SERVICE
 from reviewapp.store.models import Learner, OutboxEntry, Setting, SyncState, Target
+from reviewapp.store.saved_copies import copies_of_learner, keep_copy
 from reviewapp.sync_client import DeviceRevokedError, NotSignedInError, SyncClient, SyncError
 from tests.conftest import DEMO_TODAY
 
@@ -153,10 +154,16 @@ def test_reassignment_purges_the_learner_and_everything_of_theirs(world: dict[st
     for folder in (saved, kept):
         folder.mkdir(parents=True)
         (folder / "2026-11-30-learner-copy.pdf").write_bytes(b"%PDF-1.4 signed copy")
+    with alice.store.write() as session:  # copies kept in the store, as printing keeps them
+        for learner_id in (ann, world["learners"]["alice"][1]):
+            keep_copy(session, learner_id=learner_id, kind="learner", file_name="c.pdf", pdf=b"%PDF-1.4 copy")
     world["setup"].assign(ann, "bob")
     summary = alice.sync()
     assert summary.purged_learners == 1
     assert not saved.exists() and kept.exists()  # her signed copies leave with her; Amy's stay
+    with alice.store.read() as session:
+        assert copies_of_learner(session, ann) == []
+        assert len(copies_of_learner(session, world["learners"]["alice"][1])) == 1
     assert not any(ann in (key[1], data.get("learner_id")) for key, data in alice.records().items())
     with alice.store.read() as session:
         assert session.get(Learner, ann) is None

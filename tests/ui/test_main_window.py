@@ -272,9 +272,18 @@ def test_log_folder_opens_where_the_log_is_written(window, tmp_path, monkeypatch
             handler.close()
 
 
-def test_printing_a_finalised_review_saves_three_copies_and_prints_them(window, qtbot, tmp_path):
+def _pdfs_under(folder):
+    """Every PDF anywhere under a folder, found by content as well as by name."""
+    return [p for p in folder.rglob("*") if p.is_file() and (p.suffix.lower() == ".pdf"
+                                                             or p.read_bytes()[:5] == b"%PDF-")]
+
+
+def test_printing_a_finalised_review_keeps_three_copies_in_the_store_and_prints_them(window, qtbot, demo_store,
+                                                                                     tmp_path):
     from pypdf import PdfReader
     from PySide6.QtPrintSupport import QPrinter
+
+    from reviewapp.store.saved_copies import copy_pdf
 
     facts = _select_learner_with_history(window, qtbot)
     window.panel.reviews_view.setCurrentIndex(window.panel.reviews_model.index(0, 0))
@@ -288,26 +297,58 @@ def test_printing_a_finalised_review_saves_three_copies_and_prints_them(window, 
     window.run_print_dialog = to_file
     offered = []
 
-    def all_three(folder, parent):  # the options dialog, left as it opens: all three copies, the learner's folder
-        offered.append(folder)
+    def all_three(learner_name, parent):  # the options dialog, left as it opens: all three copies
+        offered.append(learner_name)
         return PrintOptions(("learner", "employer", "provider"))
 
     window.choose_print_options = all_three
-    paths = window.print_selected_review()
-    assert sorted(p.name.split("-")[-2] for p in paths) == ["employer", "learner", "provider"]
-    assert all(facts.uln in str(p.parent) for p in paths) and offered == [paths[0].parent]
-    copies_pages = sum(len(PdfReader(p).pages) for p in paths)
-    assert len(PdfReader(printed).pages) == copies_pages
+    ids = window.print_selected_review()
+    qtbot.waitUntil(lambda: window.panel.copies_model.rowCount() == 3, timeout=5000)
+    assert offered == [facts.name] and len(ids) == 3
+    with demo_store.read() as session:
+        kept = [copy_pdf(session, i) for i in ids]
+    assert sorted(info.kind for info, _pdf in kept) == ["employer", "learner", "provider"]
+    assert len(PdfReader(printed).pages) == sum(len(PdfReader(BytesIO(pdf)).pages) for _info, pdf in kept)
+    assert _pdfs_under(demo_store.path.parent) == []  # printed and kept, but no plain file in the data folder
+    assert window.panel.copies_model.rowCount() == 3 and window.panel.export_copy_button.isEnabled()
 
-    # A reprint of the employer's copy alone, saved on a USB stick.
-    stick = tmp_path / "usb"
-    window.choose_print_options = lambda folder, parent: PrintOptions(("employer",), stick)
-    [again] = window.print_selected_review()
-    assert again.parent.parent == stick and again.name.endswith("-employer-copy.pdf")
-    assert len(PdfReader(printed).pages) == len(PdfReader(again).pages)
-    # Cancelled at the options: nothing saved, nothing printed.
-    window.choose_print_options = lambda folder, parent: None
+    # A reprint of the employer's copy alone, from the saved copies: the kept bytes, as handed out.
+    row = next(r for r in range(3) if window.panel.copies_model.index(r, 1).data() == "Employer copy")
+    window.panel.copies_view.selectRow(row)
+    employer_pages = len(PdfReader(BytesIO(next(pdf for info, pdf in kept if info.kind == "employer"))).pages)
+    assert window.print_saved_copy() == employer_pages == len(PdfReader(printed).pages)
+    viewer = window.open_saved_copy()
+    qtbot.addWidget(viewer)
+    assert viewer.pages() == employer_pages
+    # Cancelled at the options: nothing kept, nothing printed.
+    window.choose_print_options = lambda learner_name, parent: None
     assert window.print_selected_review() == []
+
+
+def test_an_export_writes_exactly_the_chosen_file_after_the_warning(window, qtbot, demo_store, tmp_path):
+    from reviewapp.store.saved_copies import EXPORT_WARNING, copy_pdf
+
+    _select_learner_with_history(window, qtbot)
+    window.panel.reviews_view.setCurrentIndex(window.panel.reviews_model.index(0, 0))
+    window.run_print_dialog = lambda dialog: False  # kept, then the print dialog cancelled
+    window.choose_print_options = lambda learner_name, parent: PrintOptions(("learner",))
+    [copy_id] = window.print_selected_review()
+    qtbot.waitUntil(lambda: window.panel.copies_model.rowCount() == 1, timeout=5000)
+    window.panel.copies_view.selectRow(0)
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    asked = []
+    window.choose_export_path = lambda name: asked.append(name) or stick / "for-the-learner.pdf"
+    assert window.export_saved_copy() == stick / "for-the-learner.pdf"
+    with demo_store.read() as session:
+        info, pdf = copy_pdf(session, copy_id)
+    assert asked == [info.file_name] and info.file_name.endswith("-learner-copy.pdf")
+    assert list(stick.iterdir()) == [stick / "for-the-learner.pdf"]
+    assert (stick / "for-the-learner.pdf").read_bytes() == pdf
+    assert _pdfs_under(demo_store.path.parent) == []
+    assert "not protected" in window.statusBar().currentMessage() and "not protected" in EXPORT_WARNING
+    window.choose_export_path = lambda name: None  # the assessor stopped at the warning
+    assert window.export_saved_copy() is None and len(list(stick.iterdir())) == 1
 
 
 def _printer_to(path):
@@ -330,31 +371,36 @@ def test_a_draft_prints_for_reading_only_and_leaves_no_file(window, qtbot, demo_
     assert wizard.print_draft_button.isVisibleTo(wizard) and not wizard.print_button.isVisibleTo(wizard)
     printed = tmp_path / "printer-output.pdf"
     window.run_print_dialog = _printer_to(printed)
-    window.choose_print_options = lambda folder, parent: pytest.fail("a draft is never offered as signed copies")
+    window.choose_print_options = lambda name, parent: pytest.fail("a draft is never offered as signed copies")
     errors = []
     window.show_error = lambda title, text: errors.append(text)
     assert window.print_review(wizard.review_id) == [] and "still a draft" in errors[0]
     with qtbot.waitSignal(wizard.print_reading_requested):
         wizard.print_draft_button.click()
     assert len(PdfReader(printed).pages) >= 3
-    assert not list((demo_store.path.parent / "reviews").rglob("*draft*"))
+    assert _pdfs_under(demo_store.path.parent) == []
 
 
-def test_pre_visit_pack_and_blank_form_are_saved_and_printed(window, qtbot, demo_store, tmp_path):
+def test_pre_visit_pack_is_kept_in_the_store_and_the_blank_form_only_printed(window, qtbot, demo_store,
+                                                                              tmp_path):
     from pypdf import PdfReader
 
-    facts = _select_learner_with_history(window, qtbot)
+    from reviewapp.store.saved_copies import copy_pdf
+
+    _select_learner_with_history(window, qtbot)
     printed = tmp_path / "printer-output.pdf"
     window.run_print_dialog = _printer_to(printed)
-    window.pre_visit_action.trigger()
-    [pack] = list((demo_store.path.parent / "reviews").rglob("*pre-visit-pack.pdf"))
-    assert facts.uln in pack.parent.name and pack.name.startswith(DEMO_TODAY.isoformat())
-    assert "Pre-visit pack" in PdfReader(pack).pages[0].extract_text()
-    assert len(PdfReader(printed).pages) == len(PdfReader(pack).pages)
-    window.blank_form_action.trigger()
-    [form] = list((demo_store.path.parent / "reviews" / "Blank forms").glob("*.pdf"))
-    assert "Apprenticeship progress review" in PdfReader(form).pages[0].extract_text()
-    assert len(PdfReader(printed).pages) == len(PdfReader(form).pages) > 3
+    copy_id = window.print_pre_visit_pack()
+    with demo_store.read() as session:
+        info, pack = copy_pdf(session, copy_id)
+    assert info.kind == "pre-visit" and info.file_name == f"{DEMO_TODAY.isoformat()}-pre-visit-pack.pdf"
+    assert "Pre-visit pack" in PdfReader(BytesIO(pack)).pages[0].extract_text()
+    assert len(PdfReader(printed).pages) == len(PdfReader(BytesIO(pack)).pages)
+    from reviewapp.reports.blank_form import blank_form_pdf
+
+    form = blank_form_pdf(load_template("apprenticeship-progress-review"))
+    assert window.print_blank_form() == len(PdfReader(printed).pages) == len(PdfReader(BytesIO(form)).pages) > 3
+    assert _pdfs_under(demo_store.path.parent) == []
 
 
 def test_provider_settings_set_the_schedule_and_the_printed_name(window, qtbot, demo_store):

@@ -12,6 +12,7 @@ from PySide6.QtPrintSupport import QPrinter
 from reviewapp.reports.review_pdf import NotSignedError, review_pdf
 from reviewapp.store.review_documents import load_review_document
 from reviewapp.store.reviews import finalised_review_ids
+from reviewapp.store.saved_copies import copies_of_learner, copy_pdf
 from reviewapp.ui.printing import PrintError, print_review, print_to_pdf_file, print_with_dialog
 from tests.reports.conftest import make_draft
 
@@ -36,7 +37,14 @@ def test_printing_to_a_pdf_file_prints_every_page(qapp, document, tmp_path):
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4
 
 
-def test_the_print_action_saves_copies_then_prints_through_the_dialog(qapp, document, tmp_path):
+def pdfs_under(folder: Path) -> list[Path]:
+    """Every PDF anywhere under a folder, by content as well as by name."""
+    return [p for p in folder.rglob("*") if p.is_file() and (p.suffix.lower() == ".pdf"
+                                                             or p.read_bytes()[:5] == b"%PDF-")]
+
+
+def test_the_print_action_keeps_copies_in_the_store_then_prints_through_the_dialog(qapp, demo_store, document,
+                                                                                  tmp_path):
     printed = tmp_path / "printed.pdf"
     seen = []
 
@@ -47,11 +55,15 @@ def test_the_print_action_saves_copies_then_prints_through_the_dialog(qapp, docu
         dialog.printer().setResolution(100)
         return True
 
-    saved, printed_pages = print_review(document, ["learner", "employer"], tmp_path / "data", run_dialog=accept)
+    kept, printed_pages = print_review(demo_store, document, ["learner", "employer"], run_dialog=accept)
     assert seen == ["Print review copies"]
-    assert [p.parent.parent for p in saved] == [tmp_path / "data" / "reviews"] * 2
-    assert all(p.is_file() for p in saved)
-    assert printed_pages == pages(printed) == sum(pages(p) for p in saved)
+    with demo_store.read() as session:
+        listed = copies_of_learner(session, document.learner_id)
+        stored = [copy_pdf(session, copy_id)[1] for copy_id in kept]
+    assert sorted(c.kind for c in listed if c.id in kept) == ["employer", "learner"]
+    assert all(c.review_id == document.review_id for c in listed if c.id in kept)
+    assert printed_pages == pages(printed) == sum(len(PdfReader(BytesIO(pdf)).pages) for pdf in stored)
+    assert pdfs_under(demo_store.path.parent) == []  # nothing printed left a file in the data folder
 
 
 def test_cancelling_the_dialog_prints_nothing(qapp, document, tmp_path):
@@ -65,8 +77,9 @@ def test_a_draft_is_neither_saved_nor_printed(qapp, demo_store, tmp_path):
     with demo_store.read() as session:
         draft = load_review_document(session, draft_id)
     with pytest.raises(NotSignedError):
-        print_review(draft, ["learner"], tmp_path / "data", run_dialog=lambda dialog: True)
-    assert not (tmp_path / "data").exists()
+        print_review(demo_store, draft, ["learner"], run_dialog=lambda dialog: True)
+    with demo_store.read() as session:
+        assert copies_of_learner(session, draft.learner_id) == []
 
 
 def test_a_file_that_is_not_a_pdf_is_reported(qapp, tmp_path):
@@ -81,11 +94,12 @@ def test_the_print_options_dialog_offers_each_copy_and_needs_one(qtbot, tmp_path
 
     from reviewapp.ui.print_options import PrintOptions, PrintOptionsDialog
 
-    dialog = PrintOptionsDialog(tmp_path / "reviews" / "Zoë Ødegård 1234567890")
+    dialog = PrintOptionsDialog("Zoë Ødegård")
     qtbot.addWidget(dialog)
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
     assert dialog.options() == PrintOptions(("learner", "employer", "provider"))
-    assert "Zoë Ødegård 1234567890" in dialog.folder_label.text()
+    assert "Zoë Ødegård" in dialog.kept_label.text() and "encrypted" in dialog.kept_label.text()
+    assert "an exported file is not protected" in dialog.kept_label.text()
     dialog.boxes["learner"].click()
     dialog.boxes["provider"].click()
     assert dialog.options() == PrintOptions(("employer",)) and ok.isEnabled()
@@ -93,3 +107,12 @@ def test_the_print_options_dialog_offers_each_copy_and_needs_one(qtbot, tmp_path
     assert not ok.isEnabled()  # nothing to print
     assert [box.accessibleName() for box in dialog.boxes.values()] == ["Learner copy", "Employer copy",
                                                                        "Provider copy"]
+
+
+def test_bytes_print_as_a_file_would(qapp, document, tmp_path):
+    """A copy kept in the store prints from memory, page for page as its file would."""
+    pdf = review_pdf(document)
+    printed = tmp_path / "printed.pdf"
+    assert print_to_pdf_file([pdf], printed) == pages(printed) == len(PdfReader(BytesIO(pdf)).pages)
+    with pytest.raises(PrintError, match="Could not open the copy"):
+        print_to_pdf_file([b"not a pdf"], tmp_path / "out.pdf")
