@@ -16,8 +16,8 @@ rm -rf "$prefix/ReviewApp"
 cp -a dist/ReviewApp "$prefix/ReviewApp"
 ln -sf "$prefix/ReviewApp/ReviewApp" /usr/local/bin/reviewapp
 sed "s|/opt/ReviewApp|$prefix/ReviewApp|g" packaging/reviewapp.desktop > /usr/share/applications/reviewapp.desktop
-install -D -m 644 resources/icons/reviewapp.svg /usr/share/icons/hicolor/scalable/apps/reviewapp.svg
-install -D -m 644 resources/icons/reviewapp.png /usr/share/icons/hicolor/256x256/apps/reviewapp.png
+install -D -m 644 reviewapp/resources/icons/reviewapp.svg /usr/share/icons/hicolor/scalable/apps/reviewapp.svg
+install -D -m 644 reviewapp/resources/icons/reviewapp.png /usr/share/icons/hicolor/256x256/apps/reviewapp.png
 command -v update-desktop-database >/dev/null && update-desktop-database -q /usr/share/applications || true
 command -v gtk-update-icon-cache >/dev/null && gtk-update-icon-cache -q /usr/share/icons/hicolor || true
 echo "ReviewApp installed in $prefix/ReviewApp; checking it:"

@@ -1,23 +1,20 @@
-"""Where the app's data files (review templates, demo caseload, icons) are found.
+"""Where the app's data files (review templates, fonts, icons) are found: `reviewapp/resources/`.
 
-One function so that packaging (PyInstaller, a wheel) has one place to change: today `resources/` sits at the
-repository root beside the `reviewapp` package.
+They live inside the package so that every way of installing it carries them: a wheel (`pip install
+'reviewapp[server]'` for the central server, which checks finalised reviews against the templates), an editable
+install, and the PyInstaller bundle (which puts them beside the frozen package, at the same relative place).
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-_ROOT_IN_SOURCE = Path(__file__).resolve().parents[2] / "resources"
+_ROOT = Path(__file__).resolve().parents[1] / "resources"
 
 
 def resources_root() -> Path:
-    """The `resources` directory: beside the package in a checkout, or inside a PyInstaller bundle."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle is not None:
-        return Path(bundle) / "resources"
-    return _ROOT_IN_SOURCE
+    """The `resources` directory inside the `reviewapp` package."""
+    return _ROOT
 
 
 def resource_path(*parts: str) -> Path:

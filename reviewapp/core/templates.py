@@ -1,6 +1,6 @@
 """Review templates: the questions of a progress review, held as data and checked before anyone sees them.
 
-A template is JSON in `resources/templates/`. The wizard builds one step per section, the rules in
+A template is JSON in `reviewapp/resources/templates/`. The wizard builds one step per section, the rules in
 `review_rules` decide completeness from it, and the PDF prints from it, so a template that is wrong in any way
 (a duplicate id, a choice without options, a condition on a question that does not exist) must fail on loading,
 with a message that names the section and question to fix, rather than as a confusing wizard on a learner's site.
@@ -257,7 +257,7 @@ def templates_dir() -> Path:
 
 
 def available_templates(kind: str = "review") -> list[tuple[str, int, str]]:
-    """(id, version, title) of the current version of each template of `kind` in `resources/templates`, by id.
+    """(id, version, title) of the current version of each template of `kind` in `reviewapp/resources/templates`, by id.
 
     Earlier versions, kept as `<id>.v<version>.json` so past reviews still display, are not offered for new reviews.
     """

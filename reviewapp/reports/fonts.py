@@ -1,4 +1,4 @@
-"""The typeface every document is set in: DejaVu Sans, shipped in `resources/fonts` and embedded in each PDF.
+"""The typeface every document is set in: DejaVu Sans, shipped in `reviewapp/resources/fonts` and embedded in each PDF.
 
 ReportLab's built-in fonts (Helvetica and friends) cover only Latin-1 without embedding, so "Siobhán Ó Briain" may
 survive but "Zoë Ødegård"'s neighbours in Welsh, Polish or Romanian names ("Dafydd ap Siôn", "Łucja", "Ștefan") do
