@@ -81,6 +81,10 @@ class ServerRefusedError(SyncError):
     """A 4xx answer other than 401: retrying would not help."""
 
 
+class PasswordChangeRequiredError(NotSignedInError):
+    """The password was right, but an admin reset it: choose a new one with `SyncClient.change_password`."""
+
+
 class ServerUnreachableError(SyncError):
     """No usable answer after every retry (no network, server down, 5xx): the laptop is working offline."""
 
@@ -350,21 +354,21 @@ class SyncClient:
     # --- signing in ------------------------------------------------------------------------------------------
 
     def login(self, password: str) -> TokenResponse:
-        """Exchange the password for a token kept in the keyring; remembers server and user in the settings."""
+        """Exchange the password for a token kept in the keyring; remembers server and user in the settings.
+
+        Sends the device id an earlier sign-in here received, so the server keeps one device for this laptop
+        (under the name given at the first sign-in) rather than a new one each time.
+        """
         self._check_account()
-        try:
-            response = self.http.post(
-                "/api/v1/auth/token",
-                json={"username": self.username, "password": password, "device_name": self.device_name},
-            )
-        except httpx.TransportError as exc:
-            raise SyncError(f"Could not reach the server at {self.server_url} ({exc}). Check the address and "
-                            "your connection, then try again.") from None
-        if response.status_code == 401:
-            raise NotSignedInError(_detail(response))
-        if response.status_code >= 400:
-            raise ServerRefusedError(f"The server refused the sign-in (HTTP {response.status_code}): "
-                                     f"{_detail(response)}")
+        with self.store.read() as session:
+            device_id = sync_apply.get_state(session, sync_apply.DEVICE_ID)
+        import reviewapp
+
+        body = {"username": self.username, "password": password, "device_name": self.device_name,
+                "host_name": platform.node()[:200], "app_version": str(reviewapp.__version__)[:50]}
+        if device_id:
+            body["device_id"] = device_id
+        response = self._sign_in_request("/api/v1/auth/token", body)
         try:
             token = TokenResponse.model_validate(response.json())
         except (ValidationError, ValueError):
@@ -377,6 +381,33 @@ class SyncClient:
             if not sync_apply.get_state(session, sync_apply.SERVER_ID):
                 sync_apply.set_state(session, sync_apply.SERVER_ID, token.server_id)
         return token
+
+    def change_password(self, current_password: str, new_password: str) -> TokenResponse:
+        """Set a new password (the answer to `PasswordChangeRequiredError`, or the user's own choice), then sign
+        in with it. The server ends every other sign-in of the account."""
+        self._check_account()
+        self._sign_in_request("/api/v1/auth/password", {
+            "username": self.username, "current_password": current_password, "new_password": new_password,
+        })
+        return self.login(new_password)
+
+    def _sign_in_request(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        """POST a password to the server once (never retried: each failure counts towards a lockout)."""
+        try:
+            response = self.http.post(path, json=body)
+        except httpx.TransportError as exc:
+            raise SyncError(f"Could not reach the server at {self.server_url} ({exc}). Check the address and "
+                            "your connection, then try again.") from None
+        if response.status_code == 403 and _auth_failure(response)[1] == "password_change_required":
+            raise PasswordChangeRequiredError(_detail(response))
+        if response.status_code == 401:
+            raise NotSignedInError(_detail(response))
+        if response.status_code == 422 and path.endswith("/password"):
+            raise ServerRefusedError(f"The new password was not accepted: {_detail(response)}")
+        if response.status_code >= 400:
+            raise ServerRefusedError(f"The server refused the sign-in (HTTP {response.status_code}): "
+                                     f"{_detail(response)}")
+        return response
 
     def _check_account(self) -> None:
         """One caseload per store: signing in as someone else here would mix two assessors' learners."""

@@ -27,6 +27,7 @@ from reviewapp.sync_client import (
     USERNAME,
     DeviceRevokedError,
     NotSignedInError,
+    PasswordChangeRequiredError,
     ServerUnreachableError,
     SyncClient,
     SyncError,
@@ -34,7 +35,7 @@ from reviewapp.sync_client import (
     status_counts,
 )
 from reviewapp.ui.sync_conflicts import ConflictsDialog
-from reviewapp.ui.sync_dialogs import LoginDialog, SyncLogDialog, SyncSettingsDialog
+from reviewapp.ui.sync_dialogs import LoginDialog, NewPasswordDialog, SyncLogDialog, SyncSettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -215,6 +216,13 @@ class SyncController(QObject):
             return None
         return dialog.username.text().strip(), dialog.password.text()
 
+    def ask_new_password(self, message: str = "") -> str | None:
+        """A new password typed twice alike, or None if the user cancelled."""
+        dialog = NewPasswordDialog(message, self.window)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.password.text()
+
     def sign_in(self, message: str = "") -> bool:
         answer = self.ask_password(message)
         if answer is None:
@@ -222,7 +230,14 @@ class SyncController(QObject):
         username, password = answer
         try:
             with SyncClient(self.store, self.server_url, username, **self.client_options) as client:
-                client.login(password)
+                try:
+                    client.login(password)
+                except PasswordChangeRequiredError as required:
+                    # An admin reset the password: choose a new one here, then the client signs in with it.
+                    new_password = self.ask_new_password(str(required))
+                    if new_password is None:
+                        return False
+                    client.change_password(password, new_password)
         except SyncError as exc:
             self.window.show_error("Could not sign in", str(exc))
             return False

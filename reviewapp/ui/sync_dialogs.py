@@ -63,6 +63,35 @@ class LoginDialog(QDialog):
         form.addRow(buttons)
 
 
+class NewPasswordDialog(QDialog):
+    """Asks for a new password, twice, after the server said an admin reset the old one. OK only once both match."""
+
+    def __init__(self, message: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Choose a new password")
+        self.password = QLineEdit()
+        self.again = QLineEdit()
+        for field in (self.password, self.again):
+            field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.problem = QLabel("")
+        form = QFormLayout(self)
+        form.addRow(QLabel(message or "An admin has reset your password: choose a new one to sign in."))
+        form.addRow(QLabel("At least 12 characters; a few unrelated words make a good one."))
+        form.addRow("&New password:", self.password)
+        form.addRow("&Again:", self.again)
+        form.addRow(self.problem)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._accept_if_same)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+
+    def _accept_if_same(self) -> None:
+        if self.password.text() != self.again.text():
+            self.problem.setText("The two passwords differ: type them again.")
+            return
+        self.accept()
+
+
 class FirstRunDialog(QDialog):
     """The first start: connect to the provider's server, or try the demo caseload."""
 
