@@ -25,15 +25,17 @@ APPEND_ONLY_MESSAGE = 'audit_events is append-only'
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), nullable=False, server_default=sa.false()))
+    # Altered in place, never by copying a table (recreate='never'): on SQLite a copy of `users` would be refused
+    # while `devices` and `tokens` point at it with foreign keys on. '0' is false on both SQLite and PostgreSQL.
+    with op.batch_alter_table('users', schema=None, recreate='never') as batch_op:
+        batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('password_changed_at', sa.DateTime(timezone=True), nullable=True))
 
-    with op.batch_alter_table('devices', schema=None) as batch_op:
+    with op.batch_alter_table('devices', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('host_name', sa.String(length=200), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('app_version', sa.String(length=50), nullable=False, server_default=''))
 
-    with op.batch_alter_table('change_log', schema=None) as batch_op:
+    with op.batch_alter_table('change_log', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('device_time', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index('ix_change_log_user', ['user_id'], unique=False)
 
@@ -89,14 +91,15 @@ def downgrade() -> None:
     op.drop_table('audit_events')  # on SQLite its triggers go with it
     op.drop_table('sign_in_failures')
 
-    with op.batch_alter_table('change_log', schema=None) as batch_op:
+    # Columns are dropped in place (SQLite 3.35+), for the reason given in upgrade().
+    with op.batch_alter_table('change_log', schema=None, recreate='never') as batch_op:
         batch_op.drop_index('ix_change_log_user')
         batch_op.drop_column('device_time')
 
-    with op.batch_alter_table('devices', schema=None) as batch_op:
+    with op.batch_alter_table('devices', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('app_version')
         batch_op.drop_column('host_name')
 
-    with op.batch_alter_table('users', schema=None) as batch_op:
+    with op.batch_alter_table('users', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('password_changed_at')
         batch_op.drop_column('must_change_password')
