@@ -172,7 +172,8 @@ class AuthFailure(Exception):
     """Why a sign-in or a token was refused: `code` is one of `sync.protocol.AuthErrorCode`.
 
     Only someone who already holds the right password (or a token) learns more than `credentials_invalid`: a wrong
-    username and a wrong password are the same failure, and so is a disabled account's wrong password.
+    username and a wrong password are the same failure, and so is a disabled account's wrong password. A locked
+    name answers `account_locked` whatever the password and whether or not an account has that name.
     """
 
     def __init__(self, code: str, retry_after: int | None = None) -> None:
