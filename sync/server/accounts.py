@@ -300,7 +300,7 @@ def assign_learner(session: Session, learner: Learner, assessor: User, by: str =
         rev = next_rev(session, "learner", learner.id, "assigned", by)
         session.add(Assignment(learner_id=learner.id, assessor_id=assessor.id, rev=rev))
     record_event(session, by, "learner_assigned", user_id=assessor.id, learner_id=learner.id,
-                 detail=f"learner {learner.uln} to {assessor.username}")
+                 detail=f"learner {learner.uln}")
     learner.data = {**learner.data, "assessor": assessor.username}
     touch_learner_tree(session, learner, by)
     return True

@@ -21,6 +21,18 @@ from .models import LEARNER_CHILD_MODELS, AuditEvent, ChangeLog, Device, Learner
 #: Times are shown as people in England read them, whatever the server's own zone.
 DISPLAY_ZONE = ZoneInfo("Europe/London")
 MAX_DETAIL = 1000
+#: How each admin action reads in `reviewapp-server audit`, followed by the account it was about (if any).
+ACTION_TEXT = {
+    "user_created": "created user",
+    "user_disabled": "disabled user",
+    "user_enabled": "re-enabled user",
+    "user_unlocked": "unlocked user",
+    "password_reset": "reset the password of",
+    "password_changed": "changed the password of",
+    "device_revoked": "revoked a device of",
+    "learner_assigned": "assigned a learner to",
+    "caseload_imported": "imported a caseload",
+}
 
 
 def command_line_actor() -> str:
@@ -92,7 +104,8 @@ def _event_lines(session: Session, events: list[AuditEvent]) -> list[AuditLine]:
     for event in events:
         about = f" {users.get(event.user_id, event.user_id)}" if event.user_id else ""
         detail = f": {event.detail}" if event.detail else ""
-        lines.append(AuditLine(event.at, event.actor, f"{event.action.replace('_', ' ')}{about}{detail}"))
+        text = ACTION_TEXT.get(event.action, event.action.replace("_", " "))
+        lines.append(AuditLine(event.at, event.actor, f"{text}{about}{detail}"))
     return lines
 
 

@@ -87,11 +87,12 @@ def test_list_devices_and_audit_read_as_an_admin_needs(server: Server) -> None:
     by_learner = run("audit", "--learner", uln, database=url)
     assert by_learner.returncode == 0, by_learner.stderr
     text = by_learner.stdout
-    assert "learner assigned" in text and "create target" in text and "Sam's ThinkPad" in text
+    assert f"assigned a learner to sam: learner {uln}" in text and "create target" in text and "Sam's ThinkPad" in text
     assert "(device time 15/01/2026 09:05)" in text  # GMT in January
     assert all(re.match(r"\d\d/\d\d/\d{4} \d\d:\d\d  ", line) for line in text.splitlines()[1:])
     by_user = run("audit", "--user", "sam", database=url).stdout
-    for action in ("user created", "learner assigned", "create target", "device revoked", "user disabled"):
+    for action in ("created user sam", "assigned a learner to sam", "create target", "revoked a device of sam",
+                   "disabled user sam"):
         assert action in by_user, (action, by_user)
     assert "command line (" in by_user
     unknown = run("audit", "--learner", "1000000000", database=url)

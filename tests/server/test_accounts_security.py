@@ -257,4 +257,4 @@ def test_an_accepted_change_is_logged_with_device_and_both_times(server: Server)
     assert "alice" in pushed and "Sam's ThinkPad" in pushed
     assert "(device time 01/06/2026 09:30)" in pushed  # BST
     assert re.match(r"\d\d/\d\d/\d{4} \d\d:\d\d  ", pushed)
-    assert any("learner assigned" in line for line in lines)
+    assert any("assigned a learner to alice" in line for line in lines)
