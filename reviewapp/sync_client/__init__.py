@@ -364,11 +364,11 @@ class SyncClient:
             device_id = sync_apply.get_state(session, sync_apply.DEVICE_ID)
         import reviewapp
 
-        body = {"username": self.username, "password": password, "device_name": self.device_name,
-                "host_name": platform.node()[:200], "app_version": str(reviewapp.__version__)[:50]}
+        body = {"username": self.username, "password": password, "device_name": self.device_name}
+        laptop = {"host_name": platform.node()[:200], "app_version": str(reviewapp.__version__)[:50]}
         if device_id:
-            body["device_id"] = device_id
-        response = self._sign_in_request("/api/v1/auth/token", body)
+            laptop["device_id"] = device_id
+        response = self._sign_in_request("/api/v1/auth/token", {**body, **laptop}, without=body)
         try:
             token = TokenResponse.model_validate(response.json())
         except (ValidationError, ValueError):
@@ -391,10 +391,19 @@ class SyncClient:
         })
         return self.login(new_password)
 
-    def _sign_in_request(self, path: str, body: dict[str, Any]) -> httpx.Response:
-        """POST a password to the server once (never retried: each failure counts towards a lockout)."""
+    def _sign_in_request(
+        self, path: str, body: dict[str, Any], without: dict[str, Any] | None = None
+    ) -> httpx.Response:
+        """POST a password to the server once (never retried: each failure counts towards a lockout).
+
+        `without` is the body an older server understands: one that refuses the newer optional fields (a 422,
+        before any password is checked) is asked again with it.
+        """
         try:
             response = self.http.post(path, json=body)
+            newer = set(body) - set(without or body)
+            if newer and response.status_code == 422 and _refuses_fields(response, newer):
+                response = self.http.post(path, json=without)
         except httpx.TransportError as exc:
             raise SyncError(f"Could not reach the server at {self.server_url} ({exc}). Check the address and "
                             "your connection, then try again.") from None
@@ -603,6 +612,17 @@ def _auth_failure(response: httpx.Response) -> tuple[str, str | None]:
     except (ValidationError, ValueError):
         return "", None
     return body.server_id, body.code
+
+
+def _refuses_fields(response: httpx.Response, names: set[str]) -> bool:
+    """True when a 422 says only that some of `names` are not expected (an older server's answer)."""
+    try:
+        errors = response.json().get("errors") or []
+        return bool(errors) and all(
+            e.get("type") == "extra_forbidden" and str(e.get("loc", "")).rpartition(".")[2] in names for e in errors
+        )
+    except (ValueError, AttributeError):
+        return False
 
 
 def _detail(response: httpx.Response) -> str:

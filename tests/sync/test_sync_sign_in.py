@@ -74,3 +74,22 @@ def test_headless_sync_sets_a_new_password_after_an_admin_reset(world: dict[str,
     assert "Your new password is set" in done.stdout and "Pulled" in done.stdout
     assert _run(args, stdin="").returncode == 0  # the kept sign-in
     assert _run(["--data-dir", str(tmp_path / "second"), *args[2:]], stdin=f"{PASSWORD}\n").returncode == 1
+
+
+def test_a_demo_seeded_with_the_old_short_password_signs_in_with_the_new_one(tmp_path) -> None:
+    from reviewapp.sync_client.demo_server import DEMO_PASSWORD, DEMO_USERNAME, seed_demo_server
+    from sync.server.core.security import hash_password, verify_password
+    from sync.server.db import make_engine, make_session_factory
+
+    url = f"sqlite:///{tmp_path / 'demo-server.sqlite3'}"
+    assert seed_demo_server(url, learners=2)
+    engine = make_engine(url)
+    try:
+        factory = make_session_factory(engine)
+        with transaction(factory) as session:  # as an earlier version left it
+            find_user(session, DEMO_USERNAME).password_hash = hash_password("demo-password")
+        assert seed_demo_server(url, learners=2) is False
+        with factory() as session:
+            assert verify_password(find_user(session, DEMO_USERNAME).password_hash, DEMO_PASSWORD)
+    finally:
+        engine.dispose()
