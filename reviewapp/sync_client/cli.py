@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--server", required=True, help="the server's address, e.g. https://reviews.example.org")
     parser.add_argument("--username", required=True, help="your account on the server")
     parser.add_argument("--account", default=None, help="the local account (default: the username)")
+    parser.add_argument("--device-name", default=None,
+                        help="the name your admin sees for this laptop, e.g. \"Sam's ThinkPad\" (kept from the first "
+                        "sign-in; default: ReviewApp on the computer's name)")
     return parser
 
 
@@ -91,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reviewapp sync: {exc}", file=sys.stderr)
         return 1
     try:
-        with SyncClient(store, args.server, args.username) as client:
+        with SyncClient(store, args.server, args.username, device_name=args.device_name) as client:
             if not client.signed_in():
                 password = _password()
                 if not password:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import platform
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -17,6 +18,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QMenu
 
 from reviewapp.core.dates import format_datetime
+from reviewapp.store import sync_apply
 from reviewapp.store.database import Store
 from reviewapp.store.settings import get_setting, set_settings
 from reviewapp.sync_client import (
@@ -53,6 +55,8 @@ class SyncController(QObject):
         self.store = store
         self.runner = window.runner
         self.client_options = client_options or {}
+        #: The laptop's name typed at its first sign-in (the server keeps the first it is given).
+        self.device_name: str | None = None
         self.client: SyncClient | None = None
         self.log: list[str] = []
         self.running = False
@@ -211,9 +215,14 @@ class SyncController(QObject):
 
     def ask_password(self, message: str = "") -> tuple[str, str] | None:
         """(username, password), or None if the user cancelled."""
-        dialog = LoginDialog(self.server_url, self.username, message, self.window)
+        with self.store.read() as session:
+            first_sign_in = not sync_apply.get_state(session, sync_apply.DEVICE_ID)
+        offered = f"ReviewApp on {platform.node() or 'this laptop'}" if first_sign_in else None
+        dialog = LoginDialog(self.server_url, self.username, message, self.window, device_name=offered)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
+        if dialog.device_name is not None and dialog.device_name.text().strip():
+            self.device_name = dialog.device_name.text().strip()[:200]
         return dialog.username.text().strip(), dialog.password.text()
 
     def ask_new_password(self, message: str = "") -> str | None:
@@ -228,8 +237,9 @@ class SyncController(QObject):
         if answer is None:
             return False
         username, password = answer
+        options = {**self.client_options, **({"device_name": self.device_name} if self.device_name else {})}
         try:
-            with SyncClient(self.store, self.server_url, username, **self.client_options) as client:
+            with SyncClient(self.store, self.server_url, username, **options) as client:
                 try:
                     client.login(password)
                 except PasswordChangeRequiredError as required:

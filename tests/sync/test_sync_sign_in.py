@@ -63,7 +63,8 @@ def _run(args: list[str], stdin: str, **env: str) -> subprocess.CompletedProcess
 
 
 def test_headless_sync_sets_a_new_password_after_an_admin_reset(world: dict[str, Any], tmp_path) -> None:
-    args = ["--data-dir", str(tmp_path / "headless"), "--server", world["server"].url, "--username", "alice"]
+    args = ["--data-dir", str(tmp_path / "headless"), "--server", world["server"].url, "--username", "alice",
+            "--device-name", "Sam's ThinkPad"]
     _reset(world, "alice")
     stuck = _run(args, stdin=f"{TEMPORARY}\n")
     assert stuck.returncode == 1 and "reset your password" in stuck.stderr and "Traceback" not in stuck.stderr
@@ -74,6 +75,7 @@ def test_headless_sync_sets_a_new_password_after_an_admin_reset(world: dict[str,
     assert "Your new password is set" in done.stdout and "Pulled" in done.stdout
     assert _run(args, stdin="").returncode == 0  # the kept sign-in
     assert _run(["--data-dir", str(tmp_path / "second"), *args[2:]], stdin=f"{PASSWORD}\n").returncode == 1
+    assert [d.name for d in _devices(world, "alice")] == ["Sam's ThinkPad"]
 
 
 def test_a_demo_seeded_with_the_old_short_password_signs_in_with_the_new_one(tmp_path) -> None:

@@ -155,3 +155,40 @@ def test_a_reset_password_is_replaced_from_the_sign_in_then_the_sync_runs(qtbot,
     dialog.again.setText("one thing typed")
     dialog.buttons.accepted.emit()
     assert dialog.result() == dialog.DialogCode.Accepted
+
+
+def test_the_first_sign_in_offers_a_laptop_name_the_admin_then_sees(qtbot, window_and_sync, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from reviewapp.ui.sync_dialogs import LoginDialog
+    from sync.server.db import make_engine, make_session_factory
+    from sync.server.models import Device
+
+    _window, controller, _store, _learners, errors, process = window_and_sync
+    del controller.ask_password  # the real dialog this time, filled in as a user would
+    shown: list[LoginDialog] = []
+
+    def fill_in(dialog: LoginDialog) -> int:
+        shown.append(dialog)
+        assert dialog.device_name is not None and dialog.device_name.text().startswith("ReviewApp on ")
+        dialog.password.setText(PASSWORD)
+        dialog.device_name.setText("Sam's ThinkPad")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(LoginDialog, "exec", fill_in)
+    assert controller.sign_in() and not errors
+
+    def later(dialog: LoginDialog) -> int:  # signed in before: the name is not asked again
+        shown.append(dialog)
+        assert dialog.device_name is None
+        dialog.password.setText(PASSWORD)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(LoginDialog, "exec", later)
+    assert controller.sign_in() and len(shown) == 2
+    engine = make_engine(process.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            assert [d.name for d in session.query(Device)] == ["Sam's ThinkPad"]
+    finally:
+        engine.dispose()
