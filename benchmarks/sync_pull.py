@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-PASSWORD = "demo-password"  # the demo server's, see reviewapp/sync_client/demo_server.py
+PASSWORD = "made-up caseload to try"  # the demo server's, see reviewapp/sync_client/demo_server.py
 USERNAME = "demo"
 
 

@@ -246,7 +246,28 @@ class _Request(_Message):
 class TokenRequest(_Request):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=1, max_length=1000)
+    #: The name the user gives this laptop at its first sign-in ("Sam's ThinkPad"); the server keeps the first.
     device_name: str = Field(min_length=1, max_length=200)
+    #: The `device_id` of an earlier sign-in from this laptop, so it keeps one device row (optional: without it,
+    #: or when it is not this user's live device, the server makes a new one).
+    device_id: str | None = Field(default=None, max_length=64)
+    host_name: str = Field(default="", max_length=200)
+    app_version: str = Field(default="", max_length=50)
+
+
+class PasswordChangeRequest(_Request):
+    """`POST /api/v1/auth/password`: the user's own change, proven by the current password rather than a token,
+    so it also serves the sign-in that was answered `password_change_required`."""
+
+    username: str = Field(min_length=1, max_length=150)
+    current_password: str = Field(min_length=1, max_length=1000)
+    new_password: str = Field(min_length=1, max_length=1000)
+
+
+class PasswordChangeResponse(_Message):
+    server_id: str
+    #: Every token of the account has ended: sign in with the new password.
+    detail: str
 
 
 class UserInfo(_Message):
@@ -300,6 +321,22 @@ class PushChange(_Request):
     base_rev: int = Field(default=0, ge=0)
     base: dict[str, Any] = Field(default_factory=dict)
     fields: dict[str, Any] = Field(default_factory=dict)
+    #: When the change was made, by the device's clock (optional; the audit log keeps it beside the receipt time).
+    made_at: dt.datetime | None = None
+
+    @field_validator("made_at", mode="after")
+    @classmethod
+    def _made_at_in_utc(cls, value: dt.datetime | None) -> dt.datetime | None:
+        """Kept in UTC (no offset means UTC); a time with no UTC equivalent in range is refused, not a 500."""
+        if value is None:
+            return None
+        try:
+            utc = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+        except (OverflowError, ValueError):
+            raise ValueError("must be a time between the years 1900 and 9000") from None
+        if not 1900 <= utc.year <= 9000:
+            raise ValueError("must be a time between the years 1900 and 9000")
+        return utc
 
 
 class PushRequest(_Request):
@@ -334,16 +371,22 @@ class PushResponse(_Message):
     results: list[PushResult]
 
 
-#: Why a request was answered 401, for programs (`detail` is the sentence for people). Only `device_revoked` means
-#: the server no longer accepts this laptop at all; every other code asks the user to sign in again.
-AuthErrorCode = Literal["device_revoked", "token_expired", "token_invalid", "credentials_invalid", "account_disabled"]
+#: Why a request or a sign-in was refused, for programs (`detail` is the sentence for people). Only
+#: `device_revoked` means the server no longer accepts this laptop at all; the other 401 codes ask the user to sign
+#: in again. `password_change_required` (403) answers a right password an admin has reset: set a new one with
+#: `POST /api/v1/auth/password`. `account_locked` and `too_many_attempts` (429, with Retry-After) answer sign-ins
+#: after too many failures, whatever the password.
+AuthErrorCode = Literal[
+    "device_revoked", "token_expired", "token_invalid", "credentials_invalid", "account_disabled",
+    "password_change_required", "account_locked", "too_many_attempts",
+]
 AUTH_ERROR_CODES: tuple[str, ...] = get_args(AuthErrorCode)
 
 
 class ErrorResponse(_Message):
     server_id: str
     detail: str
-    #: Set on 401 answers (see `AuthErrorCode`); absent elsewhere.
+    #: Set on 401 answers, and on sign-ins answered 403 or 429 (see `AuthErrorCode`); absent elsewhere.
     code: AuthErrorCode | None = None
 
 
@@ -359,6 +402,24 @@ class AssignmentRequest(_Request):
 
     uln: str = Field(pattern=r"^\d{10}$")
     username: str = Field(min_length=1, max_length=150)
+
+
+class PasswordResetRequest(_Request):
+    """Admin only: give a user a new password, by default one they must change at their next sign-in."""
+
+    new_password: str = Field(min_length=1, max_length=1000)
+    force_change: bool = True
+
+
+class UserStateResponse(_Message):
+    """The account after an admin action on it (disable, enable, unlock, reset)."""
+
+    server_id: str
+    username: str
+    active: bool
+    must_change_password: bool
+    #: False when the account was already in that state.
+    changed: bool
 
 
 class AssignmentResponse(_Message):

@@ -81,6 +81,10 @@ class ServerRefusedError(SyncError):
     """A 4xx answer other than 401: retrying would not help."""
 
 
+class PasswordChangeRequiredError(NotSignedInError):
+    """The password was right, but an admin reset it: choose a new one with `SyncClient.change_password`."""
+
+
 class ServerUnreachableError(SyncError):
     """No usable answer after every retry (no network, server down, 5xx): the laptop is working offline."""
 
@@ -350,21 +354,21 @@ class SyncClient:
     # --- signing in ------------------------------------------------------------------------------------------
 
     def login(self, password: str) -> TokenResponse:
-        """Exchange the password for a token kept in the keyring; remembers server and user in the settings."""
+        """Exchange the password for a token kept in the keyring; remembers server and user in the settings.
+
+        Sends the device id an earlier sign-in here received, so the server keeps one device for this laptop
+        (under the name given at the first sign-in) rather than a new one each time.
+        """
         self._check_account()
-        try:
-            response = self.http.post(
-                "/api/v1/auth/token",
-                json={"username": self.username, "password": password, "device_name": self.device_name},
-            )
-        except httpx.TransportError as exc:
-            raise SyncError(f"Could not reach the server at {self.server_url} ({exc}). Check the address and "
-                            "your connection, then try again.") from None
-        if response.status_code == 401:
-            raise NotSignedInError(_detail(response))
-        if response.status_code >= 400:
-            raise ServerRefusedError(f"The server refused the sign-in (HTTP {response.status_code}): "
-                                     f"{_detail(response)}")
+        with self.store.read() as session:
+            device_id = sync_apply.get_state(session, sync_apply.DEVICE_ID)
+        import reviewapp
+
+        body = {"username": self.username, "password": password, "device_name": self.device_name}
+        laptop = {"host_name": platform.node()[:200], "app_version": str(reviewapp.__version__)[:50]}
+        if device_id:
+            laptop["device_id"] = device_id
+        response = self._sign_in_request("/api/v1/auth/token", {**body, **laptop}, without=body)
         try:
             token = TokenResponse.model_validate(response.json())
         except (ValidationError, ValueError):
@@ -377,6 +381,42 @@ class SyncClient:
             if not sync_apply.get_state(session, sync_apply.SERVER_ID):
                 sync_apply.set_state(session, sync_apply.SERVER_ID, token.server_id)
         return token
+
+    def change_password(self, current_password: str, new_password: str) -> TokenResponse:
+        """Set a new password (the answer to `PasswordChangeRequiredError`, or the user's own choice), then sign
+        in with it. The server ends every other sign-in of the account."""
+        self._check_account()
+        self._sign_in_request("/api/v1/auth/password", {
+            "username": self.username, "current_password": current_password, "new_password": new_password,
+        })
+        return self.login(new_password)
+
+    def _sign_in_request(
+        self, path: str, body: dict[str, Any], without: dict[str, Any] | None = None
+    ) -> httpx.Response:
+        """POST a password to the server once (never retried: each failure counts towards a lockout).
+
+        `without` is the body an older server understands: one that refuses the newer optional fields (a 422,
+        before any password is checked) is asked again with it.
+        """
+        try:
+            response = self.http.post(path, json=body)
+            newer = set(body) - set(without or body)
+            if newer and response.status_code == 422 and _refuses_fields(response, newer):
+                response = self.http.post(path, json=without)
+        except httpx.TransportError as exc:
+            raise SyncError(f"Could not reach the server at {self.server_url} ({exc}). Check the address and "
+                            "your connection, then try again.") from None
+        if response.status_code == 403 and _auth_failure(response)[1] == "password_change_required":
+            raise PasswordChangeRequiredError(_detail(response))
+        if response.status_code == 401:
+            raise NotSignedInError(_detail(response))
+        if response.status_code == 422 and path.endswith("/password"):
+            raise ServerRefusedError(f"The new password was not accepted: {_detail(response)}")
+        if response.status_code >= 400:
+            raise ServerRefusedError(f"The server refused the sign-in (HTTP {response.status_code}): "
+                                     f"{_detail(response)}")
+        return response
 
     def _check_account(self) -> None:
         """One caseload per store: signing in as someone else here would mix two assessors' learners."""
@@ -572,6 +612,17 @@ def _auth_failure(response: httpx.Response) -> tuple[str, str | None]:
     except (ValidationError, ValueError):
         return "", None
     return body.server_id, body.code
+
+
+def _refuses_fields(response: httpx.Response, names: set[str]) -> bool:
+    """True when a 422 says only that some of `names` are not expected (an older server's answer)."""
+    try:
+        errors = response.json().get("errors") or []
+        return bool(errors) and all(
+            e.get("type") == "extra_forbidden" and str(e.get("loc", "")).rpartition(".")[2] in names for e in errors
+        )
+    except (ValueError, AttributeError):
+        return False
 
 
 def _detail(response: httpx.Response) -> str:

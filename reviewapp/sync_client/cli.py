@@ -3,7 +3,9 @@
     python -m reviewapp sync --data-dir DIR --server URL --username NAME [--account NAME]
 
 On first use the password comes from REVIEWAPP_PASSWORD or standard input; the token is kept in the keyring, so
-later runs need no password (with REVIEWAPP_PASSWORD set, an expired sign-in is renewed). Prints a summary;
+later runs need no password (with REVIEWAPP_PASSWORD set, an expired sign-in is renewed). When an admin has reset
+the password, a new one is asked for at the terminal (twice), or taken from REVIEWAPP_NEW_PASSWORD or the next line
+of standard input. Prints a summary;
 exits 0 on success, 1 when the sync failed, 2 for bad arguments, 3 when this laptop was revoked (its local data
 wiped).
 """
@@ -22,12 +24,14 @@ from reviewapp.store.errors import StoreError
 from reviewapp.sync_client import (
     DeviceRevokedError,
     NotSignedInError,
+    PasswordChangeRequiredError,
     SyncClient,
     SyncError,
     status_counts,
 )
 
 PASSWORD_ENV = "REVIEWAPP_PASSWORD"
+NEW_PASSWORD_ENV = "REVIEWAPP_NEW_PASSWORD"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--server", required=True, help="the server's address, e.g. https://reviews.example.org")
     parser.add_argument("--username", required=True, help="your account on the server")
     parser.add_argument("--account", default=None, help="the local account (default: the username)")
+    parser.add_argument("--device-name", default=None,
+                        help="the name your admin sees for this laptop, e.g. \"Sam's ThinkPad\" (kept from the first "
+                        "sign-in; default: ReviewApp on the computer's name)")
     return parser
 
 
@@ -48,6 +55,36 @@ def _password() -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
+def _new_password() -> str:
+    """The new password after an admin's reset: REVIEWAPP_NEW_PASSWORD, else asked twice at the terminal."""
+    password = os.environ.get(NEW_PASSWORD_ENV)
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n")  # the line after the current password, if any
+        if password:
+            return password
+        raise NotSignedInError(
+            f"An admin has reset your password, so you must choose a new one: run this at a terminal, set "
+            f"{NEW_PASSWORD_ENV}, or give it on the line after the current password. Your changes are kept."
+        )
+    print("An admin has reset your password: choose a new one (at least 12 characters; a few unrelated words "
+          "make a good one).", file=sys.stderr)
+    first = getpass.getpass("New password: ")
+    if first != getpass.getpass("New password again: "):
+        raise NotSignedInError("The two new passwords differ; nothing was changed. Run the sync again.")
+    return first
+
+
+def _sign_in(client: SyncClient, password: str) -> None:
+    """Sign in, setting a new password first when the server requires one."""
+    try:
+        client.login(password)
+    except PasswordChangeRequiredError:
+        client.change_password(password, _new_password())
+        print("Your new password is set.")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     account = args.account or args.username
@@ -57,14 +94,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reviewapp sync: {exc}", file=sys.stderr)
         return 1
     try:
-        with SyncClient(store, args.server, args.username) as client:
+        with SyncClient(store, args.server, args.username, device_name=args.device_name) as client:
             if not client.signed_in():
                 password = _password()
                 if not password:
                     print(f"reviewapp sync: no password: set {PASSWORD_ENV} or give it on standard input.",
                           file=sys.stderr)
                     return 1
-                client.login(password)
+                _sign_in(client, password)
                 print(f"Signed in to {args.server} as {args.username}; the sign-in is kept in your keyring.")
             try:
                 summary = client.sync()
@@ -73,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                 # signs in again rather than failing every night until someone notices.
                 if not os.environ.get(PASSWORD_ENV):
                     raise
-                client.login(os.environ[PASSWORD_ENV])
+                _sign_in(client, os.environ[PASSWORD_ENV])
                 print(f"The kept sign-in was no longer accepted; signed in to {args.server} again.")
                 summary = client.sync()
     except DeviceRevokedError as exc:

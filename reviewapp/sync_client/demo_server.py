@@ -18,8 +18,9 @@ from reviewapp import demo
 from sync.protocol import ENTITY_MODELS
 
 DEMO_USERNAME = "demo"
-#: The demo server listens on 127.0.0.1 only and holds made-up people; its password is no secret.
-DEMO_PASSWORD = "demo-password"
+#: The demo server listens on 127.0.0.1 only and holds made-up people; its password is no secret (but it meets the
+#: server's password policy like any other).
+DEMO_PASSWORD = "made-up caseload to try"
 SERVER_FILE = "demo-server.sqlite3"
 
 
@@ -32,6 +33,7 @@ def seed_demo_server(
 ) -> bool:
     """Create the demo assessor and caseload on an empty server database; False when it was seeded already."""
     from sync.server.accounts import create_user, find_user
+    from sync.server.core.security import hash_password, verify_password
     from sync.server.db import make_engine, make_session_factory, take_write_lock, transaction
     from sync.server.migrate import upgrade_database
     from sync.server.models import RECORD_MODELS, Assignment, ChangeLog, ServerState
@@ -42,7 +44,11 @@ def seed_demo_server(
         upgrade_database(engine)
         factory = make_session_factory(engine)
         with transaction(factory) as session:
-            if find_user(session, DEMO_USERNAME) is not None:
+            existing = find_user(session, DEMO_USERNAME)
+            if existing is not None:
+                if not verify_password(existing.password_hash, DEMO_PASSWORD):
+                    # Seeded by an older version with another demo password: the demo signs in with this one.
+                    existing.password_hash = hash_password(DEMO_PASSWORD)
                 return False
             user = create_user(session, DEMO_USERNAME, DEMO_PASSWORD, "assessor", "Alex Morgan")
             take_write_lock(session)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import platform
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -17,6 +18,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QMenu
 
 from reviewapp.core.dates import format_datetime
+from reviewapp.store import sync_apply
 from reviewapp.store.database import Store
 from reviewapp.store.settings import get_setting, set_settings
 from reviewapp.sync_client import (
@@ -27,6 +29,7 @@ from reviewapp.sync_client import (
     USERNAME,
     DeviceRevokedError,
     NotSignedInError,
+    PasswordChangeRequiredError,
     ServerUnreachableError,
     SyncClient,
     SyncError,
@@ -34,7 +37,7 @@ from reviewapp.sync_client import (
     status_counts,
 )
 from reviewapp.ui.sync_conflicts import ConflictsDialog
-from reviewapp.ui.sync_dialogs import LoginDialog, SyncLogDialog, SyncSettingsDialog
+from reviewapp.ui.sync_dialogs import LoginDialog, NewPasswordDialog, SyncLogDialog, SyncSettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +55,8 @@ class SyncController(QObject):
         self.store = store
         self.runner = window.runner
         self.client_options = client_options or {}
+        #: The laptop's name typed at its first sign-in (the server keeps the first it is given).
+        self.device_name: str | None = None
         self.client: SyncClient | None = None
         self.log: list[str] = []
         self.running = False
@@ -210,19 +215,39 @@ class SyncController(QObject):
 
     def ask_password(self, message: str = "") -> tuple[str, str] | None:
         """(username, password), or None if the user cancelled."""
-        dialog = LoginDialog(self.server_url, self.username, message, self.window)
+        with self.store.read() as session:
+            first_sign_in = not sync_apply.get_state(session, sync_apply.DEVICE_ID)
+        offered = f"ReviewApp on {platform.node() or 'this laptop'}" if first_sign_in else None
+        dialog = LoginDialog(self.server_url, self.username, message, self.window, device_name=offered)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
+        if dialog.device_name is not None and dialog.device_name.text().strip():
+            self.device_name = dialog.device_name.text().strip()[:200]
         return dialog.username.text().strip(), dialog.password.text()
+
+    def ask_new_password(self, message: str = "") -> str | None:
+        """A new password typed twice alike, or None if the user cancelled."""
+        dialog = NewPasswordDialog(message, self.window)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.password.text()
 
     def sign_in(self, message: str = "") -> bool:
         answer = self.ask_password(message)
         if answer is None:
             return False
         username, password = answer
+        options = {**self.client_options, **({"device_name": self.device_name} if self.device_name else {})}
         try:
-            with SyncClient(self.store, self.server_url, username, **self.client_options) as client:
-                client.login(password)
+            with SyncClient(self.store, self.server_url, username, **options) as client:
+                try:
+                    client.login(password)
+                except PasswordChangeRequiredError as required:
+                    # An admin reset the password: choose a new one here, then the client signs in with it.
+                    new_password = self.ask_new_password(str(required))
+                    if new_password is None:
+                        return False
+                    client.change_password(password, new_password)
         except SyncError as exc:
             self.window.show_error("Could not sign in", str(exc))
             return False

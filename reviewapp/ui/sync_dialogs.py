@@ -45,22 +45,60 @@ class SyncSettingsDialog(QDialog):
 class LoginDialog(QDialog):
     """Asks for the password once; it is handed to the sync client and never stored."""
 
-    def __init__(self, server_url: str, username: str, message: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self, server_url: str, username: str, message: str = "", parent: QWidget | None = None,
+        device_name: str | None = None,
+    ) -> None:
+        """`device_name` (at this laptop's first sign-in only) offers a name for it that the admin will see."""
         super().__init__(parent)
         self.setWindowTitle("Sign in to the ReviewApp server")
         self.username = QLineEdit(username)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.device_name: QLineEdit | None = None
         form = QFormLayout(self)
         if message:
             form.addRow(QLabel(message))
         form.addRow("Server:", QLabel(server_url))
         form.addRow("&Username:", self.username)
         form.addRow("&Password:", self.password)
+        if device_name is not None:
+            self.device_name = QLineEdit(device_name)
+            self.device_name.setToolTip("The name your admin sees for this laptop, for example \"Sam's ThinkPad\".")
+            form.addRow("This &laptop's name:", self.device_name)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+
+class NewPasswordDialog(QDialog):
+    """Asks for a new password, twice, after the server said an admin reset the old one. OK only once both match."""
+
+    def __init__(self, message: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Choose a new password")
+        self.password = QLineEdit()
+        self.again = QLineEdit()
+        for field in (self.password, self.again):
+            field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.problem = QLabel("")
+        form = QFormLayout(self)
+        form.addRow(QLabel(message or "An admin has reset your password: choose a new one to sign in."))
+        form.addRow(QLabel("At least 12 characters; a few unrelated words make a good one."))
+        form.addRow("&New password:", self.password)
+        form.addRow("&Again:", self.again)
+        form.addRow(self.problem)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._accept_if_same)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+
+    def _accept_if_same(self) -> None:
+        if self.password.text() != self.again.text():
+            self.problem.setText("The two passwords differ: type them again.")
+            return
+        self.accept()
 
 
 class FirstRunDialog(QDialog):

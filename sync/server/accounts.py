@@ -1,4 +1,8 @@
-"""Accounts, devices, tokens and caseload assignments: what the CLI and the auth route share.
+"""Accounts, devices, tokens and caseload assignments: what the CLI, the auth and the admin routes share.
+
+Every admin action is written to the audit trail (audit.py) in the same transaction as the action itself.
+Disabling an account, resetting or changing a password all end every token of the account at once (they are
+expired, so a laptop is told to sign in again); revoked devices stay revoked whatever happens to the account.
 
 Assigning a learner re-stamps the learner and everything hanging off it with fresh revs, so the new assessor's
 next pull (which pages by rev) brings the whole record down, and records a `removed` entry for the previous
@@ -13,10 +17,14 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from sync.protocol import UserInfo
+from sync.protocol import TokenRequest, UserInfo
 
+from . import lockout
+from .audit import record_event
+from .core.password_policy import WeakPassword, check_password
 from .core.security import hash_password, new_token, token_digest, verify_password
 from .db import new_id, next_rev, take_write_lock
+from .lockout import LockoutPolicy
 from .models import (
     ENTITY_NAMES,
     LEARNER_CHILD_MODELS,
@@ -42,21 +50,113 @@ def user_info(user: User) -> UserInfo:
     return UserInfo(id=user.id, username=user.username, display_name=user.display_name, role=user.role)  # type: ignore[arg-type]
 
 
-def create_user(session: Session, username: str, password: str, role: str, display_name: str = "") -> User:
+#: Who an action is attributed to when no person is named (the demo seeding, tests).
+SERVER_ACTOR = "server"
+
+
+def _checked_password(password: str, username: str) -> str:
+    """The argon2 hash of a password that meets the one policy (core/password_policy.py); AccountError if not."""
+    try:
+        check_password(password, username)
+    except WeakPassword as weak:
+        raise AccountError(str(weak)) from None
+    return hash_password(password)
+
+
+def create_user(
+    session: Session, username: str, password: str, role: str, display_name: str = "", *, actor: str = SERVER_ACTOR
+) -> User:
     username = username.strip()
     if not username:
         raise AccountError("A username cannot be empty.")
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
-    if len(password) < 8:
-        raise AccountError("The password must be at least 8 characters long.")
+    password_hash = _checked_password(password, username)
     if session.execute(select(User).where(User.username == username)).scalar_one_or_none() is not None:
         raise AccountError(f"There is already a user called {username!r}.")
     user = User(
-        id=new_id(), username=username, display_name=display_name, role=role, password_hash=hash_password(password)
+        id=new_id(), username=username, display_name=display_name, role=role, password_hash=password_hash,
+        password_changed_at=utcnow(),
     )
     session.add(user)
     session.flush()
+    record_event(session, actor, "user_created", user_id=user.id, detail=f"{role} {username}")
+    return user
+
+
+def expire_tokens(session: Session, user_id: str) -> None:
+    """End every token of the account now. Expired rather than deleted, so a laptop still holding one is told
+    `account_disabled` (while disabled) or `token_expired` (sign in again), never an unexplained `token_invalid`."""
+    now = utcnow()
+    session.execute(
+        update(Token).where(Token.user_id == user_id, Token.expires_at > now).values(expires_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def disable_user(session: Session, user: User, *, actor: str = SERVER_ACTOR) -> bool:
+    """Disable an account: every request with its tokens fails at once, and so does every sign-in. False if it
+    was disabled already."""
+    if not user.active:
+        return False
+    user.active = False
+    expire_tokens(session, user.id)
+    record_event(session, actor, "user_disabled", user_id=user.id)
+    return True
+
+
+def enable_user(session: Session, user: User, *, actor: str = SERVER_ACTOR) -> bool:
+    """Re-enable an account and lift any sign-in lock. Its old tokens stay expired and its revoked devices stay
+    revoked: the person signs in again. False if it was active and unlocked already."""
+    unlocked = lockout.clear(session, user.username, utcnow())
+    if user.active and not unlocked:
+        return False
+    if not user.active:
+        user.active = True
+        record_event(session, actor, "user_enabled", user_id=user.id)
+    if unlocked:
+        record_event(session, actor, "user_unlocked", user_id=user.id)
+    return True
+
+
+def unlock_user(session: Session, user: User, *, actor: str = SERVER_ACTOR) -> bool:
+    """Lift the lock repeated failed sign-ins put on the account. False if it was not locked."""
+    if not lockout.clear(session, user.username, utcnow()):
+        return False
+    record_event(session, actor, "user_unlocked", user_id=user.id)
+    return True
+
+
+def reset_password(
+    session: Session, user: User, new_password: str, *, force_change: bool = True, actor: str = SERVER_ACTOR
+) -> None:
+    """An admin sets a new password; with `force_change` the next sign-in is refused until the user picks their
+    own (`password_change_required`). Every token of the account ends."""
+    user.password_hash = _checked_password(new_password, user.username)
+    user.must_change_password = force_change
+    user.password_changed_at = utcnow()
+    expire_tokens(session, user.id)
+    lockout.clear(session, user.username, utcnow())
+    record_event(session, actor, "password_reset", user_id=user.id,
+                 detail="change required at next sign-in" if force_change else "")
+
+
+def change_own_password(
+    session: Session, username: str, current_password: str, new_password: str, policy: LockoutPolicy
+) -> User:
+    """The user's own change, proven by the current password (counted like a sign-in: failures lock the name).
+
+    Works while a change is required, which is how the laptop answers `password_change_required`. Every token
+    of the account ends, so other laptops sign in again with the new password.
+    """
+    user = check_credentials(session, username, current_password, policy)
+    if new_password == current_password:
+        raise AccountError("The new password must differ from the current one.")
+    user.password_hash = _checked_password(new_password, user.username)
+    user.must_change_password = False
+    user.password_changed_at = utcnow()
+    expire_tokens(session, user.id)
+    record_event(session, user.username, "password_changed", user_id=user.id)
     return user
 
 
@@ -72,26 +172,47 @@ class AuthFailure(Exception):
     """Why a sign-in or a token was refused: `code` is one of `sync.protocol.AuthErrorCode`.
 
     Only someone who already holds the right password (or a token) learns more than `credentials_invalid`: a wrong
-    username and a wrong password are the same failure, and so is a disabled account's wrong password.
+    username and a wrong password are the same failure, and so is a disabled account's wrong password. A locked
+    name answers `account_locked` whatever the password and whether or not an account has that name.
     """
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, retry_after: int | None = None) -> None:
         super().__init__(code)
         self.code = code
+        #: Seconds until trying again can help (`account_locked`).
+        self.retry_after = retry_after
+
+
+def check_credentials(session: Session, username: str, password: str, policy: LockoutPolicy) -> User:
+    """The active account this password opens; raises `AuthFailure` otherwise.
+
+    A locked name is refused before its password is checked (`account_locked`, the same for every name, known or
+    not, right password or wrong). A failure is counted in `session`: the caller commits it even though it then
+    refuses the request.
+    """
+    now = utcnow()
+    until = lockout.locked_until(session, username, now)
+    if until is not None:
+        raise AuthFailure("account_locked", retry_after=max(1, int((until - now).total_seconds()) + 1))
+    user = find_user(session, username)
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        lockout.record_failure(session, username, now, policy)
+        raise AuthFailure("credentials_invalid")
+    lockout.clear(session, username, now)
+    if not user.active:
+        raise AuthFailure("account_disabled")
+    return user
 
 
 def issue_token(
-    session: Session, username: str, password: str, device_name: str, lifetime: dt.timedelta
+    session: Session, request: TokenRequest, lifetime: dt.timedelta, policy: LockoutPolicy
 ) -> IssuedToken:
-    """A new device and token for good credentials; raises `AuthFailure` for anything else."""
-    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    if not verify_password(user.password_hash if user else None, password) or user is None:
-        raise AuthFailure("credentials_invalid")
-    if not user.active:
-        raise AuthFailure("account_disabled")
+    """A token for good credentials, on the laptop's own device row; raises `AuthFailure` for anything else."""
+    user = check_credentials(session, request.username, request.password, policy)
+    if user.must_change_password:
+        raise AuthFailure("password_change_required")
     now = utcnow()
-    device = Device(id=new_id(), user_id=user.id, name=device_name, created_at=now, last_seen_at=now)
-    session.add(device)
+    device = _device_for(session, user, request, now)
     token = new_token()
     expires_at = now + lifetime
     session.add(Token(token_hash=token_digest(token), device_id=device.id, user_id=user.id, expires_at=expires_at))
@@ -124,12 +245,31 @@ def authenticate(session: Session, token: str) -> tuple[User, Device]:
     return user, device
 
 
-def revoke_device(session: Session, device_id: str) -> Device:
+def _device_for(session: Session, user: User, request: TokenRequest, now: dt.datetime) -> Device:
+    """The laptop's device row: the one it names if that is this user's and not revoked, else a new one.
+
+    A revoked device stays revoked: signing in again from it makes a new device, which the admin sees (and can
+    revoke) like any other. An id of another user's device is treated as unknown, without saying so. The name
+    chosen at the first sign-in is kept; host name and app version follow what the laptop reports.
+    """
+    device = session.get(Device, request.device_id) if request.device_id else None
+    if device is None or device.user_id != user.id or device.revoked_at is not None:
+        device = Device(id=new_id(), user_id=user.id, name=request.device_name, created_at=now)
+        session.add(device)
+    device.last_seen_at = now
+    device.host_name = request.host_name or device.host_name or ""
+    device.app_version = request.app_version or device.app_version or ""
+    return device
+
+
+def revoke_device(session: Session, device_id: str, *, actor: str = SERVER_ACTOR) -> Device:
     device = session.get(Device, device_id)
     if device is None:
         raise AccountError(f"No device has the id {device_id!r}: `list-devices` shows them.")
     if device.revoked_at is None:
         device.revoked_at = utcnow()
+        record_event(session, actor, "device_revoked", user_id=device.user_id, device_id=device.id,
+                     detail=device.name)
     return device
 
 
@@ -159,6 +299,8 @@ def assign_learner(session: Session, learner: Learner, assessor: User, by: str =
     else:
         rev = next_rev(session, "learner", learner.id, "assigned", by)
         session.add(Assignment(learner_id=learner.id, assessor_id=assessor.id, rev=rev))
+    record_event(session, by, "learner_assigned", user_id=assessor.id, learner_id=learner.id,
+                 detail=f"learner {learner.uln}")
     learner.data = {**learner.data, "assessor": assessor.username}
     touch_learner_tree(session, learner, by)
     return True

@@ -11,6 +11,7 @@ from sync.protocol import PROTOCOL_VERSION
 
 from .api.errors import install_error_handlers
 from .api.routes import admin, auth, health, sync
+from .api.sign_in_limits import SignInLimiter
 from .core.config import Settings
 from .db import make_engine, make_session_factory
 from .migrate import upgrade_database
@@ -30,6 +31,7 @@ def create_app(database_url: str | None = None, *, migrate: bool = True, setting
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.sign_in_limiter = SignInLimiter(settings)
     install_error_handlers(app)
     app.include_router(auth.router)
     app.include_router(sync.router)

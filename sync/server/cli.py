@@ -16,13 +16,26 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from .accounts import ROLES, AccountError, assign_learner, create_user, find_user, list_devices, revoke_device
+from .accounts import (
+    ROLES,
+    AccountError,
+    assign_learner,
+    create_user,
+    disable_user,
+    enable_user,
+    find_user,
+    list_devices,
+    reset_password,
+    revoke_device,
+    unlock_user,
+)
+from .audit import command_line_actor, format_line, format_time, learner_trail, record_event, user_trail
 from .caseload_csv import parse_caseload
 from .caseload_import import import_caseload
 from .core.config import DATABASE_URL_ENV, resolve_database_url
 from .db import make_engine, make_session_factory, renew_server_id, transaction
 from .migrate import upgrade_database
-from .models import Learner
+from .models import Learner, User
 
 
 class CommandError(Exception):
@@ -48,14 +61,14 @@ def cmd_init_db(args: argparse.Namespace) -> None:
     print(f"Database ready: {_shown(url)}")
 
 
-def _read_password() -> str:
+def _read_password(prompt: str = "Password") -> str:
     if not sys.stdin.isatty():
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             raise CommandError("No password was given on standard input.")
         return password
-    first = getpass.getpass("Password: ")
-    if first != getpass.getpass("Password again: "):
+    first = getpass.getpass(f"{prompt}: ")
+    if first != getpass.getpass(f"{prompt} again: "):
         raise CommandError("The two passwords differ; nothing was changed. Run the command again.")
     return first
 
@@ -65,10 +78,96 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     _, engine, factory = _database(args)
     try:
         with transaction(factory) as session:
-            user = create_user(session, args.username, password, args.role, args.display_name or "")
+            user = create_user(session, args.username, password, args.role, args.display_name or "",
+                               actor=command_line_actor())
             print(f"Created {user.role} {user.username!r} (id {user.id}).")
     finally:
         engine.dispose()
+
+
+def _user(session, username: str) -> User:  # type: ignore[no-untyped-def]
+    user = find_user(session, username)
+    if user is None:
+        raise CommandError(f"There is no user called {username!r}; create them with create-user.")
+    return user
+
+
+def cmd_disable_user(args: argparse.Namespace) -> None:
+    _, engine, factory = _database(args)
+    try:
+        with transaction(factory) as session:
+            user = _user(session, args.username)
+            if disable_user(session, user, actor=command_line_actor()):
+                print(f"Disabled {user.username!r}: every sign-in of theirs has ended and none is accepted until "
+                      "enable-user.")
+            else:
+                print(f"{user.username!r} was already disabled.")
+    finally:
+        engine.dispose()
+
+
+def cmd_enable_user(args: argparse.Namespace) -> None:
+    _, engine, factory = _database(args)
+    try:
+        with transaction(factory) as session:
+            user = _user(session, args.username)
+            if enable_user(session, user, actor=command_line_actor()):
+                print(f"Enabled {user.username!r}: they can sign in again (revoked devices stay revoked).")
+            else:
+                print(f"{user.username!r} was already enabled and not locked.")
+    finally:
+        engine.dispose()
+
+
+def cmd_unlock_user(args: argparse.Namespace) -> None:
+    _, engine, factory = _database(args)
+    try:
+        with transaction(factory) as session:
+            user = _user(session, args.username)
+            if unlock_user(session, user, actor=command_line_actor()):
+                print(f"Unlocked {user.username!r}: they can try signing in again now.")
+            else:
+                print(f"{user.username!r} was not locked.")
+    finally:
+        engine.dispose()
+
+
+def cmd_set_password(args: argparse.Namespace) -> None:
+    _, engine, factory = _database(args)
+    try:
+        with factory() as session:
+            _user(session, args.username)  # say so before asking for a password
+        password = _read_password(f"New password for {args.username}")
+        with transaction(factory) as session:
+            user = _user(session, args.username)
+            reset_password(session, user, password, force_change=args.force_change, actor=command_line_actor())
+            then = (" They must choose their own at their next sign-in." if args.force_change
+                    else "")
+            print(f"Set a new password for {user.username!r}; every sign-in of theirs has ended.{then}")
+    finally:
+        engine.dispose()
+
+
+def cmd_audit(args: argparse.Namespace) -> None:
+    _, engine, factory = _database(args)
+    try:
+        with factory() as session:
+            if args.learner:
+                learner = session.execute(select(Learner).where(Learner.uln == args.learner)).scalar_one_or_none()
+                if learner is None:
+                    raise CommandError(f"No learner has the ULN {args.learner}.")
+                lines = learner_trail(session, learner)
+                about = f"learner {args.learner}"
+            else:
+                lines = user_trail(session, _user(session, args.user))
+                about = f"user {args.user}"
+    finally:
+        engine.dispose()
+    print(f"Audit trail for {about} (times Europe/London; device times are the device's own clock):")
+    for line in lines:
+        print(format_line(line))
+    if not lines:
+        print("Nothing recorded.")
 
 
 def cmd_list_devices(args: argparse.Namespace) -> None:
@@ -79,9 +178,10 @@ def cmd_list_devices(args: argparse.Namespace) -> None:
             if not rows:
                 print("No device has signed in yet.")
             for device, user in rows:
-                state = f"revoked {device.revoked_at:%Y-%m-%d %H:%M}" if device.revoked_at else "active"
-                seen = f"{device.last_seen_at:%Y-%m-%d %H:%M}" if device.last_seen_at else "never"
-                print(f"{device.id}  {user.username:<20} {device.name:<30} last seen {seen}  {state}")
+                state = f"revoked {format_time(device.revoked_at)}" if device.revoked_at else "active"
+                seen = format_time(device.last_seen_at) if device.last_seen_at else "never"
+                print(f"{device.id}  {user.username:<20} {device.name!r:<30} host {device.host_name or '?'}  "
+                      f"ReviewApp {device.app_version or '?'}  last sync {seen}  {state}")
     finally:
         engine.dispose()
 
@@ -90,7 +190,7 @@ def cmd_revoke_device(args: argparse.Namespace) -> None:
     _, engine, factory = _database(args)
     try:
         with transaction(factory) as session:
-            device = revoke_device(session, args.device_id)
+            device = revoke_device(session, args.device_id, actor=command_line_actor())
             print(f"Revoked device {device.id} ({device.name!r}): its tokens no longer work.")
     finally:
         engine.dispose()
@@ -106,7 +206,7 @@ def cmd_assign(args: argparse.Namespace) -> None:
             assessor = find_user(session, args.username)
             if assessor is None:
                 raise CommandError(f"There is no user called {args.username!r}; create them with create-user.")
-            if assign_learner(session, learner, assessor):
+            if assign_learner(session, learner, assessor, by=command_line_actor()):
                 print(f"Assigned learner {args.uln} to {assessor.username}.")
             else:
                 print(f"Learner {args.uln} is already assigned to {assessor.username}.")
@@ -125,6 +225,10 @@ def cmd_import_caseload(args: argparse.Namespace) -> None:
     try:
         with transaction(factory) as session:
             summary = import_caseload(session, parsed, skip_bad_rows=args.skip_bad_rows)
+            if summary.imported:
+                record_event(session, command_line_actor(), "caseload_imported", detail=(
+                    f"{path.name}: {summary.created} created, {summary.updated} updated, {summary.unchanged} "
+                    f"unchanged, {summary.assigned} assigned, {len(summary.problems)} bad row(s)"))
     finally:
         engine.dispose()
     for problem in summary.problems:
@@ -201,6 +305,28 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--role", choices=ROLES, required=True)
     user.add_argument("--display-name", default="")
     user.set_defaults(run=cmd_create_user)
+
+    for name, run, text in (
+        ("disable-user", cmd_disable_user, "disable an account: its sign-ins end at once"),
+        ("enable-user", cmd_enable_user, "re-enable a disabled account and lift any sign-in lock"),
+        ("unlock-user", cmd_unlock_user, "lift the lock put on an account by repeated failed sign-ins"),
+    ):
+        command = commands.add_parser(name, parents=[common], help=text)
+        command.add_argument("username")
+        command.set_defaults(run=run)
+    password = commands.add_parser(
+        "set-password", parents=[common],
+        help="give a user a new password (from standard input, or prompted); they must change it at next sign-in",
+    )
+    password.add_argument("username")
+    password.add_argument("--force-change", action=argparse.BooleanOptionalAction, default=True,
+                          help="make them choose their own at their next sign-in (the default)")
+    password.set_defaults(run=cmd_set_password)
+    audit = commands.add_parser("audit", parents=[common], help="print the audit trail of a learner or a user")
+    which = audit.add_mutually_exclusive_group(required=True)
+    which.add_argument("--learner", metavar="ULN")
+    which.add_argument("--user", metavar="NAME")
+    audit.set_defaults(run=cmd_audit)
 
     commands.add_parser("list-devices", parents=[common], help="list signed-in devices").set_defaults(
         run=cmd_list_devices

@@ -19,6 +19,8 @@ from .models import ChangeLog, ServerState
 
 #: Arbitrary, fixed key of the PostgreSQL advisory lock that orders rev assignment.
 REV_LOCK_KEY = 0x5E71E3A9
+#: `session.info` key: the device's own time for the change being applied (PushChange.made_at), logged by next_rev.
+DEVICE_TIME = "device_time"
 
 
 def make_engine(database_url: str) -> Engine:
@@ -69,7 +71,8 @@ def next_rev(
         update(ServerState).where(ServerState.id == 1).values(last_rev=ServerState.last_rev + 1)
         .returning(ServerState.last_rev)
     ).scalar_one()
-    session.add(ChangeLog(rev=rev, entity=entity, record_id=record_id, op=op, user_id=user_id, device_id=device_id))
+    session.add(ChangeLog(rev=rev, entity=entity, record_id=record_id, op=op, user_id=user_id, device_id=device_id,
+                          device_time=session.info.get(DEVICE_TIME)))
     return rev
 
 

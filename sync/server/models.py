@@ -53,7 +53,10 @@ class ChangeLog(Base):
     op: Mapped[str] = mapped_column(String(20))
     user_id: Mapped[str | None] = mapped_column(String(36))
     device_id: Mapped[str | None] = mapped_column(String(36))
+    #: When the server received it.
     at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    #: When the device says the change was made (its own clock, so only a claim), if it said.
+    device_time: Mapped[dt.datetime | None] = mapped_column(Timestamp)
 
 
 class User(Base):
@@ -65,6 +68,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    #: Set by an admin's reset: the next sign-in is refused (`password_change_required`) until the user sets their own.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
 
 
 class Device(Base):
@@ -73,8 +79,13 @@ class Device(Base):
     __tablename__ = "devices"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    #: The name the user gave at this laptop's first sign-in ("Sam's ThinkPad"); later sign-ins keep it.
     name: Mapped[str] = mapped_column(String(200))
+    #: What the laptop reported at its latest sign-in.
+    host_name: Mapped[str] = mapped_column(String(200), default="")
+    app_version: Mapped[str] = mapped_column(String(50), default="")
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    #: The latest authenticated request (every one is a sync), to within `deps.LAST_SEEN_RESOLUTION`.
     last_seen_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
 
@@ -86,6 +97,39 @@ class Token(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+
+
+class SignInFailures(Base):
+    """Failed sign-ins per username, kept in the database so every worker process counts the same failures.
+
+    Any username sent is counted, known or not, so a locked name answers alike whether an account has it or not.
+    """
+
+    __tablename__ = "sign_in_failures"
+    username: Mapped[str] = mapped_column(String(150), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+
+
+class AuditEvent(Base):
+    """An admin action (user created, disabled, password reset, device revoked, learner assigned, import run...).
+
+    Append-only: the migration adds triggers refusing UPDATE and DELETE. Accepted record changes are in
+    `change_log`; `audit.py` reads both together.
+    """
+
+    __tablename__ = "audit_events"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow, index=True)
+    #: Who did it: a username, or `command line (<OS user>)` for the admin CLI.
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))
+    #: The account acted on, the learner concerned, the device revoked, where these apply.
+    user_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    learner_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    device_id: Mapped[str | None] = mapped_column(String(36))
+    detail: Mapped[str] = mapped_column(String(1000), default="")
 
 
 class Assignment(Base):
@@ -202,6 +246,7 @@ RECORD_MODELS: dict[str, Any] = {
 LEARNER_CHILD_MODELS: tuple[Any, ...] = (PlanItem, Target, Review, Signature, OtjEntry)
 
 Index("ix_change_log_record", ChangeLog.entity, ChangeLog.record_id)
+Index("ix_change_log_user", ChangeLog.user_id)  # `reviewapp-server audit --user`
 
 #: Table → entity name (as on the wire).
 ENTITY_NAMES: dict[Any, str] = {model: name for name, model in RECORD_MODELS.items()}

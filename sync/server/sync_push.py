@@ -28,7 +28,7 @@ from sync.protocol import (
 )
 
 from .accounts import touch_employer
-from .db import new_id, next_rev, take_write_lock
+from .db import DEVICE_TIME, new_id, next_rev, take_write_lock
 from .finalisation_rules import check_ready_to_finalise
 from .models import RECORD_MODELS, Conflict, Employer, Learner, PushReceipt, Review, Signature, utcnow
 from .records import Rejected, check_storable, set_columns, unknown_fields, validate_fields
@@ -62,6 +62,7 @@ def push_changes(session: Session, caller: Caller, changes: list[PushChange]) ->
     order = sorted(range(len(changes)), key=lambda i: _finalises(changes[i]))
     results: dict[int, PushResult] = {}
     for index in order:
+        session.info[DEVICE_TIME] = changes[index].made_at  # logged with each rev (audit); see db.next_rev
         results[index] = _push_one(session, caller, changes[index], pending_reviews)
     return [results[i] for i in range(len(changes))]
 

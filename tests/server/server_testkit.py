@@ -20,6 +20,7 @@ from reviewapp.selftest import scripted_answers
 from sync.protocol import LearnerData, ReviewData, SignatureData, review_content_hash
 from sync.server.accounts import assign_learner, create_user, find_user
 from sync.server.app import create_app
+from sync.server.core.config import Settings
 from sync.server.db import new_id, next_rev, take_write_lock, transaction
 from sync.server.models import Employer, Learner
 from sync.server.records import employer_name_key
@@ -40,9 +41,10 @@ def valid_uln(rng: random.Random | None = None) -> str:
 class Server:
     """A server app under test with helpers to set up accounts and caseloads and to talk to it."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, **settings: Any) -> None:
+        """`settings` override fields of `core.config.Settings` (rate limits, lockout) for this app."""
         self.database_url = database_url
-        self.app = create_app(database_url)
+        self.app = create_app(database_url, settings=Settings(database_url, **settings) if settings else None)
         self.client = TestClient(self.app, raise_server_exceptions=False)
         self.factory = self.app.state.session_factory
         self.rng = random.Random(5)
@@ -55,9 +57,9 @@ class Server:
         with transaction(self.factory) as session:
             return create_user(session, username, PASSWORD, role).id
 
-    def login(self, username: str, device: str = "laptop") -> dict[str, str]:
+    def login(self, username: str, device: str = "laptop", password: str = PASSWORD, **extra: Any) -> dict[str, str]:
         response = self.client.post(
-            "/api/v1/auth/token", json={"username": username, "password": PASSWORD, "device_name": device}
+            "/api/v1/auth/token", json={"username": username, "password": password, "device_name": device, **extra}
         )
         assert response.status_code == 200, response.text
         return {"Authorization": f"Bearer {response.json()['token']}"}

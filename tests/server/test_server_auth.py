@@ -134,7 +134,8 @@ def test_missing_malformed_expired_and_revoked_tokens_are_401(server: Server) ->
     other = server.login("alice", device="new laptop")
     assert server.client.get(pull, headers=other).status_code == 200
     assert set(AUTH_ERROR_CODES) == {"device_revoked", "token_expired", "token_invalid", "credentials_invalid",
-                                     "account_disabled"}
+                                     "account_disabled", "password_change_required", "account_locked",
+                                     "too_many_attempts"}
 
 
 def test_malformed_sign_in_bodies_are_422_with_a_reason(server: Server) -> None:

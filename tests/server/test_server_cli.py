@@ -28,7 +28,7 @@ def test_admin_commands_end_to_end(database_url: str, tmp_path: Path) -> None:
     again = run("create-user", "alice", "--role", "assessor", database=database_url, stdin="a long password\n")
     assert again.returncode == 1 and "already a user" in again.stderr
     short = run("create-user", "bob", "--role", "assessor", database=database_url, stdin="short\n")
-    assert short.returncode == 1 and "at least 8" in short.stderr
+    assert short.returncode == 1 and "at least 12" in short.stderr
     bob = run("create-user", "bob", "--role", "assessor", database=database_url, stdin="another password\n")
     assert bob.returncode == 0
 

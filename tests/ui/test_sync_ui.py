@@ -120,3 +120,75 @@ def test_a_periodic_sync_that_fails_only_notes_it(qtbot, window_and_sync):
         controller._periodic()
     assert not errors and window.statusBar().currentMessage().startswith("Not synced: ")
     assert controller.log and "back online" in controller.log[-1]
+
+
+def test_a_reset_password_is_replaced_from_the_sign_in_then_the_sync_runs(qtbot, window_and_sync, tmp_path):
+    """The server answers `password_change_required`: the window asks for a new password and signs in with it."""
+    from reviewapp.ui.sync_dialogs import NewPasswordDialog
+    from sync.server.accounts import find_user, reset_password
+    from sync.server.db import make_engine, make_session_factory, transaction
+    from sync.server.models import User
+
+    window, controller, _store, _learners, errors, process = window_and_sync
+    engine = make_engine(process.database_url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            reset_password(session, find_user(session, "alice"), "a temporary phrase from IT")
+        controller.ask_password = lambda message="": ("alice", "a temporary phrase from IT")
+        asked: list[str] = []
+        controller.ask_new_password = lambda message="": asked.append(message) or "my own choice of words"
+        with qtbot.waitSignal(controller.sync_finished, timeout=20000):
+            controller.sync_action.trigger()
+        assert not errors and asked and "reset your password" in asked[0]
+        qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=10000)
+        with make_session_factory(engine)() as session:
+            assert session.query(User).filter_by(username="alice").one().must_change_password is False
+    finally:
+        engine.dispose()
+
+    dialog = NewPasswordDialog("An admin has reset your password.")
+    qtbot.addWidget(dialog)
+    dialog.password.setText("one thing typed")
+    dialog.again.setText("another thing typed")
+    dialog.buttons.accepted.emit()
+    assert dialog.result() != dialog.DialogCode.Accepted and "differ" in dialog.problem.text()
+    dialog.again.setText("one thing typed")
+    dialog.buttons.accepted.emit()
+    assert dialog.result() == dialog.DialogCode.Accepted
+
+
+def test_the_first_sign_in_offers_a_laptop_name_the_admin_then_sees(qtbot, window_and_sync, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from reviewapp.ui.sync_dialogs import LoginDialog
+    from sync.server.db import make_engine, make_session_factory
+    from sync.server.models import Device
+
+    _window, controller, _store, _learners, errors, process = window_and_sync
+    del controller.ask_password  # the real dialog this time, filled in as a user would
+    shown: list[LoginDialog] = []
+
+    def fill_in(dialog: LoginDialog) -> int:
+        shown.append(dialog)
+        assert dialog.device_name is not None and dialog.device_name.text().startswith("ReviewApp on ")
+        dialog.password.setText(PASSWORD)
+        dialog.device_name.setText("Sam's ThinkPad")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(LoginDialog, "exec", fill_in)
+    assert controller.sign_in() and not errors
+
+    def later(dialog: LoginDialog) -> int:  # signed in before: the name is not asked again
+        shown.append(dialog)
+        assert dialog.device_name is None
+        dialog.password.setText(PASSWORD)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(LoginDialog, "exec", later)
+    assert controller.sign_in() and len(shown) == 2
+    engine = make_engine(process.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            assert [d.name for d in session.query(Device)] == ["Sam's ThinkPad"]
+    finally:
+        engine.dispose()

@@ -17,25 +17,48 @@ from ..accounts import AuthFailure, authenticate
 from ..db import server_id
 from ..models import as_utc, utcnow
 from ..scope import Caller
+from .sign_in_limits import SignInLimiter
 
 LAST_SEEN_RESOLUTION = dt.timedelta(minutes=5)
 NOT_ALLOWED = "Your account is not allowed to do this; ask an admin."
-#: The sentence for people behind each 401 code (sync.protocol.AuthErrorCode).
+#: The sentence for people behind each code (sync.protocol.AuthErrorCode); `{wait}` becomes "about 3 minutes".
 AUTH_MESSAGES = {
     "token_invalid": "You are not signed in, or your sign-in is not known to this server: sign in again.",
     "token_expired": "Your sign-in has expired: sign in again.",
     "device_revoked": "This device's sign-in has been revoked by an admin: it can no longer sync.",
     "account_disabled": "Your account has been disabled: ask an admin.",
     "credentials_invalid": "The username or password is not right. Check them and try again.",
+    "password_change_required": "An admin has reset your password: choose a new one to sign in.",
+    "account_locked": "There have been too many failed sign-ins for this account, so it is locked for {wait}. "
+    "Try again then, or ask an admin to unlock it.",
+    "too_many_attempts": "There have been too many failed sign-ins: wait {wait}, then try again.",
 }
+#: Codes answered with another status than 401 (see sync.protocol.AuthErrorCode).
+AUTH_STATUS = {"password_change_required": 403, "account_locked": 429, "too_many_attempts": 429}
 
 
-class Unauthorised(HTTPException):
-    """A 401 whose body carries a machine-readable `code` beside the human `detail` (see errors.py)."""
+def _wait(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"about {round(seconds / 60)} minutes"
 
-    def __init__(self, code: str) -> None:
-        super().__init__(status_code=401, detail=AUTH_MESSAGES[code], headers={"WWW-Authenticate": "Bearer"})
+
+class AuthRefused(HTTPException):
+    """A refused sign-in or token: its body carries a machine-readable `code` beside the human `detail` (see
+    errors.py); 401 unless AUTH_STATUS says otherwise, with Retry-After when waiting helps."""
+
+    def __init__(self, code: str, retry_after: int | None = None) -> None:
+        status = AUTH_STATUS.get(code, 401)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+        if retry_after is not None:
+            headers["Retry-After"] = str(retry_after)
+        detail = AUTH_MESSAGES[code].replace("{wait}", _wait(retry_after or 0))
+        super().__init__(status_code=status, detail=detail, headers=headers)
         self.code = code
+
+
+#: The name the token checks use: every code they raise is a 401.
+Unauthorised = AuthRefused
 
 
 def session_factory(request: Request) -> sessionmaker[Session]:
@@ -45,6 +68,15 @@ def session_factory(request: Request) -> sessionmaker[Session]:
 def get_session(factory: Annotated[sessionmaker[Session], Depends(session_factory)]) -> Iterator[Session]:
     with factory() as session:
         yield session
+
+
+def sign_in_limiter(request: Request) -> SignInLimiter:
+    return request.app.state.sign_in_limiter
+
+
+def client_address(request: Request) -> str:
+    """The caller's address; behind a reverse proxy, uvicorn's `proxy_headers` make it the forwarded one."""
+    return request.client.host if request.client else "unknown"
 
 
 def get_server_id(request: Request) -> str:
@@ -89,3 +121,5 @@ SessionDep = Annotated[Session, Depends(get_session)]
 ServerIdDep = Annotated[str, Depends(get_server_id)]
 CallerDep = Annotated[Caller, Depends(current_caller)]
 AdminDep = Annotated[Caller, Depends(require_role("admin"))]
+LimiterDep = Annotated[SignInLimiter, Depends(sign_in_limiter)]
+AddressDep = Annotated[str, Depends(client_address)]

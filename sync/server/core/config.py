@@ -7,14 +7,28 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import platformdirs
+
+from ..lockout import LockoutPolicy
 
 DATABASE_URL_ENV = "REVIEWAPP_DATABASE_URL"
 TOKEN_DAYS_ENV = "REVIEWAPP_TOKEN_DAYS"
 APP_NAME = "reviewapp-server"
 DEFAULT_TOKEN_DAYS = 30
+#: Failed sign-ins allowed per client address and per username before 429 (a `limits` rate string).
+SIGN_IN_LIMIT_ADDRESS_ENV = "REVIEWAPP_SIGN_IN_LIMIT_PER_ADDRESS"
+SIGN_IN_LIMIT_ACCOUNT_ENV = "REVIEWAPP_SIGN_IN_LIMIT_PER_ACCOUNT"
+DEFAULT_SIGN_IN_LIMIT_ADDRESS = "30 per 5 minutes"
+DEFAULT_SIGN_IN_LIMIT_ACCOUNT = "5 per minute"
+#: Where those counts are kept: `memory://` (each worker apart) or a shared `limits` storage such as `redis://...`.
+RATE_LIMIT_STORAGE_ENV = "REVIEWAPP_RATE_LIMIT_STORAGE"
+#: Failed sign-ins within LOCKOUT_MINUTES that lock a username for LOCKOUT_MINUTES (counted in the database).
+LOCKOUT_FAILURES_ENV = "REVIEWAPP_LOCKOUT_FAILURES"
+LOCKOUT_MINUTES_ENV = "REVIEWAPP_LOCKOUT_MINUTES"
+DEFAULT_LOCKOUT_FAILURES = 10
+DEFAULT_LOCKOUT_MINUTES = 15
 
 
 def default_database_url() -> str:
@@ -42,8 +56,23 @@ def resolve_database_url(explicit: str | None = None) -> str:
 class Settings:
     database_url: str
     token_lifetime: dt.timedelta = dt.timedelta(days=DEFAULT_TOKEN_DAYS)
+    sign_in_limit_per_address: str = DEFAULT_SIGN_IN_LIMIT_ADDRESS
+    sign_in_limit_per_account: str = DEFAULT_SIGN_IN_LIMIT_ACCOUNT
+    rate_limit_storage: str = "memory://"
+    lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> Settings:
-        days = int(os.environ.get(TOKEN_DAYS_ENV) or DEFAULT_TOKEN_DAYS)
-        return cls(database_url=resolve_database_url(database_url), token_lifetime=dt.timedelta(days=days))
+        env = os.environ.get
+        days = int(env(TOKEN_DAYS_ENV) or DEFAULT_TOKEN_DAYS)
+        minutes = dt.timedelta(minutes=int(env(LOCKOUT_MINUTES_ENV) or DEFAULT_LOCKOUT_MINUTES))
+        return cls(
+            database_url=resolve_database_url(database_url),
+            token_lifetime=dt.timedelta(days=days),
+            sign_in_limit_per_address=env(SIGN_IN_LIMIT_ADDRESS_ENV) or DEFAULT_SIGN_IN_LIMIT_ADDRESS,
+            sign_in_limit_per_account=env(SIGN_IN_LIMIT_ACCOUNT_ENV) or DEFAULT_SIGN_IN_LIMIT_ACCOUNT,
+            rate_limit_storage=env(RATE_LIMIT_STORAGE_ENV) or "memory://",
+            lockout=LockoutPolicy(
+                threshold=int(env(LOCKOUT_FAILURES_ENV) or DEFAULT_LOCKOUT_FAILURES), window=minutes, duration=minutes
+            ),
+        )
