@@ -5,9 +5,20 @@ whose record the client saw at its current rev) takes the client's value; a fiel
 conflict, kept server-side and reported; anything invalid, unknown, out of scope or touching a finalised review is
 `rejected` with a reason. Each change runs in its own savepoint, so one rejection never spoils the rest.
 
-Finalised reviews: the server recomputes the content hash over the review and the signatures it holds. Within a
-batch, changes that finalise a review are applied after every other change, so the review's signatures may come
-anywhere in the same batch (or in an earlier one); a signature may name a review created in the same batch.
+Every record is checked against what the server STORES (its parent, the records it names, the caller's scope),
+never against what another change in the same batch claimed: see push_links.py.
+
+Finalised reviews: the server recomputes the content hash over the review and the signatures it holds, so a
+review's signatures must be stored before it is finalised, yet the client sends them in the same batch as (after)
+the review. So:
+- a change that finalises an existing draft is applied after every other change of the batch;
+- a `create` of a review that is already finalised is applied as a *unit*: the review is stored as a draft in its
+  place, then the signatures the batch holds for it are applied (each checked against that stored draft), then
+  the review is finalised. The unit arrives whole or not at all: when the finalisation is refused (a wrong hash, a
+  missing signature), the review and those signatures are all `rejected` with the reason and nothing of them is
+  stored, so the server never holds a half-made review the laptop does not know about; the laptop keeps them in
+  its outbox and sends them again. (A change later in the batch that names the review, e.g. a target set in it,
+  then meets no stored review and is rejected too, as it would be for any unknown review.)
 """
 
 from __future__ import annotations
@@ -30,22 +41,27 @@ from sync.protocol import (
 from .accounts import touch_employer
 from .db import new_id, next_rev, take_write_lock
 from .models import RECORD_MODELS, Conflict, Employer, Learner, PushReceipt, Review, Signature, utcnow
+from .push_links import (
+    FINALISED,
+    VOIDED,
+    check_learner,
+    check_learner_links,
+    signature_parent,
+)
 from .records import Rejected, check_storable, set_columns, unknown_fields, validate_fields
 from .scope import Caller
 
 UNKNOWN_RECORD = "There is no such record, or it is not in your caseload."
-UNKNOWN_LEARNER = "The learner this record belongs to does not exist, or is not in your caseload."
-UNKNOWN_REVIEW = "The review this signature belongs to does not exist, or is not in your caseload."
 MOVE_LEARNER = "Only an admin can move a learner to another assessor (with `reviewapp-server assign`)."
 CHANGE_ULN = "A learner's ULN comes from the provider's records: ask an admin to correct it in the MIS."
-FINALISED = "This review has been finalised and can no longer be changed; record a correction as an addendum."
-VOIDED = "This review has been voided and can no longer be changed."
 #: Review statuses after which a review (and its signatures) takes no further change but voiding a finalised one.
 CLOSED = ("finalised", "void")
 HASH_MISMATCH = (
     "The review's content hash does not match its answers and signatures as the server holds them; "
     "make sure every signature was sent with the review, then sync again."
 )
+#: The fields a finalised review gains when it is finalised; a finalised `create` is stored first without them.
+FINALISING_FIELDS = {"status": "draft", "content_hash": None, "finalised_at": None}
 
 
 def _finalises(change: PushChange) -> bool:
@@ -53,20 +69,82 @@ def _finalises(change: PushChange) -> bool:
 
 
 def push_changes(session: Session, caller: Caller, changes: list[PushChange]) -> list[PushResult]:
-    """Apply a batch in one transaction under the rev lock; results in the order of `changes`."""
+    """Apply a batch in one transaction under the rev lock; results in the order of `changes`.
+
+    Order: every change in the order sent, except that a finalised review `create` takes the batch's signature
+    creates for it along as one unit (see the module docstring), and a change finalising an existing review comes
+    last, after the signatures it covers.
+    """
     take_write_lock(session)
-    pending_reviews = {
-        c.id.lower(): c.fields.get("learner_id") for c in changes if c.entity == "review" and c.op == "create"
-    }
-    order = sorted(range(len(changes)), key=lambda i: _finalises(changes[i]))
+    unit_of: dict[str, int] = {}  # review id -> index of the first finalised `create` of it
+    for index, change in enumerate(changes):
+        if _finalises(change) and change.op == "create":
+            unit_of.setdefault(change.id.lower(), index)
+    units: dict[int, list[int]] = {index: [] for index in unit_of.values()}
+    for index, change in enumerate(changes):
+        if change.entity == "signature" and change.op == "create":
+            review_id = change.fields.get("review_id")
+            if isinstance(review_id, str) and review_id.lower() in unit_of:
+                units[unit_of[review_id.lower()]].append(index)
+    in_units = {i for members in units.values() for i in members}
     results: dict[int, PushResult] = {}
-    for index in order:
-        results[index] = _push_one(session, caller, changes[index], pending_reviews)
+    last: list[int] = []
+    for index, change in enumerate(changes):
+        if index in in_units:
+            continue
+        if index in units:
+            results.update(_push_finalised_create(session, caller, changes, index, units[index]))
+        elif _finalises(change):
+            last.append(index)
+        else:
+            results[index] = _push_one(session, caller, change)
+    for index in last:
+        results[index] = _push_one(session, caller, changes[index])
     return [results[i] for i in range(len(changes))]
 
 
-def _push_one(session: Session, caller: Caller, change: PushChange, pending_reviews: dict[str, Any]) -> PushResult:
-    receipt = session.get(PushReceipt, change.change_id)
+def _push_finalised_create(
+    session: Session, caller: Caller, changes: list[PushChange], index: int, signatures: list[int]
+) -> dict[int, PushResult]:
+    """A finalised review's `create` with the signature creates of the batch for it: whole or not at all."""
+    change = changes[index]
+    members = [index, *signatures]
+    if session.get(Review, change.id.lower()) is not None or _receipt(session, caller, change) is not None:
+        # Sent before (its answer lost), or an id taken: answered as any change would be, one by one.
+        return {i: _push_one(session, caller, changes[i]) for i in members}
+    draft = change.model_copy(update={"fields": {**change.fields, **FINALISING_FIELDS}})
+    results: dict[int, PushResult] = {}
+    try:
+        with session.begin_nested():
+            results[index] = _push_one(session, caller, draft)
+            for i in signatures:
+                results[i] = _push_one(session, caller, changes[i])
+            if results[index].status == "applied":
+                _finalise_created(session, change)
+    except Rejected as reason:
+        refused = f"The review it belongs to was refused: {reason}"
+        return {i: PushResult(change_id=changes[i].change_id, status="rejected",
+                              error=str(reason) if i == index else refused) for i in members}
+    return results
+
+
+def _finalise_created(session: Session, change: PushChange) -> None:
+    """Finalise the review `change` created as a draft a moment ago, in this transaction, under the same rev."""
+    row = session.get(Review, change.id.lower())
+    assert row is not None
+    data = validate_fields("review", {**row.data, **change.fields})
+    _check_review_hash(session, row.id, data)
+    row.data = data
+    set_columns(row, data)
+    session.flush()
+
+
+def _receipt(session: Session, caller: Caller, change: PushChange) -> PushReceipt | None:
+    return session.get(PushReceipt, change.change_id)
+
+
+def _push_one(session: Session, caller: Caller, change: PushChange) -> PushResult:
+    receipt = _receipt(session, caller, change)
     if receipt is not None:
         if receipt.user_id != caller.user_id:
             return PushResult(change_id=change.change_id, status="rejected", error="This change id is already used.")
@@ -75,14 +153,15 @@ def _push_one(session: Session, caller: Caller, change: PushChange, pending_revi
         )
     try:
         with session.begin_nested():
-            result = _apply(session, caller, change, pending_reviews)
+            result = _apply(session, caller, change)
     except Rejected as reason:
         return PushResult(change_id=change.change_id, status="rejected", error=str(reason))
     session.add(PushReceipt(change_id=change.change_id, user_id=caller.user_id, status=result.status, rev=result.rev))
+    session.flush()
     return result
 
 
-def _apply(session: Session, caller: Caller, change: PushChange, pending_reviews: dict[str, Any]) -> PushResult:
+def _apply(session: Session, caller: Caller, change: PushChange) -> PushResult:
     entity, record_id = change.entity, change.id.lower()
     model = RECORD_MODELS[entity]
     bad = unknown_fields(entity, [*change.fields, *change.base])
@@ -95,7 +174,7 @@ def _apply(session: Session, caller: Caller, change: PushChange, pending_reviews
     if row is None:
         if change.op != "create" or session.get(model, record_id) is not None:
             raise Rejected(UNKNOWN_RECORD)
-        return _create(session, caller, change, record_id, pending_reviews)
+        return _create(session, caller, change, record_id)
     if change.op == "delete":
         return _delete(session, caller, change, row)
     return _update(session, caller, change, row)
@@ -106,9 +185,7 @@ def _result(change: PushChange, rev: int, conflicts: list[FieldConflict] | None 
     return PushResult(change_id=change.change_id, status=status, rev=rev, conflicts=conflicts or [])
 
 
-def _create(
-    session: Session, caller: Caller, change: PushChange, record_id: str, pending_reviews: dict[str, Any]
-) -> PushResult:
+def _create(session: Session, caller: Caller, change: PushChange, record_id: str) -> PushResult:
     entity = change.entity
     data = validate_fields(entity, change.fields)
     extra: dict[str, Any] = {}
@@ -120,17 +197,10 @@ def _create(
         _check_uln_free(session, data["uln"], record_id)
         _check_employer(session, data.get("employer_id"))
     elif entity == "signature":
-        review = caller.load(session, Review, data["review_id"])
-        if review is not None:
-            if review.data.get("status") in CLOSED:
-                raise Rejected(FINALISED if review.data.get("status") == "finalised" else VOIDED)
-            extra["learner_id"] = review.learner_id
-        elif data["review_id"] in pending_reviews and caller.has_learner(session, pending_reviews[data["review_id"]]):
-            extra["learner_id"] = pending_reviews[data["review_id"]]
-        else:
-            raise Rejected(UNKNOWN_REVIEW)
-    elif entity != "employer" and not caller.has_learner(session, data["learner_id"]):
-        raise Rejected(UNKNOWN_LEARNER)
+        extra["learner_id"] = signature_parent(session, caller, data["review_id"]).learner_id
+    elif entity != "employer":
+        check_learner(session, caller, data["learner_id"])
+        check_learner_links(session, caller, entity, record_id, data, {})
     if entity == "review" and data["status"] == "finalised":
         _check_review_hash(session, record_id, data)
     rev = next_rev(session, entity, record_id, "create", caller.user_id, caller.device_id)
@@ -267,12 +337,10 @@ def _check_links(
     elif entity == "signature":
         if merged["review_id"] != current.get("review_id"):
             raise Rejected("A signature cannot be moved to another review.")
-    elif (
-        entity != "employer"
-        and merged["learner_id"] != current.get("learner_id")
-        and not caller.has_learner(session, merged["learner_id"])
-    ):
-        raise Rejected(UNKNOWN_LEARNER)
+    elif entity != "employer":
+        if merged["learner_id"] != current.get("learner_id"):
+            check_learner(session, caller, merged["learner_id"])
+        check_learner_links(session, caller, entity, row.id, merged, current)
 
 
 def _check_uln_free(session: Session, uln: str, record_id: str) -> None:

@@ -1,0 +1,150 @@
+"""Push integrity on SQLite and PostgreSQL: what a push may attach records to, what it may store, and what the
+answers give away (issue 12, items 1, 2, 5, 7, 11 and 12).
+
+Every record is checked against the records the server STORES and the caller's scope, never against what an
+earlier change in the same batch claimed; the answers for another caseload's ids read exactly as for unknown ids.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server_testkit import Server, change
+
+from sync.protocol import ReviewData, SignatureData, review_content_hash
+from sync.server.db import new_id
+
+
+def review_fields(learner_id: str, **fields: Any) -> dict[str, Any]:
+    return {"learner_id": learner_id, "template_id": "progress-review", "template_version": 1, **fields}
+
+
+def signature_fields(review_id: str, role: str = "learner", **fields: Any) -> dict[str, Any]:
+    return {"review_id": review_id, "role": role, "name": "Sam Smith", "signed_at": "2025-11-20T10:29:00+00:00",
+            "strokes": [[[0.0, 1.0], [2.0, 3.0]]], **fields}
+
+
+def finalised(learner_id: str, review_id: str) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
+    """A finalised review with its three signatures and a correct content hash."""
+    review = review_fields(learner_id, status="finalised", assessor="alice", visit_date="2025-11-20",
+                           answers={"q1": "Going well"}, progress_rag="green", welfare_rag="green",
+                           finalised_at="2025-11-20T10:30:00+00:00")
+    signatures = [(new_id(), signature_fields(review_id, role, name=name))
+                  for role, name in (("learner", "Sam Smith"), ("employer", "Pat Boss"), ("assessor", "Alice"))]
+    review["content_hash"] = review_content_hash(
+        review_id, ReviewData.model_validate(review), [SignatureData.model_validate(s) for _, s in signatures])
+    return review, signatures
+
+
+def records(server: Server, headers: dict[str, str], entity: str) -> dict[str, dict]:
+    """The live records of one entity the caller pulls, by id (latest version of each)."""
+    out: dict[str, dict] = {}
+    for c in server.pull_all(headers)[0]:
+        if c["entity"] == entity:
+            if c["op"] == "upsert":
+                out[c["id"]] = c["data"]
+            else:
+                out.pop(c["id"], None)
+    return out
+
+
+def answers(results: list[dict]) -> list[tuple[str, str | None]]:
+    return [(r["status"], r["error"]) for r in results]
+
+
+# --- item 1: children are checked against the stored parent and the caller's scope -----------------------------
+
+
+def test_a_rejected_create_with_a_foreign_review_id_lends_no_scope_to_signatures(server: Server,
+                                                                                caseloads: dict) -> None:
+    alice, bob, meg = caseloads["alice"], caseloads["bob"], caseloads["meg"]
+    bobs_review = new_id()
+    assert server.push(bob, change("review", "create", bobs_review,
+                                   review_fields(caseloads["bob_learner"])))[0]["status"] == "applied"
+    # Alice claims Bob's review id for her own learner (refused), then signs "her" review.
+    results = server.push(
+        alice,
+        change("review", "create", bobs_review, review_fields(caseloads["alice_learner"])),
+        change("signature", "create", fields=signature_fields(bobs_review, name="Mallory")),
+    )
+    assert [r["status"] for r in results] == ["rejected", "rejected"], results
+    assert records(server, meg, "signature") == {}
+    # The signature is answered as one for a review id nobody has.
+    unknown = server.push(alice, change("signature", "create", fields=signature_fields(new_id(), name="Mallory")))
+    assert answers(results[1:]) == answers(unknown)
+
+
+def test_signatures_go_only_on_the_callers_own_drafts(server: Server, caseloads: dict) -> None:
+    alice, bob = caseloads["alice"], caseloads["bob"]
+    review_id = new_id()
+    review, signatures = finalised(caseloads["alice_learner"], review_id)
+    batch = [change("review", "create", review_id, review),
+             *(change("signature", "create", sid, s) for sid, s in signatures)]
+    assert [r["status"] for r in server.push(alice, *batch)] == ["applied"] * 4
+    # A fourth signature on the finalised review, whether in a batch claiming the review again or alone.
+    extra = signature_fields(review_id, "employer", name="Someone else")
+    again = server.push(alice, {**batch[0], "change_id": new_id()}, change("signature", "create", fields=extra))
+    assert [r["status"] for r in again] == ["duplicate", "rejected"] and "finalised" in again[1]["error"]
+    # Bob may not sign Alice's draft.
+    draft = new_id()
+    assert server.push(alice, change("review", "create", draft,
+                                     review_fields(caseloads["alice_learner"])))[0]["status"] == "applied"
+    refused = server.push(bob, change("signature", "create", fields=signature_fields(draft)))[0]
+    assert refused["status"] == "rejected"
+    assert len(records(server, alice, "signature")) == 3
+
+
+def test_a_finalised_review_whose_finalisation_is_refused_arrives_not_at_all(server: Server,
+                                                                             caseloads: dict) -> None:
+    alice = caseloads["alice"]
+    review_id = new_id()
+    review, signatures = finalised(caseloads["alice_learner"], review_id)
+    # Two signatures of three: the hash covers three, so the finalisation is refused and the unit is not stored.
+    results = server.push(alice, change("review", "create", review_id, review),
+                          *(change("signature", "create", sid, s) for sid, s in signatures[:2]))
+    assert [r["status"] for r in results] == ["rejected"] * 3
+    assert "content hash" in results[0]["error"] and "refused" in results[1]["error"]
+    assert review_id not in records(server, alice, "review") and records(server, alice, "signature") == {}
+    # Sent again whole (same change ids: nothing was receipted), it is applied.
+    results = server.push(alice, change("review", "create", review_id, review, change_id=results[0]["change_id"]),
+                          *(change("signature", "create", sid, s) for sid, s in signatures))
+    assert [r["status"] for r in results] == ["applied"] * 4
+    assert records(server, alice, "review")[review_id]["status"] == "finalised"
+
+
+def test_links_to_other_records_must_be_the_same_learners_in_scope(server: Server, caseloads: dict) -> None:
+    alice, bob = caseloads["alice"], caseloads["bob"]
+    alices_learner, bobs_learner = caseloads["alice_learner"], caseloads["bob_learner"]
+    alices_other = server.add_learner("alice", employer="Acme Ltd")
+    bobs_review, bobs_target, own_review, other_review = new_id(), new_id(), new_id(), new_id()
+    assert {r["status"] for r in server.push(
+        bob, change("review", "create", bobs_review, review_fields(bobs_learner)),
+        change("target", "create", bobs_target, {"learner_id": bobs_learner, "text": "Bob's target"}))} == {"applied"}
+    assert {r["status"] for r in server.push(
+        alice, change("review", "create", own_review, review_fields(alices_learner)),
+        change("review", "create", other_review, review_fields(alices_other)))} == {"applied"}
+
+    def probe(foreign_review: str, foreign_target: str) -> list[tuple[str, str | None]]:
+        target = {"learner_id": alices_learner, "text": "Mine"}
+        return answers(server.push(
+            alice,
+            change("target", "create", fields={**target, "set_in_review_id": foreign_review}),
+            change("target", "create", fields={**target, "followed_up_in_review_id": foreign_review}),
+            change("target", "create", fields={**target, "carried_from_id": foreign_target}),
+            change("review", "create", fields=review_fields(alices_learner, addendum_to_id=foreign_review)),
+        ))
+
+    bobs = probe(bobs_review, bobs_target)
+    assert {status for status, _ in bobs} == {"rejected"}, bobs
+    assert bobs == probe(new_id(), new_id())
+    # Alice's own review, but of another of her learners: not this learner's either.
+    assert probe(other_review, new_id())[0][0] == "rejected"
+    # Her own learner's review is fine, and a later update cannot re-point the target at Bob's review.
+    ok = server.push(alice, change("target", "create", fields={"learner_id": alices_learner, "text": "Mine",
+                                                                "set_in_review_id": own_review}))[0]
+    assert ok["status"] == "applied"
+    target_id = next(iter(records(server, alice, "target")))
+    moved = server.push(alice, change("target", "update", target_id, {"followed_up_in_review_id": bobs_review},
+                                      base={"followed_up_in_review_id": None}))[0]
+    assert moved["status"] == "rejected"
+    assert records(server, bob, "target")[bobs_target]["text"] == "Bob's target"
