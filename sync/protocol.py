@@ -10,9 +10,10 @@ Dates travel as ISO 8601 strings (`YYYY-MM-DD`), instants as ISO 8601 with an of
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, get_args
+import math
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 PROTOCOL_VERSION = 1
 
@@ -37,10 +38,107 @@ ReviewStatus = Literal["draft", "finalised", "void"]
 SignatureRole = Literal["learner", "employer", "assessor"]
 
 
-class _Record(BaseModel):
-    """Fields of a record as it travels in a pull's `data` (without the sync metadata)."""
+# --- What a record may hold --------------------------------------------------------------------------------------
+# One rule, shared by the laptop (which builds and applies records) and the server (which stores and sends them
+# back), for values every part of the chain can store, send back and hash: PostgreSQL text holds no NUL; UTF-8
+# (JSON on the wire, SQLite and PostgreSQL text) holds no lone surrogate; SQLite integers stop at 2**63 and a
+# JavaScript or JSON reader's exact integers at 2**53; the content hash turns instants into UTC, which overflows
+# near the ends of Python's calendar; and every reader of nested JSON recurses. A value outside these is refused
+# with a reason where it enters, never stored to break a later pull, sync or hash.
 
-    model_config = ConfigDict(extra="forbid")
+#: The calendar range of dates and instants in records (hashing moves instants to UTC, so a day from Python's
+#: limits already overflows; reviews, births and plans all fall well inside these years).
+MIN_YEAR, MAX_YEAR = 1900, 2200
+#: Integers anywhere in a record lie within ±(2**53 − 1): exact in every JSON reader and in SQLite's 64 bits.
+MAX_JSON_INT = 2**53 - 1
+#: The most levels of objects and lists a record may hold, the record itself counted as one. The templates'
+#: deepest answer is five (record → answers → target list → target → its actions), a signature's strokes four;
+#: eight leaves room for a new question type and keeps every recursive reader far from Python's recursion limit.
+MAX_NESTING = 8
+
+
+def text_problem(text: str) -> str | None:
+    """Why a string cannot be stored and sent back (a NUL or a lone surrogate), or None when it can."""
+    if "\x00" in text:
+        return "holds a NUL character"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "holds a lone surrogate (text that is not valid Unicode)"
+    return None
+
+
+def storable_problem(value: Any, max_nesting: int = MAX_NESTING) -> str | None:
+    """Why a JSON-like value cannot be stored, sent back and hashed, or None when it can.
+
+    Walks without recursion, so a value nested thousands deep is refused rather than overflowing the stack.
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if item is None or isinstance(item, bool):
+            continue
+        if isinstance(item, str):
+            problem = text_problem(item)
+            if problem:
+                return f"a text {problem}"
+        elif isinstance(item, int):
+            if not -MAX_JSON_INT <= item <= MAX_JSON_INT:
+                return f"a whole number is outside ±{MAX_JSON_INT}"
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return "a number is not finite (NaN or infinity)"
+        elif isinstance(item, dt.date):
+            if not MIN_YEAR <= item.year <= MAX_YEAR:
+                return f"a date is outside the years {MIN_YEAR} to {MAX_YEAR}"
+        elif isinstance(item, dict | list | tuple):
+            if depth > max_nesting:
+                return f"it is nested more than {max_nesting} levels deep"
+            if isinstance(item, dict):
+                for key, child in item.items():
+                    if not isinstance(key, str):
+                        return "a key is not text"
+                    problem = text_problem(key)
+                    if problem:
+                        return f"a key {problem}"
+                    stack.append((child, depth + 1))
+            else:
+                stack.extend((child, depth + 1) for child in item)
+        else:
+            return f"it holds a {type(item).__name__}, which JSON cannot carry"
+    return None
+
+
+def _in_calendar(value: dt.date) -> dt.date:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"must be within the years {MIN_YEAR} to {MAX_YEAR}")
+    return value
+
+
+#: A date, and an instant, within the calendar range (`MIN_YEAR`..`MAX_YEAR`).
+CalendarDate = Annotated[dt.date, AfterValidator(_in_calendar)]
+Instant = Annotated[dt.datetime, AfterValidator(_in_calendar)]
+#: Bounded whole numbers for counters and positions a person or a template sets.
+Position = Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
+
+
+class _Record(BaseModel):
+    """Fields of a record as it travels in a pull's `data` (without the sync metadata).
+
+    Whatever a field's type, the whole record must pass `storable_problem` first (before any field is parsed, so
+    a value nested too deep never reaches a recursive parser), and floats must be finite.
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            problem = storable_problem(value)
+            if problem:
+                raise ValueError(f"cannot be stored: {problem}")
+        return value
 
 
 class EmployerData(_Record):
@@ -57,15 +155,15 @@ class LearnerData(_Record):
     uln: str = Field(pattern=r"^\d{10}$")
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field(min_length=1, max_length=100)
-    date_of_birth: dt.date | None = None
+    date_of_birth: CalendarDate | None = None
     email: str = ""
     phone: str = ""
     employer_id: str | None = None
     programme: str = ""
     level: int | None = Field(default=None, ge=1, le=8)
-    start_date: dt.date
-    planned_end_date: dt.date | None = None
-    planned_otj_hours: float = Field(default=0, ge=0)
+    start_date: CalendarDate
+    planned_end_date: CalendarDate | None = None
+    planned_otj_hours: float = Field(default=0, ge=0, le=100_000)
     assessor: str = ""
     support_needs: str = ""
     starting_points: str = ""
@@ -80,14 +178,14 @@ class PlanItemData(_Record):
     code: str = ""
     title: str = Field(min_length=1)
     progress: int = Field(default=0, ge=0, le=100)
-    position: int = 0
+    position: Position = 0
     notes: str = ""
 
 
 class TargetData(_Record):
     learner_id: str
     text: str = Field(min_length=1)
-    due_date: dt.date | None = None
+    due_date: CalendarDate | None = None
     status: TargetStatus = "open"
     actions: list[str] = Field(default_factory=list)
     set_in_review_id: str | None = None
@@ -99,16 +197,16 @@ class TargetData(_Record):
 class ReviewData(_Record):
     learner_id: str
     template_id: str
-    template_version: int = Field(ge=1)
+    template_version: int = Field(ge=1, le=1_000_000)
     status: ReviewStatus = "draft"
     assessor: str = ""
-    visit_date: dt.date | None = None
+    visit_date: CalendarDate | None = None
     answers: dict[str, Any] = Field(default_factory=dict)
     progress_rag: RagRating | None = None
     welfare_rag: RagRating | None = None
-    next_review_date: dt.date | None = None
+    next_review_date: CalendarDate | None = None
     next_review_reason: str = ""
-    finalised_at: dt.datetime | None = None
+    finalised_at: Instant | None = None
     content_hash: str | None = None
     void_reason: str = ""
     addendum_to_id: str | None = None
@@ -118,7 +216,7 @@ class SignatureData(_Record):
     review_id: str
     role: SignatureRole
     name: str = ""
-    signed_at: dt.datetime | None = None
+    signed_at: Instant | None = None
     image_png: str | None = Field(default=None, description="PNG image, base64")
     strokes: list[list[list[float]]] = Field(default_factory=list)
     absent_reason: str = ""
@@ -126,7 +224,7 @@ class SignatureData(_Record):
 
 class OtjEntryData(_Record):
     learner_id: str
-    date: dt.date
+    date: CalendarDate
     hours: float = Field(gt=0, le=24)
     activity: str = ""
     description: str = ""
@@ -232,14 +330,17 @@ class _Message(BaseModel):
 
 
 class _Request(_Message):
-    """A request body: text in it must be storable, so NUL characters are refused with a reason."""
+    """A request body: its own text must be storable and sendable back, so NUL characters and lone surrogates are
+    refused with a reason (422). Records inside a push (`fields`, `base`) are checked per change instead, so one bad
+    record is one `rejected` change rather than a refused batch."""
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_nul_characters(cls, value: Any) -> Any:
-        # PostgreSQL text cannot hold NUL; refuse it here with a reason rather than fail in the database.
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("must not contain NUL characters")
+    def _storable_text(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold NUL, nor UTF-8 a lone surrogate; refuse them here rather than fail later.
+        problem = text_problem(value) if isinstance(value, str) else None
+        if problem:
+            raise ValueError(f"cannot be stored: it {problem}")
         return value
 
 
@@ -297,7 +398,7 @@ class PushChange(_Request):
     entity: EntityName
     id: str = Field(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
     op: PushOp
-    base_rev: int = Field(default=0, ge=0)
+    base_rev: int = Field(default=0, ge=0, le=2**62)
     base: dict[str, Any] = Field(default_factory=dict)
     fields: dict[str, Any] = Field(default_factory=dict)
 

@@ -6,12 +6,11 @@ client pulls is exactly what was validated.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import ValidationError
 
-from sync.protocol import ENTITY_MODELS, Change
+from sync.protocol import ENTITY_MODELS, Change, storable_problem
 
 from .models import Employer, Learner, Signature, as_utc
 
@@ -41,23 +40,10 @@ def validate_fields(entity: str, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_storable(value: Any) -> None:
-    """Refuse what JSON columns cannot hold faithfully: NaN or infinite numbers, and NUL characters."""
-    try:
-        json.dumps(value, allow_nan=False)
-    except (ValueError, TypeError):
-        raise Rejected("The change holds a number that is not finite (NaN or infinity): it cannot be stored.") from None
-    if _has_nul(value):
-        raise Rejected("The change holds a NUL character, which cannot be stored.")
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+    """Refuse what the server could not store, send back and hash (the shared rule: `protocol.storable_problem`)."""
+    problem = storable_problem(value)
+    if problem:
+        raise Rejected(f"The change cannot be stored: {problem}.")
 
 
 def unknown_fields(entity: str, names: Any) -> list[str]:

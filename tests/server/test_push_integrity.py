@@ -7,6 +7,7 @@ earlier change in the same batch claimed; the answers for another caseload's ids
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from server_testkit import Server, change
@@ -148,3 +149,80 @@ def test_links_to_other_records_must_be_the_same_learners_in_scope(server: Serve
                                       base={"followed_up_in_review_id": None}))[0]
     assert moved["status"] == "rejected"
     assert records(server, bob, "target")[bobs_target]["text"] == "Bob's target"
+
+
+# --- items 2 and 11: nothing is stored that cannot be stored, sent back and hashed; never a 500 ------------------
+
+
+def push_raw(server: Server, headers: dict[str, str], fields_json: str, op: str = "create",
+             record_id: str | None = None, base_json: str = "{}") -> Any:
+    """Push one review change whose `fields` are written as raw JSON text (to carry escapes such as \\ud800)."""
+    envelope = json.dumps({"batch_id": "b", "device_id": "d", "changes": [
+        {"change_id": new_id(), "entity": "review", "id": record_id or new_id(), "op": op, "base": "BASE",
+         "fields": "FIELDS"}]})
+    body = envelope.replace('"BASE"', base_json).replace('"FIELDS"', fields_json)
+    return server.client.post("/api/v1/sync/push", content=body.encode("utf-8"),
+                              headers={**headers, "Content-Type": "application/json"})
+
+
+def test_values_nobody_could_store_send_back_or_hash_are_rejected_per_change(server: Server,
+                                                                             caseloads: dict) -> None:
+    alice, meg, learner = caseloads["alice"], caseloads["meg"], caseloads["alice_learner"]
+
+    def head(version: int = 1, answers: str = "{}", extra: str = "") -> str:
+        return f'{{"learner_id": "{learner}", "template_id": "t", "template_version": {version}, ' \
+               f'"answers": {answers}{extra}}}'
+
+    poison = [
+        head(version=2**70),                                   # an integer no SQLite column holds
+        head(answers=f'{{"q": {2**64}}}'),                     # ... nor inside the answers
+        head(answers='{"q": "lone \\ud800 surrogate"}'),       # not Unicode: no UTF-8 can carry it
+        head(answers='{"\\udfff": "in a key"}'),
+        head(answers='{"a\\u0000b": "NUL in a key"}'),         # PostgreSQL text holds no NUL
+        head(answers='{"q": ' + "[" * 900 + "]" * 900 + "}"),  # deeper than any template
+        head(extra=', "visit_date": "0001-01-01"'),
+        head(extra=', "status": "finalised", "content_hash": "x", '
+                   '"finalised_at": "9999-12-31T23:59:59-12:00"'),  # overflows moving to UTC
+    ]
+    for fields in poison:
+        response = push_raw(server, alice, fields)
+        assert response.status_code == 200, (fields[:120], response.text[:300])
+        [result] = response.json()["results"]
+        assert result["status"] == "rejected" and result["error"], (fields[:120], result)
+    # Nothing of it reached a pull, which still works for the assessor and for every manager.
+    assert records(server, alice, "review") == {} and records(server, meg, "review") == {}
+    # A signature time at the calendar's end, and an update of a stored review, are refused the same way.
+    review_id = new_id()
+    assert server.push(alice, change("review", "create", review_id, review_fields(learner)))[0]["status"] == "applied"
+    refused = server.push(alice, change("signature", "create", fields=signature_fields(
+        review_id, signed_at="9999-12-31T23:59:59.999999-23:59")))[0]
+    assert refused["status"] == "rejected" and "1900" in refused["error"]
+    for fields in (f'{{"template_version": {2**63}}}', '{"answers": {"q": "\\ud800"}}'):
+        [result] = push_raw(server, alice, fields, op="update", record_id=review_id).json()["results"]
+        assert result["status"] == "rejected", result
+    [result] = push_raw(server, alice, '{"answers": {}}', op="update", record_id=review_id,
+                        base_json='{"answers": {"q": "\\ud800"}}').json()["results"]
+    assert result["status"] == "rejected", result
+    assert records(server, meg, "review")[review_id]["template_version"] == 1
+
+
+def test_a_body_nested_past_any_parser_is_refused_not_500(server: Server, caseloads: dict) -> None:
+    response = push_raw(server, caseloads["alice"], '{"answers": {"q": ' + "[" * 50_000 + "]" * 50_000 + "}}")
+    assert 400 <= response.status_code < 500 and response.json()["detail"]
+
+
+def test_the_rule_is_the_shared_protocols_so_the_laptop_refuses_the_same() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from sync.protocol import MAX_NESTING, ReviewData, storable_problem
+
+    deep: Any = "x"
+    for _ in range(MAX_NESTING):
+        deep = [deep]
+    assert storable_problem({"answers": {"q": deep}}) is not None
+    assert storable_problem({"answers": {"targets": [{"actions": ["a"]}]}}) is None  # the templates' deepest
+    for bad in ({"template_version": 2**70}, {"answers": {"\ud800": 1}}, {"answers": {"q": "\x00"}},
+                {"finalised_at": "9999-12-31T23:59:59-12:00"}, {"answers": {"q": float("nan")}}):
+        with pytest.raises(ValidationError):
+            ReviewData.model_validate({"learner_id": "l", "template_id": "t", "template_version": 1, **bad})
