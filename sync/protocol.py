@@ -56,9 +56,33 @@ MAX_JSON_INT = 2**53 - 1
 #: eight leaves room for a new question type and keeps every recursive reader far from Python's recursion limit.
 MAX_NESTING = 8
 
+# --- Size limits ---------------------------------------------------------------------------------------------------
+# Sized from what the laptop sends: its signature pad renders a 600 x 200 PNG (a drawn signature is 20-100 KB in
+# base64; even an incompressible picture of that size is under 500 KB) and keeps strokes at 4 decimal places (a
+# signature is 300-3,000 points, about 5-55 KB of JSON); a whole progress review's answers are 5-20 KB. So a review
+# with three drawn signatures is well under 1 MB, and every limit below is several times what a real one needs.
 
-def text_problem(text: str) -> str | None:
-    """Why a string cannot be stored and sent back (a NUL or a lone surrogate), or None when it can."""
+#: The largest request body the server reads (413 beyond it, refused before it is read whole): a batch carrying
+#: a dozen reviews with three maximal signatures each, or a full batch of 500 ordinary records, fits.
+MAX_BODY_BYTES = 16 * 1024 * 1024
+#: The longest text any record field or answer may hold: about 3,000 words, far past any answer typed in a visit.
+MAX_TEXT_CHARS = 20_000
+#: The longest base64 signature image (≈ 450 KB of PNG, room for any picture the pad can render).
+MAX_SIGNATURE_PNG_CHARS = 600_000
+#: The most points a signature's strokes may hold (a minute of scribbling at a pen's event rate).
+MAX_STROKE_POINTS = 20_000
+#: The most characters a review's answers may take as JSON (ten times a long review).
+MAX_ANSWERS_CHARS = 200_000
+#: The most actions one target may list.
+MAX_TARGET_ACTIONS = 100
+#: Record fields that hold an image rather than text, allowed up to `MAX_SIGNATURE_PNG_CHARS`.
+IMAGE_FIELDS = frozenset({"image_png"})
+
+
+def text_problem(text: str, max_chars: int | None = None) -> str | None:
+    """Why a string cannot be stored and sent back (a NUL, a lone surrogate, too long), or None when it can."""
+    if max_chars is not None and len(text) > max_chars:
+        return f"is longer than {max_chars:,} characters"
     if "\x00" in text:
         return "holds a NUL character"
     try:
@@ -68,7 +92,7 @@ def text_problem(text: str) -> str | None:
     return None
 
 
-def storable_problem(value: Any, max_nesting: int = MAX_NESTING) -> str | None:
+def storable_problem(value: Any, max_nesting: int = MAX_NESTING, max_text: int = MAX_TEXT_CHARS) -> str | None:
     """Why a JSON-like value cannot be stored, sent back and hashed, or None when it can.
 
     Walks without recursion, so a value nested thousands deep is refused rather than overflowing the stack.
@@ -79,7 +103,7 @@ def storable_problem(value: Any, max_nesting: int = MAX_NESTING) -> str | None:
         if item is None or isinstance(item, bool):
             continue
         if isinstance(item, str):
-            problem = text_problem(item)
+            problem = text_problem(item, max_text)
             if problem:
                 return f"a text {problem}"
         elif isinstance(item, int):
@@ -98,7 +122,7 @@ def storable_problem(value: Any, max_nesting: int = MAX_NESTING) -> str | None:
                 for key, child in item.items():
                     if not isinstance(key, str):
                         return "a key is not text"
-                    problem = text_problem(key)
+                    problem = text_problem(key, max_text)
                     if problem:
                         return f"a key {problem}"
                     stack.append((child, depth + 1))
@@ -107,6 +131,13 @@ def storable_problem(value: Any, max_nesting: int = MAX_NESTING) -> str | None:
         else:
             return f"it holds a {type(item).__name__}, which JSON cannot carry"
     return None
+
+
+def record_problem(fields: dict[str, Any]) -> str | None:
+    """`storable_problem` for a record's fields (or a push's `base`): texts up to `MAX_TEXT_CHARS`, images more."""
+    texts = {name: value for name, value in fields.items() if name not in IMAGE_FIELDS}
+    images = {name: value for name, value in fields.items() if name in IMAGE_FIELDS}
+    return storable_problem(texts) or storable_problem(images, max_text=MAX_SIGNATURE_PNG_CHARS)
 
 
 def _in_calendar(value: dt.date) -> dt.date:
@@ -125,7 +156,7 @@ Position = Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
 class _Record(BaseModel):
     """Fields of a record as it travels in a pull's `data` (without the sync metadata).
 
-    Whatever a field's type, the whole record must pass `storable_problem` first (before any field is parsed, so
+    Whatever a field's type, the whole record must pass `record_problem` first (before any field is parsed, so
     a value nested too deep never reaches a recursive parser), and floats must be finite.
     """
 
@@ -135,7 +166,7 @@ class _Record(BaseModel):
     @classmethod
     def _storable(cls, value: Any) -> Any:
         if isinstance(value, dict):
-            problem = storable_problem(value)
+            problem = record_problem(value)
             if problem:
                 raise ValueError(f"cannot be stored: {problem}")
         return value
@@ -187,7 +218,7 @@ class TargetData(_Record):
     text: str = Field(min_length=1)
     due_date: CalendarDate | None = None
     status: TargetStatus = "open"
-    actions: list[str] = Field(default_factory=list)
+    actions: list[str] = Field(default_factory=list, max_length=MAX_TARGET_ACTIONS)
     set_in_review_id: str | None = None
     followed_up_in_review_id: str | None = None
     follow_up_comment: str = ""
@@ -211,6 +242,15 @@ class ReviewData(_Record):
     void_reason: str = ""
     addendum_to_id: str | None = None
 
+    @field_validator("answers")
+    @classmethod
+    def _answers_size(cls, answers: dict[str, Any]) -> dict[str, Any]:
+        import json
+
+        if len(json.dumps(answers, ensure_ascii=False, default=str)) > MAX_ANSWERS_CHARS:
+            raise ValueError(f"the answers take more than {MAX_ANSWERS_CHARS:,} characters")
+        return answers
+
 
 class SignatureData(_Record):
     review_id: str
@@ -220,6 +260,15 @@ class SignatureData(_Record):
     image_png: str | None = Field(default=None, description="PNG image, base64")
     strokes: list[list[list[float]]] = Field(default_factory=list)
     absent_reason: str = ""
+
+    @field_validator("strokes")
+    @classmethod
+    def _strokes_size(cls, strokes: list[list[list[float]]]) -> list[list[list[float]]]:
+        if sum(len(stroke) for stroke in strokes) > MAX_STROKE_POINTS:
+            raise ValueError(f"the strokes hold more than {MAX_STROKE_POINTS:,} points")
+        if any(len(point) > 3 for stroke in strokes for point in stroke):
+            raise ValueError("a stroke's point holds more than x, y and pressure")
+        return strokes
 
 
 class OtjEntryData(_Record):

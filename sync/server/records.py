@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sync.protocol import ENTITY_MODELS, Change, storable_problem
+from sync.protocol import ENTITY_MODELS, Change, record_problem
 
 from .models import Employer, Learner, Signature, as_utc
 
@@ -39,9 +39,9 @@ def validate_fields(entity: str, fields: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def check_storable(value: Any) -> None:
-    """Refuse what the server could not store, send back and hash (the shared rule: `protocol.storable_problem`)."""
-    problem = storable_problem(value)
+def check_storable(value: dict[str, Any]) -> None:
+    """Refuse what the server could not store, send back and hash (the shared rule: `protocol.record_problem`)."""
+    problem = record_problem(value)
     if problem:
         raise Rejected(f"The change cannot be stored: {problem}.")
 

@@ -8,11 +8,30 @@ earlier change in the same batch claimed; the answers for another caseload's ids
 from __future__ import annotations
 
 import json
+import os
+import select
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import httpx
 from server_testkit import Server, change
 
-from sync.protocol import ReviewData, SignatureData, review_content_hash
+from sync.protocol import (
+    MAX_ANSWERS_CHARS,
+    MAX_BODY_BYTES,
+    MAX_SIGNATURE_PNG_CHARS,
+    MAX_STROKE_POINTS,
+    MAX_TEXT_CHARS,
+    ReviewData,
+    SignatureData,
+    review_content_hash,
+)
+from sync.server.core.config import DATABASE_URL_ENV
 from sync.server.db import new_id
 
 
@@ -226,3 +245,132 @@ def test_the_rule_is_the_shared_protocols_so_the_laptop_refuses_the_same() -> No
                 {"finalised_at": "9999-12-31T23:59:59-12:00"}, {"answers": {"q": float("nan")}}):
         with pytest.raises(ValidationError):
             ReviewData.model_validate({"learner_id": "l", "template_id": "t", "template_version": 1, **bad})
+
+
+# --- item 7: oversized bodies are refused before they are read, oversized fields per change ---------------------
+
+
+@contextmanager
+def serve(database_url: str) -> Iterator[int]:
+    """`reviewapp-server serve` as a real process on a free port; yields the port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "sync.server", "serve", "--port", str(port)],
+                               env={**os.environ, DATABASE_URL_ENV: database_url},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _answer(sock: socket.socket, timeout: float) -> bytes:
+    """Whatever the server answers within `timeout` seconds (until it closes or goes quiet)."""
+    sock.settimeout(timeout)
+    data = b""
+    try:
+        while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except (TimeoutError, ConnectionResetError):
+        pass
+    return data
+
+
+def test_a_100_mb_body_is_refused_without_being_read(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'server.sqlite3'}"
+    setup = Server(url)
+    setup.add_user("alice")
+    token = setup.login("alice")["Authorization"]
+    setup.close()
+    head = (f"POST /api/v1/sync/push HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {token}\r\n"
+            "Content-Type: application/json\r\n")
+    with serve(url) as port:
+        # Announced as 100 MB and never sent: a server that read bodies whole would still be waiting.
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall((head + f"Content-Length: {100 * 1024 * 1024}\r\n\r\n").encode())
+            answer = _answer(sock, timeout=10)
+        assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+        assert b"larger than this server accepts" in answer
+        # Chunked, with no length to check: counted as it streams and refused soon after the limit, long before
+        # 100 MB are sent (the sender stops when the answer arrives; a server reading it whole answers nothing).
+        sent, chunk = 0, b"%x\r\n%s\r\n" % (1024 * 1024, b" " * 1024 * 1024)
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall((head + "Transfer-Encoding: chunked\r\n\r\n").encode())
+            answer = b""
+            while sent < 100 * 1024 * 1024:
+                readable, writable, _ = select.select([sock], [sock], [], 10)
+                if readable:
+                    answer = _answer(sock, timeout=5)
+                    break
+                assert writable, "the server neither read nor answered for 10 seconds"
+                try:
+                    sock.sendall(chunk)
+                except (BrokenPipeError, ConnectionResetError):
+                    answer = _answer(sock, timeout=5)
+                    break
+                sent += 1024 * 1024
+        assert answer.startswith(b"HTTP/1.1 413"), (sent, answer[:200])
+        assert sent < 100 * 1024 * 1024 / 2, sent
+        # And the server is still there for the next request.
+        assert httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=5).status_code == 200
+
+
+def test_an_oversized_body_in_process_gets_413_with_a_reason(server: Server, caseloads: dict) -> None:
+    response = server.client.post("/api/v1/sync/push", content=b" " * (MAX_BODY_BYTES + 1),
+                                  headers={**caseloads["alice"], "Content-Type": "application/json"})
+    assert response.status_code == 413 and "MiB" in response.json()["detail"] and response.json()["server_id"]
+
+
+def test_oversized_fields_are_rejected_and_a_real_signed_review_fits(server: Server, caseloads: dict) -> None:
+    alice, learner = caseloads["alice"], caseloads["alice_learner"]
+    review_id = new_id()
+    too_long = "x" * (MAX_TEXT_CHARS + 1)
+    results = server.push(
+        alice,
+        change("target", "create", fields={"learner_id": learner, "text": "x" * 10_000_000}),
+        change("target", "create", fields={"learner_id": learner, "text": "ok", "actions": [too_long]}),
+        change("review", "create", fields=review_fields(learner, answers={"q": too_long})),
+        change("review", "create", fields=review_fields(
+            learner, answers={f"q{i}": "x" * (MAX_TEXT_CHARS - 10) for i in range(MAX_ANSWERS_CHARS // MAX_TEXT_CHARS
+                                                                                   + 1)})),
+        change("review", "create", fields=review_fields(learner, answers={too_long: 1})),
+        change("review", "create", review_id, review_fields(learner)),
+        change("signature", "create", fields=signature_fields(review_id, image_png="A" * (MAX_SIGNATURE_PNG_CHARS
+                                                                                          + 1))),
+        change("signature", "create", fields=signature_fields(
+            review_id, strokes=[[[0.5, 0.5]] * 1000] * (MAX_STROKE_POINTS // 1000 + 1))),
+    )
+    assert [r["status"] for r in results] == ["rejected"] * 5 + ["applied", "rejected", "rejected"], results
+    assert "20,000 characters" in results[0]["error"]
+    # A review with three drawn signatures at the size the laptop's pad makes (tens of KB each), well within.
+    image, strokes = "iVBORw0KGgo" + "A" * 100_000, [[[i / 3000, 0.5] for i in range(1000)]] * 3
+    signed = server.push(alice, *(change("signature", "create", fields=signature_fields(
+        review_id, role, image_png=image, strokes=strokes)) for role in ("learner", "employer", "assessor")))
+    assert [r["status"] for r in signed] == ["applied"] * 3
+
+
+def test_a_large_body_under_the_limit_is_read(server: Server, caseloads: dict) -> None:
+    """The limit refuses only what passes it: a chunked body under it is read and answered as usual."""
+    body = json.dumps({"batch_id": "b", "device_id": "d", "changes": []}).encode() + b" " * (MAX_BODY_BYTES - 100)
+    response = server.client.post("/api/v1/sync/push", content=iter([body[i:i + 65536] for i in
+                                                                      range(0, len(body), 65536)]),
+                                  headers={**caseloads["alice"], "Content-Type": "application/json"})
+    assert response.status_code == 200, response.text[:300]
