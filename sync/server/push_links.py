@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Review, Target
+from .models import ChangeLog, Employer, Learner, Review, Target
 from .records import Rejected
 from .scope import Caller
 
@@ -24,6 +25,7 @@ UNKNOWN_LEARNER = "The learner this record belongs to does not exist, or is not 
 UNKNOWN_REVIEW = "The review this signature belongs to does not exist, or is not in your caseload."
 FINALISED = "This review has been finalised and can no longer be changed; record a correction as an addendum."
 VOIDED = "This review has been voided and can no longer be changed."
+UNKNOWN_EMPLOYER = "The employer named by employer_id does not exist, or is not one of your caseload's employers."
 
 #: For each entity, the fields naming another record of the same learner, and the table that record is in.
 LEARNER_LINKS: dict[str, dict[str, Any]] = {
@@ -75,3 +77,30 @@ def check_learner_links(
         linked = caller.load(session, model, target_id) if isinstance(target_id, str) else None
         if linked is None or linked.learner_id != data.get("learner_id") or linked.id == record_id:
             raise Rejected(unknown_link(name, model))
+
+
+def check_employer_link(session: Session, caller: Caller, employer_id: Any) -> None:
+    """A learner may be linked only to an employer the caller may see, or to one they created and nobody uses yet.
+
+    An assessor sees the employers of their own learners (scope.py); linking to any other would hand them that
+    employer's contact details, so an employer of another caseload answers exactly as an id nobody has. The one
+    other employer they may link to is one they created themselves (the change log says who) that no learner
+    references yet: how a new employer of theirs gets its first learner.
+    """
+    if employer_id is None:
+        return
+    if isinstance(employer_id, str) and (
+        caller.load(session, Employer, employer_id) is not None or _created_unclaimed(session, caller, employer_id)
+    ):
+        return
+    raise Rejected(UNKNOWN_EMPLOYER)
+
+
+def _created_unclaimed(session: Session, caller: Caller, employer_id: str) -> bool:
+    created_by_caller = session.execute(
+        select(ChangeLog.rev).where(ChangeLog.entity == "employer", ChangeLog.record_id == employer_id,
+                                    ChangeLog.op == "create", ChangeLog.user_id == caller.user_id).limit(1)
+    ).first()
+    if created_by_caller is None or session.get(Employer, employer_id) is None:
+        return False
+    return session.execute(select(Learner.id).where(Learner.employer_id == employer_id).limit(1)).first() is None

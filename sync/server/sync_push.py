@@ -40,10 +40,11 @@ from sync.protocol import (
 
 from .accounts import touch_employer
 from .db import new_id, next_rev, take_write_lock
-from .models import RECORD_MODELS, Conflict, Employer, Learner, PushReceipt, Review, Signature, utcnow
+from .models import RECORD_MODELS, Conflict, Learner, PushReceipt, Review, Signature, utcnow
 from .push_links import (
     FINALISED,
     VOIDED,
+    check_employer_link,
     check_learner,
     check_learner_links,
     signature_parent,
@@ -195,7 +196,7 @@ def _create(session: Session, caller: Caller, change: PushChange, record_id: str
         if data["assessor"]:
             raise Rejected("Leave the assessor empty: an admin assigns learners to assessors.")
         _check_uln_free(session, data["uln"], record_id)
-        _check_employer(session, data.get("employer_id"))
+        check_employer_link(session, caller, data.get("employer_id"))
     elif entity == "signature":
         extra["learner_id"] = signature_parent(session, caller, data["review_id"]).learner_id
     elif entity != "employer":
@@ -333,7 +334,7 @@ def _check_links(
         if merged["uln"] != current.get("uln"):
             _check_uln_free(session, merged["uln"], row.id)
         if merged.get("employer_id") != current.get("employer_id"):
-            _check_employer(session, merged.get("employer_id"))
+            check_employer_link(session, caller, merged.get("employer_id"))
     elif entity == "signature":
         if merged["review_id"] != current.get("review_id"):
             raise Rejected("A signature cannot be moved to another review.")
@@ -347,11 +348,6 @@ def _check_uln_free(session: Session, uln: str, record_id: str) -> None:
     other = session.execute(select(Learner.id).where(Learner.uln == uln, Learner.id != record_id)).first()
     if other is not None:
         raise Rejected(f"Another learner already has the ULN {uln}.")
-
-
-def _check_employer(session: Session, employer_id: str | None) -> None:
-    if employer_id is not None and session.get(Employer, employer_id) is None:
-        raise Rejected("The employer named by employer_id does not exist on the server.")
 
 
 def _status(session: Session, entity: str, row: Any) -> str | None:

@@ -374,3 +374,42 @@ def test_a_large_body_under_the_limit_is_read(server: Server, caseloads: dict) -
                                                                       range(0, len(body), 65536)]),
                                   headers={**caseloads["alice"], "Content-Type": "application/json"})
     assert response.status_code == 200, response.text[:300]
+
+
+# --- item 5: employers follow from the caller's own learners ------------------------------------------------------
+
+
+def test_another_caseloads_employer_cannot_be_reached_by_linking_to_it(server: Server, caseloads: dict) -> None:
+    alice, bob = caseloads["alice"], caseloads["bob"]
+    alices_learner, bobs_learner = caseloads["alice_learner"], caseloads["bob_learner"]
+    [bobcat] = records(server, bob, "employer")
+    assert bobcat not in records(server, alice, "employer")
+
+    def link(headers: dict[str, str], learner: str, employer_id: str) -> tuple[str, str | None]:
+        base = {"employer_id": records(server, headers, "learner")[learner]["employer_id"]}
+        return answers(server.push(headers, change("learner", "update", learner, {"employer_id": employer_id},
+                                                   base=base)))[0]
+
+    # Linking to Bob's employer reads exactly as linking to an id nobody has, and reveals nothing afterwards.
+    foreign = link(alice, alices_learner, bobcat)
+    assert foreign[0] == "rejected" and foreign == link(alice, alices_learner, new_id())
+    assert bobcat not in records(server, alice, "employer")
+    edit = server.push(alice, change("employer", "update", bobcat, {"contact_email": "mallory@example.org"}))[0]
+    unknown = server.push(alice, change("employer", "update", new_id(), {"contact_email": "mallory@example.org"}))[0]
+    assert (edit["status"], edit["error"]) == (unknown["status"], unknown["error"]) and edit["status"] == "rejected"
+    assert records(server, bob, "employer")[bobcat]["contact_email"] == ""
+    # An employer Alice creates herself she may link her learner to, then see and change; Bob may not take it.
+    own = new_id()
+    assert server.push(alice, change("employer", "create", own, {"name": "Alice's new employer"}))[0][
+        "status"] == "applied"
+    assert link(bob, bobs_learner, own) == foreign
+    assert link(alice, alices_learner, own)[0] == "applied"
+    assert own in records(server, alice, "employer")
+    assert server.push(alice, change("employer", "update", own, {"contact_name": "Pat"},
+                                     base={"contact_name": ""}))[0]["status"] == "applied"
+    # Once a learner uses it, it is that learner's caseload's: still not Bob's to link to.
+    assert link(bob, bobs_learner, own) == foreign
+    # A manager links to any employer that exists, and only to one that exists.
+    meg = caseloads["meg"]
+    assert link(meg, bobs_learner, own)[0] == "applied"
+    assert link(meg, bobs_learner, new_id())[0] == "rejected"
