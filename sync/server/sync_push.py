@@ -110,9 +110,17 @@ def _push_finalised_create(
     """A finalised review's `create` with the signature creates of the batch for it: whole or not at all."""
     change = changes[index]
     members = [index, *signatures]
-    if session.get(Review, change.id.lower()) is not None or _receipt(session, caller, change) is not None:
-        # Sent before (its answer lost), or an id taken: answered as any change would be, one by one.
+    if caller.load(session, Review, change.id.lower()) is not None or _receipt(session, caller, change) is not None:
+        # Sent before (its answer lost): answered as any change would be, one by one. (An id taken outside the
+        # caller's scope goes the unit's way, so its answer reads as for a fresh id: see `_create`.)
         return {i: _push_one(session, caller, changes[i]) for i in members}
+    try:
+        # Whatever would refuse the review as sent, before its draft is stored (a taken id answers after these).
+        _check_shape(change)
+        validate_fields("review", change.fields)
+    except Rejected as reason:
+        refused = PushResult(change_id=change.change_id, status="rejected", error=str(reason))
+        return {index: refused, **{i: _push_one(session, caller, changes[i]) for i in signatures}}
     draft = change.model_copy(update={"fields": {**change.fields, **FINALISING_FIELDS}})
     results: dict[int, PushResult] = {}
     try:
@@ -141,17 +149,15 @@ def _finalise_created(session: Session, change: PushChange) -> None:
 
 
 def _receipt(session: Session, caller: Caller, change: PushChange) -> PushReceipt | None:
-    return session.get(PushReceipt, change.change_id)
+    """The caller's own receipt for this change id: change ids are scoped by user, so another user's is fresh."""
+    return session.get(PushReceipt, {"user_id": caller.user_id, "change_id": change.change_id})
 
 
 def _push_one(session: Session, caller: Caller, change: PushChange) -> PushResult:
     receipt = _receipt(session, caller, change)
     if receipt is not None:
-        if receipt.user_id != caller.user_id:
-            return PushResult(change_id=change.change_id, status="rejected", error="This change id is already used.")
-        return PushResult(
-            change_id=change.change_id, status="duplicate", rev=receipt.rev, conflicts=_conflicts_of(session, change)
-        )
+        return PushResult(change_id=change.change_id, status="duplicate", rev=receipt.rev,
+                          conflicts=_conflicts_of(session, caller, change))
     try:
         with session.begin_nested():
             result = _apply(session, caller, change)
@@ -162,18 +168,23 @@ def _push_one(session: Session, caller: Caller, change: PushChange) -> PushResul
     return result
 
 
+def _check_shape(change: PushChange) -> None:
+    """What refuses a change whatever it names: unknown fields, and values nobody could store."""
+    bad = unknown_fields(change.entity, [*change.fields, *change.base])
+    if bad:
+        names = ", ".join(repr(name)[:60] for name in bad[:10])
+        raise Rejected(f"Unknown field(s) for a {change.entity.replace('_', ' ')}: {names}.")
+    check_storable(change.fields)
+    check_storable(change.base)
+
+
 def _apply(session: Session, caller: Caller, change: PushChange) -> PushResult:
     entity, record_id = change.entity, change.id.lower()
     model = RECORD_MODELS[entity]
-    bad = unknown_fields(entity, [*change.fields, *change.base])
-    if bad:
-        names = ", ".join(repr(name)[:60] for name in bad[:10])
-        raise Rejected(f"Unknown field(s) for a {entity.replace('_', ' ')}: {names}.")
-    check_storable(change.fields)
-    check_storable(change.base)
+    _check_shape(change)
     row = caller.load(session, model, record_id)
     if row is None:
-        if change.op != "create" or session.get(model, record_id) is not None:
+        if change.op != "create":
             raise Rejected(UNKNOWN_RECORD)
         return _create(session, caller, change, record_id)
     if change.op == "delete":
@@ -187,6 +198,15 @@ def _result(change: PushChange, rev: int, conflicts: list[FieldConflict] | None 
 
 
 def _create(session: Session, caller: Caller, change: PushChange, record_id: str) -> PushResult:
+    """A record the caller cannot see by this id: every check a fresh id meets comes first, and only then an id
+    taken outside the caller's scope is refused, in the very words of an update of an unknown id.
+
+    So the answer for another caseload's id is the answer for a fresh one, except where a fresh id would have been
+    applied: a valid create with a taken id cannot be stored, and says only that the record is unknown. (The
+    laptop's ids are random UUIDs: that answer tells nothing beyond what the caller already held, the id itself.)
+    A finalised review's hash is checked after its draft is stored (see `_push_finalised_create`), so a taken id
+    is refused before its hash is looked at: again only when the id is taken.
+    """
     entity = change.entity
     data = validate_fields(entity, change.fields)
     extra: dict[str, Any] = {}
@@ -202,6 +222,8 @@ def _create(session: Session, caller: Caller, change: PushChange, record_id: str
     elif entity != "employer":
         check_learner(session, caller, data["learner_id"])
         check_learner_links(session, caller, entity, record_id, data, {})
+    if session.get(RECORD_MODELS[entity], record_id) is not None:
+        raise Rejected(UNKNOWN_RECORD)
     if entity == "review" and data["status"] == "finalised":
         _check_review_hash(session, record_id, data)
     rev = next_rev(session, entity, record_id, "create", caller.user_id, caller.device_id)
@@ -271,9 +293,16 @@ def _update(session: Session, caller: Caller, change: PushChange, row: Any) -> P
     return _result(change, row.rev, conflicts)
 
 
-def _conflicts_of(session: Session, change: PushChange) -> list[FieldConflict]:
-    """The conflicts a change met when first applied, so a client that never heard that answer still shows them."""
-    stored = session.scalars(select(Conflict).where(Conflict.change_id == change.change_id).order_by(Conflict.field))
+def _conflicts_of(session: Session, caller: Caller, change: PushChange) -> list[FieldConflict]:
+    """The conflicts a change met when first applied, so a client that never heard that answer still shows them.
+
+    The caller's own only: change ids are scoped by user, like the receipts.
+    """
+    stored = session.scalars(
+        select(Conflict)
+        .where(Conflict.user_id == caller.user_id, Conflict.change_id == change.change_id)
+        .order_by(Conflict.field)
+    )
     return [
         FieldConflict(
             conflict_id=c.id,

@@ -413,3 +413,121 @@ def test_another_caseloads_employer_cannot_be_reached_by_linking_to_it(server: S
     meg = caseloads["meg"]
     assert link(meg, bobs_learner, own)[0] == "applied"
     assert link(meg, bobs_learner, new_id())[0] == "rejected"
+
+
+# --- item 12: no existence oracles -------------------------------------------------------------------------------
+
+
+def test_create_with_another_caseloads_id_answers_as_a_fresh_id(server: Server, caseloads: dict) -> None:
+    alice, bob = caseloads["alice"], caseloads["bob"]
+    alices_learner, bobs_learner = caseloads["alice_learner"], caseloads["bob_learner"]
+    bobs_review = new_id()
+    bobs = {"plan_item": new_id(), "target": new_id(), "otj_entry": new_id(), "signature": new_id()}
+    bob_made = server.push(
+        bob, change("review", "create", bobs_review, review_fields(bobs_learner)),
+        change("plan_item", "create", bobs["plan_item"], {"learner_id": bobs_learner, "title": "Unit 1"}),
+        change("target", "create", bobs["target"], {"learner_id": bobs_learner, "text": "Bob's"}),
+        change("otj_entry", "create", bobs["otj_entry"], {"learner_id": bobs_learner, "date": "2025-10-01",
+                                                          "hours": 2}),
+        change("signature", "create", bobs["signature"], signature_fields(bobs_review)),
+    )
+    assert {r["status"] for r in bob_made} == {"applied"}
+    bobs["review"] = bobs_review
+    [bobs["employer"]] = records(server, bob, "employer")
+    alices_draft = new_id()
+    assert server.push(alice, change("review", "create", alices_draft,
+                                     review_fields(alices_learner)))[0]["status"] == "applied"
+    # Creates that a fresh id would have refused: refused in the same words whether the id is Bob's or new.
+    refused_anyway = {
+        "plan_item": [{"learner_id": alices_learner, "title": ""}, {"learner_id": alices_learner, "title": "x",
+                                                                     "colour": "red"},
+                      {"learner_id": bobs_learner, "title": "x"}],
+        "target": [{"learner_id": alices_learner, "text": "x", "due_date": "3000-01-01"},
+                   {"learner_id": alices_learner, "text": "x", "set_in_review_id": bobs_review}],
+        "otj_entry": [{"learner_id": alices_learner, "date": "2025-10-01", "hours": 99}],
+        "review": [review_fields(alices_learner, template_version=2**70), review_fields(bobs_learner),
+                   review_fields(alices_learner, status="finalised", finalised_at="9999-12-31T23:59:59-12:00",
+                                 content_hash="x"),
+                   review_fields(alices_learner, status="finalised", finalised_at="2025-11-20T10:30:00+00:00",
+                                 content_hash="x", colour="red")],
+        "signature": [signature_fields(bobs_review), signature_fields(alices_draft, role="nobody")],
+        "employer": [{"name": ""}, {"name": "x", "contact_email": "\x00"}],
+    }
+    for entity, bodies in refused_anyway.items():
+        for fields in bodies:
+            taken = server.push(alice, change(entity, "create", bobs[entity], fields))[0]
+            fresh = server.push(alice, change(entity, "create", new_id(), fields))[0]
+            assert taken["status"] == "rejected", (entity, fields, taken)
+            assert (taken["status"], taken["error"]) == (fresh["status"], fresh["error"]), (entity, fields)
+    # A create that a fresh id would have taken cannot be stored under a taken id: it reads as an unknown record,
+    # in the very words of an update of an id nobody has.
+    unknown = server.push(alice, change("target", "update", new_id(), {"text": "x"}))[0]["error"]
+    valid = {"plan_item": {"learner_id": alices_learner, "title": "x"},
+             "target": {"learner_id": alices_learner, "text": "x"},
+             "otj_entry": {"learner_id": alices_learner, "date": "2025-10-01", "hours": 2},
+             "review": review_fields(alices_learner), "signature": signature_fields(alices_draft),
+             "employer": {"name": "x"}}
+    for entity, fields in valid.items():
+        taken = server.push(alice, change(entity, "create", bobs[entity], fields))[0]
+        assert (taken["status"], taken["error"]) == ("rejected", unknown), (entity, taken)
+    assert records(server, bob, "target")[bobs["target"]]["text"] == "Bob's"
+
+
+def test_another_users_change_id_is_a_fresh_id(server: Server, caseloads: dict) -> None:
+    alice, bob = caseloads["alice"], caseloads["bob"]
+    bobs_target = new_id()
+    created = server.push(bob, change("target", "create", bobs_target,
+                                      {"learner_id": caseloads["bob_learner"], "text": "Bob's"}))[0]
+    # Bob's change meets a conflict (a manager changed the text meanwhile), so his change id has stored conflicts.
+    server.push(caseloads["meg"], change("target", "update", bobs_target, {"text": "Meg's"}, base={"text": "Bob's"}))
+    reused = new_id()
+    bobs = server.push(bob, change("target", "update", bobs_target, {"text": "Bob's again"},
+                                   base={"text": "Bob's"}, change_id=reused))[0]
+    assert bobs["status"] == "conflict" and bobs["conflicts"]
+    # Alice happens to send the same change id: hers is simply a new change, applied, with no trace of Bob's.
+    mine = change("otj_entry", "create", fields={"learner_id": caseloads["alice_learner"], "date": "2025-10-01",
+                                                 "hours": 2}, change_id=reused)
+    first = server.push(alice, mine)[0]
+    assert (first["status"], first["error"], first["conflicts"]) == ("applied", None, [])
+    again = server.push(alice, mine)[0]
+    assert (again["status"], again["rev"], again["conflicts"]) == ("duplicate", first["rev"], [])
+    # And Bob's own resend is still his duplicate, naming his conflicts.
+    resent = server.push(bob, change("target", "update", bobs_target, {"text": "Bob's again"},
+                                     base={"text": "Bob's"}, change_id=reused))[0]
+    assert resent["status"] == "duplicate" and resent["rev"] == bobs["rev"] > created["rev"]
+    assert resent["conflicts"] == bobs["conflicts"]
+
+
+def test_migration_0002_keys_receipts_by_user_and_keeps_them(database_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from sync.server.db import make_engine
+    from sync.server.migrate import alembic_config, upgrade_database
+
+    engine = make_engine(database_url)
+    try:
+        def migrate(to: str, down: bool = False) -> None:
+            config = alembic_config(engine.url.render_as_string(hide_password=False))
+            with engine.begin() as connection:
+                config.attributes["connection"] = connection
+                (command.downgrade if down else command.upgrade)(config, to)
+
+        migrate("0001")
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO push_receipts (change_id, user_id, status, rev, created_at) "
+                                    "VALUES ('c1', 'u1', 'applied', 7, CURRENT_TIMESTAMP)"))
+        upgrade_database(engine)
+        assert inspect(engine).get_pk_constraint("push_receipts")["constrained_columns"] == ["user_id", "change_id"]
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO push_receipts (change_id, user_id, status, rev, created_at) "
+                                    "VALUES ('c1', 'u2', 'applied', 8, CURRENT_TIMESTAMP)"))
+            rows = connection.execute(text("SELECT user_id, rev FROM push_receipts ORDER BY rev")).all()
+        assert [tuple(r) for r in rows] == [("u1", 7), ("u2", 8)]
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM push_receipts WHERE user_id = 'u2'"))
+        migrate("0001", down=True)
+        assert inspect(engine).get_pk_constraint("push_receipts")["constrained_columns"] == ["change_id"]
+        upgrade_database(engine)
+    finally:
+        engine.dispose()
