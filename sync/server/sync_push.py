@@ -54,6 +54,7 @@ from .scope import Caller
 
 UNKNOWN_RECORD = "There is no such record, or it is not in your caseload."
 MOVE_LEARNER = "Only an admin can move a learner to another assessor (with `reviewapp-server assign`)."
+SIGNED_REVIEW_MOVE = "A review that has been signed cannot be moved to another learner; start a new review instead."
 CHANGE_ULN = "A learner's ULN comes from the provider's records: ask an admin to correct it in the MIS."
 #: Review statuses after which a review (and its signatures) takes no further change but voiding a finalised one.
 CLOSED = ("finalised", "void")
@@ -370,7 +371,14 @@ def _check_links(
     elif entity != "employer":
         if merged["learner_id"] != current.get("learner_id"):
             check_learner(session, caller, merged["learner_id"])
+            if entity == "review" and _has_signatures(session, row.id):
+                # Its signatures are scoped by the learner they were given for (models.Signature.learner_id).
+                raise Rejected(SIGNED_REVIEW_MOVE)
         check_learner_links(session, caller, entity, row.id, merged, current)
+
+
+def _has_signatures(session: Session, review_id: str) -> bool:
+    return session.execute(select(Signature.id).where(Signature.review_id == review_id).limit(1)).first() is not None
 
 
 def _check_uln_free(session: Session, uln: str, record_id: str) -> None:

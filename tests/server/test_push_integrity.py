@@ -531,3 +531,17 @@ def test_migration_0002_keys_receipts_by_user_and_keeps_them(database_url: str) 
         upgrade_database(engine)
     finally:
         engine.dispose()
+
+
+def test_a_signed_review_cannot_move_to_another_learner(server: Server, caseloads: dict) -> None:
+    """A signature is scoped by the learner it was given for, so its review stays with that learner."""
+    alice, learner = caseloads["alice"], caseloads["alice_learner"]
+    other = server.add_learner("alice", employer="Acme Ltd")
+    review_id, unsigned = new_id(), new_id()
+    assert {r["status"] for r in server.push(
+        alice, change("review", "create", review_id, review_fields(learner)),
+        change("review", "create", unsigned, review_fields(learner)),
+        change("signature", "create", fields=signature_fields(review_id)))} == {"applied"}
+    moves = server.push(alice, *(change("review", "update", rid, {"learner_id": other}, base={"learner_id": learner})
+                                 for rid in (review_id, unsigned)))
+    assert [r["status"] for r in moves] == ["rejected", "applied"] and "signed" in moves[0]["error"]
