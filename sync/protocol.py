@@ -62,17 +62,20 @@ MAX_NESTING = 8
 # signature is 300-3,000 points, about 5-55 KB of JSON); a whole progress review's answers are 5-20 KB. So a review
 # with three drawn signatures is well under 1 MB, and every limit below is several times what a real one needs.
 
-#: The largest request body the server reads (413 beyond it, refused before it is read whole): a batch carrying
-#: a dozen reviews with three maximal signatures each, or a full batch of 500 ordinary records, fits.
+#: The largest request body the server reads (413 beyond it, refused before it is read whole): a push of about 60
+#: real reviews with three drawn signatures each (~250 KB apiece), or of four reviews with every field at its limit,
+#: or a full batch of 500 ordinary records, fits; and the server never holds more than this of one request.
 MAX_BODY_BYTES = 16 * 1024 * 1024
-#: The longest text any record field or answer may hold: about 3,000 words, far past any answer typed in a visit.
-MAX_TEXT_CHARS = 20_000
+#: The longest text any record field or answer may hold: about 8,000 words (16 pages), far past any answer typed in
+#: a visit, so that only a pasted document could reach it (the laptop reads its own records through these models
+#: too, so the limit is set well clear of real answers rather than close to them).
+MAX_TEXT_CHARS = 50_000
 #: The longest base64 signature image (≈ 450 KB of PNG, room for any picture the pad can render).
 MAX_SIGNATURE_PNG_CHARS = 600_000
 #: The most points a signature's strokes may hold (a minute of scribbling at a pen's event rate).
 MAX_STROKE_POINTS = 20_000
-#: The most characters a review's answers may take as JSON (ten times a long review).
-MAX_ANSWERS_CHARS = 200_000
+#: The most characters a review's answers may take as JSON (25 times a long review, room for several long texts).
+MAX_ANSWERS_CHARS = 500_000
 #: The most actions one target may list.
 MAX_TARGET_ACTIONS = 100
 #: Record fields that hold an image rather than text, allowed up to `MAX_SIGNATURE_PNG_CHARS`.

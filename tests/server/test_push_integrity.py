@@ -359,7 +359,7 @@ def test_oversized_fields_are_rejected_and_a_real_signed_review_fits(server: Ser
             review_id, strokes=[[[0.5, 0.5]] * 1000] * (MAX_STROKE_POINTS // 1000 + 1))),
     )
     assert [r["status"] for r in results] == ["rejected"] * 5 + ["applied", "rejected", "rejected"], results
-    assert "20,000 characters" in results[0]["error"]
+    assert f"{MAX_TEXT_CHARS:,} characters" in results[0]["error"]
     # A review with three drawn signatures at the size the laptop's pad makes (tens of KB each), well within.
     image, strokes = "iVBORw0KGgo" + "A" * 100_000, [[[i / 3000, 0.5] for i in range(1000)]] * 3
     signed = server.push(alice, *(change("signature", "create", fields=signature_fields(
