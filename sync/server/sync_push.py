@@ -132,9 +132,11 @@ def _push_finalised_create(
             if results[index].status == "applied":
                 _finalise_created(session, change)
     except Rejected as reason:
-        refused = f"The review it belongs to was refused: {reason}"
-        return {i: PushResult(change_id=changes[i].change_id, status="rejected",
-                              error=str(reason) if i == index else refused) for i in members}
+        # Rolled back whole; a signature refused for its own reason keeps that reason.
+        refused = {i: PushResult(change_id=changes[i].change_id, status="rejected",
+                                 error=str(reason) if i == index else f"The review it belongs to was refused: {reason}")
+                   for i in members}
+        return {**refused, **{i: r for i, r in results.items() if i != index and r.status == "rejected"}}
     return results
 
 

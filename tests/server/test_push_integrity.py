@@ -119,11 +119,15 @@ def test_a_finalised_review_whose_finalisation_is_refused_arrives_not_at_all(ser
     alice = caseloads["alice"]
     review_id = new_id()
     review, signatures = finalised(caseloads["alice_learner"], review_id)
-    # Two signatures of three: the hash covers three, so the finalisation is refused and the unit is not stored.
+    # Two signatures of three (and one bad one): the hash covers three, so the finalisation is refused and the
+    # unit is not stored; the bad signature keeps its own reason.
     results = server.push(alice, change("review", "create", review_id, review),
-                          *(change("signature", "create", sid, s) for sid, s in signatures[:2]))
-    assert [r["status"] for r in results] == ["rejected"] * 3
-    assert "content hash" in results[0]["error"] and "refused" in results[1]["error"]
+                          *(change("signature", "create", sid, s) for sid, s in signatures[:2]),
+                          change("signature", "create", fields={**signatures[2][1], "role": "nobody"}))
+    assert [r["status"] for r in results] == ["rejected"] * 4
+    assert results[0]["error"] and results[1]["error"] == f"The review it belongs to was refused: {results[0]['error']}"
+    assert "role" in results[3]["error"]
+    results = results[:3]
     assert review_id not in records(server, alice, "review") and records(server, alice, "signature") == {}
     # Sent again whole (same change ids: nothing was receipted), it is applied.
     results = server.push(alice, change("review", "create", review_id, review, change_id=results[0]["change_id"]),
