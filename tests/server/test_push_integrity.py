@@ -111,6 +111,10 @@ def test_signatures_go_only_on_the_callers_own_drafts(server: Server, caseloads:
                                      review_fields(caseloads["alice_learner"])))[0]["status"] == "applied"
     refused = server.push(bob, change("signature", "create", fields=signature_fields(draft)))[0]
     assert refused["status"] == "rejected"
+    # Nor may anyone sign a draft that has been deleted.
+    assert server.push(alice, change("review", "delete", draft))[0]["status"] == "applied"
+    deleted = server.push(alice, change("signature", "create", fields=signature_fields(draft)))[0]
+    assert (deleted["status"], deleted["error"]) == (refused["status"], refused["error"])
     assert len(records(server, alice, "signature")) == 3
 
 
