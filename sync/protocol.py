@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -136,9 +136,12 @@ def storable_problem(value: Any, max_nesting: int = MAX_NESTING, max_text: int =
     return None
 
 
-def record_problem(fields: dict[str, Any]) -> str | None:
-    """`storable_problem` for a record's fields (or a push's `base`): texts up to `MAX_TEXT_CHARS`, images more."""
-    texts = {name: value for name, value in fields.items() if name not in IMAGE_FIELDS}
+def record_problem(fields: dict[str, Any], skip: frozenset[str] = frozenset()) -> str | None:
+    """`storable_problem` for a record's fields (or a push's `base`): texts up to `MAX_TEXT_CHARS`, images more.
+
+    `skip` names fields the caller's model checks itself down to every number (see `_Record`).
+    """
+    texts = {name: value for name, value in fields.items() if name not in IMAGE_FIELDS and name not in skip}
     images = {name: value for name, value in fields.items() if name in IMAGE_FIELDS}
     return storable_problem(texts) or storable_problem(images, max_text=MAX_SIGNATURE_PNG_CHARS)
 
@@ -160,16 +163,19 @@ class _Record(BaseModel):
     """Fields of a record as it travels in a pull's `data` (without the sync metadata).
 
     Whatever a field's type, the whole record must pass `record_problem` first (before any field is parsed, so
-    a value nested too deep never reaches a recursive parser), and floats must be finite.
+    a value nested too deep never reaches a recursive parser), and floats must be finite. Fields typed down to
+    every number (`_typed_numbers`, a signature's strokes) are left to pydantic's own, far faster, checks: their
+    type allows no text, no deeper nesting and (with `allow_inf_nan=False`) no NaN.
     """
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    _typed_numbers: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="before")
     @classmethod
     def _storable(cls, value: Any) -> Any:
         if isinstance(value, dict):
-            problem = record_problem(value)
+            problem = record_problem(value, skip=cls._typed_numbers)
             if problem:
                 raise ValueError(f"cannot be stored: {problem}")
         return value
@@ -256,6 +262,8 @@ class ReviewData(_Record):
 
 
 class SignatureData(_Record):
+    _typed_numbers: ClassVar[frozenset[str]] = frozenset({"strokes"})
+
     review_id: str
     role: SignatureRole
     name: str = ""
