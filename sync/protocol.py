@@ -10,9 +10,10 @@ Dates travel as ISO 8601 strings (`YYYY-MM-DD`), instants as ISO 8601 with an of
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, get_args
+import math
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 PROTOCOL_VERSION = 1
 
@@ -37,10 +38,147 @@ ReviewStatus = Literal["draft", "finalised", "void"]
 SignatureRole = Literal["learner", "employer", "assessor"]
 
 
-class _Record(BaseModel):
-    """Fields of a record as it travels in a pull's `data` (without the sync metadata)."""
+# --- What a record may hold --------------------------------------------------------------------------------------
+# One rule, shared by the laptop (which builds and applies records) and the server (which stores and sends them
+# back), for values every part of the chain can store, send back and hash: PostgreSQL text holds no NUL; UTF-8
+# (JSON on the wire, SQLite and PostgreSQL text) holds no lone surrogate; SQLite integers stop at 2**63 and a
+# JavaScript or JSON reader's exact integers at 2**53; the content hash turns instants into UTC, which overflows
+# near the ends of Python's calendar; and every reader of nested JSON recurses. A value outside these is refused
+# with a reason where it enters, never stored to break a later pull, sync or hash.
 
-    model_config = ConfigDict(extra="forbid")
+#: The calendar range of dates and instants in records (hashing moves instants to UTC, so a day from Python's
+#: limits already overflows; reviews, births and plans all fall well inside these years).
+MIN_YEAR, MAX_YEAR = 1900, 2200
+#: Integers anywhere in a record lie within ±(2**53 − 1): exact in every JSON reader and in SQLite's 64 bits.
+MAX_JSON_INT = 2**53 - 1
+#: The most levels of objects and lists a record may hold, the record itself counted as one. The templates'
+#: deepest answer is five (record → answers → target list → target → its actions), a signature's strokes four;
+#: eight leaves room for a new question type and keeps every recursive reader far from Python's recursion limit.
+MAX_NESTING = 8
+
+# --- Size limits ---------------------------------------------------------------------------------------------------
+# Sized from what the laptop sends: its signature pad renders a 600 x 200 PNG (a drawn signature is 20-100 KB in
+# base64; even an incompressible picture of that size is under 500 KB) and keeps strokes at 4 decimal places (a
+# signature is 300-3,000 points, about 5-55 KB of JSON); a whole progress review's answers are 5-20 KB. So a review
+# with three drawn signatures is well under 1 MB, and every limit below is several times what a real one needs.
+
+#: The largest request body the server reads (413 beyond it, refused before it is read whole): a push of about 60
+#: real reviews with three drawn signatures each (~250 KB apiece), or of four reviews with every field at its limit,
+#: or a full batch of 500 ordinary records, fits; and the server never holds more than this of one request.
+MAX_BODY_BYTES = 16 * 1024 * 1024
+#: The longest text any record field or answer may hold: about 8,000 words (16 pages), far past any answer typed in
+#: a visit, so that only a pasted document could reach it (the laptop reads its own records through these models
+#: too, so the limit is set well clear of real answers rather than close to them).
+MAX_TEXT_CHARS = 50_000
+#: The longest base64 signature image (≈ 450 KB of PNG, room for any picture the pad can render).
+MAX_SIGNATURE_PNG_CHARS = 600_000
+#: The most points a signature's strokes may hold (a minute of scribbling at a pen's event rate).
+MAX_STROKE_POINTS = 20_000
+#: The most characters a review's answers may take as JSON (25 times a long review, room for several long texts).
+MAX_ANSWERS_CHARS = 500_000
+#: The most actions one target may list.
+MAX_TARGET_ACTIONS = 100
+#: Record fields that hold an image rather than text, allowed up to `MAX_SIGNATURE_PNG_CHARS`.
+IMAGE_FIELDS = frozenset({"image_png"})
+
+
+def text_problem(text: str, max_chars: int | None = None) -> str | None:
+    """Why a string cannot be stored and sent back (a NUL, a lone surrogate, too long), or None when it can."""
+    if max_chars is not None and len(text) > max_chars:
+        return f"is longer than {max_chars:,} characters"
+    if "\x00" in text:
+        return "holds a NUL character"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "holds a lone surrogate (text that is not valid Unicode)"
+    return None
+
+
+def storable_problem(value: Any, max_nesting: int = MAX_NESTING, max_text: int = MAX_TEXT_CHARS) -> str | None:
+    """Why a JSON-like value cannot be stored, sent back and hashed, or None when it can.
+
+    Walks without recursion, so a value nested thousands deep is refused rather than overflowing the stack.
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if item is None or isinstance(item, bool):
+            continue
+        if isinstance(item, str):
+            problem = text_problem(item, max_text)
+            if problem:
+                return f"a text {problem}"
+        elif isinstance(item, int):
+            if not -MAX_JSON_INT <= item <= MAX_JSON_INT:
+                return f"a whole number is outside ±{MAX_JSON_INT}"
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return "a number is not finite (NaN or infinity)"
+        elif isinstance(item, dt.date):
+            if not MIN_YEAR <= item.year <= MAX_YEAR:
+                return f"a date is outside the years {MIN_YEAR} to {MAX_YEAR}"
+        elif isinstance(item, dict | list | tuple):
+            if depth > max_nesting:
+                return f"it is nested more than {max_nesting} levels deep"
+            if isinstance(item, dict):
+                for key, child in item.items():
+                    if not isinstance(key, str):
+                        return "a key is not text"
+                    problem = text_problem(key, max_text)
+                    if problem:
+                        return f"a key {problem}"
+                    stack.append((child, depth + 1))
+            else:
+                stack.extend((child, depth + 1) for child in item)
+        else:
+            return f"it holds a {type(item).__name__}, which JSON cannot carry"
+    return None
+
+
+def record_problem(fields: dict[str, Any], skip: frozenset[str] = frozenset()) -> str | None:
+    """`storable_problem` for a record's fields (or a push's `base`): texts up to `MAX_TEXT_CHARS`, images more.
+
+    `skip` names fields the caller's model checks itself down to every number (see `_Record`).
+    """
+    texts = {name: value for name, value in fields.items() if name not in IMAGE_FIELDS and name not in skip}
+    images = {name: value for name, value in fields.items() if name in IMAGE_FIELDS}
+    return storable_problem(texts) or storable_problem(images, max_text=MAX_SIGNATURE_PNG_CHARS)
+
+
+def _in_calendar(value: dt.date) -> dt.date:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"must be within the years {MIN_YEAR} to {MAX_YEAR}")
+    return value
+
+
+#: A date, and an instant, within the calendar range (`MIN_YEAR`..`MAX_YEAR`).
+CalendarDate = Annotated[dt.date, AfterValidator(_in_calendar)]
+Instant = Annotated[dt.datetime, AfterValidator(_in_calendar)]
+#: Bounded whole numbers for counters and positions a person or a template sets.
+Position = Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
+
+
+class _Record(BaseModel):
+    """Fields of a record as it travels in a pull's `data` (without the sync metadata).
+
+    Whatever a field's type, the whole record must pass `record_problem` first (before any field is parsed, so
+    a value nested too deep never reaches a recursive parser), and floats must be finite. Fields typed down to
+    every number (`_typed_numbers`, a signature's strokes) are left to pydantic's own, far faster, checks: their
+    type allows no text, no deeper nesting and (with `allow_inf_nan=False`) no NaN.
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    _typed_numbers: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            problem = record_problem(value, skip=cls._typed_numbers)
+            if problem:
+                raise ValueError(f"cannot be stored: {problem}")
+        return value
 
 
 class EmployerData(_Record):
@@ -57,15 +195,15 @@ class LearnerData(_Record):
     uln: str = Field(pattern=r"^\d{10}$")
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field(min_length=1, max_length=100)
-    date_of_birth: dt.date | None = None
+    date_of_birth: CalendarDate | None = None
     email: str = ""
     phone: str = ""
     employer_id: str | None = None
     programme: str = ""
     level: int | None = Field(default=None, ge=1, le=8)
-    start_date: dt.date
-    planned_end_date: dt.date | None = None
-    planned_otj_hours: float = Field(default=0, ge=0)
+    start_date: CalendarDate
+    planned_end_date: CalendarDate | None = None
+    planned_otj_hours: float = Field(default=0, ge=0, le=100_000)
     assessor: str = ""
     support_needs: str = ""
     starting_points: str = ""
@@ -80,16 +218,16 @@ class PlanItemData(_Record):
     code: str = ""
     title: str = Field(min_length=1)
     progress: int = Field(default=0, ge=0, le=100)
-    position: int = 0
+    position: Position = 0
     notes: str = ""
 
 
 class TargetData(_Record):
     learner_id: str
     text: str = Field(min_length=1)
-    due_date: dt.date | None = None
+    due_date: CalendarDate | None = None
     status: TargetStatus = "open"
-    actions: list[str] = Field(default_factory=list)
+    actions: list[str] = Field(default_factory=list, max_length=MAX_TARGET_ACTIONS)
     set_in_review_id: str | None = None
     followed_up_in_review_id: str | None = None
     follow_up_comment: str = ""
@@ -99,34 +237,54 @@ class TargetData(_Record):
 class ReviewData(_Record):
     learner_id: str
     template_id: str
-    template_version: int = Field(ge=1)
+    template_version: int = Field(ge=1, le=1_000_000)
     status: ReviewStatus = "draft"
     assessor: str = ""
-    visit_date: dt.date | None = None
+    visit_date: CalendarDate | None = None
     answers: dict[str, Any] = Field(default_factory=dict)
     progress_rag: RagRating | None = None
     welfare_rag: RagRating | None = None
-    next_review_date: dt.date | None = None
+    next_review_date: CalendarDate | None = None
     next_review_reason: str = ""
-    finalised_at: dt.datetime | None = None
+    finalised_at: Instant | None = None
     content_hash: str | None = None
     void_reason: str = ""
     addendum_to_id: str | None = None
 
+    @field_validator("answers")
+    @classmethod
+    def _answers_size(cls, answers: dict[str, Any]) -> dict[str, Any]:
+        import json
+
+        if len(json.dumps(answers, ensure_ascii=False, default=str)) > MAX_ANSWERS_CHARS:
+            raise ValueError(f"the answers take more than {MAX_ANSWERS_CHARS:,} characters")
+        return answers
+
 
 class SignatureData(_Record):
+    _typed_numbers: ClassVar[frozenset[str]] = frozenset({"strokes"})
+
     review_id: str
     role: SignatureRole
     name: str = ""
-    signed_at: dt.datetime | None = None
+    signed_at: Instant | None = None
     image_png: str | None = Field(default=None, description="PNG image, base64")
     strokes: list[list[list[float]]] = Field(default_factory=list)
     absent_reason: str = ""
 
+    @field_validator("strokes")
+    @classmethod
+    def _strokes_size(cls, strokes: list[list[list[float]]]) -> list[list[list[float]]]:
+        if sum(len(stroke) for stroke in strokes) > MAX_STROKE_POINTS:
+            raise ValueError(f"the strokes hold more than {MAX_STROKE_POINTS:,} points")
+        if any(len(point) > 3 for stroke in strokes for point in stroke):
+            raise ValueError("a stroke's point holds more than x, y and pressure")
+        return strokes
+
 
 class OtjEntryData(_Record):
     learner_id: str
-    date: dt.date
+    date: CalendarDate
     hours: float = Field(gt=0, le=24)
     activity: str = ""
     description: str = ""
@@ -232,14 +390,17 @@ class _Message(BaseModel):
 
 
 class _Request(_Message):
-    """A request body: text in it must be storable, so NUL characters are refused with a reason."""
+    """A request body: its own text must be storable and sendable back, so NUL characters and lone surrogates are
+    refused with a reason (422). Records inside a push (`fields`, `base`) are checked per change instead, so one bad
+    record is one `rejected` change rather than a refused batch."""
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_nul_characters(cls, value: Any) -> Any:
-        # PostgreSQL text cannot hold NUL; refuse it here with a reason rather than fail in the database.
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("must not contain NUL characters")
+    def _storable_text(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold NUL, nor UTF-8 a lone surrogate; refuse them here rather than fail later.
+        problem = text_problem(value) if isinstance(value, str) else None
+        if problem:
+            raise ValueError(f"cannot be stored: it {problem}")
         return value
 
 
@@ -318,7 +479,7 @@ class PushChange(_Request):
     entity: EntityName
     id: str = Field(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
     op: PushOp
-    base_rev: int = Field(default=0, ge=0)
+    base_rev: int = Field(default=0, ge=0, le=2**62)
     base: dict[str, Any] = Field(default_factory=dict)
     fields: dict[str, Any] = Field(default_factory=dict)
     #: When the change was made, by the device's clock (optional; the audit log keeps it beside the receipt time).

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from sync.protocol import PROTOCOL_VERSION
+from sync.protocol import MAX_BODY_BYTES, PROTOCOL_VERSION
 
 from .api.errors import install_error_handlers
 from .api.routes import admin, auth, health, sync
 from .api.sign_in_limits import SignInLimiter
+from .body_limit import BodyLimit
 from .core.config import Settings
 from .db import make_engine, make_session_factory
 from .migrate import upgrade_database
@@ -33,6 +34,7 @@ def create_app(database_url: str | None = None, *, migrate: bool = True, setting
     app.state.session_factory = make_session_factory(engine)
     app.state.sign_in_limiter = SignInLimiter(settings)
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)  # 413 before an oversized body is read
     app.include_router(auth.router)
     app.include_router(sync.router)
     app.include_router(health.router)

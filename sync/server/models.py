@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, PrimaryKeyConstraint, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -170,10 +170,15 @@ class Conflict(Base):
 
 
 class PushReceipt(Base):
-    """The outcome of each change_id already handled, so a repeated push is answered `duplicate`."""
+    """The outcome of each change_id a user already sent, so a repeated push is answered `duplicate`.
+
+    Keyed by user as well: a change id is the client's, so another user's is simply a fresh id for this one (and
+    the answer never tells that someone else sent it).
+    """
 
     __tablename__ = "push_receipts"
-    change_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    __table_args__ = (PrimaryKeyConstraint("user_id", "change_id"),)
+    change_id: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[str] = mapped_column(String(36))
     status: Mapped[str] = mapped_column(String(20))
     rev: Mapped[int] = mapped_column(RevType, default=0)

@@ -6,12 +6,11 @@ client pulls is exactly what was validated.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import ValidationError
 
-from sync.protocol import ENTITY_MODELS, Change
+from sync.protocol import ENTITY_MODELS, Change, record_problem
 
 from .models import Employer, Learner, Signature, as_utc
 
@@ -40,24 +39,11 @@ def validate_fields(entity: str, fields: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def check_storable(value: Any) -> None:
-    """Refuse what JSON columns cannot hold faithfully: NaN or infinite numbers, and NUL characters."""
-    try:
-        json.dumps(value, allow_nan=False)
-    except (ValueError, TypeError):
-        raise Rejected("The change holds a number that is not finite (NaN or infinity): it cannot be stored.") from None
-    if _has_nul(value):
-        raise Rejected("The change holds a NUL character, which cannot be stored.")
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+def check_storable(value: dict[str, Any]) -> None:
+    """Refuse what the server could not store, send back and hash (the shared rule: `protocol.record_problem`)."""
+    problem = record_problem(value)
+    if problem:
+        raise Rejected(f"The change cannot be stored: {problem}.")
 
 
 def unknown_fields(entity: str, names: Any) -> list[str]:

@@ -5,9 +5,20 @@ whose record the client saw at its current rev) takes the client's value; a fiel
 conflict, kept server-side and reported; anything invalid, unknown, out of scope or touching a finalised review is
 `rejected` with a reason. Each change runs in its own savepoint, so one rejection never spoils the rest.
 
-Finalised reviews: the server recomputes the content hash over the review and the signatures it holds. Within a
-batch, changes that finalise a review are applied after every other change, so the review's signatures may come
-anywhere in the same batch (or in an earlier one); a signature may name a review created in the same batch.
+Every record is checked against what the server STORES (its parent, the records it names, the caller's scope),
+never against what another change in the same batch claimed: see push_links.py.
+
+Finalised reviews: the server recomputes the content hash over the review and the signatures it holds, so a
+review's signatures must be stored before it is finalised, yet the client sends them in the same batch as (after)
+the review. So:
+- a change that finalises an existing draft is applied after every other change of the batch;
+- a `create` of a review that is already finalised is applied as a *unit*: the review is stored as a draft in its
+  place, then the signatures the batch holds for it are applied (each checked against that stored draft), then
+  the review is finalised. The unit arrives whole or not at all: when the finalisation is refused (a wrong hash, a
+  missing signature), the review and those signatures are all `rejected` with the reason and nothing of them is
+  stored, so the server never holds a half-made review the laptop does not know about; the laptop keeps them in
+  its outbox and sends them again. (A change later in the batch that names the review, e.g. a target set in it,
+  then meets no stored review and is rejected too, as it would be for any unknown review.)
 """
 
 from __future__ import annotations
@@ -30,23 +41,30 @@ from sync.protocol import (
 from .accounts import touch_employer
 from .db import DEVICE_TIME, new_id, next_rev, take_write_lock
 from .finalisation_rules import check_ready_to_finalise
-from .models import RECORD_MODELS, Conflict, Employer, Learner, PushReceipt, Review, Signature, utcnow
+from .models import RECORD_MODELS, Conflict, Learner, PushReceipt, Review, Signature, utcnow
+from .push_links import (
+    FINALISED,
+    VOIDED,
+    check_employer_link,
+    check_learner,
+    check_learner_links,
+    signature_parent,
+)
 from .records import Rejected, check_storable, set_columns, unknown_fields, validate_fields
 from .scope import Caller
 
 UNKNOWN_RECORD = "There is no such record, or it is not in your caseload."
-UNKNOWN_LEARNER = "The learner this record belongs to does not exist, or is not in your caseload."
-UNKNOWN_REVIEW = "The review this signature belongs to does not exist, or is not in your caseload."
 MOVE_LEARNER = "Only an admin can move a learner to another assessor (with `reviewapp-server assign`)."
+SIGNED_REVIEW_MOVE = "A review that has been signed cannot be moved to another learner; start a new review instead."
 CHANGE_ULN = "A learner's ULN comes from the provider's records: ask an admin to correct it in the MIS."
-FINALISED = "This review has been finalised and can no longer be changed; record a correction as an addendum."
-VOIDED = "This review has been voided and can no longer be changed."
 #: Review statuses after which a review (and its signatures) takes no further change but voiding a finalised one.
 CLOSED = ("finalised", "void")
 HASH_MISMATCH = (
     "The review's content hash does not match its answers and signatures as the server holds them; "
     "make sure every signature was sent with the review, then sync again."
 )
+#: The fields a finalised review gains when it is finalised; a finalised `create` is stored first without them.
+FINALISING_FIELDS = {"status": "draft", "content_hash": None, "finalised_at": None}
 
 
 def _finalises(change: PushChange) -> bool:
@@ -54,50 +72,126 @@ def _finalises(change: PushChange) -> bool:
 
 
 def push_changes(session: Session, caller: Caller, changes: list[PushChange]) -> list[PushResult]:
-    """Apply a batch in one transaction under the rev lock; results in the order of `changes`."""
+    """Apply a batch in one transaction under the rev lock; results in the order of `changes`.
+
+    Order: every change in the order sent, except that a finalised review `create` takes the batch's signature
+    creates for it along as one unit (see the module docstring), and a change finalising an existing review comes
+    last, after the signatures it covers.
+    """
     take_write_lock(session)
-    pending_reviews = {
-        c.id.lower(): c.fields.get("learner_id") for c in changes if c.entity == "review" and c.op == "create"
-    }
-    order = sorted(range(len(changes)), key=lambda i: _finalises(changes[i]))
+    unit_of: dict[str, int] = {}  # review id -> index of the first finalised `create` of it
+    for index, change in enumerate(changes):
+        if _finalises(change) and change.op == "create":
+            unit_of.setdefault(change.id.lower(), index)
+    units: dict[int, list[int]] = {index: [] for index in unit_of.values()}
+    for index, change in enumerate(changes):
+        if change.entity == "signature" and change.op == "create":
+            review_id = change.fields.get("review_id")
+            if isinstance(review_id, str) and review_id.lower() in unit_of:
+                units[unit_of[review_id.lower()]].append(index)
+    in_units = {i for members in units.values() for i in members}
     results: dict[int, PushResult] = {}
-    for index in order:
-        session.info[DEVICE_TIME] = changes[index].made_at  # logged with each rev (audit); see db.next_rev
-        results[index] = _push_one(session, caller, changes[index], pending_reviews)
+    last: list[int] = []
+    for index, change in enumerate(changes):
+        if index in in_units:
+            continue
+        if index in units:
+            results.update(_push_finalised_create(session, caller, changes, index, units[index]))
+        elif _finalises(change):
+            last.append(index)
+        else:
+            results[index] = _push_one(session, caller, change)
+    for index in last:
+        results[index] = _push_one(session, caller, changes[index])
     return [results[i] for i in range(len(changes))]
 
 
-def _push_one(session: Session, caller: Caller, change: PushChange, pending_reviews: dict[str, Any]) -> PushResult:
-    receipt = session.get(PushReceipt, change.change_id)
-    if receipt is not None:
-        if receipt.user_id != caller.user_id:
-            return PushResult(change_id=change.change_id, status="rejected", error="This change id is already used.")
-        return PushResult(
-            change_id=change.change_id, status="duplicate", rev=receipt.rev, conflicts=_conflicts_of(session, change)
-        )
+def _push_finalised_create(
+    session: Session, caller: Caller, changes: list[PushChange], index: int, signatures: list[int]
+) -> dict[int, PushResult]:
+    """A finalised review's `create` with the signature creates of the batch for it: whole or not at all."""
+    change = changes[index]
+    members = [index, *signatures]
+    if caller.load(session, Review, change.id.lower()) is not None or _receipt(session, caller, change) is not None:
+        # Sent before (its answer lost): answered as any change would be, one by one. (An id taken outside the
+        # caller's scope goes the unit's way, so its answer reads as for a fresh id: see `_create`.)
+        return {i: _push_one(session, caller, changes[i]) for i in members}
+    try:
+        # Whatever would refuse the review as sent, before its draft is stored (a taken id answers after these).
+        _check_shape(change)
+        validate_fields("review", change.fields)
+    except Rejected as reason:
+        refused = PushResult(change_id=change.change_id, status="rejected", error=str(reason))
+        return {index: refused, **{i: _push_one(session, caller, changes[i]) for i in signatures}}
+    draft = change.model_copy(update={"fields": {**change.fields, **FINALISING_FIELDS}})
+    results: dict[int, PushResult] = {}
     try:
         with session.begin_nested():
-            result = _apply(session, caller, change, pending_reviews)
+            results[index] = _push_one(session, caller, draft)
+            for i in signatures:
+                results[i] = _push_one(session, caller, changes[i])
+            if results[index].status == "applied":
+                _finalise_created(session, change)
+    except Rejected as reason:
+        # Rolled back whole; a signature refused for its own reason keeps that reason.
+        refused = {i: PushResult(change_id=changes[i].change_id, status="rejected",
+                                 error=str(reason) if i == index else f"The review it belongs to was refused: {reason}")
+                   for i in members}
+        return {**refused, **{i: r for i, r in results.items() if i != index and r.status == "rejected"}}
+    return results
+
+
+def _finalise_created(session: Session, change: PushChange) -> None:
+    """Finalise the review `change` created as a draft a moment ago, in this transaction, under the same rev."""
+    row = session.get(Review, change.id.lower())
+    assert row is not None
+    data = validate_fields("review", {**row.data, **change.fields})
+    _check_review_hash(session, row.id, data)
+    row.data = data
+    set_columns(row, data)
+    session.flush()
+
+
+def _receipt(session: Session, caller: Caller, change: PushChange) -> PushReceipt | None:
+    """The caller's own receipt for this change id: change ids are scoped by user, so another user's is fresh."""
+    return session.get(PushReceipt, {"user_id": caller.user_id, "change_id": change.change_id})
+
+
+def _push_one(session: Session, caller: Caller, change: PushChange) -> PushResult:
+    session.info[DEVICE_TIME] = change.made_at  # logged with each rev it hands out (the audit); see db.next_rev
+    receipt = _receipt(session, caller, change)
+    if receipt is not None:
+        return PushResult(change_id=change.change_id, status="duplicate", rev=receipt.rev,
+                          conflicts=_conflicts_of(session, caller, change))
+    try:
+        with session.begin_nested():
+            result = _apply(session, caller, change)
     except Rejected as reason:
         return PushResult(change_id=change.change_id, status="rejected", error=str(reason))
     session.add(PushReceipt(change_id=change.change_id, user_id=caller.user_id, status=result.status, rev=result.rev))
+    session.flush()
     return result
 
 
-def _apply(session: Session, caller: Caller, change: PushChange, pending_reviews: dict[str, Any]) -> PushResult:
-    entity, record_id = change.entity, change.id.lower()
-    model = RECORD_MODELS[entity]
-    bad = unknown_fields(entity, [*change.fields, *change.base])
+def _check_shape(change: PushChange) -> None:
+    """What refuses a change whatever it names: unknown fields, and values nobody could store."""
+    bad = unknown_fields(change.entity, [*change.fields, *change.base])
     if bad:
         names = ", ".join(repr(name)[:60] for name in bad[:10])
-        raise Rejected(f"Unknown field(s) for a {entity.replace('_', ' ')}: {names}.")
+        raise Rejected(f"Unknown field(s) for a {change.entity.replace('_', ' ')}: {names}.")
     check_storable(change.fields)
     check_storable(change.base)
+
+
+def _apply(session: Session, caller: Caller, change: PushChange) -> PushResult:
+    entity, record_id = change.entity, change.id.lower()
+    model = RECORD_MODELS[entity]
+    _check_shape(change)
     row = caller.load(session, model, record_id)
     if row is None:
-        if change.op != "create" or session.get(model, record_id) is not None:
+        if change.op != "create":
             raise Rejected(UNKNOWN_RECORD)
-        return _create(session, caller, change, record_id, pending_reviews)
+        return _create(session, caller, change, record_id)
     if change.op == "delete":
         return _delete(session, caller, change, row)
     return _update(session, caller, change, row)
@@ -108,9 +202,16 @@ def _result(change: PushChange, rev: int, conflicts: list[FieldConflict] | None 
     return PushResult(change_id=change.change_id, status=status, rev=rev, conflicts=conflicts or [])
 
 
-def _create(
-    session: Session, caller: Caller, change: PushChange, record_id: str, pending_reviews: dict[str, Any]
-) -> PushResult:
+def _create(session: Session, caller: Caller, change: PushChange, record_id: str) -> PushResult:
+    """A record the caller cannot see by this id: every check a fresh id meets comes first, and only then an id
+    taken outside the caller's scope is refused, in the very words of an update of an unknown id.
+
+    So the answer for another caseload's id is the answer for a fresh one, except where a fresh id would have been
+    applied: a valid create with a taken id cannot be stored, and says only that the record is unknown. (The
+    laptop's ids are random UUIDs: that answer tells nothing beyond what the caller already held, the id itself.)
+    A finalised review's hash is checked after its draft is stored (see `_push_finalised_create`), so a taken id
+    is refused before its hash is looked at: again only when the id is taken.
+    """
     entity = change.entity
     data = validate_fields(entity, change.fields)
     extra: dict[str, Any] = {}
@@ -120,19 +221,14 @@ def _create(
         if data["assessor"]:
             raise Rejected("Leave the assessor empty: an admin assigns learners to assessors.")
         _check_uln_free(session, data["uln"], record_id)
-        _check_employer(session, data.get("employer_id"))
+        check_employer_link(session, caller, data.get("employer_id"))
     elif entity == "signature":
-        review = caller.load(session, Review, data["review_id"])
-        if review is not None:
-            if review.data.get("status") in CLOSED:
-                raise Rejected(FINALISED if review.data.get("status") == "finalised" else VOIDED)
-            extra["learner_id"] = review.learner_id
-        elif data["review_id"] in pending_reviews and caller.has_learner(session, pending_reviews[data["review_id"]]):
-            extra["learner_id"] = pending_reviews[data["review_id"]]
-        else:
-            raise Rejected(UNKNOWN_REVIEW)
-    elif entity != "employer" and not caller.has_learner(session, data["learner_id"]):
-        raise Rejected(UNKNOWN_LEARNER)
+        extra["learner_id"] = signature_parent(session, caller, data["review_id"]).learner_id
+    elif entity != "employer":
+        check_learner(session, caller, data["learner_id"])
+        check_learner_links(session, caller, entity, record_id, data, {})
+    if session.get(RECORD_MODELS[entity], record_id) is not None:
+        raise Rejected(UNKNOWN_RECORD)
     if entity == "review" and data["status"] == "finalised":
         _check_review_hash(session, record_id, data)
     rev = next_rev(session, entity, record_id, "create", caller.user_id, caller.device_id)
@@ -202,9 +298,16 @@ def _update(session: Session, caller: Caller, change: PushChange, row: Any) -> P
     return _result(change, row.rev, conflicts)
 
 
-def _conflicts_of(session: Session, change: PushChange) -> list[FieldConflict]:
-    """The conflicts a change met when first applied, so a client that never heard that answer still shows them."""
-    stored = session.scalars(select(Conflict).where(Conflict.change_id == change.change_id).order_by(Conflict.field))
+def _conflicts_of(session: Session, caller: Caller, change: PushChange) -> list[FieldConflict]:
+    """The conflicts a change met when first applied, so a client that never heard that answer still shows them.
+
+    The caller's own only: change ids are scoped by user, like the receipts.
+    """
+    stored = session.scalars(
+        select(Conflict)
+        .where(Conflict.user_id == caller.user_id, Conflict.change_id == change.change_id)
+        .order_by(Conflict.field)
+    )
     return [
         FieldConflict(
             conflict_id=c.id,
@@ -265,27 +368,27 @@ def _check_links(
         if merged["uln"] != current.get("uln"):
             _check_uln_free(session, merged["uln"], row.id)
         if merged.get("employer_id") != current.get("employer_id"):
-            _check_employer(session, merged.get("employer_id"))
+            check_employer_link(session, caller, merged.get("employer_id"))
     elif entity == "signature":
         if merged["review_id"] != current.get("review_id"):
             raise Rejected("A signature cannot be moved to another review.")
-    elif (
-        entity != "employer"
-        and merged["learner_id"] != current.get("learner_id")
-        and not caller.has_learner(session, merged["learner_id"])
-    ):
-        raise Rejected(UNKNOWN_LEARNER)
+    elif entity != "employer":
+        if merged["learner_id"] != current.get("learner_id"):
+            check_learner(session, caller, merged["learner_id"])
+            if entity == "review" and _has_signatures(session, row.id):
+                # Its signatures are scoped by the learner they were given for (models.Signature.learner_id).
+                raise Rejected(SIGNED_REVIEW_MOVE)
+        check_learner_links(session, caller, entity, row.id, merged, current)
+
+
+def _has_signatures(session: Session, review_id: str) -> bool:
+    return session.execute(select(Signature.id).where(Signature.review_id == review_id).limit(1)).first() is not None
 
 
 def _check_uln_free(session: Session, uln: str, record_id: str) -> None:
     other = session.execute(select(Learner.id).where(Learner.uln == uln, Learner.id != record_id)).first()
     if other is not None:
         raise Rejected(f"Another learner already has the ULN {uln}.")
-
-
-def _check_employer(session: Session, employer_id: str | None) -> None:
-    if employer_id is not None and session.get(Employer, employer_id) is None:
-        raise Rejected("The employer named by employer_id does not exist on the server.")
 
 
 def _status(session: Session, entity: str, row: Any) -> str | None:
