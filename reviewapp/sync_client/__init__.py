@@ -39,6 +39,7 @@ from reviewapp.store.keys import KEYRING_SERVICE
 from reviewapp.store.models import OutboxEntry
 from reviewapp.store.settings import get_setting, set_settings
 from reviewapp.store.sync_apply import SentEntry
+from reviewapp.sync_client.server_address import check_server_url
 from sync.protocol import (
     ENTITY_ORDER,
     MAX_PULL_LIMIT,
@@ -228,9 +229,11 @@ class SyncClient:
         max_backoff: float = 8.0,
         timeout: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
+        allow_insecure_http: bool | None = None,
     ) -> None:
         self.store = store
-        self.server_url = server_url.rstrip("/")
+        #: Refused here, before any request, unless https:// or this computer (see `server_address`).
+        self.server_url = check_server_url(server_url, allow_insecure_http=allow_insecure_http)
         self.username = username
         self.http = http or httpx.Client(base_url=self.server_url, timeout=timeout)
         self._own_http = http is None

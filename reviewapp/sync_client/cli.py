@@ -4,8 +4,8 @@
 
 On first use the password comes from REVIEWAPP_PASSWORD or standard input; the token is kept in the keyring, so
 later runs need no password (with REVIEWAPP_PASSWORD set, an expired sign-in is renewed). Prints a summary;
-exits 0 on success, 1 when the sync failed, 2 for bad arguments, 3 when this laptop was revoked (its local data
-wiped).
+exits 0 on success, 1 when the sync failed, 2 for bad arguments (a plain http:// address to another computer is
+one: see `reviewapp.sync_client.server_address`), 3 when this laptop was revoked (its local data wiped).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from reviewapp.sync_client import (
     SyncError,
     status_counts,
 )
+from reviewapp.sync_client.server_address import InsecureServerError, check_server_url
 
 PASSWORD_ENV = "REVIEWAPP_PASSWORD"
 
@@ -36,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--server", required=True, help="the server's address, e.g. https://reviews.example.org")
     parser.add_argument("--username", required=True, help="your account on the server")
     parser.add_argument("--account", default=None, help="the local account (default: the username)")
+    parser.add_argument(
+        "--insecure-http-for-testing", action="store_true",
+        help="allow a plain http:// server on another computer: the password and records then cross the network "
+             "unencrypted, so this is for a test rig only (also REVIEWAPP_ALLOW_INSECURE_HTTP=1)",
+    )
     return parser
 
 
@@ -51,13 +57,19 @@ def _password() -> str:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     account = args.account or args.username
+    try:  # before the store is opened or anything is sent: nothing goes to a server this laptop will not use
+        insecure_ok = args.insecure_http_for_testing or None  # None: as REVIEWAPP_ALLOW_INSECURE_HTTP says
+        args.server = check_server_url(args.server, allow_insecure_http=insecure_ok)
+    except InsecureServerError as exc:
+        print(f"reviewapp sync: {exc.message}\n{exc.advice}", file=sys.stderr)
+        return 2
     try:
         store = Store.open(args.data_dir, account)
     except StoreError as exc:
         print(f"reviewapp sync: {exc}", file=sys.stderr)
         return 1
     try:
-        with SyncClient(store, args.server, args.username) as client:
+        with SyncClient(store, args.server, args.username, allow_insecure_http=insecure_ok) as client:
             if not client.signed_in():
                 password = _password()
                 if not password:
