@@ -18,7 +18,7 @@ from pathlib import Path
 
 from reviewapp.core.dates import format_datetime
 from reviewapp.store.database import Store
-from reviewapp.store.errors import StoreError
+from reviewapp.store.errors import SET_ASIDE_OPTION, DamagedStoreError, StoreError
 from reviewapp.sync_client import (
     DeviceRevokedError,
     NotSignedInError,
@@ -37,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--server", required=True, help="the server's address, e.g. https://reviews.example.org")
     parser.add_argument("--username", required=True, help="your account on the server")
     parser.add_argument("--account", default=None, help="the local account (default: the username)")
+    parser.add_argument(
+        SET_ASIDE_OPTION, action="store_true",
+        help="if the local caseload is damaged, move it aside untouched (dated name, its key kept) and download a "
+             "fresh copy from the server; the file is checked page by page first, which takes a while",
+    )
     parser.add_argument(
         "--insecure-http-for-testing", action="store_true",
         help="allow a plain http:// server on another computer: the password and records then cross the network "
@@ -64,10 +69,40 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reviewapp sync: {exc.message}\n{exc.advice}", file=sys.stderr)
         return 2
     try:
-        store = Store.open(args.data_dir, account)
+        store = _open(args.data_dir, account, set_aside=args.set_aside_damaged)
     except StoreError as exc:
         print(f"reviewapp sync: {exc}", file=sys.stderr)
         return 1
+    try:
+        return _sync(store, args, insecure_ok)
+    except StoreError as exc:  # a damaged page met during the sync: nothing was changed in the file by it
+        print(f"reviewapp sync: {exc}", file=sys.stderr)
+        store.close()
+        return 1
+
+
+def _open(data_dir: Path, account: str, *, set_aside: bool) -> Store:
+    """The account's store; with `--set-aside-damaged`, a damaged one (checked page by page) is moved aside and a
+    fresh one opened in its place, for the sync to fill from the server."""
+    if not set_aside:
+        return Store.open(data_dir, account)
+    try:
+        store = Store.open(data_dir, account)
+        try:
+            store.check_integrity()
+        except DamagedStoreError:
+            store.close()
+            raise
+        return store
+    except DamagedStoreError as exc:
+        print(f"reviewapp sync: {exc.message}", file=sys.stderr)
+    store, moved = Store.start_afresh(data_dir, account)
+    print(f"The damaged caseload was set aside, untouched, as {moved} (its key kept in your keyring); a fresh "
+          "caseload was started and is filled from the server now.")
+    return store
+
+
+def _sync(store: Store, args: argparse.Namespace, insecure_ok: bool | None) -> int:
     try:
         with SyncClient(store, args.server, args.username, allow_insecure_http=insecure_ok) as client:
             if not client.signed_in():
