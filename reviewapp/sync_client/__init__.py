@@ -39,6 +39,7 @@ from reviewapp.store.keys import KEYRING_SERVICE
 from reviewapp.store.models import OutboxEntry
 from reviewapp.store.settings import get_setting, set_settings
 from reviewapp.store.sync_apply import SentEntry
+from reviewapp.store.unapplied import Skipped
 from reviewapp.sync_client.server_address import check_server_url
 from sync.protocol import (
     ENTITY_ORDER,
@@ -111,6 +112,11 @@ class SyncSummary:
     cancelled: bool = False
     finished_at: dt.datetime | None = None
     log: list[str] = field(default_factory=list)
+    #: Pulled records skipped because this laptop could not apply them ("entity id: reason"; see
+    #: `reviewapp.store.unapplied`), those it could not use first, then those left out with them.
+    unapplied: list[str] = field(default_factory=list)
+    #: How many of `unapplied` were only left out with a record they belong to.
+    unapplied_with_parent: int = 0
 
     def text(self) -> str:
         parts = [
@@ -122,11 +128,26 @@ class SyncSummary:
         if self.held_learners:
             parts.append(f"{self.held_learners} learner(s) left your caseload with unsent changes, kept here until "
                          "you decide (Sync → Conflicts)")
+        if self.unapplied:
+            parts.append(self.unapplied_text())
         if self.server_changed:
             parts.append(f"new server: {self.requeued} record(s) queued to send again")
         if self.cancelled:
             parts.append("cancelled (what was done is kept)")
         return "; ".join(parts)
+
+
+    def unapplied_text(self) -> str:
+        """"1 record could not be applied: review 01H…: a number too large to store in template_version" …"""
+        own = self.unapplied[: len(self.unapplied) - self.unapplied_with_parent]
+        text = (f"{len(own)} record{'s' if len(own) != 1 else ''} could not be applied: " + "; ".join(own[:5])
+                + (f"; and {len(own) - 5} more (see the log)" if len(own) > 5 else ""))
+        if self.unapplied_with_parent:
+            text += (f" ({self.unapplied_with_parent} record(s) that belong to them were left out with them; all "
+                     "come again once the server's copy is corrected: tell IT)")
+        else:
+            text += " (it comes again once the server's copy is corrected: tell IT)"
+        return text
 
 
 # --- the token, in the keyring only -----------------------------------------------------------------------------
@@ -532,11 +553,14 @@ class SyncClient:
                         since = pages[-1][0].cursor
                         summary.pages += len(pages)
                         summary.pulled += counts.applied
+                        self._note_skipped(summary, counts.skipped)
                         summary.purged_learners += len(counts.purged_learners)
                         summary.held_learners += len(counts.held_learners)
                         requeued += counts.resync_queued
                         summary.requeued += counts.resync_queued
                         report(summary.pages, 0, f"Received {summary.pulled} change(s) in {summary.pages} page(s)")
+                        if counts.rewound:  # a record skipped before applied: what was left out with it comes again
+                            raise sync_apply.CursorMoved
                         if not pages[-1][0].more:
                             return requeued
                 except sync_apply.CursorMoved:
@@ -546,6 +570,18 @@ class SyncClient:
                         upcoming = None
         finally:
             fetcher.shutdown(wait=True, cancel_futures=True)
+
+    @staticmethod
+    def _note_skipped(summary: SyncSummary, skipped: list[Skipped]) -> None:
+        if not skipped:
+            return
+        own = [item.text() for item in skipped if not item.parent]
+        with_parent = [item.text() for item in skipped if item.parent]
+        done = len(summary.unapplied) - summary.unapplied_with_parent
+        summary.unapplied[done:done] = own
+        summary.unapplied.extend(with_parent)
+        summary.unapplied_with_parent += len(with_parent)
+        summary.log.extend(f"Could not apply a record from the server, skipped: {text}" for text in own)
 
     def _fetch_in_background(self, since: int) -> tuple[PullResponse, list[BaseModel | None]]:
         self._background.active = True
@@ -566,6 +602,17 @@ class _RawPage(BaseModel):
 
     model_config = {"extra": "allow"}
     server_id: str
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, **options: Any) -> _RawPage:
+        """Parsed in pydantic-core; a page it refuses as JSON (it refuses a lone surrogate such as "\\ud800" in one
+        record's text) is parsed again by Python's json, so that record alone is refused later, not the page."""
+        try:
+            return super().model_validate_json(json_data, **options)
+        except ValidationError as error:
+            if not any(item["type"] == "json_invalid" for item in error.errors()):
+                raise
+        return cls.model_validate(json.loads(json_data))
 
 
 def _auth_failure(response: httpx.Response) -> tuple[str, str | None]:

@@ -202,6 +202,12 @@ class SyncController(QObject):
             self._stamp(line)
         self.update_status()
         self.window.refresh()
+        if summary.unapplied:  # the rest synced; these few are said, not buried in the log
+            if self.quiet:
+                self.window.statusBar().showMessage(f"Synced, but {summary.unapplied_text()}", 60_000)
+            else:
+                self.window.show_error("Some records from the server could not be applied",
+                                       summary.unapplied_text()[:1].upper() + summary.unapplied_text()[1:])
         self.sync_finished.emit(summary)
 
     def _failed(self, exc: Exception) -> None:
