@@ -45,6 +45,8 @@ from sync.protocol import (
     ENTITY_ORDER,
     MAX_PULL_LIMIT,
     MAX_PUSH_CHANGES,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
     ErrorResponse,
     HealthResponse,
     PullResponse,
@@ -81,6 +83,10 @@ class DeviceRevokedError(SyncError):
 
 class ServerRefusedError(SyncError):
     """A 4xx answer other than 401: retrying would not help."""
+
+
+class UpdateNeededError(ServerRefusedError):
+    """The server and this laptop speak protocols too far apart: this version of ReviewApp must be updated."""
 
 
 class ServerUnreachableError(SyncError):
@@ -258,6 +264,8 @@ class SyncClient:
         self.username = username
         self.http = http or httpx.Client(base_url=self.server_url, timeout=timeout)
         self._own_http = http is None
+        #: Every request says which protocol this laptop speaks, so a server that no longer serves it says so.
+        self.http.headers[PROTOCOL_HEADER] = str(PROTOCOL_VERSION)
         self.device_name = device_name or f"ReviewApp on {platform.node() or 'a laptop'}"
         self.batch_size = max(1, min(batch_size, MAX_PUSH_CHANGES))
         self.page_size = max(1, min(page_size, MAX_PULL_LIMIT))
@@ -322,13 +330,18 @@ class SyncClient:
                 continue
             if response.status_code == 401 and auth:
                 self._handle_unauthorised(response)
+            if response.status_code == 426:  # Upgrade Required: this laptop is older than the server serves
+                raise UpdateNeededError(f"{_detail(response)} (The server at {self.server_url} no longer serves "
+                                        "this version; your changes are kept and sync once it is updated.)")
             if response.status_code >= 400:
+                _check_protocol(response)
                 raise ServerRefusedError(
                     f"The server refused the request (HTTP {response.status_code}): {_detail(response)}"
                 )
             try:
                 return model.model_validate_json(response.content)  # parsed in pydantic-core, not json + validate
             except (ValidationError, ValueError) as exc:
+                _check_protocol(response)
                 raise SyncError(
                     "The server's answer did not match what this version of ReviewApp expects, so nothing of it "
                     f"was used. Check the server address, or ask IT whether the server needs updating. ({exc})"
@@ -449,6 +462,9 @@ class SyncClient:
 
     def _check_server(self, summary: SyncSummary) -> None:
         health = self._call("GET", "/api/v1/health", HealthResponse, auth=False)
+        if health.protocol_version > PROTOCOL_VERSION:  # it still serves this laptop (else 426), but say so
+            log.info("sync: the server speaks protocol %d, this laptop %d", health.protocol_version, PROTOCOL_VERSION)
+            summary.log.append("The server runs a newer version of ReviewApp's sync; update ReviewApp when you can.")
         with self.store.read() as session:
             known = sync_apply.get_state(session, sync_apply.SERVER_ID)
             cursor = sync_apply.get_state(session, sync_apply.CURSOR)
@@ -593,6 +609,9 @@ class SyncClient:
         try:
             return sync_apply.validate_page({**(raw.model_extra or {}), "server_id": raw.server_id})
         except sync_apply.BadServerData as exc:
+            if _newer_than_ours((raw.model_extra or {}).get("protocol_version")):
+                raise UpdateNeededError("The server speaks a newer version of the sync protocol than this version "
+                                        "of ReviewApp: update ReviewApp. Your changes are kept.") from None
             raise SyncError(f"The server sent data this laptop cannot use ({exc}); nothing of it was applied. "
                             "Try again later, or tell IT.") from None
 
@@ -613,6 +632,24 @@ class _RawPage(BaseModel):
             if not any(item["type"] == "json_invalid" for item in error.errors()):
                 raise
         return cls.model_validate(json.loads(json_data))
+
+
+def _check_protocol(response: httpx.Response) -> None:
+    """An answer this laptop could not use, from a server on a newer protocol: say "update", not what failed."""
+    try:
+        server_protocol = response.json().get("protocol_version")
+    except (ValueError, AttributeError):
+        return
+    if _newer_than_ours(server_protocol):
+        raise UpdateNeededError(
+            f"The server speaks a newer version of the sync protocol ({server_protocol}) than this version of "
+            f"ReviewApp ({PROTOCOL_VERSION}): update ReviewApp. Your changes are kept and sync once it is updated."
+        )
+
+
+def _newer_than_ours(server_protocol: Any) -> bool:
+    return isinstance(server_protocol, int) and not isinstance(server_protocol, bool) and (
+        server_protocol > PROTOCOL_VERSION)
 
 
 def _auth_failure(response: httpx.Response) -> tuple[str, str | None]:

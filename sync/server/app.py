@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from sync.protocol import PROTOCOL_VERSION
 
 from .api.errors import install_error_handlers
+from .api.protocol_check import check_client_protocol
 from .api.routes import admin, auth, health, sync
 from .core.config import Settings
 from .db import make_engine, make_session_factory
@@ -26,6 +27,7 @@ def create_app(database_url: str | None = None, *, migrate: bool = True, setting
         title="ReviewApp sync server",
         version=str(PROTOCOL_VERSION),
         description="Accounts, caseloads and the ReviewApp sync protocol (see DESIGN.md).",
+        dependencies=[Depends(check_client_protocol)],  # an old laptop is told to update, on any request
     )
     app.state.settings = settings
     app.state.engine = engine
