@@ -110,6 +110,26 @@ def open_caseload(data_dir: Path | None, account: str, *, demo: bool) -> tuple[S
     return store, moved
 
 
+def watch_for_damage(window) -> None:  # type: ignore[no-untyped-def]
+    """Damage met after the caseload opened (opening reads only the schema; a damaged page shows when it is read):
+    the user is asked, as at the start, and if they agree the window closes, the file is set aside and the app
+    starts again on a fresh caseload (`run_gui`). Otherwise the error is shown as any failed load is."""
+    from reviewapp.store.errors import DamagedStoreError
+
+    shown = window._load_failed
+
+    def load_failed(exc: Exception) -> None:
+        if isinstance(exc, DamagedStoreError) and not getattr(window, "start_afresh", False):
+            print(f"{APP_NAME}: {exc.message}\n{exc.advice}", file=sys.stderr)
+            if ask_set_aside(exc):
+                window.start_afresh = True
+                window.close()
+                return
+        shown(exc)
+
+    window._load_failed = load_failed
+
+
 def run_gui(args: argparse.Namespace) -> int:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
@@ -147,6 +167,7 @@ def run_gui(args: argparse.Namespace) -> int:
 
     try:
         store, set_aside = open_caseload(args.data_dir, account, demo=args.demo)
+        set_aside = set_aside or vars(args).pop("set_aside", None)  # set aside by the run before this one
     except DamagedStoreError:  # told already, and the user chose not to start afresh
         window.hide()
         return 1
@@ -161,6 +182,7 @@ def run_gui(args: argparse.Namespace) -> int:
             store, embedded = _start_demo_server(store, args.data_dir, args.demo_learners, args.today)
         except Exception:  # the demo still works without its server: fill the store directly, as before
             log.exception("The demo sync server could not start; making the demo caseload locally instead.")
+    watch_for_damage(window)
     window.attach_store(store, rules=schedule_rules(store))
     from reviewapp.ui.sync_controller import SyncController
 
@@ -190,6 +212,12 @@ def run_gui(args: argparse.Namespace) -> int:
     store.close()
     if embedded is not None:
         embedded.stop()
+    if getattr(window, "start_afresh", False):  # damage met while the caseload was open, and the user agreed
+        from reviewapp.store.database import Store
+
+        fresh, args.set_aside = Store.start_afresh(args.data_dir, account)
+        fresh.close()
+        return run_gui(args)
     return code
 
 

@@ -133,3 +133,40 @@ def test_the_window_start_offers_to_set_the_damaged_caseload_aside(tmp_path: Pat
         store.close()
     with pytest.raises(DamagedStoreError):  # still opens with its own key, for recovery
         Store.open(tmp_path / "data", moved.stem).close()
+
+
+def test_damage_met_by_the_window_after_opening_offers_the_same_way_out(qtbot, tmp_path: Path, monkeypatch) -> None:
+    from reviewapp.ui.main_window import MainWindow
+
+    path = _demo_caseload(tmp_path / "data")
+    pages = path.stat().st_size // PAGE
+    damage(path, pages // 3, 2 * pages // 3)  # opens (the schema reads); the caseload does not
+    store = Store.open(tmp_path / "data", "assessor1")
+    window = MainWindow(None)
+    qtbot.addWidget(window)
+    errors: list[str] = []
+    window.show_error = lambda title, text: errors.append(text)
+    asked: list[DamagedStoreError] = []
+    monkeypatch.setattr(app, "ask_set_aside", lambda exc: asked.append(exc) or True)
+    app.watch_for_damage(window)
+    window.attach_store(store)
+    window.show()
+    window.refresh()
+    qtbot.waitUntil(lambda: bool(asked), timeout=20000)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    assert window.start_afresh and not errors  # run_gui then sets it aside and starts again on a fresh caseload
+    window.runner.wait()
+    store.close()
+
+    monkeypatch.setattr(app, "ask_set_aside", lambda exc: False)  # declined: shown as a failed load, no traceback
+    store = Store.open(tmp_path / "data", "assessor1")
+    other = MainWindow(None)
+    qtbot.addWidget(other)
+    other.show_error = lambda title, text: errors.append(text)
+    app.watch_for_damage(other)
+    other.attach_store(store)
+    other.refresh()
+    qtbot.waitUntil(lambda: bool(errors), timeout=20000)
+    assert "is damaged and cannot be read" in errors[0]
+    other.runner.wait()
+    store.close()
