@@ -122,12 +122,13 @@ Record = BaseModel | unapplied.Unusable | None
 Page = tuple[PullResponse, list[Record]]
 
 
-def validate_page(body: Any) -> Page:
+def validate_page(body: Any, *, parsed_leniently: bool = True) -> Page:
     """Check a pull page against the protocol, record by record, before anything of it touches the store.
 
     The page itself (server id, cursor) must fit, or nothing of it is used (`BadServerData`). A change that does not
     fit, or a record no column here could hold, is kept as `Unusable` in its place: it is reported and skipped, and
-    the others are applied (see `unapplied`).
+    the others are applied (see `unapplied`). `parsed_leniently=False` says the page was parsed by pydantic-core,
+    which refuses text that is not Unicode, so the free-form fields need no second look.
     """
     try:
         envelope = _PageEnvelope.model_validate(body)
@@ -136,7 +137,7 @@ def validate_page(body: Any) -> Page:
     changes: list[Change] = []
     records: list[Record] = []
     for raw in envelope.changes:
-        change, record = _validate_change(raw)
+        change, record = _validate_change(raw, parsed_leniently)
         changes.append(change)
         records.append(record)
     page = PullResponse.model_construct(server_id=envelope.server_id, protocol_version=envelope.protocol_version,
@@ -144,7 +145,7 @@ def validate_page(body: Any) -> Page:
     return page, records
 
 
-def _validate_change(raw: Any) -> tuple[Change, Record]:
+def _validate_change(raw: Any, parsed_leniently: bool) -> tuple[Change, Record]:
     try:
         change = Change.model_validate(raw)
     except ValidationError as error:
@@ -166,7 +167,7 @@ def _validate_change(raw: Any) -> tuple[Change, Record]:
         record = ENTITY_MODELS[change.entity].model_validate(change.data)
     except ValidationError as error:
         return change, unapplied.Unusable(unapplied.validation_reason(error))
-    problem = unapplied.unstorable(record, change.rev)
+    problem = unapplied.unstorable(record, change.rev, free_form=parsed_leniently)
     return change, unapplied.Unusable(problem) if problem else record
 
 

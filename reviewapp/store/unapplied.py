@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
 
 from pydantic import BaseModel, ValidationError
 
@@ -24,8 +24,6 @@ from pydantic import BaseModel, ValidationError
 UNAPPLIED = "unapplied"
 #: SQLite's INTEGER is 64-bit signed: a larger number cannot be stored (it raised OverflowError mid-pull).
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
-#: Deeper than anything a template's answers can be, and well inside the recursion the JSON encoder can take.
-MAX_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -56,39 +54,39 @@ def validation_reason(error: ValidationError) -> str:
     return "fields that do not fit: " + ", ".join(faults)
 
 
-def unstorable(record: BaseModel, rev: int) -> str:
-    """Why this validated record could not be stored and sent back as it is, or "" when it can."""
+def unstorable(record: BaseModel, rev: int, *, free_form: bool = True) -> str:
+    """Why this validated record could not be stored and sent back as it is, or "" when it can.
+
+    Cheap, as it runs on every pulled record: the typed fields were checked by validation (a `str` field refuses
+    a lone surrogate), so what is left is integers beyond SQLite's and, with `free_form`, the fields whose contents
+    validation did not look into (a review's answers), serialised once in C as the store will: text that is not
+    Unicode, or nesting deeper than can be encoded. A page parsed by pydantic-core needs no `free_form` check (its
+    parser refuses lone surrogates, and limits nesting), which keeps a first pull's cost where it was.
+    """
     if not INT_MIN <= rev <= INT_MAX:
         return "a revision number too large to store"
+    free_form_fields = _free_form_fields(type(record)) if free_form else frozenset()
     for name in type(record).model_fields:
-        problem = _unstorable_value(getattr(record, name))
-        if problem:
-            return f"{problem} in {name}"
-    return ""
-
-
-def _unstorable_value(value: Any) -> str:
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return "nesting deeper than any review can hold"
-        if isinstance(item, bool | float) or item is None:
-            continue
-        if isinstance(item, int):
-            if not INT_MIN <= item <= INT_MAX:
-                return "a number too large to store"
-        elif isinstance(item, str):
+        value = getattr(record, name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not INT_MIN <= value <= INT_MAX:
+                return f"a number too large to store in {name}"
+        elif name in free_form_fields and value:
             try:
-                item.encode("utf-8")
+                json.dumps(value, ensure_ascii=False).encode("utf-8")
             except UnicodeEncodeError:
-                return "text that is not valid Unicode"
-        elif isinstance(item, dict):
-            stack.extend((key, depth + 1) for key in item)
-            stack.extend((child, depth + 1) for child in item.values())
-        elif isinstance(item, list | tuple):
-            stack.extend((child, depth + 1) for child in item)
+                return f"text that is not valid Unicode in {name}"
+            except RecursionError:
+                return f"nesting deeper than any review can hold in {name}"
+            except (TypeError, ValueError):
+                return f"a value that cannot be stored in {name}"
     return ""
+
+
+@cache
+def _free_form_fields(model: type[BaseModel]) -> frozenset[str]:
+    """The fields whose type leaves their contents open (`Any` inside), which validation did not look into."""
+    return frozenset(name for name, info in model.model_fields.items() if "Any" in str(info.annotation))
 
 
 def error_reason(exc: BaseException) -> str:

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 import httpx
 import keyring
 import keyring.errors
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, PrivateAttr, ValidationError
 from sqlalchemy import select
 
 from reviewapp.core.dates import utc_now
@@ -607,7 +607,8 @@ class SyncClient:
         raw = self._call("GET", "/api/v1/sync/pull", _RawPage, params={"since": since, "limit": self.page_size})
         self._same_server(raw.server_id)
         try:
-            return sync_apply.validate_page({**(raw.model_extra or {}), "server_id": raw.server_id})
+            return sync_apply.validate_page({**(raw.model_extra or {}), "server_id": raw.server_id},
+                                            parsed_leniently=raw._lenient)
         except sync_apply.BadServerData as exc:
             if _newer_than_ours((raw.model_extra or {}).get("protocol_version")):
                 raise UpdateNeededError("The server speaks a newer version of the sync protocol than this version "
@@ -621,6 +622,8 @@ class _RawPage(BaseModel):
 
     model_config = {"extra": "allow"}
     server_id: str
+    #: Parsed by Python's json (see below), so its text may hold what pydantic-core's parser refuses.
+    _lenient: bool = PrivateAttr(default=False)
 
     @classmethod
     def model_validate_json(cls, json_data: str | bytes | bytearray, **options: Any) -> _RawPage:
@@ -631,7 +634,12 @@ class _RawPage(BaseModel):
         except ValidationError as error:
             if not any(item["type"] == "json_invalid" for item in error.errors()):
                 raise
-        return cls.model_validate(json.loads(json_data))
+        try:
+            page = cls.model_validate(json.loads(json_data))
+            page._lenient = True
+            return page
+        except RecursionError:  # nested too deeply for any parser here: said, as an answer that cannot be used
+            raise ValueError("a pull page nested too deeply to read") from None
 
 
 def _check_protocol(response: httpx.Response) -> None:
