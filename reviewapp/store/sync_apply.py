@@ -429,7 +429,7 @@ def _apply_pages(
         authors_wanted = session.scalar(select(exists().where(
             SyncConflict.kind == "conflict", SyncConflict.resolved_at.is_(None), SyncConflict.their_by == "",
         )))
-        page_since: dict[int, int] = {}  # id() of each change: the cursor its page was pulled from
+        since_of: dict[str, int] = {}  # each record (by `unapplied.key`): the cursor its first page was pulled from
         run: list[tuple[Change, BaseModel | None]] = []
         touched: dict[str, list[str]] = {}
         back: set[str] = set()  # learners whose last word in these pages is an upsert, not a removal
@@ -437,14 +437,14 @@ def _apply_pages(
         skipped: dict[str, unapplied.Skipped] = {}
         applied_keys: list[str] = []
 
-        def skip(change: Change, reason: str, parent: str = "") -> None:
-            item = unapplied.Skipped(change.entity, change.id, reason, page_since[id(change)], parent)
-            skipped[unapplied.key(change.entity, change.id)] = item
+        def skip(change: Change, reason: str) -> None:
+            name = unapplied.key(change.entity, change.id)
+            skipped[name] = unapplied.Skipped(change.entity, change.id, reason, since_of[name])
 
         pulled_from = stored_cursor if since is None else since
         for page, records in pages:
             for change in page.changes:
-                page_since[id(change)] = pulled_from
+                since_of.setdefault(unapplied.key(change.entity, change.id), pulled_from)
             pulled_from = page.cursor
             for change, record in zip(page.changes, records, strict=True):
                 if isinstance(record, unapplied.Unusable):
@@ -477,8 +477,9 @@ def _apply_pages(
                     if isinstance(record, BaseModel) and unapplied.key(change.entity, change.id) not in skipped:
                         _fill_conflict_authors(session, change, record)
         session.flush()
-        if skipped:
-            _leave_out_dependants(session, touched, skipped)
+        kept = unapplied.parse(get_state(session, unapplied.UNAPPLIED))  # skipped by earlier pulls
+        if skipped or kept:
+            _leave_out_dependants(session, touched, skipped, kept, since_of)
         if not counts.applied:
             dangling: list[Any] = []  # nothing applied, nothing to check: a no-change sync costs no scan
         elif purged:
@@ -494,13 +495,14 @@ def _apply_pages(
         last = pages[-1][0]
         cursor = last.cursor
         counts.applied -= sum(1 for name in skipped if name in applied_keys)  # skipped while applying
-        kept = unapplied.parse(get_state(session, unapplied.UNAPPLIED))
         if kept or skipped:
+            before = list(kept.values())
             for name in applied_keys:
                 resolved = kept.pop(name, None) if name not in skipped else None
                 if resolved is not None and resolved.parent == "":
-                    # It applies now: what was left out with it comes again from where it was first met.
-                    cursor = min(cursor, resolved.since)
+                    # It applies now: what was left out with it comes again, from where the first of it was met.
+                    cursor = min(cursor, resolved.since,
+                                 *(item.since for item in before if item.parent == resolved.id))
             for name, item in skipped.items():
                 earlier = kept.get(name)
                 kept[name] = item if earlier is None else replace(item, since=min(item.since, earlier.since))
@@ -518,12 +520,12 @@ def _apply_pages(
     return counts
 
 
-def _leave_out_dependants(session: Session, touched: dict[str, list[str]],
-                          skipped: dict[str, unapplied.Skipped]) -> None:
-    """Records of these pages that name a skipped record (a skipped review's signatures) are left out with it,
-    and so on down; they are kept in `skipped` so that they come again when it does."""
+def _leave_out_dependants(session: Session, touched: dict[str, list[str]], skipped: dict[str, unapplied.Skipped],
+                          earlier: dict[str, unapplied.Skipped], since_of: dict[str, int]) -> None:
+    """Records of these pages that name a skipped record (a skipped review's signatures), skipped here or by an
+    earlier pull, are left out with it, and so on down; they go into `skipped`, so they come again when it does."""
     entity_of = {model.__table__.name: entity for entity, model in SYNCABLE_MODELS.items()}
-    skipped_ids = {item.id: item for item in skipped.values()}
+    skipped_ids = {item.id: item for item in [*earlier.values(), *skipped.values()]}
     while True:
         found = [row for row in _dangling_references(session, touched) if row[2] in skipped_ids]
         if not found:
@@ -534,7 +536,8 @@ def _leave_out_dependants(session: Session, touched: dict[str, list[str]],
             session.execute(delete(table).where(table.c.id == record_id))
             parent = skipped_ids[parent_id]
             item = unapplied.Skipped(entity, record_id, f"left out with the {parent.entity} it belongs to",
-                                     parent.since, parent.parent or parent.id)
+                                     since_of.get(unapplied.key(entity, record_id), parent.since),
+                                     parent.parent or parent.id)
             skipped[unapplied.key(entity, record_id)] = skipped_ids[record_id] = item
             touched[entity] = [i for i in touched.get(entity, []) if i != record_id]
         session.flush()

@@ -48,9 +48,10 @@ POISONS = {
 }
 
 
+@pytest.mark.parametrize("page_size", [500, 2])  # 2: the review's signatures come in later pulls than it does
 @pytest.mark.parametrize("poison", sorted(POISONS))
 def test_a_record_the_laptop_cannot_apply_is_reported_and_the_rest_syncs(
-    world: dict[str, Any], server_db: str, poison: str,
+    world: dict[str, Any], server_db: str, poison: str, page_size: int,
 ) -> None:
     ann, amy = world["learners"]["alice"]
     alice = world["laptop"]("alice")
@@ -60,7 +61,7 @@ def test_a_record_the_laptop_cannot_apply_is_reported_and_the_rest_syncs(
     assert alice.sync().rejected == 0
     original = _poison(server_db, bad, POISONS[poison])
 
-    fresh = world["laptop"]("alice", "alice-second-laptop")
+    fresh = world["laptop"]("alice", "alice-second-laptop", page_size=page_size)
     summary = fresh.sync()  # a whole caseload from 0: must not stop at the poisoned review
     assert not summary.cancelled
     records = fresh.records()
