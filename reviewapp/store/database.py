@@ -30,7 +30,8 @@ from reviewapp.store.locations import database_path, default_data_dir
 log = logging.getLogger(__name__)
 
 #: What SQLite (and SQLCipher, for a page whose authentication fails) says when a file's pages cannot be read.
-_DAMAGE_MESSAGES = ("database disk image is malformed", "file is not a database")
+_DAMAGE_MESSAGES = ("database disk image is malformed", "malformed database schema", "file is not a database",
+                    "database corruption")
 
 
 def _damage(exc: BaseException | None) -> str:

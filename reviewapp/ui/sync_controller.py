@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QMenu
 
 from reviewapp.core.dates import format_datetime
 from reviewapp.store.database import Store
+from reviewapp.store.errors import StoreError
 from reviewapp.store.settings import get_setting, set_settings
 from reviewapp.sync_client import (
     DEFAULT_INTERVAL_MINUTES,
@@ -214,7 +215,8 @@ class SyncController(QObject):
         self._finish()
         if isinstance(exc, SyncError):  # it answered (refused, signed out …) unless it could not be reached
             self.online = not isinstance(exc, ServerUnreachableError)
-        message = str(exc) if isinstance(exc, SyncError) else f"Sync failed unexpectedly: {exc}"
+        # The store's own errors (a damaged caseload met during the sync) say what to do, as sync errors do.
+        message = str(exc) if isinstance(exc, SyncError | StoreError) else f"Sync failed unexpectedly: {exc}"
         self._stamp(message)
         if isinstance(exc, DeviceRevokedError):
             self.window.show_error("This laptop was signed out", message)
