@@ -70,6 +70,66 @@ def report_open_error(exc: StoreOpenError, *, gui: bool) -> None:
             box.exec()
 
 
+def ask_set_aside(exc: StoreOpenError) -> bool:
+    """Whether to set a damaged caseload aside and start afresh: a dialog on a real screen (tests replace this);
+    offscreen there is no one to ask, so nothing is done (the message says how to do it by command)."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    if QApplication.platformName() in ("offscreen", "minimal"):
+        return False
+    box = QMessageBox(QMessageBox.Icon.Critical, f"{APP_NAME}: your caseload is damaged", exc.message)
+    box.setInformativeText(exc.advice)
+    afresh = box.addButton("Set aside and start afresh", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is afresh
+
+
+def open_caseload(data_dir: Path | None, account: str, *, demo: bool) -> tuple[Store, Path | None]:
+    """The account's store for the window, and where a damaged caseload was set aside (None if it was not).
+
+    A damaged file is never used or changed: the user is told what happened and asked (`ask_set_aside`) whether to
+    move it aside, key and all, and start a fresh caseload that the next sync fills from the server. Raises
+    `StoreOpenError` (already reported) when the store cannot be opened and the user did not choose that.
+    """
+    from reviewapp.store.database import Store
+    from reviewapp.store.errors import DamagedStoreError
+
+    try:
+        return _open_store(data_dir, account, demo=demo), None
+    except DamagedStoreError as exc:
+        print(f"{APP_NAME}: {exc.message}\n{exc.advice}", file=sys.stderr)
+        log.error("The caseload could not be read: %s", exc.message)
+        if not ask_set_aside(exc):
+            raise
+    store, moved = Store.start_afresh(data_dir, account)
+    note = (f"The damaged caseload was set aside, untouched, as {moved} (its key kept in your keyring). A fresh "
+            "caseload was started: sync to download yours from the server.")
+    print(f"{APP_NAME}: {note}", file=sys.stderr)
+    log.warning("%s", note)
+    return store, moved
+
+
+def watch_for_damage(window) -> None:  # type: ignore[no-untyped-def]
+    """Damage met after the caseload opened (opening reads only the schema; a damaged page shows when it is read):
+    the user is asked, as at the start, and if they agree the window closes, the file is set aside and the app
+    starts again on a fresh caseload (`run_gui`). Otherwise the error is shown as any failed load is."""
+    from reviewapp.store.errors import DamagedStoreError
+
+    shown = window._load_failed
+
+    def load_failed(exc: Exception) -> None:
+        if isinstance(exc, DamagedStoreError) and not getattr(window, "start_afresh", False):
+            print(f"{APP_NAME}: {exc.message}\n{exc.advice}", file=sys.stderr)
+            if ask_set_aside(exc):
+                window.start_afresh = True
+                window.close()
+                return
+        shown(exc)
+
+    window._load_failed = load_failed
+
+
 def run_gui(args: argparse.Namespace) -> int:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
@@ -102,11 +162,15 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setApplicationVersion(reviewapp.__version__)
     log.info("%s %s, window shown", APP_NAME, reviewapp.__version__)
 
-    from reviewapp.store.errors import StoreOpenError
+    from reviewapp.store.errors import DamagedStoreError, StoreOpenError
     from reviewapp.store.settings import schedule_rules
 
     try:
-        store = _open_store(args.data_dir, account, demo=args.demo)
+        store, set_aside = open_caseload(args.data_dir, account, demo=args.demo)
+        set_aside = set_aside or vars(args).pop("set_aside", None)  # set aside by the run before this one
+    except DamagedStoreError:  # told already, and the user chose not to start afresh
+        window.hide()
+        return 1
     except StoreOpenError as exc:
         window.hide()
         report_open_error(exc, gui=True)
@@ -118,6 +182,7 @@ def run_gui(args: argparse.Namespace) -> int:
             store, embedded = _start_demo_server(store, args.data_dir, args.demo_learners, args.today)
         except Exception:  # the demo still works without its server: fill the store directly, as before
             log.exception("The demo sync server could not start; making the demo caseload locally instead.")
+    watch_for_damage(window)
     window.attach_store(store, rules=schedule_rules(store))
     from reviewapp.ui.sync_controller import SyncController
 
@@ -129,6 +194,11 @@ def run_gui(args: argparse.Namespace) -> int:
         _fill_demo_if_empty(window, store, args.demo_learners, args.today)
     else:
         window.refresh()
+        if set_aside is not None:
+            window.show_info("A fresh caseload was started",
+                             f"Your damaged caseload was set aside, untouched, as {set_aside}. Sync now downloads "
+                             "everything you synced from the server.")
+            window.sync.sync_now()  # type: ignore[attr-defined]
         if connect_first:
             window.sync.open_settings()  # type: ignore[attr-defined]
             if window.sync.server_url and window.sync.sign_in():  # type: ignore[attr-defined]
@@ -142,6 +212,12 @@ def run_gui(args: argparse.Namespace) -> int:
     store.close()
     if embedded is not None:
         embedded.stop()
+    if getattr(window, "start_afresh", False):  # damage met while the caseload was open, and the user agreed
+        from reviewapp.store.database import Store
+
+        fresh, args.set_aside = Store.start_afresh(args.data_dir, account)
+        fresh.close()
+        return run_gui(args)
     return code
 
 

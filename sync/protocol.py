@@ -16,6 +16,13 @@ from typing import Annotated, Any, ClassVar, Literal, get_args
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 PROTOCOL_VERSION = 1
+#: The oldest client protocol the server still serves; an older client is answered 426 (`CLIENT_TOO_OLD`). Raise
+#: it only when a change to the protocol is one an older client would get wrong.
+MIN_CLIENT_PROTOCOL = 1
+#: The request header in which a client says which protocol it speaks. A request without it (a client from before
+#: the header, an office script, a load balancer) is taken as protocol 1.
+PROTOCOL_HEADER = "X-ReviewApp-Protocol"
+CLIENT_TOO_OLD = "This version of ReviewApp is too old for the server: update ReviewApp."
 
 EntityName = Literal["employer", "learner", "plan_item", "target", "review", "signature", "otj_entry"]
 

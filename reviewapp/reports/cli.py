@@ -3,8 +3,9 @@
     python -m reviewapp export-pdf --data-dir DIR (--review ID | --all-finalised) --out-dir OUT
                                    [--copy learner|employer|provider] [--account NAME]
 
-Exit codes: 0 all written; 1 the caseload could not be opened; 2 bad arguments, an unknown review, a draft, or a
-review that fails its content-hash check (nothing is written for it, and the message says why).
+Exit codes: 0 all written; 1 the caseload could not be opened or read (if damaged, the message says what to do);
+2 bad arguments, an unknown review, a draft, or a review that fails its content-hash check (nothing is written for
+it, and the message says why).
 
 This is an explicit export: the files written are outside the caseload's encryption, and the command says so on
 stderr each time it writes any (`EXPORT_WARNING`).
@@ -51,6 +52,16 @@ def main(argv: list[str] | None = None) -> int:
     except StoreError as exc:
         print(f"export-pdf: {exc}", file=sys.stderr)
         return 1
+    try:
+        return _export(store, args, copies)
+    except StoreError as exc:  # e.g. a damaged page met while reading: the message says what to do
+        print(f"export-pdf: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+
+
+def _export(store: Store, args: argparse.Namespace, copies: list[str]) -> int:
     failures = 0
     written = 0
     with store:

@@ -7,7 +7,9 @@ plain deferred BEGIN so they never wait for, or block, a writer.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,8 +24,20 @@ from sqlalchemy.pool import QueuePool
 
 from reviewapp import DEMO_ACCOUNT
 from reviewapp.store import keys, migrations, outbox
-from reviewapp.store.errors import MissingKeyError, StoreOpenError, WrongKeyError
+from reviewapp.store.errors import DamagedStoreError, MissingKeyError, StoreOpenError, WrongKeyError
 from reviewapp.store.locations import database_path, default_data_dir
+
+log = logging.getLogger(__name__)
+
+#: What SQLite (and SQLCipher, for a page whose authentication fails) says when a file's pages cannot be read.
+_DAMAGE_MESSAGES = ("database disk image is malformed", "malformed database schema", "file is not a database",
+                    "database corruption")
+
+
+def _damage(exc: BaseException | None) -> str:
+    """The driver's own words if `exc` says the file is damaged, else ""."""
+    text = str(exc or "").lower()
+    return next((words for words in _DAMAGE_MESSAGES if words in text), "")
 
 
 def _make_engine(path: Path, key: str | None) -> Engine:
@@ -59,6 +73,13 @@ def _make_engine(path: Path, key: str | None) -> Engine:
         else:
             conn.exec_driver_sql("PRAGMA query_only=OFF")
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: Any) -> BaseException | None:
+        # A damaged page can be met by any query, long after the file opened (only the schema is read then): one
+        # rule here turns it into the store's own error, with advice, wherever it happens.
+        words = _damage(context.original_exception)
+        return DamagedStoreError(str(path), words) if words else None
 
     outbox.guard_engine(engine)
     return engine
@@ -107,6 +128,11 @@ class Store:
         engine = _make_engine(path, key)
         try:
             migrations.upgrade(engine, str(path))
+        except DamagedStoreError as exc:
+            engine.dispose()
+            if key is not None and "not a database" in exc.message:
+                raise WrongKeyError(str(path)) from exc  # page 1 does not decrypt: damaged, or another key
+            raise
         except DatabaseError as exc:
             engine.dispose()
             if isinstance(exc.orig, sqlite3.DatabaseError | _sqlcipher_error()) and "not a database" in str(exc):
@@ -132,6 +158,65 @@ class Store:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         keys.forget_key(path)
+
+    @staticmethod
+    def set_aside_damaged(data_dir: Path | str | None, account: str, *, now: dt.datetime | None = None) -> Path:
+        """Rename a damaged caseload (with its -wal and -shm files) to `<account>.damaged-<date-time>.db`, its key
+        kept in the keyring under the new name, and return the new path. Nothing in the file is changed: unsynced
+        work can be recovered from it later (`reviewapp --account <account>.damaged-<date-time>` opens it), and
+        the next open of the account starts a fresh caseload with a new key."""
+        data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        path = database_path(data_dir, account)
+        stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+        target = path.with_name(f"{path.stem}.damaged-{stamp}{path.suffix}")
+        number = 2
+        while any(Path(f"{target}{suffix}").exists() for suffix in ("", "-wal", "-shm")):  # never overwrite one
+            target = path.with_name(f"{path.stem}.damaged-{stamp}-{number}{path.suffix}")
+            number += 1
+        key = keys.load_key(path)
+        if key is not None:
+            keys.keep_key(target, key)  # first: there is never a moment when the moved file has no key
+        for suffix in ("-wal", "-shm", ""):  # the main file last, so a fresh one never meets an old -wal
+            if Path(f"{path}{suffix}").exists():
+                os.replace(f"{path}{suffix}", f"{target}{suffix}")
+        keys.forget_key(path)
+        log.warning("A damaged caseload was set aside as %s.", target.name)
+        return target
+
+    @classmethod
+    def start_afresh(cls, data_dir: Path | str | None, account: str) -> tuple[Store, Path]:
+        """Set the damaged caseload aside and open a fresh, empty one for the account; the sync settings (server,
+        username) are carried over when the damaged file still yields them, so the next sync downloads the
+        caseload. Returns the fresh store and where the damaged file now is."""
+        from reviewapp.store.models import Setting
+
+        moved = cls.set_aside_damaged(data_dir, account)
+        salvaged: dict[str, Any] = {}
+        try:
+            old = _make_engine(moved, keys.load_key(moved))
+            try:
+                with old.connect() as conn:
+                    salvaged = dict(conn.execute(Setting.__table__.select()).tuples().all())
+            finally:
+                old.dispose()
+        except Exception:  # the settings are a convenience; the server holds what matters
+            log.info("No settings could be read from the damaged caseload; the fresh one starts without them.")
+        store = cls.open(data_dir, account)
+        if salvaged:
+            with store.apply_remote() as session:
+                session.add_all(Setting(key=key, value=value) for key, value in salvaged.items())
+        return store, moved
+
+    def check_integrity(self) -> None:
+        """Read every page (slow on a large caseload: for a repair asked for, not for every start) and raise
+        `DamagedStoreError` if any is damaged."""
+        pragma = "PRAGMA cipher_integrity_check" if self.encrypted else "PRAGMA quick_check"
+        with self.engine.connect() as conn:
+            problems = [str(row[0]) for row in conn.exec_driver_sql(pragma) if str(row[0]) != "ok"]
+            if not problems:  # the pages authenticate: check the b-trees too
+                problems = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA quick_check") if str(r[0]) != "ok"]
+        if problems:
+            raise DamagedStoreError(str(self.path), problems[0][:200])
 
     def close(self) -> None:
         self.engine.dispose()

@@ -44,13 +44,40 @@ class MissingKeyError(StoreOpenError):
         )
 
 
-class WrongKeyError(StoreOpenError):
-    def __init__(self, path: str) -> None:
+#: How to set a damaged caseload aside, for the headless commands' messages (the app offers it in a dialog).
+SET_ASIDE_OPTION = "--set-aside-damaged"
+
+
+class DamagedStoreError(StoreOpenError):
+    """The caseload file cannot be read: damaged on disk (a failing drive, a copy cut short, a sync tool).
+
+    Raised at open and by any query that meets a damaged page (see `database._make_engine`), so no caller shows a
+    raw "database disk image is malformed". The file is never changed: `Store.set_aside_damaged` renames it (key
+    and all) and a fresh caseload is downloaded from the server.
+    """
+
+    def __init__(self, path: str, detail: str = "", *, message: str = "") -> None:
         super().__init__(
-            f"The key in your keyring does not open the caseload {path}: the file is damaged, "
-            "or was made with a different key.",
-            _REDOWNLOAD,
+            message or f"Your caseload {path} is damaged and cannot be read"
+            + (f" ({detail})." if detail else "."),
+            "Everything you synced is safe on the ReviewApp server. ReviewApp can set the damaged file aside, "
+            "untouched and under a dated name (its key kept in your keyring beside it, so work not yet synced may "
+            "still be recovered from it by IT), and start a fresh caseload, so you can download the caseload again "
+            "from the server: start ReviewApp and choose 'Set aside and start afresh', or run "
+            f"`reviewapp sync --data-dir ... --server ... --username ... {SET_ASIDE_OPTION}`.",
         )
+        self.path = path
+
+
+class WrongKeyError(DamagedStoreError):
+    """The key kept for the file does not open it: the file is damaged (or not a caseload at all), or was made
+    with another key. Either way the way out is the same as for a damaged file."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, message=(
+            f"The key in your keyring does not open the caseload {path}: the file is damaged (or is not a "
+            "ReviewApp caseload at all), or was made with a different key."
+        ))
 
 
 class NewerSchemaError(StoreOpenError):

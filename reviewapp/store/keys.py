@@ -64,6 +64,15 @@ def create_key(db_path: Path) -> str:
     return key
 
 
+def keep_key(db_path: Path, key: str) -> None:
+    """Keep an existing key under the name of `db_path` (a damaged caseload set aside keeps its key)."""
+    _backend_usable()
+    try:
+        keyring.set_password(KEYRING_SERVICE, _key_name(db_path), key)
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailableError(str(exc) or type(exc).__name__) from exc
+
+
 def forget_key(db_path: Path) -> None:
     """Remove the key (when the local data is wiped, e.g. on a revoked device)."""
     with contextlib.suppress(keyring.errors.PasswordDeleteError):

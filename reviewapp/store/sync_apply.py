@@ -14,10 +14,11 @@ or voided in the office, is the server's word, not a local edit).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import shutil
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -27,7 +28,9 @@ from sqlalchemy.orm import Session
 
 from reviewapp.core.dates import utc_now
 from reviewapp.core.file_names import REVIEWS_FOLDER, learner_folder_name
+from reviewapp.store import unapplied
 from reviewapp.store.database import Store
+from reviewapp.store.errors import StoreError
 from reviewapp.store.models import (
     SYNCABLE_MODELS,
     Employer,
@@ -46,6 +49,8 @@ from reviewapp.store.models import (
 )
 from reviewapp.store.outbox import to_wire
 from sync.protocol import ENTITY_MODELS, Change, PullResponse, PushResult
+
+log = logging.getLogger(__name__)
 
 # --- sync state ------------------------------------------------------------------------------------------------
 
@@ -101,25 +106,70 @@ def wire_value(entity: str, name: str, value: Any) -> Any:
         return to_wire(value)
 
 
-def validate_page(body: Any) -> tuple[PullResponse, list[BaseModel | None]]:
-    """Check a pull page against the protocol, record by record, before anything of it touches the store."""
+class _PageEnvelope(BaseModel):
+    """A pull page with its changes not yet looked at, so that one bad change cannot fail the whole page."""
+
+    model_config = {"extra": "forbid"}
+    server_id: str
+    protocol_version: int = 1
+    changes: list[Any]
+    cursor: int
+    more: bool
+
+
+#: A validated page: the page, and for each change its record (None for deletes and removals, `Unusable` for one
+#: that cannot be applied).
+Record = BaseModel | unapplied.Unusable | None
+Page = tuple[PullResponse, list[Record]]
+
+
+def validate_page(body: Any, *, parsed_leniently: bool = True) -> Page:
+    """Check a pull page against the protocol, record by record, before anything of it touches the store.
+
+    The page itself (server id, cursor) must fit, or nothing of it is used (`BadServerData`). A change that does not
+    fit, or a record no column here could hold, is kept as `Unusable` in its place: it is reported and skipped, and
+    the others are applied (see `unapplied`). `parsed_leniently=False` says the page was parsed by pydantic-core,
+    which refuses text that is not Unicode, so the free-form fields need no second look.
+    """
     try:
-        page = PullResponse.model_validate(body)
-        records: list[BaseModel | None] = []
-        for change in page.changes:
-            if len(change.id) > 36 or not change.id:
-                raise BadServerData(f"a {change.entity} with an unusable id {change.id[:40]!r}")
-            if change.op == "upsert":
-                if change.data is None:
-                    raise BadServerData(f"the {change.entity} {change.id} came without its fields")
-                records.append(ENTITY_MODELS[change.entity].model_validate(change.data))
-            else:
-                if change.op == "removed" and change.entity != "learner":
-                    raise BadServerData(f"a 'removed' change for a {change.entity}, which only learners can be")
-                records.append(None)
+        envelope = _PageEnvelope.model_validate(body)
     except ValidationError as error:
-        raise BadServerData(f"a pull page did not match the protocol: {error.errors()[:3]}") from None
+        raise BadServerData(f"a pull page did not match the protocol: {unapplied.validation_reason(error)}") from None
+    changes: list[Change] = []
+    records: list[Record] = []
+    for raw in envelope.changes:
+        change, record = _validate_change(raw, parsed_leniently)
+        changes.append(change)
+        records.append(record)
+    page = PullResponse.model_construct(server_id=envelope.server_id, protocol_version=envelope.protocol_version,
+                                        changes=changes, cursor=envelope.cursor, more=envelope.more)
     return page, records
+
+
+def _validate_change(raw: Any, parsed_leniently: bool) -> tuple[Change, Record]:
+    try:
+        change = Change.model_validate(raw)
+    except ValidationError as error:
+        found = raw if isinstance(raw, dict) else {}
+        stand_in = Change.model_construct(entity=str(found.get("entity", "record"))[:40],
+                                          id=str(found.get("id", "?"))[:40], rev=0, op="upsert", data=None)
+        return stand_in, unapplied.Unusable(unapplied.validation_reason(error))
+    if len(change.id) > 36 or not change.id:
+        return change.model_copy(update={"id": change.id[:40]}), unapplied.Unusable("an id ReviewApp cannot use")
+    if not unapplied.INT_MIN <= change.rev <= unapplied.INT_MAX:
+        return change, unapplied.Unusable("a revision number too large to store")
+    if change.op != "upsert":
+        if change.op == "removed" and change.entity != "learner":
+            return change, unapplied.Unusable("a 'removed' change, which only learners can be")
+        return change, None
+    if change.data is None:
+        return change, unapplied.Unusable("it came without its fields")
+    try:
+        record = ENTITY_MODELS[change.entity].model_validate(change.data)
+    except ValidationError as error:
+        return change, unapplied.Unusable(unapplied.validation_reason(error))
+    problem = unapplied.unstorable(record, change.rev, free_form=parsed_leniently)
+    return change, unapplied.Unusable(problem) if problem else record
 
 
 # --- pull ---------------------------------------------------------------------------------------------------
@@ -134,6 +184,10 @@ class PullCounts:
     #: Folders of saved copies (under the data directory's reviews folder) to remove once the purge is committed.
     purged_folders: list[str] = field(default_factory=list)
     resync_queued: int = 0
+    #: Records skipped in these pages (see `unapplied`): reported, never applied, the cursor moved past them.
+    skipped: list[unapplied.Skipped] = field(default_factory=list)
+    #: A skipped record applied at last: the cursor was moved back to where it was first met (see `unapplied`).
+    rewound: bool = False
 
 
 class CursorMoved(Exception):
@@ -340,8 +394,7 @@ def _fill_conflict_authors(session: Session, change: Change, record: BaseModel) 
 
 
 def apply_pages(
-    store: Store, pages: list[tuple[PullResponse, list[BaseModel | None]]], *, allow_dangling: bool,
-    since: int | None = None,
+    store: Store, pages: list[Page], *, allow_dangling: bool, since: int | None = None,
 ) -> PullCounts:
     """Apply validated pages and store the last page's cursor, all in one transaction.
 
@@ -349,10 +402,29 @@ def apply_pages(
     `allow_dangling` is false: the caller fetches the next page and applies both together. With `since` (the
     cursor the first page was fetched from), raises `CursorMoved` (having applied nothing) if the stored cursor is
     no longer there, so a rewind made meanwhile is never overwritten.
+
+    Records that cannot be applied are skipped with those hanging off them (`PullCounts.skipped`, see `unapplied`):
+    those found unusable by `validate_page` at once; when applying the pages in bulk raises anything else, the
+    whole transaction is rolled back and done again a record at a time, each in a savepoint, skipping the ones
+    that raise.
     """
+    try:
+        return _apply_pages(store, pages, allow_dangling=allow_dangling, since=since, careful=False)
+    except (CursorMoved, DanglingReferences, BadServerData, StoreError):
+        raise
+    except Exception as exc:
+        log.warning("A pulled page could not be applied in one go (%s); applying it a record at a time.",
+                    type(exc).__name__)
+    return _apply_pages(store, pages, allow_dangling=allow_dangling, since=since, careful=True)
+
+
+def _apply_pages(
+    store: Store, pages: list[Page], *, allow_dangling: bool, since: int | None, careful: bool,
+) -> PullCounts:
     counts = PullCounts()
     with store.apply_remote() as session:
-        if since is not None and int(get_state(session, CURSOR, "0") or 0) != since:
+        stored_cursor = int(get_state(session, CURSOR, "0") or 0)
+        if since is not None and stored_cursor != since:
             raise CursorMoved
         resync = get_state(session, RESYNC) == "1"
         # Conflicts are only made when a push is settled, never by a pull, so one look tells whether any record
@@ -360,15 +432,30 @@ def apply_pages(
         authors_wanted = session.scalar(select(exists().where(
             SyncConflict.kind == "conflict", SyncConflict.resolved_at.is_(None), SyncConflict.their_by == "",
         )))
+        since_of: dict[str, int] = {}  # each record (by `unapplied.key`): the cursor its first page was pulled from
         run: list[tuple[Change, BaseModel | None]] = []
         touched: dict[str, list[str]] = {}
         back: set[str] = set()  # learners whose last word in these pages is an upsert, not a removal
         purged = False
+        skipped: dict[str, unapplied.Skipped] = {}
+        applied_keys: list[str] = []
+
+        def skip(change: Change, reason: str) -> None:
+            name = unapplied.key(change.entity, change.id)
+            skipped[name] = unapplied.Skipped(change.entity, change.id, reason, since_of[name])
+
+        pulled_from = stored_cursor if since is None else since
         for page, records in pages:
+            for change in page.changes:
+                since_of.setdefault(unapplied.key(change.entity, change.id), pulled_from)
+            pulled_from = page.cursor
             for change, record in zip(page.changes, records, strict=True):
+                if isinstance(record, unapplied.Unusable):
+                    skip(change, record.reason)
+                    continue
                 if change.op == "removed":
                     back.discard(change.id)
-                    _apply_run(session, run, resync, counts)
+                    _apply_run(session, run, resync, counts, skip if careful else None)
                     run = []
                     session.flush()
                     if unsent := _unsent_changes(session, change.id):
@@ -383,15 +470,19 @@ def apply_pages(
                     touched.setdefault(change.entity, []).append(change.id)
                     if change.entity == "learner" and change.op == "upsert":
                         back.add(change.id)
+                applied_keys.append(unapplied.key(change.entity, change.id))
                 counts.applied += 1
-        _apply_run(session, run, resync, counts)
+        _apply_run(session, run, resync, counts, skip if careful else None)
         _release_returned_learners(session, back)
         if authors_wanted:
             for page, records in pages:
                 for change, record in zip(page.changes, records, strict=True):
-                    if record is not None:
+                    if isinstance(record, BaseModel) and unapplied.key(change.entity, change.id) not in skipped:
                         _fill_conflict_authors(session, change, record)
         session.flush()
+        kept = unapplied.parse(get_state(session, unapplied.UNAPPLIED))  # skipped by earlier pulls
+        if skipped or kept:
+            _leave_out_dependants(session, touched, skipped, kept, since_of)
         if not counts.applied:
             dangling: list[Any] = []  # nothing applied, nothing to check: a no-change sync costs no scan
         elif purged:
@@ -405,12 +496,54 @@ def apply_pages(
                 f"the server sent records that refer to records it never sent ({dangling[0][0]} …)"
             )
         last = pages[-1][0]
-        set_state(session, CURSOR, str(last.cursor))
+        cursor = last.cursor
+        counts.applied -= sum(1 for name in skipped if name in applied_keys)  # skipped while applying
+        if kept or skipped:
+            before = list(kept.values())
+            for name in applied_keys:
+                resolved = kept.pop(name, None) if name not in skipped else None
+                if resolved is not None and resolved.parent == "":
+                    # It applies now: what was left out with it comes again, from where the first of it was met.
+                    cursor = min(cursor, resolved.since,
+                                 *(item.since for item in before if item.parent == resolved.id))
+            for name, item in skipped.items():
+                earlier = kept.get(name)
+                kept[name] = item if earlier is None else replace(item, since=min(item.since, earlier.since))
+            set_state(session, unapplied.UNAPPLIED, unapplied.dump(kept))
+        counts.skipped = list(skipped.values())
+        counts.rewound = cursor < last.cursor
+        set_state(session, CURSOR, str(cursor))
         if resync and not last.more:
             counts.resync_queued += _queue_what_the_server_lacks(session)
             set_state(session, RESYNC, "")
+    for item in counts.skipped:
+        log.warning("sync: the pulled %s %s could not be applied and was skipped: %s", item.entity, item.id,
+                    item.reason)
     remove_saved_copies(store, counts.purged_folders)
     return counts
+
+
+def _leave_out_dependants(session: Session, touched: dict[str, list[str]], skipped: dict[str, unapplied.Skipped],
+                          earlier: dict[str, unapplied.Skipped], since_of: dict[str, int]) -> None:
+    """Records of these pages that name a skipped record (a skipped review's signatures), skipped here or by an
+    earlier pull, are left out with it, and so on down; they go into `skipped`, so they come again when it does."""
+    entity_of = {model.__table__.name: entity for entity, model in SYNCABLE_MODELS.items()}
+    skipped_ids = {item.id: item for item in [*earlier.values(), *skipped.values()]}
+    while True:
+        found = [row for row in _dangling_references(session, touched) if row[2] in skipped_ids]
+        if not found:
+            return
+        for table_name, record_id, parent_id in found:
+            entity = entity_of[table_name]
+            table = SYNCABLE_MODELS[entity].__table__
+            session.execute(delete(table).where(table.c.id == record_id))
+            parent = skipped_ids[parent_id]
+            item = unapplied.Skipped(entity, record_id, f"left out with the {parent.entity} it belongs to",
+                                     since_of.get(unapplied.key(entity, record_id), parent.since),
+                                     parent.parent or parent.id)
+            skipped[unapplied.key(entity, record_id)] = skipped_ids[record_id] = item
+            touched[entity] = [i for i in touched.get(entity, []) if i != record_id]
+        session.flush()
 
 
 def remove_saved_copies(store: Store, folder_names: list[str]) -> None:
@@ -429,12 +562,14 @@ def learner_folder_names(session: Session, learner_id: str | None = None) -> lis
     return [learner_folder_name(f"{first} {last}", uln) for first, last, uln in session.execute(query)]
 
 
-def _apply_run(session: Session, run: list[tuple[Change, BaseModel | None]], resync: bool, counts: PullCounts) -> None:
+def _apply_run(session: Session, run: list[tuple[Change, BaseModel | None]], resync: bool, counts: PullCounts,
+               skip: Callable[[Change, str], None] | None = None) -> None:
     """Apply upserts and deletes in bulk: one look-up of rows and outbox entries per entity, many-row writes.
 
     A first pull is almost all inserts, and applying it a row at a time (four statements a record) was 85% of its
     time. Records that need care — a pending local change, a re-pull from a new server, an id seen twice in the
-    run — go through `_apply_upsert` one by one, after the bulk writes, in the server's order.
+    run — go through `_apply_upsert` one by one, after the bulk writes, in the server's order. With `skip` (after
+    the bulk way raised), every record goes one by one in a savepoint, and one that raises is handed to `skip`.
     """
     by_entity: dict[str, list[tuple[Change, BaseModel | None]]] = {}
     one_by_one: list[tuple[Change, BaseModel | None]] = []
@@ -442,7 +577,7 @@ def _apply_run(session: Session, run: list[tuple[Change, BaseModel | None]], res
     for change, record in run:
         # Every copy of an id seen more than once goes one by one, in the server's order, so the newest is applied
         # last (a first copy in the bulk and a later one queued could otherwise land in the wrong order).
-        if resync or copies[(change.entity, change.id)] > 1:
+        if skip is not None or resync or copies[(change.entity, change.id)] > 1:
             one_by_one.append((change, record))
         else:
             by_entity.setdefault(change.entity, []).append((change, record))
@@ -478,11 +613,24 @@ def _apply_run(session: Session, run: list[tuple[Change, BaseModel | None]], res
                 statement = update(table).where(table.c.id == bindparam("_id"))
                 session.execute(statement.values({name: bindparam(name) for name in columns}), rows)
     for change, record in one_by_one:
-        if change.op == "delete":
-            _apply_delete(session, change)
-        else:
-            assert record is not None
-            _apply_upsert(session, change, record, resync, counts)
+        if skip is None:
+            _apply_one(session, change, record, resync, counts)
+            continue
+        try:
+            with session.begin_nested():
+                _apply_one(session, change, record, resync, counts)
+        except StoreError:
+            raise
+        except Exception as exc:  # whatever it was, it is this record's alone: skip it, keep the rest
+            skip(change, unapplied.error_reason(exc))
+
+
+def _apply_one(session: Session, change: Change, record: BaseModel | None, resync: bool, counts: PullCounts) -> None:
+    if change.op == "delete":
+        _apply_delete(session, change)
+    else:
+        assert record is not None
+        _apply_upsert(session, change, record, resync, counts)
 
 
 def _in_chunks(session: Session, query: Any, column: Any, ids: list[str], size: int = 500) -> list[Any]:

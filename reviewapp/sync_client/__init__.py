@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 import httpx
 import keyring
 import keyring.errors
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, PrivateAttr, ValidationError
 from sqlalchemy import select
 
 from reviewapp.core.dates import utc_now
@@ -39,10 +39,14 @@ from reviewapp.store.keys import KEYRING_SERVICE
 from reviewapp.store.models import OutboxEntry
 from reviewapp.store.settings import get_setting, set_settings
 from reviewapp.store.sync_apply import SentEntry
+from reviewapp.store.unapplied import Skipped
+from reviewapp.sync_client.server_address import check_server_url
 from sync.protocol import (
     ENTITY_ORDER,
     MAX_PULL_LIMIT,
     MAX_PUSH_CHANGES,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
     ErrorResponse,
     HealthResponse,
     PullResponse,
@@ -85,6 +89,10 @@ class PasswordChangeRequiredError(NotSignedInError):
     """The password was right, but an admin reset it: choose a new one with `SyncClient.change_password`."""
 
 
+class UpdateNeededError(ServerRefusedError):
+    """The server and this laptop speak protocols too far apart: this version of ReviewApp must be updated."""
+
+
 class ServerUnreachableError(SyncError):
     """No usable answer after every retry (no network, server down, 5xx): the laptop is working offline."""
 
@@ -114,6 +122,11 @@ class SyncSummary:
     cancelled: bool = False
     finished_at: dt.datetime | None = None
     log: list[str] = field(default_factory=list)
+    #: Pulled records skipped because this laptop could not apply them ("entity id: reason"; see
+    #: `reviewapp.store.unapplied`), those it could not use first, then those left out with them.
+    unapplied: list[str] = field(default_factory=list)
+    #: How many of `unapplied` were only left out with a record they belong to.
+    unapplied_with_parent: int = 0
 
     def text(self) -> str:
         parts = [
@@ -125,11 +138,26 @@ class SyncSummary:
         if self.held_learners:
             parts.append(f"{self.held_learners} learner(s) left your caseload with unsent changes, kept here until "
                          "you decide (Sync → Conflicts)")
+        if self.unapplied:
+            parts.append(self.unapplied_text())
         if self.server_changed:
             parts.append(f"new server: {self.requeued} record(s) queued to send again")
         if self.cancelled:
             parts.append("cancelled (what was done is kept)")
         return "; ".join(parts)
+
+
+    def unapplied_text(self) -> str:
+        """"1 record could not be applied: review 01H…: a number too large to store in template_version" …"""
+        own = self.unapplied[: len(self.unapplied) - self.unapplied_with_parent]
+        text = (f"{len(own)} record{'s' if len(own) != 1 else ''} could not be applied: " + "; ".join(own[:5])
+                + (f"; and {len(own) - 5} more (see the log)" if len(own) > 5 else ""))
+        if self.unapplied_with_parent:
+            text += (f" ({self.unapplied_with_parent} record(s) that belong to them were left out with them; all "
+                     "come again once the server's copy is corrected: tell IT)")
+        else:
+            text += " (it comes again once the server's copy is corrected: tell IT)"
+        return text
 
 
 # --- the token, in the keyring only -----------------------------------------------------------------------------
@@ -232,12 +260,16 @@ class SyncClient:
         max_backoff: float = 8.0,
         timeout: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
+        allow_insecure_http: bool | None = None,
     ) -> None:
         self.store = store
-        self.server_url = server_url.rstrip("/")
+        #: Refused here, before any request, unless https:// or this computer (see `server_address`).
+        self.server_url = check_server_url(server_url, allow_insecure_http=allow_insecure_http)
         self.username = username
         self.http = http or httpx.Client(base_url=self.server_url, timeout=timeout)
         self._own_http = http is None
+        #: Every request says which protocol this laptop speaks, so a server that no longer serves it says so.
+        self.http.headers[PROTOCOL_HEADER] = str(PROTOCOL_VERSION)
         self.device_name = device_name or f"ReviewApp on {platform.node() or 'a laptop'}"
         self.batch_size = max(1, min(batch_size, MAX_PUSH_CHANGES))
         self.page_size = max(1, min(page_size, MAX_PULL_LIMIT))
@@ -302,13 +334,18 @@ class SyncClient:
                 continue
             if response.status_code == 401 and auth:
                 self._handle_unauthorised(response)
+            if response.status_code == 426:  # Upgrade Required: this laptop is older than the server serves
+                raise UpdateNeededError(f"{_detail(response)} (The server at {self.server_url} no longer serves "
+                                        "this version; your changes are kept and sync once it is updated.)")
             if response.status_code >= 400:
+                _check_protocol(response)
                 raise ServerRefusedError(
                     f"The server refused the request (HTTP {response.status_code}): {_detail(response)}"
                 )
             try:
                 return model.model_validate_json(response.content)  # parsed in pydantic-core, not json + validate
             except (ValidationError, ValueError) as exc:
+                _check_protocol(response)
                 raise SyncError(
                     "The server's answer did not match what this version of ReviewApp expects, so nothing of it "
                     f"was used. Check the server address, or ask IT whether the server needs updating. ({exc})"
@@ -465,6 +502,9 @@ class SyncClient:
 
     def _check_server(self, summary: SyncSummary) -> None:
         health = self._call("GET", "/api/v1/health", HealthResponse, auth=False)
+        if health.protocol_version > PROTOCOL_VERSION:  # it still serves this laptop (else 426), but say so
+            log.info("sync: the server speaks protocol %d, this laptop %d", health.protocol_version, PROTOCOL_VERSION)
+            summary.log.append("The server runs a newer version of ReviewApp's sync; update ReviewApp when you can.")
         with self.store.read() as session:
             known = sync_apply.get_state(session, sync_apply.SERVER_ID)
             cursor = sync_apply.get_state(session, sync_apply.CURSOR)
@@ -569,11 +609,14 @@ class SyncClient:
                         since = pages[-1][0].cursor
                         summary.pages += len(pages)
                         summary.pulled += counts.applied
+                        self._note_skipped(summary, counts.skipped)
                         summary.purged_learners += len(counts.purged_learners)
                         summary.held_learners += len(counts.held_learners)
                         requeued += counts.resync_queued
                         summary.requeued += counts.resync_queued
                         report(summary.pages, 0, f"Received {summary.pulled} change(s) in {summary.pages} page(s)")
+                        if counts.rewound:  # a record skipped before applied: what was left out with it comes again
+                            raise sync_apply.CursorMoved
                         if not pages[-1][0].more:
                             return requeued
                 except sync_apply.CursorMoved:
@@ -584,6 +627,18 @@ class SyncClient:
         finally:
             fetcher.shutdown(wait=True, cancel_futures=True)
 
+    @staticmethod
+    def _note_skipped(summary: SyncSummary, skipped: list[Skipped]) -> None:
+        if not skipped:
+            return
+        own = [item.text() for item in skipped if not item.parent]
+        with_parent = [item.text() for item in skipped if item.parent]
+        done = len(summary.unapplied) - summary.unapplied_with_parent
+        summary.unapplied[done:done] = own
+        summary.unapplied.extend(with_parent)
+        summary.unapplied_with_parent += len(with_parent)
+        summary.log.extend(f"Could not apply a record from the server, skipped: {text}" for text in own)
+
     def _fetch_in_background(self, since: int) -> tuple[PullResponse, list[BaseModel | None]]:
         self._background.active = True
         return self._fetch_page(since)
@@ -592,8 +647,12 @@ class SyncClient:
         raw = self._call("GET", "/api/v1/sync/pull", _RawPage, params={"since": since, "limit": self.page_size})
         self._same_server(raw.server_id)
         try:
-            return sync_apply.validate_page({**(raw.model_extra or {}), "server_id": raw.server_id})
+            return sync_apply.validate_page({**(raw.model_extra or {}), "server_id": raw.server_id},
+                                            parsed_leniently=raw._lenient)
         except sync_apply.BadServerData as exc:
+            if _newer_than_ours((raw.model_extra or {}).get("protocol_version")):
+                raise UpdateNeededError("The server speaks a newer version of the sync protocol than this version "
+                                        "of ReviewApp: update ReviewApp. Your changes are kept.") from None
             raise SyncError(f"The server sent data this laptop cannot use ({exc}); nothing of it was applied. "
                             "Try again later, or tell IT.") from None
 
@@ -603,6 +662,42 @@ class _RawPage(BaseModel):
 
     model_config = {"extra": "allow"}
     server_id: str
+    #: Parsed by Python's json (see below), so its text may hold what pydantic-core's parser refuses.
+    _lenient: bool = PrivateAttr(default=False)
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, **options: Any) -> _RawPage:
+        """Parsed in pydantic-core; a page it refuses as JSON (it refuses a lone surrogate such as "\\ud800" in one
+        record's text) is parsed again by Python's json, so that record alone is refused later, not the page."""
+        try:
+            return super().model_validate_json(json_data, **options)
+        except ValidationError as error:
+            if not any(item["type"] == "json_invalid" for item in error.errors()):
+                raise
+        try:
+            page = cls.model_validate(json.loads(json_data))
+            page._lenient = True
+            return page
+        except RecursionError:  # nested too deeply for any parser here: said, as an answer that cannot be used
+            raise ValueError("a pull page nested too deeply to read") from None
+
+
+def _check_protocol(response: httpx.Response) -> None:
+    """An answer this laptop could not use, from a server on a newer protocol: say "update", not what failed."""
+    try:
+        server_protocol = response.json().get("protocol_version")
+    except (ValueError, AttributeError):
+        return
+    if _newer_than_ours(server_protocol):
+        raise UpdateNeededError(
+            f"The server speaks a newer version of the sync protocol ({server_protocol}) than this version of "
+            f"ReviewApp ({PROTOCOL_VERSION}): update ReviewApp. Your changes are kept and sync once it is updated."
+        )
+
+
+def _newer_than_ours(server_protocol: Any) -> bool:
+    return isinstance(server_protocol, int) and not isinstance(server_protocol, bool) and (
+        server_protocol > PROTOCOL_VERSION)
 
 
 def _auth_failure(response: httpx.Response) -> tuple[str, str | None]:

@@ -5,9 +5,9 @@
 On first use the password comes from REVIEWAPP_PASSWORD or standard input; the token is kept in the keyring, so
 later runs need no password (with REVIEWAPP_PASSWORD set, an expired sign-in is renewed). When an admin has reset
 the password, a new one is asked for at the terminal (twice), or taken from REVIEWAPP_NEW_PASSWORD or the next line
-of standard input. Prints a summary;
-exits 0 on success, 1 when the sync failed, 2 for bad arguments, 3 when this laptop was revoked (its local data
-wiped).
+of standard input. Prints a summary; exits 0 on success, 1 when the sync failed, 2 for bad arguments (a plain
+http:// address to another computer is one: see `reviewapp.sync_client.server_address`), 3 when this laptop was
+revoked (its local data wiped).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from reviewapp.core.dates import format_datetime
 from reviewapp.store.database import Store
-from reviewapp.store.errors import StoreError
+from reviewapp.store.errors import SET_ASIDE_OPTION, DamagedStoreError, StoreError
 from reviewapp.sync_client import (
     DeviceRevokedError,
     NotSignedInError,
@@ -29,6 +29,7 @@ from reviewapp.sync_client import (
     SyncError,
     status_counts,
 )
+from reviewapp.sync_client.server_address import InsecureServerError, check_server_url
 
 PASSWORD_ENV = "REVIEWAPP_PASSWORD"
 NEW_PASSWORD_ENV = "REVIEWAPP_NEW_PASSWORD"
@@ -43,6 +44,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--device-name", default=None,
                         help="the name your admin sees for this laptop, e.g. \"Sam's ThinkPad\" (kept from the first "
                         "sign-in; default: ReviewApp on the computer's name)")
+    parser.add_argument(
+        SET_ASIDE_OPTION, action="store_true",
+        help="if the local caseload is damaged, move it aside untouched (dated name, its key kept) and download a "
+             "fresh copy from the server; the file is checked page by page first, which takes a while",
+    )
+    parser.add_argument(
+        "--insecure-http-for-testing", action="store_true",
+        help="allow a plain http:// server on another computer: the password and records then cross the network "
+             "unencrypted, so this is for a test rig only (also REVIEWAPP_ALLOW_INSECURE_HTTP=1)",
+    )
     return parser
 
 
@@ -88,13 +99,50 @@ def _sign_in(client: SyncClient, password: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     account = args.account or args.username
+    try:  # before the store is opened or anything is sent: nothing goes to a server this laptop will not use
+        insecure_ok = args.insecure_http_for_testing or None  # None: as REVIEWAPP_ALLOW_INSECURE_HTTP says
+        args.server = check_server_url(args.server, allow_insecure_http=insecure_ok)
+    except InsecureServerError as exc:
+        print(f"reviewapp sync: {exc.message}\n{exc.advice}", file=sys.stderr)
+        return 2
     try:
-        store = Store.open(args.data_dir, account)
+        store = _open(args.data_dir, account, set_aside=args.set_aside_damaged)
     except StoreError as exc:
         print(f"reviewapp sync: {exc}", file=sys.stderr)
         return 1
     try:
-        with SyncClient(store, args.server, args.username, device_name=args.device_name) as client:
+        return _sync(store, args, insecure_ok)
+    except StoreError as exc:  # a damaged page met during the sync: nothing was changed in the file by it
+        print(f"reviewapp sync: {exc}", file=sys.stderr)
+        store.close()
+        return 1
+
+
+def _open(data_dir: Path, account: str, *, set_aside: bool) -> Store:
+    """The account's store; with `--set-aside-damaged`, a damaged one (checked page by page) is moved aside and a
+    fresh one opened in its place, for the sync to fill from the server."""
+    if not set_aside:
+        return Store.open(data_dir, account)
+    try:
+        store = Store.open(data_dir, account)
+        try:
+            store.check_integrity()
+        except DamagedStoreError:
+            store.close()
+            raise
+        return store
+    except DamagedStoreError as exc:
+        print(f"reviewapp sync: {exc.message}", file=sys.stderr)
+    store, moved = Store.start_afresh(data_dir, account)
+    print(f"The damaged caseload was set aside, untouched, as {moved} (its key kept in your keyring); a fresh "
+          "caseload was started and is filled from the server now.")
+    return store
+
+
+def _sync(store: Store, args: argparse.Namespace, insecure_ok: bool | None) -> int:
+    try:
+        with SyncClient(store, args.server, args.username, device_name=args.device_name,
+                        allow_insecure_http=insecure_ok) as client:
             if not client.signed_in():
                 password = _password()
                 if not password:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QMenu
 from reviewapp.core.dates import format_datetime
 from reviewapp.store import sync_apply
 from reviewapp.store.database import Store
+from reviewapp.store.errors import StoreError
 from reviewapp.store.settings import get_setting, set_settings
 from reviewapp.sync_client import (
     DEFAULT_INTERVAL_MINUTES,
@@ -36,6 +37,7 @@ from reviewapp.sync_client import (
     SyncSummary,
     status_counts,
 )
+from reviewapp.sync_client.server_address import InsecureServerError, check_server_url
 from reviewapp.ui.sync_conflicts import ConflictsDialog
 from reviewapp.ui.sync_dialogs import LoginDialog, NewPasswordDialog, SyncLogDialog, SyncSettingsDialog
 
@@ -148,6 +150,8 @@ class SyncController(QObject):
             if not quiet:
                 self.open_settings()
             return False
+        if not self._usable_address(quiet=quiet):
+            return False
         self.running = True
         self.quiet = quiet
         self.sync_action.setEnabled(False)
@@ -156,6 +160,25 @@ class SyncController(QObject):
         self.window.statusBar().showMessage("Syncing…")
         self.runner.run(self.client.sync, on_done=self._done, on_error=self._failed, on_progress=self._progress)
         return True
+
+    def _usable_address(self, *, quiet: bool = False) -> bool:
+        """Whether the stored server address may be used; one saved before plain HTTP was refused is reported (and,
+        when the user asked, the settings opened to correct it) rather than sent the password or a caseload."""
+        try:
+            check_server_url(self.server_url, **self._insecure_option())
+        except InsecureServerError as exc:
+            self._stamp(exc.message)
+            if quiet:
+                self.window.statusBar().showMessage(f"Not synced: {exc.message}", 60_000)
+            else:
+                self.window.show_error("The server address is not safe to use", str(exc))
+                self.open_settings()
+            return False
+        return True
+
+    def _insecure_option(self) -> dict[str, Any]:
+        allowed = self.client_options.get("allow_insecure_http")
+        return {} if allowed is None else {"allow_insecure_http": allowed}
 
     def cancel(self) -> None:
         if self.client is not None:
@@ -185,13 +208,20 @@ class SyncController(QObject):
             self._stamp(line)
         self.update_status()
         self.window.refresh()
+        if summary.unapplied:  # the rest synced; these few are said, not buried in the log
+            if self.quiet:
+                self.window.statusBar().showMessage(f"Synced, but {summary.unapplied_text()}", 60_000)
+            else:
+                self.window.show_error("Some records from the server could not be applied",
+                                       summary.unapplied_text()[:1].upper() + summary.unapplied_text()[1:])
         self.sync_finished.emit(summary)
 
     def _failed(self, exc: Exception) -> None:
         self._finish()
         if isinstance(exc, SyncError):  # it answered (refused, signed out …) unless it could not be reached
             self.online = not isinstance(exc, ServerUnreachableError)
-        message = str(exc) if isinstance(exc, SyncError) else f"Sync failed unexpectedly: {exc}"
+        # The store's own errors (a damaged caseload met during the sync) say what to do, as sync errors do.
+        message = str(exc) if isinstance(exc, SyncError | StoreError) else f"Sync failed unexpectedly: {exc}"
         self._stamp(message)
         if isinstance(exc, DeviceRevokedError):
             self.window.show_error("This laptop was signed out", message)
@@ -248,26 +278,41 @@ class SyncController(QObject):
                     if new_password is None:
                         return False
                     client.change_password(password, new_password)
-        except SyncError as exc:
+        except (SyncError, InsecureServerError) as exc:
             self.window.show_error("Could not sign in", str(exc))
             return False
         self._stamp(f"Signed in to {self.server_url} as {username}.")
         return True
 
-    def open_settings(self) -> None:
-        dialog = SyncSettingsDialog(
-            self.server_url, self.username,
-            int(get_setting(self.store, INTERVAL_MINUTES, DEFAULT_INTERVAL_MINUTES) or 0), self.window,
-        )
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.save_settings(dialog.server_url.text().strip(), dialog.username.text().strip(),
-                               dialog.interval.value())
+    def ask_settings(self, server_url: str, username: str, interval_minutes: int) -> tuple[str, str, int] | None:
+        """(server address, username, minutes between syncs) from the settings dialog, or None if cancelled."""
+        dialog = SyncSettingsDialog(server_url, username, interval_minutes, self.window)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.server_url.text().strip(), dialog.username.text().strip(), dialog.interval.value()
 
-    def save_settings(self, server_url: str, username: str, interval_minutes: int) -> None:
-        set_settings(self.store, sync_server_url=server_url.rstrip("/"), sync_username=username,
+    def open_settings(self) -> None:
+        """The settings dialog (also the first start's Connect), asked again until the address is one ReviewApp may
+        use or the user cancels."""
+        values = (self.server_url, self.username,
+                  int(get_setting(self.store, INTERVAL_MINUTES, DEFAULT_INTERVAL_MINUTES) or 0))
+        while (answer := self.ask_settings(*values)) is not None:
+            if self.save_settings(*answer):
+                return
+            values = answer
+
+    def save_settings(self, server_url: str, username: str, interval_minutes: int) -> bool:
+        """Keep the settings; False (nothing kept, the reason shown) for an address ReviewApp will not use."""
+        try:  # an empty address turns sync off
+            server_url = check_server_url(server_url, **self._insecure_option()) if server_url.strip() else ""
+        except InsecureServerError as exc:
+            self.window.show_error("The server address is not safe to use", str(exc))
+            return False
+        set_settings(self.store, sync_server_url=server_url, sync_username=username,
                      sync_interval_minutes=interval_minutes)
         self.apply_interval()
         self.update_status()
+        return True
 
     def conflicts_dialog(self) -> ConflictsDialog:
         return ConflictsDialog(self.store, self.window, on_resolved=self._resolved)

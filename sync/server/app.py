@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from sync.protocol import MAX_BODY_BYTES, PROTOCOL_VERSION
 
 from .api.errors import install_error_handlers
+from .api.protocol_check import check_client_protocol
 from .api.routes import admin, auth, health, sync
 from .api.sign_in_limits import SignInLimiter
 from .body_limit import BodyLimit
@@ -28,6 +29,7 @@ def create_app(database_url: str | None = None, *, migrate: bool = True, setting
         title="ReviewApp sync server",
         version=str(PROTOCOL_VERSION),
         description="Accounts, caseloads and the ReviewApp sync protocol (see DESIGN.md).",
+        dependencies=[Depends(check_client_protocol)],  # an old laptop is told to update, on any request
     )
     app.state.settings = settings
     app.state.engine = engine
