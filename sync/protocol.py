@@ -15,7 +15,10 @@ from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-PROTOCOL_VERSION = 1
+#: 2 (issue 12): sign-in names the laptop's device (id, host, version) and may answer `password_change_required`;
+#: a pushed change may carry `made_at` (the laptop's time, for the audit log); `/auth/password` changes a password.
+#: A protocol-1 client still works unchanged (it sends none of the new fields), so MIN_CLIENT_PROTOCOL stays 1.
+PROTOCOL_VERSION = 2
 #: The oldest client protocol the server still serves; an older client is answered 426 (`CLIENT_TOO_OLD`). Raise
 #: it only when a change to the protocol is one an older client would get wrong.
 MIN_CLIENT_PROTOCOL = 1

@@ -43,6 +43,7 @@ from reviewapp.store.unapplied import Skipped
 from reviewapp.sync_client.server_address import check_server_url
 from sync.protocol import (
     ENTITY_ORDER,
+    MAX_BODY_BYTES,
     MAX_PULL_LIMIT,
     MAX_PUSH_CHANGES,
     PROTOCOL_HEADER,
@@ -226,14 +227,30 @@ def push_units(entries: list[SentEntry]) -> list[list[SentEntry]]:
     return units
 
 
-def batches(entries: list[SentEntry], size: int) -> list[list[SentEntry]]:
+#: The most bytes of record data one push carries: half the server's body limit, leaving room for the envelope and
+#: for JSON escaping, so a batch of many signed reviews (each up to a few hundred KB with its drawn signatures) is
+#: split rather than answered 413 on every retry.
+PUSH_BATCH_BYTES = MAX_BODY_BYTES // 2
+
+
+def _entry_bytes(entry: SentEntry) -> int:
+    return len(json.dumps(entry.fields, ensure_ascii=False).encode("utf-8")) + len(
+        json.dumps(entry.base, ensure_ascii=False).encode("utf-8"))
+
+
+def batches(entries: list[SentEntry], size: int, max_bytes: int = PUSH_BATCH_BYTES) -> list[list[SentEntry]]:
+    """Push units packed into batches of at most `size` changes and about `max_bytes` of data (a unit is never
+    split: a review travels with its signatures; one larger than `max_bytes` goes alone)."""
     out: list[list[SentEntry]] = []
     current: list[SentEntry] = []
+    current_bytes = 0
     for unit in push_units(entries):
-        if current and len(current) + len(unit) > size:
+        unit_bytes = sum(_entry_bytes(e) for e in unit)
+        if current and (len(current) + len(unit) > size or current_bytes + unit_bytes > max_bytes):
             out.append(current)
-            current = []
+            current, current_bytes = [], 0
         current.extend(unit)
+        current_bytes += unit_bytes
     if current:
         out.append(current)
     return out
@@ -270,6 +287,8 @@ class SyncClient:
         self._own_http = http is None
         #: Every request says which protocol this laptop speaks, so a server that no longer serves it says so.
         self.http.headers[PROTOCOL_HEADER] = str(PROTOCOL_VERSION)
+        #: The protocol the server says it speaks (from its health answer at the start of each sync).
+        self._server_protocol = 1
         self.device_name = device_name or f"ReviewApp on {platform.node() or 'a laptop'}"
         self.batch_size = max(1, min(batch_size, MAX_PUSH_CHANGES))
         self.page_size = max(1, min(page_size, MAX_PULL_LIMIT))
@@ -502,6 +521,7 @@ class SyncClient:
 
     def _check_server(self, summary: SyncSummary) -> None:
         health = self._call("GET", "/api/v1/health", HealthResponse, auth=False)
+        self._server_protocol = health.protocol_version
         if health.protocol_version > PROTOCOL_VERSION:  # it still serves this laptop (else 426), but say so
             log.info("sync: the server speaks protocol %d, this laptop %d", health.protocol_version, PROTOCOL_VERSION)
             summary.log.append("The server runs a newer version of ReviewApp's sync; update ReviewApp when you can.")
@@ -529,6 +549,14 @@ class SyncClient:
             raise SyncError("The server changed identity during the sync (restored or replaced). Sync again: "
                             "your changes are kept and will be sent again.")
 
+    def _made_at(self, entry: SentEntry) -> dict[str, str]:
+        """When the change was last made on this laptop, for the server's audit log: sent only to a server that
+        takes it (protocol 2 and later; an older one refuses fields it does not know)."""
+        if self._server_protocol < 2:
+            return {}
+        made = entry.updated_at if entry.updated_at.tzinfo else entry.updated_at.replace(tzinfo=dt.UTC)
+        return {"made_at": made.isoformat()}
+
     def _push(self, summary: SyncSummary, report: ProgressFn) -> None:
         entries = sync_apply.pending_entries(self.store)
         total = len(entries)
@@ -542,7 +570,7 @@ class SyncClient:
                 "device_id": device_id,
                 "changes": [
                     {"change_id": e.change_id, "entity": e.entity, "id": e.record_id, "op": e.op,
-                     "base_rev": e.base_rev, "base": e.base, "fields": e.fields}
+                     "base_rev": e.base_rev, "base": e.base, "fields": e.fields, **self._made_at(e)}
                     for e in batch
                 ],
             }
