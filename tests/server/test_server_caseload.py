@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 
 from sync.server.caseload_csv import COLUMNS, parse_caseload, uln_is_valid
 from sync.server.caseload_import import import_caseload
-from sync.server.db import transaction
 from sync.server.models import Employer, Learner
 
 HEADER = ",".join(COLUMNS)
@@ -118,14 +117,12 @@ def test_import_is_all_or_nothing_then_idempotent_and_pulled(server: Server) -> 
     server.add_user("alice")
     server.add_user("meg", role="manager")
     bad = csv_bytes(row(), row(uln="1000000035", assessor="nobody"), row(uln="1000000019", assessor="meg"))
-    with transaction(server.factory) as session:
-        summary = import_caseload(session, parse_caseload(bad))
+    summary = import_caseload(server.factory, parse_caseload(bad))
     assert not summary.imported and [p.line for p in summary.problems] == [3, 4]
     with server.factory() as session:
         assert session.scalar(select(func.count()).select_from(Learner)) == 0
 
-    with transaction(server.factory) as session:
-        summary = import_caseload(session, parse_caseload(bad), skip_bad_rows=True)
+    summary = import_caseload(server.factory, parse_caseload(bad), skip_bad_rows=True)
     assert summary.imported and summary.created == 1 and summary.assigned == 1 and summary.employers_created == 1
 
     alice = server.login("alice")
@@ -135,15 +132,13 @@ def test_import_is_all_or_nothing_then_idempotent_and_pulled(server: Server) -> 
     assert learner["uln"] == "9276308686" and learner["assessor"] == "alice" and learner["employer_id"]
 
     good = csv_bytes(row(), row(uln="1000000035", employer="ACME  ltd"))
-    with transaction(server.factory) as session:
-        summary = import_caseload(session, parse_caseload(good))
+    summary = import_caseload(server.factory, parse_caseload(good))
     assert (summary.created, summary.updated, summary.unchanged) == (1, 0, 1)
     with server.factory() as session:
         assert session.scalar(select(func.count()).select_from(Employer)) == 1  # matched by name
 
     changed = csv_bytes(row(first="Samantha"), row(uln="1000000035", employer="ACME  ltd"))
-    with transaction(server.factory) as session:
-        summary = import_caseload(session, parse_caseload(changed))
+    summary = import_caseload(server.factory, parse_caseload(changed))
     assert (summary.updated, summary.unchanged) == (1, 1)
     after, _ = server.pull_all(alice, since=cursor)
     updated = [c for c in after if c["entity"] == "learner" and c["data"]["uln"] == "9276308686"]
