@@ -186,7 +186,7 @@ def _rollback_chunk(factory: sessionmaker[Session], run_id: str, entity: str, by
             elif item.action == "created":
                 if item.record_id in in_use:
                     summary.keep(f"{name}: " + ("has records of its own" if entity == "learner"
-                                                else "a learner not made by this import points at it"))
+                                                else "a learner still points at it"))
                     continue
                 row.deleted, row.updated_at, row.updated_by = True, now, by
                 row.rev = revs.next(entity, row.id, "delete")
@@ -208,14 +208,19 @@ def _rollback_chunk(factory: sessionmaker[Session], run_id: str, entity: str, by
         session.flush()
         revs.close()
         for learner, assessor_id in reassign:  # few: only learners the run moved between assessors
-            _give_back(session, learner, assessor_id, by, summary)
+            _give_back(session, run_id, learner, assessor_id, by, summary)
         session.execute(delete(ImportRunRecord).where(
             ImportRunRecord.run_id == run_id, ImportRunRecord.entity == entity, ImportRunRecord.record_id.in_(ids)))
     return True
 
 
-def _give_back(session: Session, learner: Learner, assessor_id: str, by: str, summary: RollbackSummary) -> None:
-    """Put a learner back with the assessor it had before the run ("" for none)."""
+def _give_back(session: Session, run_id: str, learner: Learner, assessor_id: str, by: str,
+               summary: RollbackSummary) -> None:
+    """Put a learner back with the assessor it had before the run ("" for none).
+
+    Giving it back re-stamps its employer (the assessor must pull it): if the run also created or changed that
+    employer, the record of it moves to the new rev, so the employer's own undo does not take the rollback's
+    stamp for someone else's change."""
     current = session.get(Assignment, learner.id)
     if not assessor_id:
         if current is not None:
@@ -227,7 +232,13 @@ def _give_back(session: Session, learner: Learner, assessor_id: str, by: str, su
     if previous is None or previous.role != "assessor":
         summary.keep(f"learner {learner.uln}: its assessor before the import is no longer an assessor")
         return
+    employer = session.get(Employer, learner.employer_id) if learner.employer_id else None
+    item = session.get(ImportRunRecord, (run_id, "employer", employer.id)) if employer is not None else None
+    untouched = employer is not None and item is not None and employer.rev == item.rev
     assign_learner(session, learner, previous, by=by)
+    if untouched:
+        assert employer is not None and item is not None
+        item.rev = employer.rev
 
 
 def _label(row: Any) -> str:
