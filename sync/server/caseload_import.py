@@ -5,8 +5,9 @@ their next pull. An MIS export can hold tens of thousands of rows, and every wri
 until it commits (db.py), so the import never runs as one transaction: the whole file is checked first (bad rows
 are reported with their lines and, unless skipped, nothing is written), then the rows are written in chunks of
 `CHUNK_ROWS`, each its own short write transaction, under one import run (`import_runs.py`) that records what each
-chunk created or changed. Pushes and pulls wait at most one chunk. If a chunk fails, the chunks already committed
-are rolled back through the run; an admin can roll back a finished run the same way.
+chunk created or changed. Pushes and pulls wait at most about one chunk (on SQLite the import leaves the lock
+free for a moment after each chunk, `db.let_waiters_in`, since waiters there poll rather than queue). If a chunk
+fails, the chunks already committed are rolled back through the run; an admin can roll back a finished run too.
 
 Each chunk looks up its learners, employers, assessors and assignments with one query each and hands out its revs
 as one block (`db.RevBlock`): the import used to run some fifteen statements and a flush per row (20,000 rows in
@@ -23,7 +24,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .caseload_csv import CaseloadRow, ParsedCaseload, RowProblem
-from .db import RevBlock, new_id, take_write_lock, transaction
+from .db import RevBlock, let_waiters_in, new_id, take_write_lock, transaction
 from .import_runs import ImportStopped, finish_run, record_chunk, rollback_run, run_goes_on, start_run
 from .models import (
     ENTITY_NAMES,
@@ -131,6 +132,8 @@ def import_caseload(
             done += len(chunk)
             if after_chunk is not None:
                 after_chunk(done)
+            if done < len(parsed.rows):
+                let_waiters_in(factory)
     except Exception as error:
         reason = f"stopped after {done:,} of {len(parsed.rows):,} rows: {error}"
         try:

@@ -8,6 +8,7 @@ module issues for every transaction). Readers need no lock: see `sync_pull.pull_
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,6 +54,20 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commits when the block ends normally, rolls back otherwise."""
     with factory() as session, session.begin():
         yield session
+
+
+#: How long a writer of many transactions in a row (the caseload import) leaves the write lock free between two of
+#: them on SQLite. Waiters there do not queue: each polls the lock, sleeping up to 100 ms between tries (SQLite's
+#: busy handler), so a writer that takes the lock again at once would keep every push and pull waiting until it
+#: ended. PostgreSQL queues waiters on the advisory lock in order, so there it need not pause.
+SQLITE_WRITER_PAUSE_S = 0.12
+
+
+def let_waiters_in(factory: sessionmaker[Session]) -> None:
+    """Between two transactions of a long writer: give waiting requests their turn at the write lock."""
+    bind = factory.kw.get("bind")
+    if bind is not None and bind.dialect.name == "sqlite":
+        time.sleep(SQLITE_WRITER_PAUSE_S)
 
 
 def take_write_lock(session: Session) -> None:
