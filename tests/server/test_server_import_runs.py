@@ -205,3 +205,49 @@ def _wait_for_health(base: str, process: subprocess.Popen[bytes]) -> None:
         assert process.poll() is None, "the server exited at start"
         assert time.monotonic() < deadline, "the server did not start within 60 seconds"
         time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_an_import_killed_midway_is_rolled_back_from_the_command_line(database_url: str, tmp_path: Path) -> None:
+    """kill -9 of the import process between chunks leaves a run marked running; `import-rollback` undoes it."""
+    setup = Server(database_url)
+    setup.add_user("alice")
+    setup.close()
+    csv_path = tmp_path / "caseload.csv"
+    csv_path.write_bytes(big_file(_ulns(4000), "alice"))
+    env = {**os.environ, DATABASE_URL_ENV: database_url}
+    importer = subprocess.Popen(_cli(database_url, "import-caseload", str(csv_path), "--chunk-rows", "50"), env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    check = Server(database_url)
+    try:
+        deadline = time.monotonic() + 120
+        while live_count(check) == 0:  # wait for the first chunks to commit, then kill it
+            assert importer.poll() is None, importer.stderr.read() if importer.stderr else ""
+            assert time.monotonic() < deadline, "no chunk was committed within 120 s"
+            time.sleep(0.05)
+        importer.kill()
+        importer.wait(10)
+        assert 0 < live_count(check) < 4000
+        with check.factory() as session:
+            run = session.scalars(select(ImportRun)).one()
+            assert run.status == "running"
+        listed = subprocess.run(_cli(database_url, "list-imports"), env=env, capture_output=True, text=True)
+        assert run.id in listed.stdout and "running" in listed.stdout
+
+        undone = subprocess.run(_cli(database_url, "import-rollback", run.id), env=env, capture_output=True,
+                                text=True, timeout=120)
+        assert undone.returncode == 0, undone.stderr
+        assert f"Rolled back import run {run.id}" in undone.stdout and "0 kept" in undone.stdout
+        assert live_count(check) == 0
+        again = subprocess.run(_cli(database_url, "import-rollback", run.id), env=env, capture_output=True, text=True)
+        assert again.returncode == 1 and "already been rolled back" in again.stderr
+    finally:
+        if importer.poll() is None:
+            importer.kill()
+            importer.wait(10)
+        check.close()
+
+
+def live_count(server: Server) -> int:
+    with server.factory() as session:
+        return session.scalar(select(func.count()).select_from(Learner).where(Learner.deleted.is_(False))) or 0
