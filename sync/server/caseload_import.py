@@ -4,10 +4,11 @@ A re-import updates learners and employers in place with fresh revs, so assessor
 their next pull. An MIS export can hold tens of thousands of rows, and every writer of revs holds the write lock
 until it commits (db.py), so the import never runs as one transaction: the whole file is checked first (bad rows
 are reported with their lines and, unless skipped, nothing is written), then the rows are written in chunks of
-`CHUNK_ROWS`, each its own short write transaction, under one import run (`import_runs.py`) that records what each
-chunk created or changed. Pushes and pulls wait at most about one chunk (on SQLite the import leaves the lock
-free for a moment after each chunk, `db.let_waiters_in`, since waiters there poll rather than queue). If a chunk
-fails, the chunks already committed are rolled back through the run; an admin can roll back a finished run too.
+about `CHUNK_SECONDS` each, each its own short write transaction, under one import run (`import_runs.py`) that
+records what each chunk created or changed. Pushes and pulls wait at most about one chunk (on SQLite the import
+leaves the lock free for a moment after each chunk, `db.let_waiters_in`, since waiters there poll rather than
+queue). If a chunk fails, the chunks already committed are rolled back through the run; an admin can roll back a
+finished run too.
 
 Each chunk looks up its learners, employers, assessors and assignments with one query each and hands out its revs
 as one block (`db.RevBlock`): the import used to run some fifteen statements and a flush per row (20,000 rows in
@@ -16,6 +17,7 @@ as one block (`db.RevBlock`): the import used to run some fifteen statements and
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,9 +41,12 @@ from .models import (
 from .records import employer_name_key, set_columns
 
 IMPORTER = "caseload-import"
-#: Rows written per transaction: small enough that a push waits a fraction of a second, big enough that the
-#: per-transaction cost (a commit, the look-ups) is spread thin.
+#: Rows in the first chunk. Later chunks are sized so that each holds the write lock about `CHUNK_SECONDS`: a
+#: push waits a fraction of a second however busy the machine is, and the per-transaction cost (a commit, the
+#: look-ups) is still spread over many rows. Given a fixed `chunk_rows`, every chunk has that many rows.
 CHUNK_ROWS = 200
+CHUNK_SECONDS = 0.1
+CHUNK_LIMITS = (20, 2000)
 #: Most values in one SQL IN list (SQLite's limit on bound parameters is the tightest of the two back ends).
 IN_LIST = 500
 
@@ -104,7 +109,7 @@ def import_caseload(
     skip_bad_rows: bool = False,
     file_name: str = "",
     started_by: str = "",
-    chunk_rows: int = CHUNK_ROWS,
+    chunk_rows: int | None = None,
     after_chunk: Callable[[int], None] | None = None,
 ) -> ImportSummary:
     """Check every row, then import the good ones chunk by chunk under one import run; nothing at all if any row
@@ -120,16 +125,19 @@ def import_caseload(
     run_id = start_run(factory, file_name, started_by, rows=len(parsed.rows), skipped=len(parsed.problems))
     summary.run_id = run_id
     recorded: dict[tuple[str, str], bool] = {}  # what this run has recorded already, across chunks
-    done = 0
+    done, size = 0, chunk_rows or CHUNK_ROWS
     try:
-        for start in range(0, len(parsed.rows), chunk_rows):
-            chunk = parsed.rows[start : start + chunk_rows]
+        while done < len(parsed.rows):
+            chunk = parsed.rows[done : done + size]
+            started = time.perf_counter()
             with transaction(factory) as session:
                 take_write_lock(session)
                 if not run_goes_on(session, run_id):
                     raise ImportStopped("the run was rolled back while it ran")
                 _write_chunk(session, run_id, chunk, summary, recorded)
             done += len(chunk)
+            if chunk_rows is None:
+                size = _next_size(size, time.perf_counter() - started)
             if after_chunk is not None:
                 after_chunk(done)
             if done < len(parsed.rows):
@@ -146,6 +154,12 @@ def import_caseload(
     finish_run(factory, run_id, "completed")
     summary.imported = True
     return summary
+
+
+def _next_size(size: int, took: float) -> int:
+    """The next chunk's rows: as many as fit in CHUNK_SECONDS at the pace of the last, at most twice as many."""
+    low, high = CHUNK_LIMITS
+    return max(low, min(high, 2 * size, int(size * CHUNK_SECONDS / max(took, 1e-3))))
 
 
 @dataclass

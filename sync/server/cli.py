@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from .accounts import ROLES, AccountError, assign_learner, create_user, find_user, list_devices, revoke_device
 from .caseload_csv import parse_caseload
-from .caseload_import import CHUNK_ROWS, ImportFailed, import_caseload
+from .caseload_import import CHUNK_SECONDS, ImportFailed, import_caseload
 from .core.config import DATABASE_URL_ENV, resolve_database_url
 from .db import make_engine, make_session_factory, renew_server_id, transaction
 from .import_runs import ImportRunError, list_runs, rollback_run
@@ -267,8 +267,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp = commands.add_parser("import-caseload", parents=[common], help="import the caseload CSV from the MIS")
     imp.add_argument("file")
     imp.add_argument("--skip-bad-rows", action="store_true", help="import the good rows even if some are bad")
-    imp.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS,
-                     help=f"rows written per transaction; sync waits at most one (default {CHUNK_ROWS})")
+    imp.add_argument("--chunk-rows", type=int, metavar="N",
+                     help=f"rows written per transaction (default: as many as take about {CHUNK_SECONDS:g} s, so a "
+                     "push or pull waits at most that long)")
     imp.set_defaults(run=cmd_import_caseload)
     undo = commands.add_parser(
         "import-rollback", parents=[common], help="undo an import run (what it created or changed, if untouched since)",
