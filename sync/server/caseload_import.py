@@ -17,6 +17,7 @@ as one block (`db.RevBlock`): the import used to run some fifteen statements and
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -163,10 +164,27 @@ def _next_size(size: int, took: float) -> int:
 
 
 @dataclass
+class _NewLearner:
+    """A learner the chunk creates: written with one many-row insert, not as an ORM object."""
+
+    id: str
+    data: dict[str, Any]
+    rev: int = 0
+
+    @property
+    def employer_id(self) -> str | None:
+        return self.data.get("employer_id")
+
+    def values(self, now: dt.datetime) -> dict[str, Any]:
+        return {"id": self.id, "rev": self.rev, "data": self.data, "uln": self.data["uln"],
+                "employer_id": self.employer_id, "updated_at": now, "updated_by": IMPORTER, "deleted": False}
+
+
+@dataclass
 class _Learner:
     """What a chunk does to one learner, decided before any rev is handed out."""
 
-    row: Learner
+    row: Learner | _NewLearner
     created: bool
     assessor: User | None  # the assessor it is newly assigned to, if any
     current: Assignment | None
@@ -243,13 +261,10 @@ def _write_chunk_rows(session: Session, run_id: str, rows: Sequence[CaseloadRow]
         assessor = users.get(row.assessor) if row.assessor else None
         learner = learners.get(row.learner["uln"])
         if learner is None:
-            learner = Learner(id=new_id(), data={**wanted, "assessor": assessor.username if assessor else ""},
-                              updated_at=now, updated_by=IMPORTER, deleted=False)
-            set_columns(learner, learner.data)
-            session.add(learner)
-            note("learner", learner, "created")
+            new = _NewLearner(new_id(), {**wanted, "assessor": assessor.username if assessor else ""})
+            note("learner", new, "created")
             summary.created += 1
-            plan = _Learner(learner, True, assessor, None, None)
+            plan = _Learner(new, True, assessor, None, None)
         else:
             current = assignments.get(learner.id)
             if assessor is not None and current is not None and current.assessor_id == assessor.id:
@@ -286,6 +301,7 @@ def _write_chunk_rows(session: Session, run_id: str, rows: Sequence[CaseloadRow]
     for employer in stamped_employers.values():
         employer.rev = revs.next("employer", employer.id, "import")
     moving = [p for p in plans if p.assessor is not None and not p.created]
+    new_assignments: list[dict[str, Any]] = []
     for plan in plans:
         learner = plan.row
         if plan.assessor is not None:
@@ -295,11 +311,18 @@ def _write_chunk_rows(session: Session, run_id: str, rows: Sequence[CaseloadRow]
                 plan.current.assessor_id, plan.current.rev, plan.current.assigned_at = plan.assessor.id, rev, now
             else:
                 rev = revs.next("learner", learner.id, "assigned")
-                session.add(Assignment(learner_id=learner.id, assessor_id=plan.assessor.id, rev=rev, assigned_at=now))
+                new_assignments.append({"learner_id": learner.id, "assessor_id": plan.assessor.id, "rev": rev,
+                                        "assigned_at": now})
         learner.rev = revs.next("learner", learner.id, "import")
     if moving:  # a learner already on the server changes hands: its new holder must pull all that hangs off it
         _restamp_children(session, revs, [p.row.id for p in moving])
     session.flush()
+    # New learners and their assignments, most of a first import, as many-row inserts: no ORM object per row.
+    created = [p.row.values(now) for p in plans if isinstance(p.row, _NewLearner)]
+    if created:
+        session.execute(Learner.__table__.insert(), created)  # Core: no per-row ORM work
+    if new_assignments:
+        session.execute(Assignment.__table__.insert(), new_assignments)
     revs.close()
     for item in items:
         item["rev"] = item.pop("_row").rev

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event, insert, select, text, update
+from sqlalchemy import Engine, create_engine, event, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .models import ChangeLog, ServerState, utcnow
@@ -111,7 +111,7 @@ class RevBlock:
     def close(self) -> None:
         if self._log:
             self.session.execute(update(ServerState).where(ServerState.id == 1).values(last_rev=self._last))
-            self.session.execute(insert(ChangeLog), self._log)
+            self.session.execute(ChangeLog.__table__.insert(), self._log)  # Core: no per-row ORM work
             self._log = []
 
 

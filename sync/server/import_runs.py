@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .accounts import assign_learner
@@ -92,7 +92,7 @@ def record_chunk(session: Session, run_id: str, items: Sequence[dict[str, Any]],
     """Inside a chunk's transaction: what it created or changed, the newer revs of records an earlier chunk of
     the run recorded, and the run's counts so far (so the record always matches what is committed)."""
     if items:
-        session.execute(insert(ImportRunRecord), list(items))
+        session.execute(ImportRunRecord.__table__.insert(), list(items))
     fresh = {(item["entity"], item["record_id"]) for item in items}
     later = [{"run_id": run_id, "entity": entity, "record_id": record_id, "rev": rev}
              for entity, record_id, rev in stamped
