@@ -118,6 +118,8 @@ def import_caseload(
 
     Raises ImportFailed when a chunk fails; the chunks already written are rolled back first.
     """
+    if chunk_rows is not None and chunk_rows < 1:
+        raise ValueError(f"chunk_rows must be at least 1, not {chunk_rows}")
     with transaction(factory) as session:
         check_assessors(session, parsed)
     summary = ImportSummary(problems=list(parsed.problems))

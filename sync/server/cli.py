@@ -145,6 +145,16 @@ def cmd_import_caseload(args: argparse.Namespace) -> None:
     )
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def _who() -> str:
     """Who ran a command, for the import record: the login name of the admin's shell."""
     try:
@@ -267,7 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp = commands.add_parser("import-caseload", parents=[common], help="import the caseload CSV from the MIS")
     imp.add_argument("file")
     imp.add_argument("--skip-bad-rows", action="store_true", help="import the good rows even if some are bad")
-    imp.add_argument("--chunk-rows", type=int, metavar="N",
+    imp.add_argument("--chunk-rows", type=_positive, metavar="N",
                      help=f"rows written per transaction (default: as many as take about {CHUNK_SECONDS:g} s, so a "
                      "push or pull waits at most that long)")
     imp.set_defaults(run=cmd_import_caseload)
