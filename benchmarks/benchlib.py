@@ -83,6 +83,21 @@ def verdict(met: bool) -> str:
     return "met" if met else "MISSED"
 
 
+#: Exit statuses every benchmark and trial shares. A figure that misses its target is still a figure (0); a
+#: reliability trial that finds a loss has found a defect (1); a run that could not do what it measures (a driver
+#: that never started, a trial the harness could not carry out) is no figure at all (2), so `make bench`, the smoke
+#: test and anyone reading "MISSED" can tell "measured and bad" from "never measured".
+EXIT_MEASURED = 0
+EXIT_TARGET_MISSED = 1
+EXIT_COULD_NOT_RUN = 2
+
+
+def could_not_run(name: str, reason: str) -> int:
+    """Say on the last line that benchmark `name` did not measure what it measures, and why; the exit status."""
+    print(f"{name}: COULD NOT RUN: {reason}", flush=True)
+    return EXIT_COULD_NOT_RUN
+
+
 def make_caseload(data_dir: Path, learners: int, *, account: str = "demo", encrypted: bool = True,
                   seed: int = 7) -> None:
     """An account's caseload of `learners` demo learners, made through the demo generator (bulk inserts)."""

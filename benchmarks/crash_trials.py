@@ -43,6 +43,7 @@ class Tally:
     half_finalised: int = 0
     killed_before_commit: int = 0
     killed_after_commit: int = 0
+    not_run: int = 0  # trials the harness could not carry out: no figure, so the run as a whole is no figure
     problems: list[str] = field(default_factory=list)
 
     def merged(self, other: Tally) -> Tally:
@@ -51,6 +52,11 @@ class Tally:
     def problem(self, text: str) -> None:
         self.problems.append(text)
         print(f"  PROBLEM: {text}", flush=True)
+
+    def could_not_run(self, text: str) -> None:
+        """A trial that never tested anything (its driver did not start or died by itself): never a pass."""
+        self.not_run += 1
+        self.problem(text)
 
 
 class LineReader:
@@ -86,9 +92,21 @@ def _spawn(args: list[str], *, stdin: bool = False) -> subprocess.Popen[str]:
                             stdin=subprocess.PIPE if stdin else subprocess.DEVNULL, text=True, env=child_env())
 
 
-def _kill(process: subprocess.Popen[str]) -> None:
-    process.send_signal(signal.SIGKILL)
-    process.wait(10)
+def _kill(process: subprocess.Popen[str]) -> int | None:
+    """SIGKILL the driver; returns its exit status if it had already ended by itself (None if the kill ended it)."""
+    ended = process.poll()
+    if ended is None:
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+    return ended
+
+
+def _died_by_itself(process: subprocess.Popen[str], ended: int | None) -> str | None:
+    """Why a driver that ended before its kill failed (a traceback, an import error), or None if it did not."""
+    if ended is None or ended == 0:
+        return None
+    assert process.stderr is not None
+    return f"the driver exited by itself with status {ended}: {process.stderr.read()[-800:]}"
 
 
 def _check_integrity(data_dir: Path, tally: Tally, label: str) -> None:
@@ -115,12 +133,15 @@ def entry_trial(data_dir: Path, review_id: str, rng: random.Random, tally: Tally
     reader = LineReader(process)
     if not reader.wait_ready(60):
         _kill(process)
-        tally.problem(f"{label}: the entry driver did not start: {process.stderr.read()[-500:]}")
+        tally.could_not_run(f"{label}: the entry driver did not start: {process.stderr.read()[-800:]}")
         return
     time.sleep(rng.uniform(0.2, 3.0))
     killed_at = time.monotonic()
-    _kill(process)
+    ended = _kill(process)
     reader.join()
+    if (why := _died_by_itself(process, ended)) is not None:
+        tally.could_not_run(f"{label}: {why}")
+        return
     tally.entry_trials += 1
     errors = [line for line in reader.lines if line.startswith("ERROR")]
     if errors:
@@ -155,7 +176,7 @@ def finalise_trial(data_dir: Path, review_id: str, rng: random.Random, tally: Ta
     reader = LineReader(process)
     if not reader.wait_ready(60):
         _kill(process)
-        tally.problem(f"{label}: the finalise driver did not get ready: {process.stderr.read()[-800:]}")
+        tally.could_not_run(f"{label}: the finalise driver did not get ready: {process.stderr.read()[-800:]}")
         return None
     expect = json.loads(next(line for line in reader.lines if line.startswith("EXPECT")).split(" ", 1)[1])
     assert process.stdin is not None
@@ -168,8 +189,11 @@ def finalise_trial(data_dir: Path, review_id: str, rng: random.Random, tally: Ta
         seen = time.monotonic() - go
     else:
         time.sleep(rng.uniform(0, 2 * finalise_s))
-    _kill(process)
+    ended = _kill(process)
     reader.join()
+    if (why := _died_by_itself(process, ended)) is not None:  # e.g. finalising raised: no kill was tested
+        tally.could_not_run(f"{label}: {why}")
+        return None
     tally.finalise_trials += 1
     done = [line for line in reader.lines if line.startswith("FINALISED")]
     _check_integrity(data_dir, tally, label)
@@ -234,7 +258,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     trials = args.trials or (10 if args.quick else 200)
 
-    from benchlib import BENCH_TODAY, make_caseload, median, scratch
+    from benchlib import (
+        BENCH_TODAY,
+        EXIT_MEASURED,
+        EXIT_TARGET_MISSED,
+        could_not_run,
+        make_caseload,
+        median,
+        scratch,
+    )
     from sqlalchemy import select
 
     from reviewapp.core.templates import load_template
@@ -257,10 +289,16 @@ def main(argv: list[str] | None = None) -> int:
             with Store.open(dirs[kind]) as store:
                 return reviews.start_draft(store, learners[number % len(learners)], template, BENCH_TODAY)
 
-        # Calibrate: how long one finalise takes here, so kills are spread over it (and just beyond).
-        took = finalise_trial(dirs["finalise"], new_draft("finalise", 0), finalise_rng, Tally(), "calibration",
-                              finalise_s=None)
-        finalise_s = took or 0.05
+        # Calibrate: how long one finalise takes here, so kills are spread over it (and just beyond). The median
+        # of three: one finalise timed while the machine was busy once gave 479 ms against a median of 69 ms, and
+        # then 174 of 200 kills fell after the commit.
+        calibration = Tally()
+        timings = [finalise_trial(dirs["finalise"], new_draft("finalise", -n), finalise_rng, calibration,
+                                  f"calibration {n + 1}", finalise_s=None) for n in range(3)]
+        if None in timings or calibration.problems:  # finalising never finished: no kill could be timed against it
+            return could_not_run("crash_trials", "the calibration finalise did not finish: "
+                                 + "; ".join(calibration.problems or ["no FINALISED line within 60 s"])[-1500:])
+        finalise_s = median([t for t in timings if t is not None])
         print(f"{trials} rounds on {len(learners)} active learners; finalising takes ~{finalise_s * 1000:.0f} ms",
               flush=True)
         entry_tally, finalise_tally = Tally(), Tally()
@@ -272,12 +310,16 @@ def main(argv: list[str] | None = None) -> int:
                     entry_trial(dirs["entry"], new_draft("entry", number), entry_rng, entry_tally,
                                 f"entry trial {number}")
                 except Exception as exc:  # a fault of the harness, not of the app: say so and carry on
-                    entry_tally.problem(f"entry trial {number}: the trial itself failed: {exc!r}")
+                    entry_tally.could_not_run(f"entry trial {number}: the trial itself failed: {exc!r}")
 
         def finalisations() -> None:
             for number in range(1, trials + 1):
-                took = finalise_trial(dirs["finalise"], new_draft("finalise", number), finalise_rng,
-                                      finalise_tally, f"finalise trial {number}", finalise_s)
+                try:
+                    took = finalise_trial(dirs["finalise"], new_draft("finalise", number), finalise_rng,
+                                          finalise_tally, f"finalise trial {number}", finalise_s)
+                except Exception as exc:  # as for entries: the harness failed, no kill was tested
+                    finalise_tally.could_not_run(f"finalise trial {number}: the trial itself failed: {exc!r}")
+                    took = None
                 if took is not None:
                     durations.append(took)
                 if number % 10 == 0 or number == trials:
@@ -294,11 +336,15 @@ def main(argv: list[str] | None = None) -> int:
           f"(killed before commit {tally.killed_before_commit}, after {tally.killed_after_commit}); "
           f"{tally.answers_checked} answers checked"
           + (f"; finalise took median {median(durations) * 1000:.0f} ms" if durations else ""))
+    if tally.not_run or tally.entry_trials < trials or tally.finalise_trials < trials:
+        return could_not_run("crash_trials", f"{tally.not_run} of {2 * trials} trials did not run (entry "
+                             f"{tally.entry_trials}/{trials}, finalise {tally.finalise_trials}/{trials} ran); "
+                             f"first: {tally.problems[0][:300] if tally.problems else '?'}")
     ok = tally.answers_lost == tally.integrity_failures == tally.half_finalised == 0 and not tally.problems
     print(f"crash_trials: {tally.entry_trials + tally.finalise_trials} kills: answers lost {tally.answers_lost}, "
           f"integrity failures {tally.integrity_failures}, half-finalised {tally.half_finalised} "
           f"(target 0, 0, 0: {'met' if ok else 'MISSED'})")
-    return 0
+    return EXIT_MEASURED if ok else EXIT_TARGET_MISSED
 
 
 if __name__ == "__main__":

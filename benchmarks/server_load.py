@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds = args.seconds or (20 if args.quick else 60)
     each = args.learners_each or (20 if args.quick else 40)
 
-    from benchlib import median, ms, p95, scratch, verdict
+    from benchlib import EXIT_MEASURED, EXIT_TARGET_MISSED, could_not_run, median, ms, p95, scratch, verdict
 
     with scratch("server") as root:
         url, why_not = postgres_database()
@@ -206,6 +206,9 @@ def main(argv: list[str] | None = None) -> int:
             if backend == "postgresql":
                 drop_postgres_database(url)
     requests = len(results.latencies)
+    if not (results.pushes and results.pulls):  # every assessor failed before syncing: no load was measured
+        return could_not_run("server_load", f"no push or pull succeeded ({len(results.errors)} errors; first: "
+                             f"{results.errors[0][:300] if results.errors else '?'})")
     print(f"{count} assessors x {each} learners, {workers} worker(s) on {backend}, {elapsed:.1f} s: "
           f"{requests} sync requests ({results.pushes} pushes, {results.pulls} pulls); "
           f"latency median {ms(median(results.latencies))}, "
@@ -213,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"server_load: {requests / elapsed:.0f} sync requests/s, p95 {ms(p95(results.latencies))}, "
           f"errors {len(results.errors)} ({count} assessors, {workers} workers, {backend}; "
           f"target errors = 0: {verdict(not results.errors)})")
-    return 0
+    return EXIT_TARGET_MISSED if results.errors else EXIT_MEASURED  # an error is a request the server failed
 
 
 if __name__ == "__main__":

@@ -35,13 +35,17 @@ ACTION_TEXT = {
 }
 
 
+def os_user() -> str:
+    """The login name of the shell an admin command runs in."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid, e.g. in a container
+        return "unknown"
+
+
 def command_line_actor() -> str:
     """Who an admin command run at the server's terminal is attributed to: the operating-system account."""
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):  # no name for the uid, e.g. in a container
-        who = "unknown"
-    return f"command line ({who})"
+    return f"command line ({os_user()})"
 
 
 def record_event(

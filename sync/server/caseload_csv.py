@@ -11,9 +11,11 @@ is 10 - r, and r = 0 (which would need a check digit of 10) can never be valid.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,13 +143,32 @@ def _parse_row(line: int, raw: dict[str, str]) -> CaseloadRow:
     return CaseloadRow(line=line, learner=learner, employer=employer, assessor=value["assessor"])
 
 
+#: What ends a line, for the line an editor shows: the same set `csv.reader` over a `newline=""` stream splits on.
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+def _encoding_problem(data: bytes, error: UnicodeDecodeError) -> RowProblem:
+    """The problem of a file that is not UTF-8, reported on the line (and column) holding the first bad byte.
+
+    The file cannot be decoded, so there are no CSV records to count: the line is the physical line of the bytes,
+    counted up to the bad byte, which is what the admin's editor shows (a quoted cell over several lines included).
+    """
+    at = error.start + (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)  # "-sig" skipped the BOM
+    ends = list(_LINE_END.finditer(data, 0, at))
+    line = len(ends) + 1
+    column = at - (ends[-1].end() if ends else 0) + 1
+    bad = data[at : at + error.end - error.start].hex(" ")
+    return RowProblem(line, f"the file is not UTF-8 text: byte {column} of this line (0x{bad}, byte {at + 1:,} of "
+                            "the file) is not UTF-8; save the file as UTF-8 CSV")
+
+
 def parse_caseload(data: bytes) -> ParsedCaseload:
     """Every good row and every problem (with its line number) of a caseload CSV file's bytes."""
     parsed = ParsedCaseload()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        parsed.problems.append(RowProblem(1, f"the file is not UTF-8 text (byte {error.start}); save it as UTF-8 CSV"))
+        parsed.problems.append(_encoding_problem(data, error))
         return parsed
     # A plain reader, not DictReader: DictReader skips blank lines unseen, and then the line after the previous
     # record is no longer where the next one starts. A quoted cell can run over several physical lines, and

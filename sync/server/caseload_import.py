@@ -1,23 +1,59 @@
 """Importing a parsed caseload into the database, idempotently by ULN and through the change log.
 
 A re-import updates learners and employers in place with fresh revs, so assessors' laptops receive the changes on
-their next pull; assigning an assessor goes through `accounts.assign_learner` like any other assignment.
+their next pull. An MIS export can hold tens of thousands of rows, and every writer of revs holds the write lock
+until it commits (db.py), so the import never runs as one transaction: the whole file is checked first (bad rows
+are reported with their lines and, unless skipped, nothing is written), then the rows are written in chunks of
+about `CHUNK_SECONDS` each, each its own short write transaction, under one import run (`import_runs.py`) that
+records what each chunk created or changed. Pushes and pulls wait at most about one chunk (on SQLite the import
+leaves the lock free for a moment after each chunk, `db.let_waiters_in`, since waiters there poll rather than
+queue). If a chunk fails, the chunks already committed are rolled back through the run; an admin can roll back a
+finished run too.
+
+Each chunk looks up its learners, employers, assessors and assignments with one query each and hands out its revs
+as one block (`db.RevBlock`): the import used to run some fifteen statements and a flush per row (20,000 rows in
+164 s), most of them `assign_learner` re-stamping a learner it had just created.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
 
-from .accounts import assign_learner, find_user, touch_employer
 from .caseload_csv import CaseloadRow, ParsedCaseload, RowProblem
-from .db import new_id, next_rev, take_write_lock
-from .models import Employer, Learner, utcnow
+from .db import RevBlock, let_waiters_in, new_id, take_write_lock, transaction
+from .import_runs import ImportStopped, finish_run, record_chunk, rollback_run, run_goes_on, start_run
+from .models import (
+    ENTITY_NAMES,
+    LEARNER_CHILD_MODELS,
+    Assignment,
+    CaseloadRemoval,
+    Employer,
+    Learner,
+    User,
+    utcnow,
+)
 from .records import employer_name_key, set_columns
 
 IMPORTER = "caseload-import"
+#: Rows in the first chunk. Later chunks are sized so that each holds the write lock about `CHUNK_SECONDS`: a
+#: push waits a fraction of a second however busy the machine is, and the per-transaction cost (a commit, the
+#: look-ups) is still spread over many rows. Given a fixed `chunk_rows`, every chunk has that many rows.
+CHUNK_ROWS = 200
+CHUNK_SECONDS = 0.1
+CHUNK_LIMITS = (20, 2000)
+#: Most values in one SQL IN list (SQLite's limit on bound parameters is the tightest of the two back ends).
+IN_LIST = 500
+
+
+class ImportFailed(Exception):
+    """A chunk could not be written: the run was rolled back (or, if even that failed, marked failed)."""
 
 
 @dataclass
@@ -29,83 +65,278 @@ class ImportSummary:
     employers_created: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     imported: bool = False
+    run_id: str | None = None
+
+
+def _in_lists(values: Iterable[Any]) -> Iterable[list[Any]]:
+    items = list(values)
+    for start in range(0, len(items), IN_LIST):
+        yield items[start : start + IN_LIST]
+
+
+def _users(session: Session, usernames: Iterable[str]) -> dict[str, User]:
+    found: dict[str, User] = {}
+    for names in _in_lists(set(usernames)):
+        found |= {user.username: user for user in session.scalars(select(User).where(User.username.in_(names)))}
+    return found
+
+
+def _assessor_problem(row: CaseloadRow, user: User | None) -> str | None:
+    if user is None:
+        return f"assessor {row.assessor!r} is not a user of this server"
+    if user.role != "assessor":
+        return f"{row.assessor!r} is a {user.role}, not an assessor"
+    return None
 
 
 def check_assessors(session: Session, parsed: ParsedCaseload) -> None:
-    """Move rows naming an unknown user, or one who is not an assessor, to the problems."""
+    """Move rows naming an unknown user, or one who is not an assessor, to the problems (one query for all)."""
+    users = _users(session, (row.assessor for row in parsed.rows if row.assessor))
     good: list[CaseloadRow] = []
     for row in parsed.rows:
-        if row.assessor:
-            user = find_user(session, row.assessor)
-            if user is None:
-                parsed.problems.append(RowProblem(row.line, f"assessor {row.assessor!r} is not a user of this server"))
-                continue
-            if user.role != "assessor":
-                parsed.problems.append(RowProblem(row.line, f"{row.assessor!r} is a {user.role}, not an assessor"))
-                continue
-        good.append(row)
+        why = _assessor_problem(row, users.get(row.assessor)) if row.assessor else None
+        if why is None:
+            good.append(row)
+        else:
+            parsed.problems.append(RowProblem(row.line, why))
     parsed.rows = good
     parsed.problems.sort(key=lambda p: p.line)
 
 
-def import_caseload(session: Session, parsed: ParsedCaseload, skip_bad_rows: bool = False) -> ImportSummary:
-    """Import the good rows, inside the caller's transaction; nothing at all if any row is bad and not skipping."""
-    check_assessors(session, parsed)
+def import_caseload(
+    factory: sessionmaker[Session],
+    parsed: ParsedCaseload,
+    *,
+    skip_bad_rows: bool = False,
+    file_name: str = "",
+    started_by: str = "",
+    chunk_rows: int | None = None,
+    after_chunk: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Check every row, then import the good ones chunk by chunk under one import run; nothing at all if any row
+    is bad and not skipping. `after_chunk(rows written so far)` runs after each commit (progress, and tests).
+
+    Raises ImportFailed when a chunk fails; the chunks already written are rolled back first.
+    """
+    if chunk_rows is not None and chunk_rows < 1:
+        raise ValueError(f"chunk_rows must be at least 1, not {chunk_rows}")
+    with transaction(factory) as session:
+        check_assessors(session, parsed)
     summary = ImportSummary(problems=list(parsed.problems))
     if parsed.problems and not skip_bad_rows:
         return summary
-    take_write_lock(session)
-    for row in parsed.rows:
-        employer_id = _upsert_employer(session, row, summary) if row.employer else None
-        learner = session.execute(select(Learner).where(Learner.uln == row.learner["uln"])).scalar_one_or_none()
-        wanted = {**row.learner, "employer_id": employer_id}
-        if learner is None:
-            learner = Learner(id=new_id(), data={}, updated_at=utcnow(), updated_by=IMPORTER)
-            learner.rev = next_rev(session, "learner", learner.id, "import", None)
-            learner.data = {**wanted, "assessor": ""}
-            set_columns(learner, learner.data)
-            session.add(learner)
-            session.flush()
-            summary.created += 1
-        else:
-            # Fields the MIS does not hold (starting points, status, the assessor) are kept as they are.
-            merged = {**learner.data, **{k: v for k, v in wanted.items() if k != "assessor"}}
-            if merged != learner.data or learner.deleted:
-                moved_employer = learner.employer_id != employer_id
-                learner.rev = next_rev(session, "learner", learner.id, "import", None)
-                learner.data, learner.deleted = merged, False
-                learner.updated_at, learner.updated_by = utcnow(), IMPORTER
-                set_columns(learner, merged)
-                if moved_employer:
-                    touch_employer(session, employer_id, IMPORTER)
-                summary.updated += 1
-            else:
-                summary.unchanged += 1
-        if row.assessor:
-            assessor = find_user(session, row.assessor)
-            if assessor is not None and assign_learner(session, learner, assessor, by=IMPORTER):
-                summary.assigned += 1
+    run_id = start_run(factory, file_name, started_by, rows=len(parsed.rows), skipped=len(parsed.problems))
+    summary.run_id = run_id
+    recorded: dict[tuple[str, str], bool] = {}  # what this run has recorded already, across chunks
+    done, size = 0, chunk_rows or CHUNK_ROWS
+    try:
+        while done < len(parsed.rows):
+            chunk = parsed.rows[done : done + size]
+            started = time.perf_counter()
+            with transaction(factory) as session:
+                take_write_lock(session)
+                if not run_goes_on(session, run_id):
+                    raise ImportStopped("the run was rolled back while it ran")
+                _write_chunk(session, run_id, chunk, summary, recorded)
+            done += len(chunk)
+            if chunk_rows is None:
+                size = _next_size(size, time.perf_counter() - started)
+            if after_chunk is not None:
+                after_chunk(done)
+            if done < len(parsed.rows):
+                let_waiters_in(factory)
+    except Exception as error:
+        reason = f"stopped after {done:,} of {len(parsed.rows):,} rows: {error}"
+        try:
+            undone = rollback_run(factory, run_id, by=IMPORTER, error=reason)
+        except Exception as second:
+            finish_run(factory, run_id, "failed", f"{reason}; rolling back failed too: {second}")
+            raise ImportFailed(f"{reason}. Rolling it back failed too ({second}): run "
+                               f"`reviewapp-server import-rollback {run_id}` once the database is back.") from error
+        raise ImportFailed(f"{reason}. What it had written was rolled back ({undone.describe()}).") from error
+    finish_run(factory, run_id, "completed")
     summary.imported = True
     return summary
 
 
-def _upsert_employer(session: Session, row: CaseloadRow, summary: ImportSummary) -> str:
-    assert row.employer is not None
-    key = employer_name_key(row.employer["name"])
-    employer = session.execute(
-        select(Employer).where(Employer.name_key == key, Employer.deleted.is_(False)).order_by(Employer.rev)
-    ).scalars().first()
-    if employer is None:
-        employer = Employer(id=new_id(), data=row.employer, updated_at=utcnow(), updated_by=IMPORTER)
-        employer.rev = next_rev(session, "employer", employer.id, "import", None)
-        set_columns(employer, row.employer)
-        session.add(employer)
-        session.flush()
-        summary.employers_created += 1
-        return employer.id
-    # Contact details from the MIS replace the server's, but an empty cell never blanks a known value.
-    merged = {**employer.data, **{k: v for k, v in row.employer.items() if v and k != "name"}}
-    if merged != employer.data:
-        employer.rev = next_rev(session, "employer", employer.id, "import", None)
-        employer.data, employer.updated_at, employer.updated_by = merged, utcnow(), IMPORTER
-    return employer.id
+def _next_size(size: int, took: float) -> int:
+    """The next chunk's rows: as many as fit in CHUNK_SECONDS at the pace of the last, at most twice as many."""
+    low, high = CHUNK_LIMITS
+    return max(low, min(high, 2 * size, int(size * CHUNK_SECONDS / max(took, 1e-3))))
+
+
+@dataclass
+class _NewLearner:
+    """A learner the chunk creates: written with one many-row insert, not as an ORM object."""
+
+    id: str
+    data: dict[str, Any]
+    rev: int = 0
+
+    @property
+    def employer_id(self) -> str | None:
+        return self.data.get("employer_id")
+
+    def values(self, now: dt.datetime) -> dict[str, Any]:
+        return {"id": self.id, "rev": self.rev, "data": self.data, "uln": self.data["uln"],
+                "employer_id": self.employer_id, "updated_at": now, "updated_by": IMPORTER, "deleted": False}
+
+
+@dataclass
+class _Learner:
+    """What a chunk does to one learner, decided before any rev is handed out."""
+
+    row: Learner | _NewLearner
+    created: bool
+    assessor: User | None  # the assessor it is newly assigned to, if any
+    current: Assignment | None
+    old_employer_id: str | None
+
+
+def _write_chunk(session: Session, run_id: str, rows: Sequence[CaseloadRow], summary: ImportSummary,
+                 recorded: dict[tuple[str, str], bool]) -> None:
+    """Write one chunk of rows inside the caller's write transaction, with a handful of queries in all.
+
+    New rows get their revs only once the chunk knows every rev it needs, so nothing may be flushed before:
+    the chunk's one flush comes at its end."""
+    with session.no_autoflush:
+        _write_chunk_rows(session, run_id, rows, summary, recorded)
+
+
+def _write_chunk_rows(session: Session, run_id: str, rows: Sequence[CaseloadRow], summary: ImportSummary,
+                      recorded: dict[tuple[str, str], bool]) -> None:
+    now = utcnow()
+    users = _users(session, (row.assessor for row in rows if row.assessor))
+    for row in rows:  # checked before the run started, but a user can change meanwhile
+        if row.assessor and (why := _assessor_problem(row, users.get(row.assessor))) is not None:
+            raise ImportStopped(f"line {row.line}: {why} (changed since the file was checked)")
+    learners: dict[str, Learner] = {}
+    for ulns in _in_lists(row.learner["uln"] for row in rows):
+        learners |= {lr.uln: lr for lr in session.scalars(select(Learner).where(Learner.uln.in_(ulns)))}
+    employers: dict[str, Employer] = {}
+    keys = {employer_name_key(row.employer["name"]) for row in rows if row.employer}
+    for names in _in_lists(keys):
+        query = select(Employer).where(Employer.name_key.in_(names), Employer.deleted.is_(False))
+        for employer in session.scalars(query.order_by(Employer.rev)):
+            employers.setdefault(employer.name_key, employer)  # the oldest of a name, as before
+    assignments: dict[str, Assignment] = {}
+    for ids in _in_lists(lr.id for lr in learners.values()):
+        found = session.scalars(select(Assignment).where(Assignment.learner_id.in_(ids)))
+        assignments |= {assignment.learner_id: assignment for assignment in found}
+
+    items: list[dict[str, Any]] = []  # import_run_records rows: what a rollback would undo
+    stamped_employers: dict[str, Employer] = {}  # employers needing a fresh rev in this chunk
+
+    def note(entity: str, row: Any, action: str, before: dict[str, Any] | None = None,
+             deleted_before: bool = False, assessor_before: str | None = None) -> None:
+        if (entity, row.id) not in recorded:
+            recorded[(entity, row.id)] = True
+            items.append({"run_id": run_id, "entity": entity, "record_id": row.id, "action": action, "rev": 0,
+                          "data_before": before, "deleted_before": deleted_before,
+                          "assessor_before": assessor_before, "_row": row})
+
+    for row in rows:
+        if not row.employer:
+            continue
+        key = employer_name_key(row.employer["name"])
+        employer = employers.get(key)
+        if employer is None:
+            employer = Employer(id=new_id(), data=row.employer, updated_at=now, updated_by=IMPORTER, deleted=False)
+            set_columns(employer, row.employer)
+            session.add(employer)
+            employers[key] = employer
+            summary.employers_created += 1
+            note("employer", employer, "created")
+            stamped_employers[employer.id] = employer
+            continue
+        # Contact details from the MIS replace the server's, but an empty cell never blanks a known value.
+        merged = {**employer.data, **{k: v for k, v in row.employer.items() if v and k != "name"}}
+        if merged != employer.data:
+            note("employer", employer, "updated", before=employer.data)
+            employer.data, employer.updated_at, employer.updated_by = merged, now, IMPORTER
+            stamped_employers[employer.id] = employer
+
+    plans: list[_Learner] = []
+    for row in rows:
+        employer = employers[employer_name_key(row.employer["name"])] if row.employer else None
+        wanted = {**row.learner, "employer_id": employer.id if employer else None}
+        assessor = users.get(row.assessor) if row.assessor else None
+        learner = learners.get(row.learner["uln"])
+        if learner is None:
+            new = _NewLearner(new_id(), {**wanted, "assessor": assessor.username if assessor else ""})
+            note("learner", new, "created")
+            summary.created += 1
+            plan = _Learner(new, True, assessor, None, None)
+        else:
+            current = assignments.get(learner.id)
+            if assessor is not None and current is not None and current.assessor_id == assessor.id:
+                assessor = None  # already theirs
+            # Fields the MIS does not hold (starting points, status, the assessor) are kept as they are.
+            merged = {**learner.data, **{k: v for k, v in wanted.items() if k != "assessor"}}
+            changed = merged != learner.data or learner.deleted
+            if not changed and assessor is None:
+                summary.unchanged += 1
+                continue
+            if changed:
+                summary.updated += 1
+            else:
+                summary.unchanged += 1  # as before: unchanged fields, only a new assessor (counted as assigned)
+            if assessor is not None:
+                merged["assessor"] = assessor.username
+            note("learner", learner, "updated", before=learner.data, deleted_before=learner.deleted,
+                 assessor_before=None if assessor is None else (current.assessor_id if current else ""))
+            old_employer_id = learner.employer_id
+            learner.data, learner.deleted, learner.updated_at, learner.updated_by = merged, False, now, IMPORTER
+            set_columns(learner, merged)
+            plan = _Learner(learner, False, assessor, current, old_employer_id)
+        if plan.assessor is not None:
+            summary.assigned += 1
+        if employer is not None and (plan.created or plan.assessor is not None
+                                     or plan.old_employer_id != employer.id):
+            # A learner newly linked to an employer, or newly held by an assessor, makes its holder pull the
+            # employer: the employer needs a rev after their cursor (as accounts.touch_employer gives it).
+            stamped_employers[employer.id] = employer
+        plans.append(plan)
+
+    revs = RevBlock(session, IMPORTER)
+    # Parents first: an employer's rev comes before its learners', so no page shows a learner before its employer.
+    for employer in stamped_employers.values():
+        employer.rev = revs.next("employer", employer.id, "import")
+    moving = [p for p in plans if p.assessor is not None and not p.created]
+    new_assignments: list[dict[str, Any]] = []
+    for plan in plans:
+        learner = plan.row
+        if plan.assessor is not None:
+            if plan.current is not None:
+                rev = revs.next("learner", learner.id, "removed")
+                session.add(CaseloadRemoval(rev=rev, learner_id=learner.id, assessor_id=plan.current.assessor_id))
+                plan.current.assessor_id, plan.current.rev, plan.current.assigned_at = plan.assessor.id, rev, now
+            else:
+                rev = revs.next("learner", learner.id, "assigned")
+                new_assignments.append({"learner_id": learner.id, "assessor_id": plan.assessor.id, "rev": rev,
+                                        "assigned_at": now})
+        learner.rev = revs.next("learner", learner.id, "import")
+    if moving:  # a learner already on the server changes hands: its new holder must pull all that hangs off it
+        _restamp_children(session, revs, [p.row.id for p in moving])
+    session.flush()
+    # New learners and their assignments, most of a first import, as many-row inserts: no ORM object per row.
+    created = [p.row.values(now) for p in plans if isinstance(p.row, _NewLearner)]
+    if created:
+        session.execute(Learner.__table__.insert(), created)  # Core: no per-row ORM work
+    if new_assignments:
+        session.execute(Assignment.__table__.insert(), new_assignments)
+    revs.close()
+    for item in items:
+        item["rev"] = item.pop("_row").rev
+    record_chunk(session, run_id, items, [("employer", e.id, e.rev) for e in stamped_employers.values()],
+                 recorded, summary)
+
+
+def _restamp_children(session: Session, revs: RevBlock, learner_ids: list[str]) -> None:
+    for model in LEARNER_CHILD_MODELS:
+        for ids in _in_lists(learner_ids):
+            found = session.scalars(select(model.id).where(model.learner_id.in_(ids)).order_by(model.rev)).all()
+            if found:
+                session.execute(update(model), [{"id": record_id, "rev": revs.next(ENTITY_NAMES[model], record_id,
+                                                                                     "upsert")}
+                                                for record_id in found])

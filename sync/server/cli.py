@@ -29,13 +29,14 @@ from .accounts import (
     revoke_device,
     unlock_user,
 )
-from .audit import command_line_actor, format_line, format_time, learner_trail, record_event, user_trail
+from .audit import command_line_actor, format_line, format_time, learner_trail, os_user, record_event, user_trail
 from .caseload_csv import parse_caseload
-from .caseload_import import import_caseload
+from .caseload_import import CHUNK_SECONDS, ImportFailed, import_caseload
 from .core.config import DATABASE_URL_ENV, resolve_database_url
 from .db import make_engine, make_session_factory, renew_server_id, transaction
+from .import_runs import ImportRunError, list_runs, rollback_run
 from .migrate import upgrade_database
-from .models import Learner, User
+from .models import Learner, User, as_utc
 
 
 class CommandError(Exception):
@@ -223,12 +224,10 @@ def cmd_import_caseload(args: argparse.Namespace) -> None:
     parsed = parse_caseload(data)
     _, engine, factory = _database(args)
     try:
-        with transaction(factory) as session:
-            summary = import_caseload(session, parsed, skip_bad_rows=args.skip_bad_rows)
-            if summary.imported:
-                record_event(session, command_line_actor(), "caseload_imported", detail=(
-                    f"{path.name}: {summary.created} created, {summary.updated} updated, {summary.unchanged} "
-                    f"unchanged, {summary.assigned} assigned, {len(summary.problems)} bad row(s)"))
+        summary = import_caseload(factory, parsed, skip_bad_rows=args.skip_bad_rows, file_name=path.name,
+                                  started_by=_who(), chunk_rows=args.chunk_rows)
+    except ImportFailed as error:
+        raise CommandError(f"Importing {path.name} failed: {error}") from None
     finally:
         engine.dispose()
     for problem in summary.problems:
@@ -238,12 +237,71 @@ def cmd_import_caseload(args: argparse.Namespace) -> None:
             f"{len(summary.problems)} bad row(s): nothing was imported. Fix them, or run again with --skip-bad-rows "
             "to import the good rows only."
         )
+    _record(args, "caseload_imported", detail=(
+        f"{path.name}, run {summary.run_id}: {summary.created} created, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged, {summary.assigned} assigned, {len(summary.problems)} bad row(s)"))
     skipped = f", {len(summary.problems)} bad row(s) skipped" if summary.problems else ""
     print(
         f"Imported {path.name}: {summary.created} learner(s) created, {summary.updated} updated, "
         f"{summary.unchanged} unchanged, {summary.assigned} assigned, {summary.employers_created} new employer(s)"
-        f"{skipped}."
+        f"{skipped}. Import run {summary.run_id} (undo it with: reviewapp-server import-rollback {summary.run_id})."
     )
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _who() -> str:
+    """Who ran a command, for the import record: the login name of the admin's shell."""
+    return os_user()
+
+
+def _record(args: argparse.Namespace, action: str, detail: str) -> None:
+    """An admin action done in its own steps (an import, a rollback), added to the audit trail once it is done."""
+    _, engine, factory = _database(args)
+    try:
+        with transaction(factory) as session:
+            record_event(session, command_line_actor(), action, detail=detail)
+    finally:
+        engine.dispose()
+
+
+def cmd_import_rollback(args: argparse.Namespace) -> None:
+    _, engine, factory = _database(args)
+    try:
+        summary = rollback_run(factory, args.run_id, by=f"rollback by {_who()}"[:36])
+    except ImportRunError as error:
+        raise CommandError(str(error)) from None
+    finally:
+        engine.dispose()
+    _record(args, "import_rolled_back", detail=f"run {args.run_id}: {summary.describe()}")
+    print(f"Rolled back import run {args.run_id}: {summary.describe()}.")
+    for why in summary.kept_named:
+        print(f"  kept: {why}")
+    if summary.kept > len(summary.kept_named):
+        print(f"  and {summary.kept - len(summary.kept_named)} more kept")
+
+
+def cmd_list_imports(args: argparse.Namespace) -> None:
+    _, engine, factory = _database(args)
+    try:
+        with factory() as session:
+            runs = list_runs(session)
+    finally:
+        engine.dispose()
+    if not runs:
+        print("No caseload has been imported yet.")
+    for run in runs:
+        print(f"{run.id}  {run.status:<11}  {as_utc(run.started_at):%Y-%m-%d %H:%M} UTC  {run.file_name}  by "
+              f"{run.started_by}: {run.rows} row(s), {run.created} created, {run.updated} updated, {run.assigned} "
+              f"assigned" + (f"; {run.error}" if run.error else ""))
 
 
 def cmd_new_server_id(args: argparse.Namespace) -> None:
@@ -352,7 +410,21 @@ def build_parser() -> argparse.ArgumentParser:
     imp = commands.add_parser("import-caseload", parents=[common], help="import the caseload CSV from the MIS")
     imp.add_argument("file")
     imp.add_argument("--skip-bad-rows", action="store_true", help="import the good rows even if some are bad")
+    imp.add_argument("--chunk-rows", type=_positive, metavar="N",
+                     help=f"rows written per transaction (default: as many as take about {CHUNK_SECONDS:g} s, so a "
+                     "push or pull waits at most that long)")
     imp.set_defaults(run=cmd_import_caseload)
+    undo = commands.add_parser(
+        "import-rollback", parents=[common], help="undo an import run (what it created or changed, if untouched since)",
+        description="Undo an import run: learners and employers it created are deleted and those it changed get "
+        "their earlier fields (and assessor) back, unless something has changed them since, or, for a learner, "
+        "records of its own hang off it. Those are kept and listed. Laptops see the undo at their next sync.",
+    )
+    undo.add_argument("run_id")
+    undo.set_defaults(run=cmd_import_rollback)
+    commands.add_parser("list-imports", parents=[common], help="list the latest import runs").set_defaults(
+        run=cmd_list_imports
+    )
     return parser
 
 

@@ -10,7 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, PrimaryKeyConstraint, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -183,6 +194,50 @@ class PushReceipt(Base):
     status: Mapped[str] = mapped_column(String(20))
     rev: Mapped[int] = mapped_column(RevType, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class ImportRun(Base):
+    """One MIS caseload import: committed in chunks, so sync goes on meanwhile, and undone as a whole if need be.
+
+    `status` is running, completed, failed (stopped midway and not fully undone) or rolled back. A run left
+    `running` by a process that died can be rolled back like any other (`reviewapp-server import-rollback`).
+    """
+
+    __tablename__ = "import_runs"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    started_by: Mapped[str] = mapped_column(String(150))
+    started_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    assigned: Mapped[int] = mapped_column(Integer, default=0)
+    employers_created: Mapped[int] = mapped_column(Integer, default=0)
+    undone: Mapped[int] = mapped_column(Integer, default=0)
+    kept: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+
+class ImportRunRecord(Base):
+    """A learner or employer an import run created or changed, and what it was before: what a rollback undoes.
+
+    `rev` is the last rev the run gave the record: if the record's rev is still that, nobody has touched it since.
+    """
+
+    __tablename__ = "import_run_records"
+    run_id: Mapped[str] = mapped_column(ForeignKey("import_runs.id"), primary_key=True)
+    entity: Mapped[str] = mapped_column(String(20), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    action: Mapped[str] = mapped_column(String(10))  # created or updated
+    rev: Mapped[int] = mapped_column(RevType)
+    data_before: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
+    deleted_before: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The learner's assessor before the run gave it another (a user id, or "" for none); None if the run did not.
+    assessor_before: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
 
 class _Record:

@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 
 from sync.server.caseload_csv import COLUMNS, parse_caseload, uln_is_valid
 from sync.server.caseload_import import import_caseload
-from sync.server.db import transaction
 from sync.server.models import Employer, Learner
 
 HEADER = ",".join(COLUMNS)
@@ -84,18 +83,46 @@ def test_missing_columns_and_non_utf8_are_reported() -> None:
     assert "UTF-8" in parse_caseload(HEADER.encode() + b"\n\xff\xfe\n").problems[0].reason
 
 
+def test_a_byte_that_is_not_utf8_is_reported_on_its_own_line() -> None:
+    """A Latin-1 'é' deep in a big export: the admin is sent to that line, not to line 1 (issue 12, item 13)."""
+    rows = [row(uln=uln) for uln in _ulns(3100)]
+    rows[3040] = rows[3040].replace('"Smith"', '"Ren\xe9e"')  # record 3,041 is on line 3,042 (after the header)
+    data = csv_bytes(*rows).replace("Ren\xe9e".encode(), b"Ren\xe9e")  # the one byte 0xe9 alone
+    problems = parse_caseload(data).problems
+    assert len(problems) == 1 and problems[0].line == 3042, problems
+    assert "0xe9" in problems[0].reason and "UTF-8" in problems[0].reason
+    column = rows[3040].index("Ren") + 4
+    assert f"byte {column} of this line" in problems[0].reason
+
+    # Windows line ends, a BOM and a quoted cell over three lines before it: still the physical line.
+    crlf = b"\xef\xbb\xbf" + csv_bytes(row(employer_address="Unit 4\nHigh Street\nLeeds"), row(uln="1000000035"),
+                                     "x,\xff").replace(b"\n", b"\r\n").replace("\xff".encode(), b"\xff")
+    problem = parse_caseload(crlf).problems[0]
+    assert problem.line == 6 and "byte 3 of this line" in problem.reason, problem
+
+
+def _ulns(count: int) -> list[str]:
+    """`count` distinct valid ULNs (the check digit made to fit, as in the module docstring)."""
+    found: list[str] = []
+    head = 100000000
+    while len(found) < count:
+        remainder = sum(int(d) * w for d, w in zip(str(head), range(10, 1, -1), strict=True)) % 11
+        if remainder:
+            found.append(f"{head}{10 - remainder}")
+        head += 1
+    return found
+
+
 def test_import_is_all_or_nothing_then_idempotent_and_pulled(server: Server) -> None:
     server.add_user("alice")
     server.add_user("meg", role="manager")
     bad = csv_bytes(row(), row(uln="1000000035", assessor="nobody"), row(uln="1000000019", assessor="meg"))
-    with transaction(server.factory) as session:
-        summary = import_caseload(session, parse_caseload(bad))
+    summary = import_caseload(server.factory, parse_caseload(bad))
     assert not summary.imported and [p.line for p in summary.problems] == [3, 4]
     with server.factory() as session:
         assert session.scalar(select(func.count()).select_from(Learner)) == 0
 
-    with transaction(server.factory) as session:
-        summary = import_caseload(session, parse_caseload(bad), skip_bad_rows=True)
+    summary = import_caseload(server.factory, parse_caseload(bad), skip_bad_rows=True)
     assert summary.imported and summary.created == 1 and summary.assigned == 1 and summary.employers_created == 1
 
     alice = server.login("alice")
@@ -105,15 +132,13 @@ def test_import_is_all_or_nothing_then_idempotent_and_pulled(server: Server) -> 
     assert learner["uln"] == "9276308686" and learner["assessor"] == "alice" and learner["employer_id"]
 
     good = csv_bytes(row(), row(uln="1000000035", employer="ACME  ltd"))
-    with transaction(server.factory) as session:
-        summary = import_caseload(session, parse_caseload(good))
+    summary = import_caseload(server.factory, parse_caseload(good))
     assert (summary.created, summary.updated, summary.unchanged) == (1, 0, 1)
     with server.factory() as session:
         assert session.scalar(select(func.count()).select_from(Employer)) == 1  # matched by name
 
     changed = csv_bytes(row(first="Samantha"), row(uln="1000000035", employer="ACME  ltd"))
-    with transaction(server.factory) as session:
-        summary = import_caseload(session, parse_caseload(changed))
+    summary = import_caseload(server.factory, parse_caseload(changed))
     assert (summary.updated, summary.unchanged) == (1, 1)
     after, _ = server.pull_all(alice, since=cursor)
     updated = [c for c in after if c["entity"] == "learner" and c["data"]["uln"] == "9276308686"]

@@ -75,9 +75,11 @@ def test_one_missing_signature_without_a_reason_is_refused(server: Server, casel
     two = [drawn_signature(review_id, role, name) for role, name in SIGNERS if role != "employer"]
     review, signatures = forged(learner, review_id, two)
     results = push_finalised(server, alice, review_id, review, signatures)
-    assert [r["status"] for r in results] == ["rejected", "applied", "applied"]
+    # A finalised review arrives with its signatures as one unit: refused whole, the signatures saying why.
+    assert [r["status"] for r in results] == ["rejected"] * 3
     assert results[0]["error"].splitlines()[1:] == [
         "- Signatures: The employer's representative has not signed: ask them to sign, or record why they cannot."]
+    assert all(r["error"].startswith("The review it belongs to was refused") for r in results[1:])
     # A signature with neither a drawing nor a reason is no signature either.
     review_id = new_id()
     blank = [drawn_signature(review_id, role, name) for role, name in SIGNERS]
