@@ -151,9 +151,17 @@ def record_problem(fields: dict[str, Any], skip: frozenset[str] = frozenset()) -
 
     `skip` names fields the caller's model checks itself down to every number (see `_Record`).
     """
-    texts = {name: value for name, value in fields.items() if name not in IMAGE_FIELDS and name not in skip}
-    images = {name: value for name, value in fields.items() if name in IMAGE_FIELDS}
-    return storable_problem(texts) or storable_problem(images, max_text=MAX_SIGNATURE_PNG_CHARS)
+    for name, value in fields.items():
+        if name in skip and name not in IMAGE_FIELDS:
+            continue
+        limit = MAX_SIGNATURE_PNG_CHARS if name in IMAGE_FIELDS else MAX_TEXT_CHARS
+        # Wrapped as {name: value}, so depths count from the record as a whole, as for a whole record.
+        problem = storable_problem({name: value}, max_text=limit)
+        if problem:
+            # The field is named (never its value, which may be personal), so the answer says where to look.
+            return f"{problem} in {str(name)[:60]!r}" if not isinstance(name, str) or not name.isidentifier() \
+                else f"{problem} in {name}"
+    return None
 
 
 def _in_calendar(value: dt.date) -> dt.date:

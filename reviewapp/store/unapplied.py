@@ -49,8 +49,14 @@ class Skipped:
 
 def validation_reason(error: ValidationError) -> str:
     """A validation failure as the fields and kinds of fault, without the values (which may be personal)."""
-    faults = [f"{'.'.join(str(part) for part in item['loc']) or 'the record'} ({item['type']})"
-              for item in error.errors(include_url=False, include_input=False, include_context=False)[:3]]
+    faults = []
+    for item in error.errors(include_url=False, include_input=False, include_context=False)[:3]:
+        if not item["loc"] and item["type"] == "value_error":
+            # The record-wide storability rule (sync.protocol.record_problem): its message names the field and the
+            # kind of fault, never the value.
+            faults.append(str(item["msg"]).removeprefix("Value error, "))
+        else:
+            faults.append(f"{'.'.join(str(part) for part in item['loc']) or 'the record'} ({item['type']})")
     return "fields that do not fit: " + ", ".join(faults)
 
 
