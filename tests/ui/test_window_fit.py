@@ -18,14 +18,17 @@ from sqlalchemy import select
 
 from reviewapp import demo
 from reviewapp.core.templates import load_template
+from reviewapp.selftest import SIGNATURE_STROKES
+from reviewapp.selftest import scripted_answers as complete_answers
 from reviewapp.store import reviews
 from reviewapp.store.database import Store
 from reviewapp.store.models import Learner
 from reviewapp.ui import window_fit
 from reviewapp.ui.main_window import MainWindow
+from reviewapp.ui.signature_pad import strokes_to_png
 from reviewapp.ui.sync_dialogs import SyncLogDialog
 from reviewapp.ui.wizard.not_ready import NotReadyDialog
-from reviewapp.ui.wizard.review_wizard import ReviewWizard
+from reviewapp.ui.wizard.review_wizard import WARNINGS_LISTED, ReviewWizard
 from tests.conftest import DEMO_TODAY
 
 TEMPLATE = load_template("apprenticeship-progress-review")
@@ -184,3 +187,22 @@ def test_on_a_real_laptop_sized_screen_the_wizard_fits_and_is_remembered(tmp_pat
         for step, button in enumerate(report[opened]["finalise"]):
             assert _contains(screen, QRect(*button)), (opened, step, button)
     assert report["second_geometry"] == report["moved_to"]
+
+
+def test_the_finalise_question_stays_short_however_many_warnings(qtbot, demo_store, draft):
+    with demo_store.read() as session:
+        context = reviews.review_context(session, reviews.load_review(session, draft)[0].learner_id, draft)
+    answers = complete_answers(context, DEMO_TODAY)
+    answers["new_targets"] = [{"text": f"Improve {n}", "due_date": None, "actions": []} for n in range(9)]  # vague
+    reviews.save_answers(demo_store, draft, answers)
+    for role, name in (("learner", "Aimee Ward"), ("employer", "Tom Clarke"), ("assessor", "Sam Assessor")):
+        reviews.save_signature(demo_store, draft, role, name=name, image_png=strokes_to_png(SIGNATURE_STROKES),
+                               strokes=SIGNATURE_STROKES)
+    wizard = _open_wizard(qtbot, demo_store, draft)
+    asked = []
+    wizard.confirm = lambda title, text: asked.append(text) or False
+    assert len(wizard.readiness().warning_messages()) > WARNINGS_LISTED
+    assert wizard.finalise() is False
+    (text,) = asked
+    bullets = [line for line in text.splitlines() if line.startswith("• ")]
+    assert len(bullets) == WARNINGS_LISTED + 1 and "more" in bullets[-1]

@@ -58,7 +58,20 @@ from reviewapp.ui.wizard.not_ready import NotReadyDialog
 from sync.protocol import SignatureData
 
 SAVE_WITHIN_MS = 500
+WARNINGS_LISTED = 5  # in the finalise confirmation; the rest are counted
 ROLE_TITLES = {"learner": "Learner", "employer": "Employer's representative", "assessor": "Assessor"}
+
+
+def finalise_question(warnings: list[str]) -> str:
+    """The finalise confirmation, naming at most WARNINGS_LISTED warnings: a message box grows with its text, and a
+    long list of vague targets pushed its Yes / No off a 1280×720 screen."""
+    question = "Once finalised, this review cannot be changed. Finalise it now?"
+    if not warnings:
+        return question
+    listed = warnings[:WARNINGS_LISTED]
+    more = len(warnings) - len(listed)
+    lines = "\n• ".join(listed) + (f"\n• …and {more} more: choose No to go back and look" if more else "")
+    return f"Please check:\n• {lines}\n\n{question}"
 
 
 class SignatureBlock(QWidget):
@@ -467,11 +480,7 @@ class ReviewWizard(QWidget):
             first = readiness.problems[0].section_id
             self.go_to(next(i for i, s in enumerate(self.template.sections) if s.id == first))
             return False
-        warnings = readiness.warning_messages()
-        question = "Once finalised, this review cannot be changed. Finalise it now?"
-        if warnings:
-            question = "Please check:\n• " + "\n• ".join(warnings) + "\n\n" + question
-        if not self.confirm("Finalise review", question):
+        if not self.confirm("Finalise review", finalise_question(readiness.warning_messages())):
             return False
         try:
             reviews.finalise(self.store, self.review_id, self.template, self.rules)
