@@ -32,6 +32,21 @@ def temp_keyring(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     keyring.set_keyring(previous)
 
 
+@pytest.fixture(autouse=True)
+def window_settings_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Window sizes and places (QSettings) kept in a temporary folder: never the user's, never another test's.
+
+    XDG_CONFIG_HOME covers subprocesses (the app, the autosave driver); QSettings.setPath the test's own process,
+    where Qt read XDG_CONFIG_HOME once, at its first QSettings.
+    """
+    root = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(root))
+    from PySide6.QtCore import QSettings
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(root))
+    return root
+
+
 DEMO_TODAY = __import__("datetime").date(2026, 11, 23)
 
 

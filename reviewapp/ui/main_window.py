@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QUrl, Signal
+from PySide6.QtCore import QItemSelection, QModelIndex, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,6 +40,7 @@ from reviewapp.ui.caseload_model import ROW_ROLE, CaseloadFilterProxy, CaseloadM
 from reviewapp.ui.learner_panel import LearnerPanel
 from reviewapp.ui.rows_model import KEY_ROLE
 from reviewapp.ui.tasks import TaskRunner
+from reviewapp.ui.window_fit import fit_window
 
 if TYPE_CHECKING:
     from PySide6.QtPrintSupport import QPrintDialog
@@ -83,7 +84,6 @@ class MainWindow(QMainWindow):
         self.rules = rules
         self.today = today
         self.setWindowTitle(f"ReviewApp — {store.account}" if store is not None else "ReviewApp")
-        self.resize(1280, 780)
         self._selected_learner: str | None = None
         self._copies_asked = 0  # saved-copies lists asked for, so an older answer arriving late is ignored
         self.wizards: dict[str, ReviewWizard] = {}
@@ -179,6 +179,7 @@ class MainWindow(QMainWindow):
         self.runner.busy_changed.connect(self.busy_bar.setVisible)
 
         self._make_actions()
+        fit_window(self, "main", QSize(1280, 780))
 
     # --- actions -------------------------------------------------------------------------------------------------
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QAbstractItemView, QDialog, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from reviewapp.core.comparison import ComparisonRow
 from reviewapp.core.dates import format_date
 from reviewapp.ui.rows_model import RowsModel
+from reviewapp.ui.window_fit import fit_window
 from sync.protocol import ReviewData
 
 
@@ -15,7 +17,6 @@ class ReviewComparison(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Compare reviews — {learner_name}")
-        self.resize(980, 640)
         self.model = RowsModel(("", f"Review of {format_date(earlier.visit_date)}",
                                 f"Review of {format_date(later.visit_date)}", "Changed"), self)
         self.model.set_rows([(r.label, r.earlier, r.later, "changed" if r.changed else "") for r in rows])
@@ -38,3 +39,4 @@ class ReviewComparison(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"<h3>{learner_name}</h3>How things moved between the two reviews."))
         layout.addWidget(view)
+        fit_window(self, "review_compare", QSize(980, 640))

@@ -6,10 +6,12 @@ store avoids; QtPdf shows the bytes from memory instead.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+
+from reviewapp.ui.window_fit import fit_window
 
 
 class SavedCopyViewer(QDialog):
@@ -34,7 +36,7 @@ class SavedCopyViewer(QDialog):
         layout.addWidget(QLabel("Read from the encrypted caseload; nothing is written to disk."))
         layout.addWidget(self.view, stretch=1)
         layout.addWidget(buttons)
-        self.resize(720, 860)
+        fit_window(self, "saved_copy", QSize(720, 860))
 
     def pages(self) -> int:
         return self.document.pageCount()

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -28,6 +28,7 @@ from reviewapp.core.dates import format_datetime
 from reviewapp.store import sync_apply
 from reviewapp.store.database import Store
 from reviewapp.store.sync_apply import ConflictView
+from reviewapp.ui.window_fit import fit_window
 
 HEADERS = ("Record", "Field", "My value", "Their value", "Changed by", "When")
 
@@ -93,7 +94,6 @@ class ConflictsDialog(QDialog):
         super().__init__(parent)
         self.store = store
         self.setWindowTitle("Sync conflicts")
-        self.resize(900, 420)
         self.model = ConflictsModel(self)
         self.table = QTableView()
         self.table.setObjectName("conflicts")
@@ -121,6 +121,7 @@ class ConflictsDialog(QDialog):
         if on_resolved:
             self.resolved.connect(on_resolved)
         self.reload()
+        fit_window(self, "sync_conflicts", QSize(900, 420))
 
     def reload(self) -> None:
         with self.store.read() as session:

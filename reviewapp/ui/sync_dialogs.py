@@ -6,6 +6,7 @@ tests replace (no blocking `exec()` inside a test).
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -18,6 +19,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from reviewapp.ui.window_fit import fit_window
 
 
 class SyncSettingsDialog(QDialog):
@@ -129,7 +132,6 @@ class SyncLogDialog(QDialog):
     def __init__(self, lines: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Sync log")
-        self.resize(700, 400)
         self.text = QPlainTextEdit("\n".join(lines) or "Nothing has been synced since ReviewApp started.")
         self.text.setAccessibleName("Sync log")
         earlier = QLabel("Syncs of earlier sessions are in the log files (Help → Open log folder).")
@@ -140,3 +142,4 @@ class SyncLogDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        fit_window(self, "sync_log", QSize(700, 400))

@@ -12,7 +12,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,6 +36,7 @@ from reviewapp.core.dates import format_datetime
 from reviewapp.core.drafts import with_proposed_next_review
 from reviewapp.core.finalise import ReviewNotReady
 from reviewapp.core.review_rules import (
+    Problem,
     Readiness,
     ReviewContext,
     effective_answers,
@@ -50,11 +51,27 @@ from reviewapp.core.templates import Question, Section, Template, load_template
 from reviewapp.store import reviews
 from reviewapp.store.database import Store
 from reviewapp.ui.signature_pad import SignaturePad
+from reviewapp.ui.wheel_guard import WheelGuard
+from reviewapp.ui.window_fit import fit_window
 from reviewapp.ui.wizard.editors import AnswerEditor, DerivedEditor, TargetListEditor, editor_for
+from reviewapp.ui.wizard.not_ready import NotReadyDialog
 from sync.protocol import SignatureData
 
 SAVE_WITHIN_MS = 500
+WARNINGS_LISTED = 5  # in the finalise confirmation; the rest are counted
 ROLE_TITLES = {"learner": "Learner", "employer": "Employer's representative", "assessor": "Assessor"}
+
+
+def finalise_question(warnings: list[str]) -> str:
+    """The finalise confirmation, naming at most WARNINGS_LISTED warnings: a message box grows with its text, and a
+    long list of vague targets pushed its Yes / No off a 1280×720 screen."""
+    question = "Once finalised, this review cannot be changed. Finalise it now?"
+    if not warnings:
+        return question
+    listed = warnings[:WARNINGS_LISTED]
+    more = len(warnings) - len(listed)
+    lines = "\n• ".join(listed) + (f"\n• …and {more} more: choose No to go back and look" if more else "")
+    return f"Please check:\n• {lines}\n\n{question}"
 
 
 class SignatureBlock(QWidget):
@@ -166,11 +183,18 @@ class ReviewWizard(QWidget):
         name = f"{learner.first_name} {learner.last_name}" if learner else "learner"
         self.learner_name = name
         self.setWindowTitle(f"Progress review — {name}" + (" (finalised, read-only)" if self.read_only else ""))
-        self.resize(1100, 780)
         self._build()
         self._load_values()
         self._refresh()
         self.go_to(0)
+        # The wheel scrolls the page; it changes an answer only in the control the user has chosen. Each editor is
+        # watched as well, for controls it adds later (a new target's due date).
+        self.wheel_guard = WheelGuard(self)
+        self.wheel_guard.guard(self)
+        for editor in self.editors.values():
+            self.wheel_guard.guard(editor)
+        self.problems_dialog: NotReadyDialog | None = None
+        fit_window(self, "review_wizard", QSize(1100, 780))
 
     # --- building ------------------------------------------------------------------------------------------
 
@@ -197,6 +221,7 @@ class ReviewWizard(QWidget):
         self.finalise_button.setObjectName("finalise")
         self.status_label = QLabel()
         self.status_label.setObjectName("wizardStatus")
+        self.status_label.setWordWrap(True)  # a long message wraps rather than widening the window past the screen
         self.back_button.clicked.connect(lambda: self.go_to(self.pages.currentIndex() - 1))
         self.next_button.clicked.connect(lambda: self.go_to(self.pages.currentIndex() + 1))
         self.finalise_button.clicked.connect(self.finalise)
@@ -330,6 +355,21 @@ class ReviewWizard(QWidget):
             self._render_summary()
         self._refresh()
 
+    def go_to_problem(self, problem: Problem) -> None:
+        """Show the step a problem is on and put the cursor in its field (scrolled into view), when it has one."""
+        self.go_to(self.section_index(problem.section_id))
+        question_id = problem.question_id
+        row = self.rows.get(question_id) if question_id else None
+        if row is None:
+            return
+        page = self.pages.currentWidget()
+        if isinstance(page, QScrollArea):
+            page.ensureWidgetVisible(row)
+        editor = self.editors.get(question_id) if question_id else None
+        block = next((b for b in self.signature_blocks.values() if b.question.id == question_id), None)
+        target = editor.focus_widget() if editor is not None else block.name if block is not None else row
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def current_section(self) -> Section:
         return self.template.sections[self.pages.currentIndex()]
 
@@ -440,11 +480,7 @@ class ReviewWizard(QWidget):
             first = readiness.problems[0].section_id
             self.go_to(next(i for i, s in enumerate(self.template.sections) if s.id == first))
             return False
-        warnings = readiness.warning_messages()
-        question = "Once finalised, this review cannot be changed. Finalise it now?"
-        if warnings:
-            question = "Please check:\n• " + "\n• ".join(warnings) + "\n\n" + question
-        if not self.confirm("Finalise review", question):
+        if not self.confirm("Finalise review", finalise_question(readiness.warning_messages())):
             return False
         try:
             reviews.finalise(self.store, self.review_id, self.template, self.rules)
@@ -496,7 +532,12 @@ class ReviewWizard(QWidget):
     # --- dialogs (tests replace these) --------------------------------------------------------------------------
 
     def show_problems(self, readiness: Readiness) -> None:
-        QMessageBox.warning(self, "The review is not ready to finalise", "\n".join(readiness.messages()))
+        """The problems as a list that fits the screen; choosing one goes to its field. Not blocking (`open`)."""
+        if self.problems_dialog is not None:  # one list at a time: the newest is the true one
+            self.problems_dialog.close()
+            self.problems_dialog.deleteLater()
+        self.problems_dialog = NotReadyDialog(readiness, self.go_to_problem, self)
+        self.problems_dialog.open()
 
     def show_error(self, title: str, text: str) -> None:
         QMessageBox.critical(self, title, text)
