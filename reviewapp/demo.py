@@ -153,7 +153,11 @@ def _signature_variant(variant: int) -> tuple[str, str]:
     image.save(buffer, format="PNG", optimize=True)
     import json
 
-    return base64.b64encode(buffer.getvalue()).decode("ascii"), json.dumps(strokes)
+    # Kept as the pad keeps them: 0–1 across its 3:1 signing box (the image is 240 × 80, the same shape), so a
+    # demo signature shown on the pad lies where its printed image does rather than far off the pad's right edge.
+    width, height = image.size
+    unit_strokes = [[[round(x / width, 4), round(y / height, 4)] for x, y in stroke] for stroke in strokes]
+    return base64.b64encode(buffer.getvalue()).decode("ascii"), json.dumps(unit_strokes)
 
 
 def demo_signature(name: str) -> tuple[str, list[list[list[float]]]]:

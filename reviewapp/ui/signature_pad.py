@@ -1,14 +1,17 @@
 """A pad to sign on with a mouse, pen or finger; the signature is kept as strokes and as a PNG image.
 
-Strokes are stored in the pad's own 0–1 coordinates so a signature drawn on a small laptop looks the same printed
-on A4; the PNG is rendered from the strokes at a fixed size for the PDF.
+Strokes are stored in 0–1 coordinates of the pad's signing box so a signature drawn on a small laptop looks the same
+printed on A4; the PNG is rendered from the strokes at a fixed size for the PDF. The signing box always has the
+PNG's proportions (3:1), however wide the window: 0–1 in x and 0–1 in y then mean the same shape on screen, in
+the PNG and on paper. (The box once filled the whole widget, which a wide window made 7:1: rendered into the 3:1
+PNG, signatures printed at less than half their drawn width-to-height ratio.)
 """
 
 from __future__ import annotations
 
 import base64
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QSize, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen, QTabletEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -16,17 +19,28 @@ Stroke = list[list[float]]
 
 PNG_SIZE = QSize(600, 200)
 
+#: Width over height of the signing box, the stored PNG and so of every printed signature.
+SIGNING_ASPECT = PNG_SIZE.width() / PNG_SIZE.height()
 
-def _path(strokes: list[Stroke], width: float, height: float) -> QPainterPath:
+
+def signing_box(width: float, height: float, aspect: float = SIGNING_ASPECT) -> QRectF:
+    """The largest box of the given width-to-height ratio centred in width × height: where 0–1 strokes map to."""
+    box_width = min(width, height * aspect)
+    box_height = box_width / aspect
+    return QRectF((width - box_width) / 2, (height - box_height) / 2, box_width, box_height)
+
+
+def _path(strokes: list[Stroke], box: QRectF) -> QPainterPath:
     path = QPainterPath()
+    x0, y0, width, height = box.x(), box.y(), box.width(), box.height()
     for stroke in strokes:
         if not stroke:
             continue
-        path.moveTo(stroke[0][0] * width, stroke[0][1] * height)
+        path.moveTo(x0 + stroke[0][0] * width, y0 + stroke[0][1] * height)
         if len(stroke) == 1:  # a dot
-            path.lineTo(stroke[0][0] * width + 0.5, stroke[0][1] * height + 0.5)
+            path.lineTo(x0 + stroke[0][0] * width + 0.5, y0 + stroke[0][1] * height + 0.5)
         for x, y in stroke[1:]:
-            path.lineTo(x * width, y * height)
+            path.lineTo(x0 + x * width, y0 + y * height)
     return path
 
 
@@ -38,7 +52,7 @@ def strokes_to_png(strokes: list[Stroke], size: QSize = PNG_SIZE) -> str:
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(QPen(QColor("#0b1f4b"), 3, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
                         Qt.PenJoinStyle.RoundJoin))
-    painter.drawPath(_path(strokes, size.width(), size.height()))
+    painter.drawPath(_path(strokes, QRectF(0, 0, size.width(), size.height())))
     painter.end()
     data = QByteArray()
     buffer = QBuffer(data)
@@ -57,9 +71,9 @@ class SignaturePad(QWidget):
         self._strokes: list[Stroke] = []
         self._current: Stroke | None = None
         self._read_only = False
-        self.setMinimumSize(360, 120)
+        self.setMinimumSize(round(150 * SIGNING_ASPECT), 150)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setFixedHeight(140)
+        self.setFixedHeight(150)
         self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents, False)  # touch arrives as synthesised mouse
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -90,9 +104,15 @@ class SignaturePad(QWidget):
 
     # --- input --------------------------------------------------------------------------------------------
 
+    def box(self) -> QRectF:
+        """Where the signature is drawn: the 3:1 signing box in the middle of the pad."""
+        return signing_box(max(1, self.width()), max(1, self.height()))
+
     def _normalised(self, pos: QPointF) -> list[float]:
-        w, h = max(1, self.width()), max(1, self.height())
-        return [round(min(max(pos.x() / w, 0.0), 1.0), 4), round(min(max(pos.y() / h, 0.0), 1.0), 4)]
+        box = self.box()
+        x = (pos.x() - box.x()) / box.width()
+        y = (pos.y() - box.y()) / box.height()
+        return [round(min(max(x, 0.0), 1.0), 4), round(min(max(y, 0.0), 1.0), 4)]
 
     def _begin(self, pos: QPointF) -> None:
         if self._read_only:
@@ -139,18 +159,20 @@ class SignaturePad(QWidget):
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(self.rect(), QColor("white"))
+        painter.fillRect(self.rect(), self.palette().window())
+        box = self.box()
+        painter.fillRect(box, QColor("white"))
         border = QColor("#1f6feb") if self.hasFocus() else QColor("#8a8a8a")
         painter.setPen(QPen(border, 2 if self.hasFocus() else 1))
-        painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
-        baseline = int(self.height() * 0.78)
+        painter.drawRect(box.adjusted(0.5, 0.5, -0.5, -0.5))
+        baseline = box.y() + box.height() * 0.78
         painter.setPen(QPen(QColor("#c8c8c8"), 1, Qt.PenStyle.DashLine))
-        painter.drawLine(16, baseline, self.width() - 16, baseline)
+        painter.drawLine(QPointF(box.x() + 16, baseline), QPointF(box.right() - 16, baseline))
         if not self._strokes:
             painter.setPen(QColor("#8a8a8a"))
-            painter.drawText(self.rect().adjusted(0, 0, 0, -30), Qt.AlignmentFlag.AlignCenter,
+            painter.drawText(box.adjusted(0, 0, 0, -30), Qt.AlignmentFlag.AlignCenter,
                              "Sign here" if not self._read_only else "Not signed")
         painter.setPen(QPen(QColor("#0b1f4b"), 2.5, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
                             Qt.PenJoinStyle.RoundJoin))
-        painter.drawPath(_path(self._strokes, self.width(), self.height()))
+        painter.drawPath(_path(self._strokes, box))
         painter.end()

@@ -4,7 +4,8 @@ import base64
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 from sqlalchemy import select
 
@@ -68,10 +69,12 @@ def _type(qtbot, widget, text):
     qtbot.keyClicks(widget, text)
 
 
-def _set_date(edit, iso):
-    day = dt.date.fromisoformat(iso)
-    edit.setFocus()
-    edit.setDate(QDate(day.year, day.month, day.day))
+def _set_date(field, iso):
+    """Type the date as DD/MM/YYYY, as an assessor would, replacing whatever the field held."""
+    field.line.setFocus()
+    field.line.selectAll()
+    typed = dt.date.fromisoformat(iso).strftime("%d/%m/%Y")
+    QTest.keyClicks(field.line, typed)
 
 
 def enter(qtbot, editor, value):

@@ -11,12 +11,11 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDoubleSpinBox,
     QFormLayout,
     QFrame,
@@ -36,27 +35,21 @@ from reviewapp.core.dates import format_date
 from reviewapp.core.review_rules import TARGET_OUTCOMES, ReviewContext, parse_iso_date
 from reviewapp.core.smart import check_target
 from reviewapp.core.templates import Question, scenario_shown
-
-NO_DATE = QDate(2000, 1, 1)
-
-
-def _date_edit(parent: QWidget | None = None) -> QDateEdit:
-    edit = QDateEdit(parent)
-    edit.setDisplayFormat("dd/MM/yyyy")
-    edit.setCalendarPopup(True)
-    edit.setMinimumDate(NO_DATE)
-    edit.setSpecialValueText("Not set")
-    edit.setDate(NO_DATE)
-    return edit
+from reviewapp.ui.date_field import DateField, Proposal
 
 
-def _date_value(edit: QDateEdit) -> str | None:
-    return None if edit.date() == NO_DATE else edit.date().toPython().isoformat()
+def _date_field(proposal: Proposal | None = None) -> DateField:
+    return DateField(proposal=proposal)
 
 
-def _set_date(edit: QDateEdit, value: Any) -> None:
-    day = parse_iso_date(value)
-    edit.setDate(QDate(day.year, day.month, day.day) if day else NO_DATE)
+def _date_value(field: DateField) -> str | None:
+    """The answer as stored: ISO YYYY-MM-DD, or None while the field is blank or not (yet) a date."""
+    day = field.date()
+    return day.isoformat() if day else None
+
+
+def _set_date(field: DateField, value: Any) -> None:
+    field.set_date(parse_iso_date(value))
 
 
 def _long_text(height: int = 84) -> QPlainTextEdit:
@@ -215,12 +208,12 @@ class MultiChoiceEditor(AnswerEditor):
 class DateEditor(AnswerEditor):
     def __init__(self, question: Question, context: ReviewContext) -> None:
         super().__init__(question, context)
-        self.edit = _date_edit()
+        self.edit = _date_field()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.edit)
-        layout.addStretch(1)
-        self._watch(self.edit, self.edit.dateChanged)
+        layout.addWidget(self.edit)  # no stretch: the field keeps its box narrow and gives its message the width
+        self._watch(self.edit.line, self.edit.edited)
+        self.edit.setAccessibleName(question.label)
 
     def value(self) -> Any:
         return _date_value(self.edit)
@@ -229,7 +222,11 @@ class DateEditor(AnswerEditor):
         _set_date(self.edit, value)
 
     def focus_widget(self) -> QWidget:
-        return self.edit
+        return self.edit.line
+
+    def set_read_only(self, read_only: bool) -> None:
+        super().set_read_only(read_only)
+        self.edit.set_read_only(read_only)
 
 
 class NumberEditor(AnswerEditor):
@@ -482,11 +479,12 @@ class PlanProgressEditor(AnswerEditor):
 
 
 class _TargetRow(QGroupBox):
-    def __init__(self, number: int, on_change: Callable[[], None], on_remove: Callable[[_TargetRow], None]) -> None:
+    def __init__(self, number: int, on_change: Callable[[], None], on_remove: Callable[[_TargetRow], None],
+                 due_proposal: Proposal | None = None) -> None:
         super().__init__(f"Target {number}")
         self.text = _long_text(56)
         self.text.setPlaceholderText("What will the learner do, how will we know, and by when?")
-        self.due = _date_edit()
+        self.due = _date_field(due_proposal)
         self.actions = _long_text(56)
         self.actions.setPlaceholderText("Small actions, one per line")
         self.warnings = QLabel()
@@ -504,7 +502,7 @@ class _TargetRow(QGroupBox):
         self.due.setAccessibleName(f"Target {number}: due date")
         self.actions.setAccessibleName(f"Target {number}: small actions, one per line")
         self.text.textChanged.connect(on_change)
-        self.due.dateChanged.connect(on_change)
+        self.due.edited.connect(on_change)
         self.actions.textChanged.connect(on_change)
         self.remove.clicked.connect(lambda: on_remove(self))
 
@@ -531,8 +529,9 @@ class TargetListEditor(AnswerEditor):
         layout.addWidget(self.add_button, alignment=Qt.AlignmentFlag.AlignLeft)
 
     def _add_row(self) -> _TargetRow:
-        row = _TargetRow(len(self.rows) + 1, self._row_changed, self._remove_row)
-        for widget in (row.text, row.due, row.actions):
+        # A due date's calendar opens on the next review, the date most targets are due by.
+        row = _TargetRow(len(self.rows) + 1, self._row_changed, self._remove_row, lambda: self.next_review_date)
+        for widget in (row.text, row.due.line, row.due.button, row.actions):
             widget.installEventFilter(self)
         self.rows.append(row)
         self.list_layout.addWidget(row)
