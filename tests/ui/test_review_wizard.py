@@ -113,6 +113,12 @@ def enter(qtbot, editor, value):
             spin.setValue(answer["progress"])
     elif isinstance(editor, TargetListEditor):
         for item in value:
+            carried = [r for r in editor.rows if item.get("carried_from_id")
+                       and r.carried_from_id == item["carried_from_id"]]
+            if carried:  # ticking "Carry forward" put it here, in its old words, for the assessor to date
+                assert carried[0].text.toPlainText() == item["text"] and carried[0].item()["due_date"] is None
+                _set_date(carried[0].due, item["due_date"])
+                continue
             qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
             row = editor.rows[-1]
             _type(qtbot, row.text, item["text"])
@@ -157,7 +163,10 @@ def test_walk_the_whole_wizard_and_finalise(qtbot, wizard, demo_store, draft):
     assert review.status == "finalised"
     for key in ("visit_location", "welfare_own_words", "progress_rag", "otj_examples"):
         assert review.answers[key] == answers[key]
-    assert review.answers["new_targets"][0]["text"] == answers["new_targets"][0]["text"]
+    assert answers["new_targets"][0]["text"] in [t["text"] for t in review.answers["new_targets"]]
+    carried = [t for t in review.answers["new_targets"] if t.get("carried_from_id")]  # on the page they signed
+    assert [(t["carried_from_id"], t["due_date"]) for t in carried] == [
+        (answers["new_targets"][1]["carried_from_id"], answers["new_targets"][1]["due_date"])]
     assert {s.role for s in signatures} == {"learner", "employer", "assessor"}
     for signature in signatures:
         assert base64.b64decode(signature.image_png).startswith(b"\x89PNG")

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from reviewapp.core.calendar import Attendee, next_review_ics
 from reviewapp.core.dates import format_datetime
-from reviewapp.core.drafts import with_proposed_next_review
+from reviewapp.core.drafts import with_carried_targets, with_proposed_next_review
 from reviewapp.core.finalise import ReviewNotReady
 from reviewapp.core.review_rules import (
     Readiness,
@@ -339,9 +339,21 @@ class ReviewWizard(QWidget):
         value = self.editors[question_id].value()
         self.answers[question_id] = value
         self._pending[question_id] = value
+        if self.editors[question_id].question.type == "previous_targets":
+            self._take_answers(with_carried_targets(self.template, self.answers, self.context))
         if not self._save_timer.isActive():
             self._save_timer.start()
         self._refresh()
+
+    def _take_answers(self, answers: dict[str, Any]) -> None:
+        """Take the answers a rule worked out (a carried target added to the new targets, say): the changed ones
+        are shown in their editors and saved with the rest."""
+        changes = {k: v for k, v in answers.items() if self.answers.get(k) != v}
+        self.answers.update(changes)
+        self._pending.update(changes)
+        for key, value in changes.items():
+            if key in self.editors:
+                self.editors[key].set_value(value)
 
     def save_now(self) -> None:
         """Write pending answers to the store (the timer, leaving a field, changing step and closing call it)."""
