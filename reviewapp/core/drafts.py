@@ -21,7 +21,8 @@ def new_draft_answers(
     visit_date: dt.date,
     otj_entries: Iterable[OtjEntryData] = (),
 ) -> dict[str, Any]:
-    """Answers a new draft starts with; everything else starts blank."""
+    """Answers a new draft starts with; everything else starts blank. The employer's representative is proposed
+    as the employer's contact on record (editable: someone else may attend)."""
     entries = list(otj_entries)
     answers: dict[str, Any] = {}
     for _, question in template.questions():
@@ -31,6 +32,8 @@ def new_draft_answers(
             answers[question.id] = otj.logged_hours(entries, since=context.last_review_date, until=visit_date)
         elif question.prefill == "otj_logged_to_date":
             answers[question.id] = otj.logged_hours(entries, until=visit_date)
+        elif question.prefill == "employer_contact_name" and context.employer and context.employer.contact_name:
+            answers[question.id] = context.employer.contact_name.strip()
         elif question.type == "plan_progress_grid" and context.plan_items:
             answers[question.id] = {item_id: {"progress": item.progress, "comment": ""}
                                     for item_id, item in context.plan_items.items()}
@@ -89,3 +92,20 @@ def _as_added(item: Mapping[str, Any]) -> dict[str, Any]:
     """An item in the form `carried_target_item` makes, to tell whether the assessor has changed it since."""
     return {"text": str(item.get("text") or "").strip(), "due_date": item.get("due_date") or None,
             "actions": list(item.get("actions") or []), "carried_from_id": item.get("carried_from_id")}
+
+
+def proposed_signature_names(template: Template, answers: Mapping[str, Any], context: ReviewContext,
+                             assessor_name: str = "") -> dict[str, str]:
+    """The name to put beside each party's signature, known already so nobody types it again (all editable): the
+    learner's name, the employer's representative as answered (else the employer's contact on record), and the
+    assessor's display name from their account. A role whose name is unknown is left out."""
+    learner = context.learner
+    rep_q = next((q for _, q in template.questions() if q.prefill == "employer_contact_name"), None)
+    rep = answers.get(rep_q.id) if rep_q else None
+    contact = context.employer.contact_name if context.employer else ""
+    names = {
+        "learner": f"{learner.first_name} {learner.last_name}".strip() if learner else "",
+        "employer": (rep if isinstance(rep, str) and rep.strip() else contact).strip(),
+        "assessor": assessor_name.strip(),
+    }
+    return {role: name for role, name in names.items() if name}

@@ -66,3 +66,25 @@ def test_a_met_target_is_not_carried_into_the_new_targets(template, answers, con
     answers["new_targets"] = answers["new_targets"][:1]
     answers["previous_targets"]["t-not-met"]["status"] = "met"
     assert with_carried_targets(template, answers, context)["new_targets"] == answers["new_targets"]
+
+
+def test_the_employer_representative_starts_as_the_employers_contact(template, context) -> None:
+    from sync.protocol import EmployerData
+
+    with_employer = dataclasses.replace(context, employer=EmployerData(name="Acme Ltd", contact_name="Tom Clarke"))
+    assert new_draft_answers(template, with_employer, VISIT)["employer_rep_name"] == "Tom Clarke"
+    assert "employer_rep_name" not in new_draft_answers(template, context, VISIT)  # no contact on record
+
+
+def test_signature_names_are_proposed_from_what_the_app_knows(template, answers, context) -> None:
+    from reviewapp.core.drafts import proposed_signature_names
+    from sync.protocol import EmployerData
+
+    with_employer = dataclasses.replace(context, employer=EmployerData(name="Acme Ltd", contact_name="Jo Bloggs"))
+    names = proposed_signature_names(template, answers, with_employer, "Alex Morgan")
+    learner = context.learner
+    assert names == {"learner": f"{learner.first_name} {learner.last_name}", "employer": "Tom Clarke",
+                     "assessor": "Alex Morgan"}  # the representative as answered, not the contact on record
+    del answers["employer_rep_name"]
+    assert proposed_signature_names(template, answers, with_employer)["employer"] == "Jo Bloggs"
+    assert "assessor" not in proposed_signature_names(template, answers, context)

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from reviewapp.core.calendar import Attendee, next_review_ics
 from reviewapp.core.dates import format_datetime
-from reviewapp.core.drafts import with_carried_targets, with_proposed_next_review
+from reviewapp.core.drafts import proposed_signature_names, with_carried_targets, with_proposed_next_review
 from reviewapp.core.finalise import ReviewNotReady
 from reviewapp.core.review_rules import (
     Readiness,
@@ -49,6 +49,7 @@ from reviewapp.core.summary import review_summary
 from reviewapp.core.templates import Question, Section, Template, load_template
 from reviewapp.store import reviews
 from reviewapp.store.database import Store
+from reviewapp.store.settings import get_setting
 from reviewapp.ui.signature_pad import SignaturePad
 from reviewapp.ui.wizard.editors import AnswerEditor, DerivedEditor, TargetListEditor, editor_for
 from sync.protocol import SignatureData
@@ -322,6 +323,8 @@ class ReviewWizard(QWidget):
                     if key in self.editors:
                         self.editors[key].set_value(value)
                 self.save_now()
+        if not self.read_only and any(q.type == "signature" for q in section.questions):
+            self._propose_signature_names()
         self.pages.setCurrentIndex(index)
         self.section_list.setCurrentIndex(self.section_model.index(index, 0))
         self.back_button.setEnabled(index > 0)
@@ -329,6 +332,15 @@ class ReviewWizard(QWidget):
         if section.kind == "summary":
             self._render_summary()
         self._refresh()
+
+    def _propose_signature_names(self) -> None:
+        """Fill the name beside each signature not yet given with the name the app knows (editable); it is saved
+        with the signature, so nothing is recorded until someone signs."""
+        assessor = str(get_setting(self.store, "assessor.display_name", "") or "")
+        for role, name in proposed_signature_names(self.template, self.answers, self.context, assessor).items():
+            block = self.signature_blocks.get(role)
+            if block is not None and role not in self.signatures and not block.name.text().strip():
+                block.name.setText(name)
 
     def current_section(self) -> Section:
         return self.template.sections[self.pages.currentIndex()]
