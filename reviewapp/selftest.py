@@ -30,6 +30,7 @@ from keyring.backend import KeyringBackend
 from keyring.compat import properties
 
 from reviewapp import APP_NAME, __version__
+from reviewapp.core.finalise import carried_target_item
 from reviewapp.core.review_rules import ReviewContext
 from reviewapp.logs import LOG_FILE, log_dir
 
@@ -78,12 +79,18 @@ def scripted_answers(context: ReviewContext, visit: dt.date) -> dict[str, Any]:
     """A complete set of answers to the apprenticeship progress review for this learner's review context.
 
     Every required question is answered with green ratings; each open target from the last review is followed up
-    (the first carried forward, so finalising also exercises target carry-over) and one new target is set.
+    (the first carried forward: it is among the new targets, reworded and dated) and one new target is set.
     """
     targets = list(context.open_targets)
     previous: dict[str, dict[str, Any]] = {tid: {"status": "met", "comment": ""} for tid in targets}
+    new_targets: list[dict[str, Any]] = [
+        {"text": "Complete the stock-take spreadsheet and present it to the office manager",
+         "due_date": (visit + dt.timedelta(weeks=4)).isoformat(), "actions": ["Collect counts"]},
+    ]
     if targets:
         previous[targets[0]] = {"status": "not_met", "comment": "Shift pattern changed", "carry_forward": True}
+        carried = carried_target_item(targets[0], context.open_targets[targets[0]])
+        new_targets.append({**carried, "due_date": (visit + dt.timedelta(weeks=6)).isoformat()})
     return {
         "visit_date": visit.isoformat(),
         "visit_mode": "in_person",
@@ -129,10 +136,7 @@ def scripted_answers(context: ReviewContext, visit: dt.date) -> dict[str, Any]:
         "employer_opportunities": "Will run the April stock take.",
         "employer_feedback": "Reliable and keen.",
         "employer_concern": {"raised": False, "detail": ""},
-        "new_targets": [
-            {"text": "Complete the stock-take spreadsheet and present it to the office manager",
-             "due_date": (visit + dt.timedelta(weeks=4)).isoformat(), "actions": ["Collect counts"]},
-        ],
+        "new_targets": new_targets,
         "next_review_date": (visit + dt.timedelta(weeks=8)).isoformat(),
     }
 

@@ -18,7 +18,6 @@ from pydantic import BaseModel
 
 from reviewapp.core.dates import format_date
 from reviewapp.core.review_rules import (
-    CARRYABLE_OUTCOMES,
     TARGET_OUTCOMES,
     Readiness,
     ReviewContext,
@@ -145,41 +144,26 @@ def new_targets(
     learner_id: str,
     new_id: Callable[[], str] = _new_uuid,
 ) -> dict[str, TargetData]:
-    """The target records this review sets, keyed by new id.
+    """The target records this review sets, keyed by new id: exactly the targets in the new-targets list.
 
-    A followed-up target marked "carry forward" becomes a new target linked to it even if the assessor did not
-    also add it to the list, due by the next review, so a carried target can never be lost.
+    A followed-up target marked "carry forward" is one of them because the wizard puts it in the list
+    (`reviewapp.core.drafts.with_carried_targets`) for the assessor to reword and date, and finalising is refused
+    while one is missing (`review_rules`): a target is never created here that the learner did not see on the page
+    they signed, and never with a due date nobody set.
     """
     list_q = next(iter(template.questions_of_type("target_list")), None)
     items = answers.get(list_q.id) if list_q else None
     created: dict[str, TargetData] = {}
-    carried: set[str] = set()
     for item in items if isinstance(items, list) else []:
         if not isinstance(item, dict) or not str(item.get("text") or "").strip():
             continue
-        carried_from = item.get("carried_from_id") or None
-        if carried_from:
-            carried.add(carried_from)
         created[new_id()] = TargetData(
             learner_id=learner_id,
             text=str(item["text"]).strip(),
             due_date=parse_iso_date(item.get("due_date")),
             actions=_actions(item.get("actions")),
             set_in_review_id=context.review_id,
-            carried_from_id=carried_from,
-        )
-    prev_q = next(iter(template.questions_of_type("previous_targets")), None)
-    outcomes = answers.get(prev_q.id) if prev_q else None
-    next_date, _ = next_review_decision(template, answers, context)
-    for target_id, target in context.open_targets.items():
-        outcome = outcomes.get(target_id) if isinstance(outcomes, dict) else None
-        if not isinstance(outcome, dict) or not outcome.get("carry_forward") or target_id in carried:
-            continue
-        if outcome.get("status") not in CARRYABLE_OUTCOMES:
-            continue
-        created[new_id()] = TargetData(
-            learner_id=learner_id, text=target.text, due_date=next_date, actions=list(target.actions),
-            set_in_review_id=context.review_id, carried_from_id=target_id,
+            carried_from_id=item.get("carried_from_id") or None,
         )
     return created
 
@@ -192,7 +176,11 @@ def _actions(value: Any) -> list[str]:
 
 
 def carried_target_item(target_id: str, target: TargetData) -> dict[str, Any]:
-    """A new-target answer item for carrying a target forward: same wording and actions, a due date to set."""
+    """A new-target answer item for carrying a target forward: same wording and actions, and no due date.
+
+    The old due date is not kept: the target was not met by it, so a date that has passed (or is about to) would
+    be wrong, and the assessor agrees a new one with the learner; until then the SMART check says it has no date.
+    """
     return {"text": target.text, "due_date": None, "actions": list(target.actions), "carried_from_id": target_id}
 
 

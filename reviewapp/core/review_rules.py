@@ -334,9 +334,50 @@ def _finalise_problems(
                 problems.extend(answer_problems(section, question, value, signatures))
             elif context is not None:
                 problems.extend(question_problems(section, question, value, context, signatures))
+    if context is not None:
+        problems.extend(_carried_target_problems(template, shown, context))
     problems.extend(_next_review_problems(template, answers))
     problems.extend(_assessor_signature_problems(template, signatures))
     return problems
+
+
+def targets_to_carry(template: Template, answers: Mapping[str, Any], context: ReviewContext
+                     ) -> dict[str, TargetData]:
+    """The open targets this draft's follow-up marks "carry forward" (partly met or not met only), by id."""
+    question = next(iter(template.questions_of_type("previous_targets")), None)
+    outcomes = answers.get(question.id) if question else None
+    outcomes = outcomes if isinstance(outcomes, dict) else {}
+    carried: dict[str, TargetData] = {}
+    for target_id, target in context.open_targets.items():
+        outcome = outcomes.get(target_id)
+        if (isinstance(outcome, dict) and outcome.get("carry_forward")
+                and outcome.get("status") in CARRYABLE_OUTCOMES):
+            carried[target_id] = target
+    return carried
+
+
+def carried_ids_listed(template: Template, answers: Mapping[str, Any]) -> set[str]:
+    """The ids of the targets the new-targets list carries forward (its items' `carried_from_id`)."""
+    question = next(iter(template.questions_of_type("target_list")), None)
+    items = answers.get(question.id) if question else None
+    return {str(item["carried_from_id"]) for item in (items if isinstance(items, list) else [])
+            if isinstance(item, dict) and item.get("carried_from_id")}
+
+
+def _carried_target_problems(template: Template, answers: Mapping[str, Any], context: ReviewContext
+                             ) -> list[Problem]:
+    """A target to carry forward must be among the new targets, where the learner sees it on the page they sign,
+    reworded and dated by the assessor; finalising never creates one behind their back. Laptop only: which targets
+    were open is the laptop's record at signing, which the server cannot repeat (see `signed_review_readiness`)."""
+    missing = {tid: t for tid, t in targets_to_carry(template, answers, context).items()
+               if tid not in carried_ids_listed(template, answers)}
+    if not missing:
+        return []
+    section, question = next((s, q) for s, q in template.questions() if q.type == "previous_targets")
+    return [Problem(section.id, question.id,
+                    f"Target “{_short(target.text)}” is to be carried forward but is not among the new targets: "
+                    "add it back there, or untick “Carry forward as a new target”.")
+            for target in missing.values()]
 
 
 def _section_titles(template: Template) -> dict[str, str]:

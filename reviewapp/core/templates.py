@@ -71,7 +71,13 @@ DERIVED_TYPES: dict[str, tuple[str, ...]] = {
 Derived = Literal["otj_planned_to_date", "otj_shortfall", "next_review_proposed"]
 
 #: Starting values a new draft takes from the learner's records; unlike derived values the assessor may change them.
-Prefill = Literal["otj_logged_since_last_review", "otj_logged_to_date"]
+Prefill = Literal["otj_logged_since_last_review", "otj_logged_to_date", "employer_contact_name"]
+#: The question types each prefilled value fits: hours for the OTJ log's figures, text for a name.
+PREFILL_TYPES: dict[str, tuple[str, ...]] = {
+    "otj_logged_since_last_review": ("hours", "number"),
+    "otj_logged_to_date": ("hours", "number"),
+    "employer_contact_name": ("text",),
+}
 
 RAG_VALUES = ("red", "amber", "green")
 SignatureRole = Literal["learner", "employer", "assessor"]
@@ -437,8 +443,10 @@ def _check_question(question: Question, fail: Any) -> None:
             fail(f"derived value {question.derived!r} needs a {' or '.join(DERIVED_TYPES[question.derived])} question")
         if question.required:
             fail("a derived value is computed by the app, so it cannot be required")
-    if question.prefill is not None and kind not in ("hours", "number"):
-        fail(f"prefill {question.prefill!r} needs an hours or number question")
+    if question.prefill is not None and kind not in PREFILL_TYPES[question.prefill]:
+        fits = PREFILL_TYPES[question.prefill]
+        fail(f"prefill {question.prefill!r} needs {'an' if fits[0][0] in 'aeiouh' else 'a'} {' or '.join(fits)} "
+             "question")
     if question.prefill is not None and question.derived is not None:
         fail("a question is either derived or prefilled, not both")
     if kind == "flag" and not question.detail_label:

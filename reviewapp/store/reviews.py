@@ -162,6 +162,34 @@ def clear_signature(store: Store, review_id: str, role: str) -> None:
             signature.deleted = True
 
 
+#: The void reason a discarded draft keeps, on the laptop and on the server.
+DISCARDED_DRAFT = "Discarded draft"
+
+
+class NotADraftError(StoreError):
+    """Raised when asked to discard a review that is not a draft: a signed review is never thrown away."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__("Only a draft can be discarded; this review is "
+                         + ("finalised: add an addendum to correct it." if status == "finalised" else f"{status}."))
+
+
+def discard_draft(store: Store, review_id: str, reason: str = DISCARDED_DRAFT) -> None:
+    """Discard a mistaken draft (a review started for the wrong learner, an addendum opened by mistake).
+
+    It is voided, not deleted: the draft may already be on the server and in the office's view, so the discard has
+    to travel as a change like any other and leave a trace of what happened (status "void" with the reason). A void
+    review is closed, so it leaves the drafts offer and takes no further change. A finalised review refuses:
+    what was signed is corrected by an addendum, never discarded.
+    """
+    with store.write() as session:
+        review = _draft(session, review_id)
+        if review.status != "draft":
+            raise NotADraftError(review.status)
+        review.status = "void"
+        review.void_reason = reason.strip() or DISCARDED_DRAFT
+
+
 def load_review(session: Session, review_id: str) -> tuple[ReviewData, list[SignatureData]]:
     review = _draft(session, review_id)
     signatures = session.scalars(

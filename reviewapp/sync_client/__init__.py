@@ -430,7 +430,9 @@ class SyncClient:
         except (ValidationError, ValueError):
             raise SyncError(f"{self.server_url} does not answer like a ReviewApp server; check the address.") from None
         save_token(self.store, self.server_url, token.token)
-        set_settings(self.store, sync_server_url=self.server_url, sync_username=self.username)
+        # The display name is kept for the assessor's name beside their signature, so they need not type it.
+        set_settings(self.store, sync_server_url=self.server_url, sync_username=self.username,
+                     assessor_display_name=token.user.display_name)
         with self.store.apply_remote() as session:
             sync_apply.set_state(session, sync_apply.DEVICE_ID, token.device_id)
             sync_apply.set_state(session, sync_apply.TOKEN_EXPIRES, token.expires_at.isoformat())

@@ -215,12 +215,14 @@ class MainWindow(QMainWindow):
         self.print_action.triggered.connect(self.print_selected_review)
         self.addendum_action = QAction("Add an &addendum to the selected review", self)
         self.addendum_action.triggered.connect(self.add_addendum)
+        self.discard_action = QAction("&Discard the selected draft…", self)
+        self.discard_action.triggered.connect(self.discard_selected_draft)
         self.pre_visit_action = QAction("Pre-&visit pack for the selected learner…", self)
         self.pre_visit_action.triggered.connect(self.print_pre_visit_pack)
         self.blank_form_action = QAction("&Blank paper review form…", self)
         self.blank_form_action.triggered.connect(self.print_blank_form)
         for action in (self.start_review_action, self.open_review_action, self.print_action, self.compare_action,
-                       self.addendum_action):
+                       self.addendum_action, self.discard_action):
             review_menu.addAction(action)
         review_menu.addSeparator()
         review_menu.addAction(self.pre_visit_action)
@@ -604,6 +606,40 @@ class MainWindow(QMainWindow):
         self.refresh()
         return self.open_review(review_id)
 
+    def discard_selected_draft(self) -> bool:
+        """Discard the draft selected in the review history (started for the wrong learner, an addendum opened by
+        mistake), after asking. It is voided with the reason "Discarded draft" and the void syncs, so the office
+        sees what happened; a finalised review is never discarded. Returns True when the draft was discarded."""
+        from reviewapp.store import reviews
+
+        ids = self._selected_history_ids()
+        if not ids:
+            self.show_info("Discard a draft", "Select the draft in the learner's review history first.")
+            return False
+        with self.store.read() as session:
+            review, _signatures = reviews.load_review(session, ids[0])
+        if review.status != "draft":
+            self.show_info("Discard a draft", "Only a draft can be discarded. A finalised review stays as it was "
+                                              "signed: add an addendum to correct it.")
+            return False
+        kind = "addendum" if review.addendum_to_id else "review"
+        if not self.confirm("Discard this draft?",
+                            f"Discard the draft {kind} of {format_date(review.visit_date) or 'no date'}? Its answers "
+                            "and any signatures will no longer be offered or printed. It is kept on record as a "
+                            "discarded draft (also on the server after the next sync). This cannot be undone."):
+            return False
+        wizard = self.wizards.pop(ids[0], None)
+        if wizard is not None:
+            wizard.close()  # saves what was typed first, so no save lands on the discarded draft
+        try:
+            reviews.discard_draft(self.store, ids[0])
+        except reviews.NotADraftError as exc:
+            self.show_info("Discard a draft", str(exc))
+            return False
+        self.statusBar().showMessage("The draft was discarded", 10000)
+        self.refresh()
+        return True
+
     def offer_resume_drafts(self) -> ReviewWizard | None:
         """On start, offer to carry on with a review that was left unfinished (after a crash or a flat battery)."""
         from reviewapp.store import reviews
@@ -688,6 +724,13 @@ class MainWindow(QMainWindow):
 
     def show_info(self, title: str, text: str) -> None:
         QMessageBox.information(self, title, text)
+
+    def confirm(self, title: str, text: str) -> bool:
+        """Ask before something that cannot be undone; No is the default, so Enter does not destroy anything."""
+        answer = QMessageBox.question(self, title, text,
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     def closeEvent(self, event) -> None:
         self.runner.wait(10000)

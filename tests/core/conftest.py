@@ -101,6 +101,8 @@ _COMPLETE: dict[str, Any] = {
     "new_targets": [
         {"text": "Complete the stock-take spreadsheet for April and present it to the office manager",
          "due_date": "2026-04-17", "actions": ["Collect counts", "Build the sheet"]},
+        {"text": "Write a reflective account of two team meetings in April", "due_date": "2026-04-24",
+         "actions": ["Chair one meeting", "Take minutes"], "carried_from_id": "t-not-met"},
     ],
     "next_review_date": "2026-04-27",
 }

@@ -18,6 +18,7 @@ from reviewapp.core.finalise import (
     previous_target_updates,
     review_record_fields,
 )
+from reviewapp.core.review_rules import finalise_readiness
 from reviewapp.core.templates import choose_scenario
 from sync.protocol import ReviewData, review_content_hash
 
@@ -98,26 +99,40 @@ def test_previous_targets_are_closed_with_outcome_and_comment(template, answers,
     assert context.open_targets["t-met"].status == "open"  # the originals are untouched
 
 
-def test_a_carried_target_is_created_even_if_not_added_to_the_list(template, answers, context) -> None:
+def test_a_carried_target_is_a_new_target_with_the_date_the_assessor_set(template, answers, context) -> None:
     created = new_targets(template, answers, context, "learner-1", counter())
     assert list(created) == ["new-1", "new-2"]
     listed, carried = created["new-1"], created["new-2"]
     assert listed.due_date == dt.date(2026, 4, 17) and listed.actions == ["Collect counts", "Build the sheet"]
     assert listed.set_in_review_id == context.review_id and listed.carried_from_id is None
     assert carried.carried_from_id == "t-not-met"
-    assert carried.text == context.open_targets["t-not-met"].text
+    assert carried.text == "Write a reflective account of two team meetings in April"  # as reworded
     assert carried.actions == ["Chair one meeting", "Take minutes"]
-    assert carried.due_date == dt.date(2026, 4, 27)  # by the next review
+    assert carried.due_date == dt.date(2026, 4, 24)  # the assessor's date, not the next review's
 
 
-def test_a_carried_target_in_the_list_is_not_duplicated(template, answers, context) -> None:
-    item = carried_target_item("t-not-met", context.open_targets["t-not-met"])
-    item["due_date"] = "2026-03-27"
-    answers["new_targets"].append(item)
+def test_a_carried_target_left_undated_is_never_given_an_invented_date(template, answers, context) -> None:
+    answers["new_targets"][1]["due_date"] = None
     created = new_targets(template, answers, context, "learner-1", counter())
-    carried = [t for t in created.values() if t.carried_from_id == "t-not-met"]
-    assert len(created) == 2 and len(carried) == 1
-    assert carried[0].due_date == dt.date(2026, 3, 27)
+    assert created["new-2"].carried_from_id == "t-not-met" and created["new-2"].due_date is None
+
+
+def test_a_carried_target_missing_from_the_new_targets_blocks_finalising(template, answers, signatures,
+                                                                         context) -> None:
+    """Finalising never creates a target the learner did not see on the page they signed."""
+    del answers["new_targets"][1]
+    readiness = finalise_readiness(template, answers, signatures, context)
+    assert not readiness.ready
+    assert [p.question_id for p in readiness.problems] == ["previous_targets"]
+    assert "is to be carried forward but is not among the new targets" in readiness.problems[0].message
+    assert [t.carried_from_id for t in new_targets(template, answers, context, "learner-1", counter()).values()
+            ] == [None]
+
+
+def test_the_carried_item_keeps_the_wording_and_actions_and_leaves_the_date_to_the_assessor(context) -> None:
+    item = carried_target_item("t-not-met", context.open_targets["t-not-met"])
+    assert item == {"text": "Write a reflective account of two team meetings", "due_date": None,
+                    "actions": ["Chair one meeting", "Take minutes"], "carried_from_id": "t-not-met"}
 
 
 def test_plan_progress_updates_only_changed_items(template, answers, context) -> None:
@@ -146,6 +161,7 @@ def test_ratings_come_from_the_answers(template, answers, context) -> None:
 def test_a_met_target_is_never_carried_even_if_marked(template, answers, context) -> None:
     answers["previous_targets"]["t-met"]["carry_forward"] = True
     answers["previous_targets"]["t-not-met"]["carry_forward"] = False
+    del answers["new_targets"][1]
     created = new_targets(template, answers, context, "learner-1", counter())
     assert [t.carried_from_id for t in created.values()] == [None]
 

@@ -129,7 +129,7 @@ def test_plan_grid_needs_progress_for_every_item_within_range(template, answers,
 def test_new_targets_need_wording_and_at_least_one(template, answers, signatures, context) -> None:
     answers["new_targets"].append({"text": " ", "due_date": None, "actions": []})
     assert incomplete(template, answers, signatures, context)["new_targets"] == [
-        "New target 2 has no wording: write it, or remove it."]
+        "New target 3 has no wording: write it, or remove it."]
     answers["new_targets"] = []
     assert incomplete(template, answers, signatures, context)["new_targets"] == ["Set at least one new target."]
 
@@ -319,6 +319,6 @@ def test_vague_new_targets_warn_without_blocking(template, answers, signatures, 
     readiness = finalise_readiness(template, answers, signatures, context)
     assert readiness.ready
     warnings = readiness.warning_messages()
-    assert warnings[0].startswith("New targets: New target 2: Due 20/05/2026, after the next review on 27/04/2026")
+    assert warnings[0].startswith("New targets: New target 3: Due 20/05/2026, after the next review on 27/04/2026")
     assert any("“try” cannot be measured" in w for w in warnings)
     assert not any("New target 1" in w for w in warnings)

@@ -50,7 +50,9 @@ def test_targets_plan_and_scenarios_read_as_text(template, answers, signatures, 
         "K1 Organisational purpose: 55% (was 40%) — Project plan seen", "S3 Communication: 25%"]
     assert text["new_targets"].splitlines() == [
         "1. Complete the stock-take spreadsheet for April and present it to the office manager (by 17/04/2026)",
-        "   – Collect counts", "   – Build the sheet"]
+        "   – Collect counts", "   – Build the sheet",
+        "2. Write a reflective account of two team meetings in April (by 24/04/2026)",
+        "   – Chair one meeting", "   – Take minutes"]
     scenario = choose_scenario(template.question("edi_scenario"), context.review_id)
     assert text["edi_scenario"].startswith(f"{scenario.title}: {scenario.text}\nLearner's answer: It is harassment")
 

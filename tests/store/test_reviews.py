@@ -121,3 +121,28 @@ def test_correcting_a_signers_name_keeps_the_time_they_signed(demo_store, learne
     with demo_store.read() as s:
         again = reviews.load_review(s, review_id)[1][0]
     assert again.name == "Zoë Ødegård" and again.signed_at == first
+
+
+def test_a_discarded_draft_is_voided_with_its_reason_and_leaves_the_drafts_offer(demo_store, learner_id):
+    review_id = reviews.start_draft(demo_store, learner_id, TEMPLATE, DEMO_TODAY)
+    reviews.save_answers(demo_store, review_id, {"welfare_own_words": "Started for the wrong learner"})
+    reviews.discard_draft(demo_store, review_id)
+    with demo_store.read() as s:
+        review = s.get(Review, review_id)
+        entry = s.scalars(select(OutboxEntry).where(OutboxEntry.record_id == review_id)).one()
+        assert review_id not in [d.review_id for d in reviews.open_drafts(s)]
+    assert (review.status, review.void_reason, review.deleted) == ("void", "Discarded draft", False)  # kept
+    assert (entry.fields["status"], entry.fields["void_reason"]) == ("void", "Discarded draft")  # it will sync
+    with pytest.raises(ImmutableRecordError):  # closed: the discarded draft takes no more answers
+        reviews.save_answers(demo_store, review_id, {"welfare_own_words": "More"})
+
+
+def test_a_finalised_review_refuses_to_be_discarded(demo_store, learner_id):
+    review_id = reviews.start_draft(demo_store, learner_id, TEMPLATE, DEMO_TODAY)
+    _fill(demo_store, review_id, learner_id)
+    _sign_all(demo_store, review_id)
+    reviews.finalise(demo_store, review_id, TEMPLATE)
+    with pytest.raises(reviews.NotADraftError, match="Only a draft can be discarded"):
+        reviews.discard_draft(demo_store, review_id)
+    with demo_store.read() as s:
+        assert s.get(Review, review_id).status == "finalised"

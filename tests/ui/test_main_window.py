@@ -429,3 +429,42 @@ def test_provider_settings_set_the_schedule_and_the_printed_name(window, qtbot, 
     assert schedule_rules(demo_store) == replace(chosen.rules, holidays=())
     with demo_store.read() as session:
         assert report_settings(session).provider_name == "Northfield Training Ltd"
+
+
+def test_a_mistaken_draft_is_discarded_after_asking_and_never_offered_again(window, qtbot, demo_store):
+    _select_learner_with_history(window, qtbot)
+    wizard = window.start_review()
+    qtbot.addWidget(wizard)
+    draft_id = wizard.review_id
+    with qtbot.waitSignal(window.learner_shown, timeout=5000):
+        window.refresh()
+    model = window.panel.reviews_model
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data(KEY_ROLE) == draft_id)
+    window.panel.reviews_view.setCurrentIndex(model.index(row, 0))
+    asked: list[str] = []
+    window.confirm = lambda title, text: asked.append(text) or False
+    assert not window.discard_selected_draft()  # said no: nothing happens
+    with demo_store.read() as s:
+        assert s.get(Review, draft_id).status == "draft"
+    window.confirm = lambda title, text: asked.append(text) or True
+    assert window.discard_selected_draft()
+    assert "cannot be undone" in asked[0] and not wizard.isVisible() and draft_id not in window.wizards
+    with demo_store.read() as s:
+        review = s.get(Review, draft_id)
+        assert (review.status, review.void_reason) == ("void", "Discarded draft")
+        assert draft_id not in [d.review_id for d in reviews.open_drafts(s)]
+    window.choose_draft = lambda drafts: pytest.fail("a discarded draft was offered")
+    assert window.offer_resume_drafts() is None
+
+
+def test_a_finalised_review_cannot_be_discarded_from_the_window(window, qtbot, demo_store):
+    _select_learner_with_history(window, qtbot)
+    window.panel.reviews_view.setCurrentIndex(window.panel.reviews_model.index(0, 0))
+    review_id = window.panel.reviews_model.index(0, 0).data(KEY_ROLE)
+    shown: list[str] = []
+    window.show_info = lambda title, text: shown.append(text)
+    window.confirm = lambda title, text: pytest.fail("asked to discard a finalised review")
+    assert not window.discard_selected_draft()
+    assert shown and "Only a draft can be discarded" in shown[0]
+    with demo_store.read() as s:
+        assert s.get(Review, review_id).status == "finalised"

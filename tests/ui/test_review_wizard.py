@@ -69,6 +69,13 @@ def _type(qtbot, widget, text):
     qtbot.keyClicks(widget, text)
 
 
+def _retype(qtbot, widget, text):
+    """Type over what the app proposed, as a user does (select all, then type)."""
+    widget.setFocus()
+    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(widget, text)
+
+
 def _set_date(field, iso):
     """Type the date as DD/MM/YYYY, as an assessor would, replacing whatever the field held."""
     field.line.setFocus()
@@ -116,6 +123,12 @@ def enter(qtbot, editor, value):
             spin.setValue(answer["progress"])
     elif isinstance(editor, TargetListEditor):
         for item in value:
+            carried = [r for r in editor.rows if item.get("carried_from_id")
+                       and r.carried_from_id == item["carried_from_id"]]
+            if carried:  # ticking "Carry forward" put it here, in its old words, for the assessor to date
+                assert carried[0].text.toPlainText() == item["text"] and carried[0].item()["due_date"] is None
+                _set_date(carried[0].due, item["due_date"])
+                continue
             qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
             row = editor.rows[-1]
             _type(qtbot, row.text, item["text"])
@@ -140,7 +153,9 @@ def test_walk_the_whole_wizard_and_finalise(qtbot, wizard, demo_store, draft):
         for question in section.questions:
             if question.type == "signature":
                 block = wizard.signature_blocks[question.role]
-                _type(qtbot, block.name, {"learner": wizard.learner_name, "employer": "Tom Clarke",
+                proposed = {"learner": wizard.learner_name, "employer": answers["employer_rep_name"]}
+                assert block.name.text() == proposed.get(question.role, "")  # nobody types a name the app knows
+                _retype(qtbot, block.name, {"learner": wizard.learner_name, "employer": "Tom Clarke",
                                           "assessor": "Alex Morgan"}[question.role])
                 qtbot.keyClick(block.name, Qt.Key.Key_Tab)
                 draw_signature(qtbot, block.pad)
@@ -160,7 +175,10 @@ def test_walk_the_whole_wizard_and_finalise(qtbot, wizard, demo_store, draft):
     assert review.status == "finalised"
     for key in ("visit_location", "welfare_own_words", "progress_rag", "otj_examples"):
         assert review.answers[key] == answers[key]
-    assert review.answers["new_targets"][0]["text"] == answers["new_targets"][0]["text"]
+    assert answers["new_targets"][0]["text"] in [t["text"] for t in review.answers["new_targets"]]
+    carried = [t for t in review.answers["new_targets"] if t.get("carried_from_id")]  # on the page they signed
+    assert [(t["carried_from_id"], t["due_date"]) for t in carried] == [
+        (answers["new_targets"][1]["carried_from_id"], answers["new_targets"][1]["due_date"])]
     assert {s.role for s in signatures} == {"learner", "employer", "assessor"}
     for signature in signatures:
         assert base64.b64decode(signature.image_png).startswith(b"\x89PNG")
@@ -229,7 +247,7 @@ def _debug_statuses(wizard):  # used when the walk-through fails, to say which s
 def test_could_not_sign_keeps_the_drawing_until_a_reason_is_given(qtbot, wizard, demo_store, draft):
     wizard.go_to(wizard.section_index("signatures"))
     block = wizard.signature_blocks["employer"]
-    _type(qtbot, block.name, "Tom Clarke")
+    _retype(qtbot, block.name, "Tom Clarke")
     draw_signature(qtbot, block.pad)
     qtbot.mouseClick(block.absent, Qt.MouseButton.LeftButton, pos=QPoint(5, block.absent.height() // 2))
     with demo_store.read() as s:
@@ -297,3 +315,20 @@ def test_the_wizard_is_walked_with_the_keyboard_alone(wizard, qtbot):
     for widget in reachable:
         name = widget.accessibleName() or getattr(widget, "text", lambda: "")()
         assert name, f"{type(widget).__name__} {widget.objectName()!r} has no accessible name"
+
+
+def test_signature_names_are_proposed_and_stay_editable(qtbot, demo_store, draft):
+    from reviewapp.store.settings import set_settings
+
+    set_settings(demo_store, assessor_display_name="Alex Morgan")  # as signing in to the server records it
+    reviews.save_answers(demo_store, draft, {"employer_rep_name": "Sam Patel"})
+    win = ReviewWizard(demo_store, draft)
+    qtbot.addWidget(win)
+    win.go_to(next(i for i, s in enumerate(TEMPLATE.sections) if any(q.type == "signature" for q in s.questions)))
+    names = {role: block.name.text() for role, block in win.signature_blocks.items()}
+    assert names == {"learner": win.learner_name, "employer": "Sam Patel", "assessor": "Alex Morgan"}
+    block = win.signature_blocks["employer"]
+    block.name.setText("Jo Bloggs")  # someone else signed for the employer
+    win.go_to(0)
+    win.go_to(next(i for i, s in enumerate(TEMPLATE.sections) if any(q.type == "signature" for q in s.questions)))
+    assert block.name.text() == "Jo Bloggs"  # an edit is never overwritten

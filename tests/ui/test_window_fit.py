@@ -193,7 +193,8 @@ def test_the_finalise_question_stays_short_however_many_warnings(qtbot, demo_sto
     with demo_store.read() as session:
         context = reviews.review_context(session, reviews.load_review(session, draft)[0].learner_id, draft)
     answers = complete_answers(context, DEMO_TODAY)
-    answers["new_targets"] = [{"text": f"Improve {n}", "due_date": None, "actions": []} for n in range(9)]  # vague
+    vague = [{"text": f"Improve {n}", "due_date": None, "actions": []} for n in range(9)]
+    answers["new_targets"] = [*answers["new_targets"], *vague]  # the carried target stays (finalising needs it)
     reviews.save_answers(demo_store, draft, answers)
     for role, name in (("learner", "Aimee Ward"), ("employer", "Tom Clarke"), ("assessor", "Sam Assessor")):
         reviews.save_signature(demo_store, draft, role, name=name, image_png=strokes_to_png(SIGNATURE_STROKES),

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from reviewapp.core.calendar import Attendee, next_review_ics
 from reviewapp.core.dates import format_datetime
-from reviewapp.core.drafts import with_proposed_next_review
+from reviewapp.core.drafts import proposed_signature_names, with_carried_targets, with_proposed_next_review
 from reviewapp.core.finalise import ReviewNotReady
 from reviewapp.core.review_rules import (
     Problem,
@@ -50,6 +50,7 @@ from reviewapp.core.summary import review_summary
 from reviewapp.core.templates import Question, Section, Template, load_template
 from reviewapp.store import reviews
 from reviewapp.store.database import Store
+from reviewapp.store.settings import get_setting
 from reviewapp.ui.signature_pad import SignaturePad
 from reviewapp.ui.wheel_guard import WheelGuard
 from reviewapp.ui.window_fit import fit_window
@@ -347,6 +348,8 @@ class ReviewWizard(QWidget):
                     if key in self.editors:
                         self.editors[key].set_value(value)
                 self.save_now()
+        if not self.read_only and any(q.type == "signature" for q in section.questions):
+            self._propose_signature_names()
         self.pages.setCurrentIndex(index)
         self.section_list.setCurrentIndex(self.section_model.index(index, 0))
         self.back_button.setEnabled(index > 0)
@@ -370,6 +373,15 @@ class ReviewWizard(QWidget):
         target = editor.focus_widget() if editor is not None else block.name if block is not None else row
         target.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def _propose_signature_names(self) -> None:
+        """Fill the name beside each signature not yet given with the name the app knows (editable); it is saved
+        with the signature, so nothing is recorded until someone signs."""
+        assessor = str(get_setting(self.store, "assessor.display_name", "") or "")
+        for role, name in proposed_signature_names(self.template, self.answers, self.context, assessor).items():
+            block = self.signature_blocks.get(role)
+            if block is not None and role not in self.signatures and not block.name.text().strip():
+                block.name.setText(name)
+
     def current_section(self) -> Section:
         return self.template.sections[self.pages.currentIndex()]
 
@@ -379,9 +391,21 @@ class ReviewWizard(QWidget):
         value = self.editors[question_id].value()
         self.answers[question_id] = value
         self._pending[question_id] = value
+        if self.editors[question_id].question.type == "previous_targets":
+            self._take_answers(with_carried_targets(self.template, self.answers, self.context))
         if not self._save_timer.isActive():
             self._save_timer.start()
         self._refresh()
+
+    def _take_answers(self, answers: dict[str, Any]) -> None:
+        """Take the answers a rule worked out (a carried target added to the new targets, say): the changed ones
+        are shown in their editors and saved with the rest."""
+        changes = {k: v for k, v in answers.items() if self.answers.get(k) != v}
+        self.answers.update(changes)
+        self._pending.update(changes)
+        for key, value in changes.items():
+            if key in self.editors:
+                self.editors[key].set_value(value)
 
     def save_now(self) -> None:
         """Write pending answers to the store (the timer, leaving a field, changing step and closing call it)."""
