@@ -87,11 +87,20 @@ def _backend_usable() -> None:
     chain = getattr(backend, "backends", None)
     if chain is not None and not chain:
         raise KeyringUnavailableError("no keyring backend is installed or running")
+    use_configured_collection()
+
+
+def use_configured_collection() -> None:
+    """Point the Secret Service backend at `COLLECTION_ENV`'s collection, if set. Called before every keyring use
+    (keys here, sync tokens in `reviewapp.sync_client`), so none depends on another having run first: a demo whose
+    key comes from its key file still keeps its sync token in the collection `make run` chose."""
     collection = os.environ.get(COLLECTION_ENV)
-    if collection:
-        for candidate in chain or [backend]:
-            if hasattr(candidate, "get_preferred_collection"):  # the Secret Service backend reads this attribute
-                candidate.preferred_collection = collection
+    if not collection:
+        return
+    backend = keyring.get_keyring()
+    for candidate in getattr(backend, "backends", None) or [backend]:
+        if hasattr(candidate, "get_preferred_collection"):  # the Secret Service backend reads this attribute
+            candidate.preferred_collection = collection
 
 
 def load_key(db_path: Path, *, demo: bool = False) -> str | None:

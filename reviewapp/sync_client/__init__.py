@@ -35,7 +35,7 @@ from sqlalchemy import select
 from reviewapp.core.dates import utc_now
 from reviewapp.store import sync_apply
 from reviewapp.store.database import Store
-from reviewapp.store.keys import KEYRING_SERVICE
+from reviewapp.store.keys import KEYRING_SERVICE, use_configured_collection
 from reviewapp.store.models import OutboxEntry
 from reviewapp.store.settings import get_setting, set_settings
 from reviewapp.store.sync_apply import SentEntry
@@ -183,6 +183,7 @@ def _same_url(a: str | None, b: str | None) -> bool:
 
 def load_token(store: Store, server_url: str) -> str | None:
     """The sign-in kept for this store, if it was made with `server_url`: a token never goes to another host."""
+    use_configured_collection()
     try:
         raw = keyring.get_password(KEYRING_SERVICE, _token_name(store.path))
     except keyring.errors.KeyringError as exc:
@@ -198,6 +199,7 @@ def load_token(store: Store, server_url: str) -> str | None:
 
 
 def save_token(store: Store, server_url: str, token: str) -> None:
+    use_configured_collection()
     try:
         saved = json.dumps({"server": server_url, "token": token})
         keyring.set_password(KEYRING_SERVICE, _token_name(store.path), saved)
@@ -206,6 +208,7 @@ def save_token(store: Store, server_url: str, token: str) -> None:
 
 
 def forget_token(store_path: Path) -> None:
+    use_configured_collection()
     with contextlib.suppress(keyring.errors.KeyringError):
         keyring.delete_password(KEYRING_SERVICE, _token_name(store_path))
 

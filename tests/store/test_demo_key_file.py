@@ -51,6 +51,10 @@ DEMO_RUN_SCRIPT = textwrap.dedent(
                 found = [(d.review_id, reviews.load_review(s, d.review_id)[0].answers.get("typed_in_first_run"))
                          for d in reviews.open_drafts(s)]
             print("FOUND", found)
+            # The key came from its file, not the keyring: the demo's sign-in still goes to the session keyring.
+            from reviewapp.sync_client import load_token, save_token
+            save_token(store, "http://127.0.0.1:8765", "demo-token")
+            print("TOKEN", load_token(store, "http://127.0.0.1:8765"))
     """
 )
 
@@ -91,6 +95,7 @@ def test_the_demo_and_a_draft_in_it_survive_a_restart_with_a_keyring_that_forget
     second = _run_in_a_fresh_session_keyring(tmp_path, script, str(data), "second")
     assert f"('{review_id}', 'eleven minutes of work')" in second, second
     assert "making a new demo" not in second
+    assert "TOKEN demo-token" in second, second
 
 
 def test_a_real_caseload_never_gets_a_key_file_even_where_the_keyring_forgets(tmp_path, monkeypatch):
