@@ -20,6 +20,10 @@ import httpx
 WHAT_TO_DO = ("Check this laptop's network connection, and the server address in Sync > Sync settings. Your "
               "changes are kept on this laptop, and ReviewApp will try again at the next sync.")
 
+#: What to do when the server answered but could not do the work (5xx).
+SERVER_TROUBLE_ADVICE = ("Your changes are kept on this laptop, and ReviewApp will try again at the next sync; if "
+                         "this keeps happening, tell IT.")
+
 #: Attempts for a failure that trying again at once will not mend: the first and one retry.
 FAST_FAIL_ATTEMPTS = 2
 
@@ -30,6 +34,8 @@ class Problem:
 
     words: str
     fail_fast: bool
+    #: What to do about it: for a server that is there but failing, the network and the address are not the cause.
+    advice: str = WHAT_TO_DO
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
@@ -73,10 +79,10 @@ def transport_problem(exc: httpx.TransportError, server_url: str) -> Problem:
 def server_error_problem(status: int, server_url: str) -> Problem:
     """A 5xx answer: the server is there but could not do it; it may recover, so it is retried."""
     return Problem(f"The sync server at {server_url} had a problem of its own (HTTP {status}) and could not "
-                   "finish the sync.", fail_fast=False)
+                   "finish the sync.", fail_fast=False, advice=SERVER_TROUBLE_ADVICE)
 
 
 def unreachable_message(problem: Problem, attempts: int) -> str:
     """The whole message for a sync that gave up: what happened, how many tries, what to do."""
     tries = "once" if attempts == 1 else "twice" if attempts == 2 else f"{attempts} times"
-    return f"{problem.words} (Tried {tries}.) {WHAT_TO_DO}"
+    return f"{problem.words} (Tried {tries}.) {problem.advice}"
