@@ -102,7 +102,7 @@ def open_caseload(data_dir: Path | None, account: str, *, demo: bool) -> tuple[S
         log.error("The caseload could not be read: %s", exc.message)
         if not ask_set_aside(exc):
             raise
-    store, moved = Store.start_afresh(data_dir, account)
+    store, moved = Store.start_afresh(data_dir, account, demo=demo)
     note = (f"The damaged caseload was set aside, untouched, as {moved} (its key kept in your keyring). A fresh "
             "caseload was started: sync to download yours from the server.")
     print(f"{APP_NAME}: {note}", file=sys.stderr)
@@ -184,6 +184,8 @@ def run_gui(args: argparse.Namespace) -> int:
             log.exception("The demo sync server could not start; making the demo caseload locally instead.")
     watch_for_damage(window)
     window.attach_store(store, rules=schedule_rules(store))
+    if args.demo and keys_in_file(store):
+        show_demo_key_file_note(window)
     from reviewapp.ui.sync_controller import SyncController
 
     window.sync = SyncController(window, store)  # type: ignore[attr-defined]
@@ -215,7 +217,7 @@ def run_gui(args: argparse.Namespace) -> int:
     if getattr(window, "start_afresh", False):  # damage met while the caseload was open, and the user agreed
         from reviewapp.store.database import Store
 
-        fresh, args.set_aside = Store.start_afresh(args.data_dir, account)
+        fresh, args.set_aside = Store.start_afresh(args.data_dir, account, demo=args.demo)
         fresh.close()
         return run_gui(args)
     return code
@@ -247,7 +249,7 @@ def _start_demo_server(store: Store, data_dir: Path | None, learners: int, today
         account = store.account
         store.close()
         Store.discard(directory, account)
-        store = Store.open(directory, account)
+        store = Store.open(directory, account, demo=True)
     server = EmbeddedServer(url)
     server.start()
     set_settings(store, sync_server_url=server.url, sync_username=DEMO_USERNAME, sync_embedded=True)
@@ -286,19 +288,50 @@ def _first_run(data_dir: Path | None, account: str) -> bool:
 
 
 def _open_store(data_dir: Path | None, account: str, *, demo: bool) -> Store:
-    """Open the account's store. Demo data is made again when its key is gone (e.g. a session keyring that was
-    closed): it holds nothing anyone typed, so starting afresh beats refusing to start."""
+    """Open the account's store. A missing key is never answered with a fresh caseload over the file, not even
+    for the demo (someone may have spent an hour trying a review in it): the user is told, and the file is kept.
+    Where the keyring forgets keys at each restart, the demo's key is kept in a file beside it instead
+    (`keys.key_file_path`), so this happens only when a key really is gone."""
     from reviewapp.store.database import Store
-    from reviewapp.store.errors import MissingKeyError, WrongKeyError
+    from reviewapp.store.errors import MissingKeyError
+    from reviewapp.store.locations import database_path, default_data_dir
 
     try:
-        return Store.open(data_dir, account)
-    except (MissingKeyError, WrongKeyError):
+        store = Store.open(data_dir, account, demo=demo)
+    except MissingKeyError as exc:
         if not demo:
             raise
-        log.warning("The demo caseload's key is no longer in the keyring; making a new demo caseload.")
-        Store.discard(data_dir, account)
-        return Store.open(data_dir, account)
+        path = database_path(data_dir or default_data_dir(), account)
+        exc.advice += (f" This is the demo caseload: to start a fresh demo instead, move {path} aside (or delete "
+                       "it) and start ReviewApp again.")
+        raise
+    if demo and keys_in_file(store):
+        log.warning("%s", DEMO_KEY_FILE_NOTE)
+    return store
+
+
+#: Said in the window and the log when the demo's key is kept in a file (the keyring here forgets at each restart).
+DEMO_KEY_FILE_NOTE = ("This computer's keyring forgets keys when it stops, so the demo caseload's key is kept in a "
+                      "file beside it, marked NOT-SECURE (the demo only; a real caseload's key is never kept in a "
+                      "file).")
+
+
+def show_demo_key_file_note(window) -> None:  # type: ignore[no-untyped-def]
+    """Say in the window, for as long as it is open, that the demo's key is in a file (the log says it too)."""
+    from PySide6.QtWidgets import QLabel
+
+    note = QLabel("Demo key kept in a file: not secure")
+    note.setObjectName("demoKeyFileNote")
+    note.setToolTip(DEMO_KEY_FILE_NOTE)
+    note.setAccessibleName(DEMO_KEY_FILE_NOTE)
+    window.statusBar().addPermanentWidget(note)
+
+
+def keys_in_file(store: Store) -> bool:
+    """Whether the store's key is kept in a demo key file rather than the keyring."""
+    from reviewapp.store import keys
+
+    return keys.key_file_path(Path(store.path)).exists()
 
 
 def _fill_demo_if_empty(window, store: Store, learners: int, today: dt.date | None) -> None:

@@ -446,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.learners < 1:
         parser.error("--learners must be at least 1")
     try:
-        with Store.open(args.data_dir, args.account) as store:
+        with Store.open(args.data_dir, args.account, demo=args.account == DEMO_ACCOUNT) as store:
             with store.read() as session:
                 if session.query(Learner).first() is not None:
                     print(f"{store.path} already holds a caseload; choose an empty --data-dir.", file=sys.stderr)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make run`: the app on the demo caseload, from a fresh machine.
 # Where no keyring is running (a bare Linux machine, a virtual screen), starts a private GNOME Keyring for this
-# session, so the demo's key is still held by a real Secret Service and never written to a file.
+# session. Its keys live only in memory, so the demo caseload keeps its key in `demo.db.key-NOT-SECURE` beside the
+# demo data (reviewapp/store/keys.py) and survives the next `make run`; a real caseload never gets a key file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/system-deps.sh run || echo "run: continuing without the Debian packages above"

@@ -107,9 +107,13 @@ class Store:
         *,
         encrypted: bool = True,
         create: bool = True,
+        demo: bool = False,
     ) -> Store:
         """Open (creating if allowed) the account's database, upgrading an older schema in place.
 
+        `demo` is for the app's demo caseload only: where the keyring cannot keep its key across restarts, the key
+        is kept in a file beside it (`keys.key_file_path`), never for a real caseload. A missing key is reported
+        (`MissingKeyError`) for the demo too: no new caseload is ever made over a file whose key is gone.
         Raises a `StoreOpenError` with advice for the user when the keyring, the key or the schema is wrong.
         """
         data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
@@ -119,11 +123,11 @@ class Store:
             raise StoreOpenError(f"There is no caseload for {account} in {data_dir}.")
         key: str | None = None
         if encrypted:
-            key = keys.load_key(path)
+            key = keys.load_key(path, demo=demo)
             if key is None:
                 if exists:
                     raise MissingKeyError(str(path))
-                key = keys.create_key(path)
+                key = keys.create_key(path, demo=demo)
         data_dir.mkdir(parents=True, exist_ok=True)
         engine = _make_engine(path, key)
         try:
@@ -173,9 +177,13 @@ class Store:
         while any(Path(f"{target}{suffix}").exists() for suffix in ("", "-wal", "-shm")):  # never overwrite one
             target = path.with_name(f"{path.stem}.damaged-{stamp}-{number}{path.suffix}")
             number += 1
-        key = keys.load_key(path)
-        if key is not None:
-            keys.keep_key(target, key)  # first: there is never a moment when the moved file has no key
+        key_file = keys.key_file_path(path)
+        if key_file.exists():  # a demo's key file goes with it, first, as a keyring key would
+            os.replace(key_file, keys.key_file_path(target))
+        else:
+            key = keys.load_key(path)
+            if key is not None:
+                keys.keep_key(target, key)  # first: there is never a moment when the moved file has no key
         for suffix in ("-wal", "-shm", ""):  # the main file last, so a fresh one never meets an old -wal
             if Path(f"{path}{suffix}").exists():
                 os.replace(f"{path}{suffix}", f"{target}{suffix}")
@@ -184,7 +192,7 @@ class Store:
         return target
 
     @classmethod
-    def start_afresh(cls, data_dir: Path | str | None, account: str) -> tuple[Store, Path]:
+    def start_afresh(cls, data_dir: Path | str | None, account: str, *, demo: bool = False) -> tuple[Store, Path]:
         """Set the damaged caseload aside and open a fresh, empty one for the account; the sync settings (server,
         username) are carried over when the damaged file still yields them, so the next sync downloads the
         caseload. Returns the fresh store and where the damaged file now is."""
@@ -193,7 +201,7 @@ class Store:
         moved = cls.set_aside_damaged(data_dir, account)
         salvaged: dict[str, Any] = {}
         try:
-            old = _make_engine(moved, keys.load_key(moved))
+            old = _make_engine(moved, keys.read_key_file(moved) or keys.load_key(moved))
             try:
                 with old.connect() as conn:
                     salvaged = dict(conn.execute(Setting.__table__.select()).tuples().all())
@@ -201,7 +209,7 @@ class Store:
                 old.dispose()
         except Exception:  # the settings are a convenience; the server holds what matters
             log.info("No settings could be read from the damaged caseload; the fresh one starts without them.")
-        store = cls.open(data_dir, account)
+        store = cls.open(data_dir, account, demo=demo)
         if salvaged:
             with store.apply_remote() as session:
                 session.add_all(Setting(key=key, value=value) for key, value in salvaged.items())

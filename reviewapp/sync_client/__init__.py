@@ -35,11 +35,12 @@ from sqlalchemy import select
 from reviewapp.core.dates import utc_now
 from reviewapp.store import sync_apply
 from reviewapp.store.database import Store
-from reviewapp.store.keys import KEYRING_SERVICE
+from reviewapp.store.keys import KEYRING_SERVICE, use_configured_collection
 from reviewapp.store.models import OutboxEntry
 from reviewapp.store.settings import get_setting, set_settings
 from reviewapp.store.sync_apply import SentEntry
 from reviewapp.store.unapplied import Skipped
+from reviewapp.sync_client import reachability
 from reviewapp.sync_client.server_address import check_server_url
 from sync.protocol import (
     ENTITY_ORDER,
@@ -68,6 +69,14 @@ INTERVAL_MINUTES = "sync.interval_minutes"
 DEFAULT_INTERVAL_MINUTES = 15
 
 ProgressFn = Callable[[int, int, str], None]
+
+
+def remember_server(store: Store, server_url: str, **others: Any) -> None:
+    """Keep the sync server's address (with any other sync settings given as `set_settings` takes them). A new
+    address is not the demo's embedded server, so the mark that said so goes with the old address; otherwise the
+    status bar would go on naming the demo server after sync was pointed elsewhere."""
+    changed = server_url != (get_setting(store, SERVER_URL, "") or "")
+    set_settings(store, sync_server_url=server_url, **({"sync_embedded": False} if changed else {}), **others)
 
 
 class SyncError(Exception):
@@ -174,6 +183,7 @@ def _same_url(a: str | None, b: str | None) -> bool:
 
 def load_token(store: Store, server_url: str) -> str | None:
     """The sign-in kept for this store, if it was made with `server_url`: a token never goes to another host."""
+    use_configured_collection()
     try:
         raw = keyring.get_password(KEYRING_SERVICE, _token_name(store.path))
     except keyring.errors.KeyringError as exc:
@@ -189,6 +199,7 @@ def load_token(store: Store, server_url: str) -> str | None:
 
 
 def save_token(store: Store, server_url: str, token: str) -> None:
+    use_configured_collection()
     try:
         saved = json.dumps({"server": server_url, "token": token})
         keyring.set_password(KEYRING_SERVICE, _token_name(store.path), saved)
@@ -197,6 +208,7 @@ def save_token(store: Store, server_url: str, token: str) -> None:
 
 
 def forget_token(store_path: Path) -> None:
+    use_configured_collection()
     with contextlib.suppress(keyring.errors.KeyringError):
         keyring.delete_password(KEYRING_SERVICE, _token_name(store_path))
 
@@ -330,26 +342,33 @@ class SyncClient:
             self._sleep(min(left, 0.1))
 
     def _call(self, method: str, path: str, model: type[M], *, auth: bool = True, **kwargs: Any) -> M:
-        """One request with bounded retries: network errors and 5xx back off and retry; 4xx stop at once."""
+        """One request with bounded retries: timeouts, dropped connections and 5xx back off and retry; a server
+        plainly not there (connection refused, name not found) is tried once more at most; 4xx stop at once.
+        A sync that gives up says why in words (`reachability`); the technical detail is logged."""
         headers = {}
         if auth:
             token = load_token(self.store, self.server_url)
             if not token:
                 raise NotSignedInError("You are not signed in to the server: sign in, then sync again.")
             headers["Authorization"] = f"Bearer {token}"
-        last_problem = ""
-        for attempt in range(self.max_attempts):
+        problem: reachability.Problem | None = None
+        attempts = 0
+        while attempts < self.max_attempts:
+            if problem is not None and problem.fail_fast and attempts >= reachability.FAST_FAIL_ATTEMPTS:
+                break
             self._check_cancel()
-            if attempt:
-                self._wait(min(self.backoff * 2 ** (attempt - 1), self.max_backoff))
+            if attempts:
+                self._wait(min(self.backoff * 2 ** (attempts - 1), self.max_backoff))
+            attempts += 1
             try:
                 response = self.http.request(method, path, headers=headers, **kwargs)
             except httpx.TransportError as exc:
-                last_problem = f"could not reach the server ({type(exc).__name__}: {exc})"
-                log.info("sync: %s %s: %s (attempt %d)", method, path, last_problem, attempt + 1)
+                problem = reachability.transport_problem(exc, self.server_url)
+                log.info("sync: %s %s: %s: %s (attempt %d)", method, path, type(exc).__name__, exc, attempts)
                 continue
             if response.status_code >= 500:
-                last_problem = f"the server had a problem (HTTP {response.status_code})"
+                problem = reachability.server_error_problem(response.status_code, self.server_url)
+                log.info("sync: %s %s: HTTP %d (attempt %d)", method, path, response.status_code, attempts)
                 continue
             if response.status_code == 401 and auth:
                 self._handle_unauthorised(response)
@@ -369,10 +388,8 @@ class SyncClient:
                     "The server's answer did not match what this version of ReviewApp expects, so nothing of it "
                     f"was used. Check the server address, or ask IT whether the server needs updating. ({exc})"
                 ) from None
-        raise ServerUnreachableError(
-            f"Sync stopped: {last_problem} after {self.max_attempts} attempts. Your changes are kept on this "
-            "laptop; sync again when you are back online."
-        )
+        problem = problem or reachability.transport_problem(httpx.ConnectError("no attempt made"), self.server_url)
+        raise ServerUnreachableError(reachability.unreachable_message(problem, attempts))
 
     def _handle_unauthorised(self, response: httpx.Response) -> None:
         """A 401. Only `device_revoked` from the server this laptop syncs with wipes the account's local data;
@@ -431,8 +448,8 @@ class SyncClient:
             raise SyncError(f"{self.server_url} does not answer like a ReviewApp server; check the address.") from None
         save_token(self.store, self.server_url, token.token)
         # The display name is kept for the assessor's name beside their signature, so they need not type it.
-        set_settings(self.store, sync_server_url=self.server_url, sync_username=self.username,
-                     assessor_display_name=token.user.display_name)
+        remember_server(self.store, self.server_url, sync_username=self.username,
+                        assessor_display_name=token.user.display_name)
         with self.store.apply_remote() as session:
             sync_apply.set_state(session, sync_apply.DEVICE_ID, token.device_id)
             sync_apply.set_state(session, sync_apply.TOKEN_EXPIRES, token.expires_at.isoformat())
@@ -463,8 +480,10 @@ class SyncClient:
             if newer and response.status_code == 422 and _refuses_fields(response, newer):
                 response = self.http.post(path, json=without)
         except httpx.TransportError as exc:
-            raise SyncError(f"Could not reach the server at {self.server_url} ({exc}). Check the address and "
-                            "your connection, then try again.") from None
+            log.info("sign-in: %s: %s", type(exc).__name__, exc)
+            words = reachability.transport_problem(exc, self.server_url).words
+            raise SyncError(f"Could not sign in. {words} Check this laptop's network connection and the server "
+                            "address in Sync > Sync settings, then try again.") from None
         if response.status_code == 403 and _auth_failure(response)[1] == "password_change_required":
             raise PasswordChangeRequiredError(_detail(response))
         if response.status_code == 401:

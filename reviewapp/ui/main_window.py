@@ -16,6 +16,7 @@ from PySide6.QtCore import QItemSelection, QModelIndex, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QButtonGroup,
     QDialog,
     QHBoxLayout,
@@ -194,7 +195,7 @@ class MainWindow(QMainWindow):
         menu.addAction(provider)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
+        quit_action.triggered.connect(self.quit_app)
         menu.addAction(quit_action)
         find = QAction("&Find learner", self)
         find.setShortcut(QKeySequence.StandardKey.Find)
@@ -732,6 +733,28 @@ class MainWindow(QMainWindow):
                                       QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
+    def quit_app(self) -> bool:
+        """File > Quit: close every window (an open review saves its draft as it closes) and end the app, even if
+        some window outside the caseload's (a dialog made elsewhere) would keep it alive. False if a window refused
+        to close."""
+        if not self.close():
+            return False
+        QApplication.quit()
+        return True
+
+    def _close_other_windows(self) -> bool:
+        """Close every other window of the app, reviews first among them; each draft is saved by its own close.
+        Open reviews are windows of their own, so without this closing the caseload left them, and the process,
+        running. True when all of them closed."""
+        others = [w for w in QApplication.topLevelWidgets() if w is not self and w.isVisible()]
+        others.sort(key=lambda w: w not in self.wizards.values())
+        for other in others:
+            other.close()
+        return not any(w.isVisible() for w in others)
+
     def closeEvent(self, event) -> None:
+        if not self._close_other_windows():
+            event.ignore()  # a window that refused to close keeps the caseload open too
+            return
         self.runner.wait(10000)
         super().closeEvent(event)

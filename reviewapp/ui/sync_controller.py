@@ -21,7 +21,7 @@ from reviewapp.core.dates import format_datetime
 from reviewapp.store import sync_apply
 from reviewapp.store.database import Store
 from reviewapp.store.errors import StoreError
-from reviewapp.store.settings import get_setting, set_settings
+from reviewapp.store.settings import get_setting
 from reviewapp.sync_client import (
     DEFAULT_INTERVAL_MINUTES,
     EMBEDDED,
@@ -35,6 +35,7 @@ from reviewapp.sync_client import (
     SyncClient,
     SyncError,
     SyncSummary,
+    remember_server,
     status_counts,
 )
 from reviewapp.sync_client.server_address import InsecureServerError, check_server_url
@@ -308,8 +309,7 @@ class SyncController(QObject):
         except InsecureServerError as exc:
             self.window.show_error("The server address is not safe to use", str(exc))
             return False
-        set_settings(self.store, sync_server_url=server_url, sync_username=username,
-                     sync_interval_minutes=interval_minutes)
+        remember_server(self.store, server_url, sync_username=username, sync_interval_minutes=interval_minutes)
         self.apply_interval()
         self.update_status()
         return True

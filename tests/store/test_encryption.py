@@ -146,19 +146,10 @@ def test_key_round_trips_through_a_real_secret_service(tmp_path):
     assert "READ Keyring Cafe" in output
 
 
-def test_demo_caseload_is_made_afresh_when_its_key_is_gone(tmp_path):
-    """Demo data holds nothing anyone typed: a lost key means a new demo, not a refusal to start."""
-    result = subprocess.run(
-        [sys.executable, "-m", "reviewapp.demo", "--data-dir", str(tmp_path), "--learners", "2"],
-        capture_output=True, text=True, timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    keys.forget_key(tmp_path / "demo.db")
+def test_a_real_caseload_whose_key_is_gone_is_never_discarded(tmp_path):
+    """The demo is not discarded either now (tests/store/test_demo_key_file.py)."""
     from reviewapp.app import _open_store
 
-    with _open_store(tmp_path, "demo", demo=True) as store, store.read() as s:
-        assert s.query(Employer).count() == 0  # a new, empty store the app then fills
-    keys.forget_key(database_path(tmp_path, "assessor1"))
     _make(tmp_path)
     keys.forget_key(database_path(tmp_path, "assessor1"))
     with pytest.raises(MissingKeyError):

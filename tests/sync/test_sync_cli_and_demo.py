@@ -68,7 +68,7 @@ def test_headless_sync_fails_clearly(world: dict[str, Any], tmp_path) -> None:
     world["server"].stop()
     down = _run(["--data-dir", str(tmp_path / "y"), "--server", world["server"].url, "--username", "alice"],
                 password=PASSWORD)
-    assert down.returncode == 1 and "Could not reach the server" in down.stderr
+    assert down.returncode == 1 and "is not reachable" in down.stderr
 
 
 def test_demo_mode_seeds_an_embedded_server_and_pulls_from_it(tmp_path) -> None:

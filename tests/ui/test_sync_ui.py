@@ -107,7 +107,7 @@ def test_cancel_and_unreachable_server_are_reported_not_fatal(qtbot, window_and_
     process.stop()
     with qtbot.waitSignal(controller.sync_failed, timeout=20000) as failed:
         controller.sync_now()
-    assert "back online" in failed.args[0] and errors and "Sync did not finish" in errors[0]
+    assert "is not reachable" in failed.args[0] and errors and "Sync did not finish" in errors[0]
     assert controller.sync_action.isEnabled() and not controller.running
     assert window.connection_label.text() == f"Offline (server not reachable): {controller.server_url}"
 
@@ -119,7 +119,7 @@ def test_a_periodic_sync_that_fails_only_notes_it(qtbot, window_and_sync):
     with qtbot.waitSignal(controller.sync_failed, timeout=20000):
         controller._periodic()
     assert not errors and window.statusBar().currentMessage().startswith("Not synced: ")
-    assert controller.log and "back online" in controller.log[-1]
+    assert controller.log and "is not reachable" in controller.log[-1]
 
 
 def test_a_reset_password_is_replaced_from_the_sign_in_then_the_sync_runs(qtbot, window_and_sync, tmp_path):
