@@ -18,6 +18,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
@@ -169,6 +170,61 @@ class PageFurniture:
     watermark: str | None = None
 
 
+#: The least clear space between two footer texts, so a long one is shortened rather than run into the next.
+FOOTER_GAP = 4 * mm
+FOOTER_LEFT_SIZE = 8.0
+FOOTER_SIZE = 7.5
+ELLIPSIS = "…"
+
+
+def fit_to_width(value: str, font: str, size: float, width: float) -> str:
+    """`value` as it fits in `width` points: whole if it fits, else cut at a word if it can, ending in "…".
+
+    Page furniture is drawn with drawString, which never wraps: text that does not fit runs over whatever is next
+    to it (a long provider name printed across the copy's name and "Page x of y"). Empty if not even "…" fits.
+    """
+    if stringWidth(value, font, size) <= width:
+        return value
+    if stringWidth(ELLIPSIS, font, size) > width:
+        return ""
+    low, high = 0, len(value)  # the longest prefix that fits with the ellipsis: a binary search on its length
+    while low < high:
+        middle = (low + high + 1) // 2
+        if stringWidth(value[:middle].rstrip() + ELLIPSIS, font, size) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    kept = value[:low]
+    at_word = kept.rstrip().rfind(" ")
+    if at_word > low * 2 // 3:  # cut at a word when that loses little
+        kept = kept[:at_word]
+    return kept.rstrip(" ,;:—–-") + ELLIPSIS
+
+
+@dataclass(frozen=True)
+class FooterTexts:
+    """The footer's three texts as drawn: each fitted to its own column so none overprints another."""
+
+    left: str
+    centre: str
+    right: str
+
+
+def footer_texts(furniture: PageFurniture, number: int, total: int, font: str) -> FooterTexts:
+    """The footer for page `number`: the page count whole, the copy's name beside it, the provider centred between.
+
+    The centre column is sized for the widest page count of the document ("Page 12 of 12"), so the provider name is
+    shortened the same way on every page; it stays centred, so it must clear both neighbours by FOOTER_GAP.
+    """
+    right = f"Page {number} of {total}"
+    right_width = stringWidth(f"Page {total} of {total}", font, FOOTER_SIZE)
+    left = fit_to_width(furniture.footer_left, BOLD, FOOTER_LEFT_SIZE, FRAME_WIDTH - right_width - FOOTER_GAP)
+    left_width = stringWidth(left, BOLD, FOOTER_LEFT_SIZE)
+    half = FRAME_WIDTH / 2 - max(left_width, right_width) - FOOTER_GAP
+    centre = fit_to_width(furniture.footer_centre, font, FOOTER_SIZE, 2 * half) if half > 0 else ""
+    return FooterTexts(left, centre, right)
+
+
 def _furnished_canvas(furniture: PageFurniture) -> type[Canvas]:
     """A canvas class that holds pages back until the end, so each footer can say "Page x of y"."""
 
@@ -208,15 +264,17 @@ def _draw_furniture(canvas: Canvas, furniture: PageFurniture, number: int, total
     canvas.setLineWidth(0.5)
     if number > 1:
         canvas.setFont(font, 7.5)
-        canvas.drawString(MARGIN_X, PAGE_HEIGHT - 11 * mm, furniture.running_header)
+        canvas.drawString(MARGIN_X, PAGE_HEIGHT - 11 * mm, fit_to_width(furniture.running_header, font, 7.5,
+                                                                         FRAME_WIDTH))
         canvas.line(MARGIN_X, PAGE_HEIGHT - 12.5 * mm, PAGE_WIDTH - MARGIN_X, PAGE_HEIGHT - 12.5 * mm)
     canvas.line(MARGIN_X, 13 * mm, PAGE_WIDTH - MARGIN_X, 13 * mm)
-    canvas.setFont(BOLD, 8)
-    canvas.drawString(MARGIN_X, 9 * mm, furniture.footer_left)
-    canvas.setFont(font, 7.5)
-    if furniture.footer_centre:
-        canvas.drawCentredString(PAGE_WIDTH / 2, 9 * mm, furniture.footer_centre)
-    canvas.drawRightString(PAGE_WIDTH - MARGIN_X, 9 * mm, f"Page {number} of {total}")
+    footer = footer_texts(furniture, number, total, font)
+    canvas.setFont(BOLD, FOOTER_LEFT_SIZE)
+    canvas.drawString(MARGIN_X, 9 * mm, footer.left)
+    canvas.setFont(font, FOOTER_SIZE)
+    if footer.centre:
+        canvas.drawCentredString(PAGE_WIDTH / 2, 9 * mm, footer.centre)
+    canvas.drawRightString(PAGE_WIDTH - MARGIN_X, 9 * mm, footer.right)
     canvas.restoreState()
 
 

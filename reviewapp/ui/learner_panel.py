@@ -63,6 +63,9 @@ class LearnerPanel(QWidget):
         super().__init__(parent)
         self.setAccessibleName("Learner details")
         self.heading = QLabel("Select a learner to see their details.")
+        # The plain name of the learner shown: the heading holds markup, so windows titled after the learner
+        # (Compare reviews) take the name from here, never from the heading's text.
+        self.learner_name: str | None = None
         self.heading.setObjectName("learnerHeading")
         self.heading.setWordWrap(True)
         self.details = QLabel()
@@ -134,6 +137,7 @@ class LearnerPanel(QWidget):
         return self.copies_model.index(row, 0).data(KEY_ROLE) if row >= 0 else None
 
     def show_learner(self, detail: LearnerDetail | None) -> None:
+        self.learner_name = detail.name if detail is not None else None
         if detail is None:
             self.heading.setText("<b>No learner selected</b>")
             self.details.setText("Select a learner in the caseload to see their details.")

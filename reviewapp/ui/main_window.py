@@ -39,6 +39,7 @@ from reviewapp.core.dates import format_date, format_datetime, london_today
 from reviewapp.core.scheduling import DEFAULT_RULES, ScheduleRules
 from reviewapp.ui.caseload_model import ROW_ROLE, CaseloadFilterProxy, CaseloadModel, Column, QuickFilter
 from reviewapp.ui.learner_panel import LearnerPanel
+from reviewapp.ui.plain_label import plain_label
 from reviewapp.ui.rows_model import KEY_ROLE
 from reviewapp.ui.tasks import TaskRunner
 from reviewapp.ui.window_fit import fit_window
@@ -165,7 +166,7 @@ class MainWindow(QMainWindow):
         self.proxy.modelReset.connect(self._update_count)
         self.proxy.layoutChanged.connect(self._update_count)
 
-        self.connection_label = QLabel(server_label)
+        self.connection_label = plain_label(server_label)  # holds the typed server address
         self.connection_label.setObjectName("connectionLabel")
         self.pending_label = QLabel("")
         self.pending_label.setObjectName("pendingLabel")
@@ -490,7 +491,7 @@ class MainWindow(QMainWindow):
             loaded = sorted((reviews.load_review(session, i)[0] for i in ids),
                             key=lambda r: r.visit_date or dt.date.min)
             titles = reviews.plan_titles(session, learner_id)
-            name = self.panel.heading.text()
+            name = self.panel.learner_name or ""
         earlier, later = loaded
         template = load_template(later.template_id, version=later.template_version)
         dialog = ReviewComparison(name, earlier, later, compare_reviews(template, earlier, later, titles), self)

@@ -16,12 +16,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QGroupBox,
-    QLabel,
     QVBoxLayout,
     QWidget,
 )
 
 from reviewapp.reports.review_pdf import COPY_NAMES, Copy
+from reviewapp.ui.plain_label import plain_label
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,7 @@ class PrintOptionsDialog(QDialog):
             box.toggled.connect(self._update)
             group_layout.addWidget(box)
             self.boxes[copy] = box
-        self.kept_label = QLabel(where_copies_are_kept(learner_name))
-        self.kept_label.setWordWrap(True)
+        self.kept_label = plain_label(where_copies_are_kept(learner_name), wrap=True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Keep and print…")
         self.buttons.accepted.connect(self.accept)

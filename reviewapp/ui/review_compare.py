@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QAbstractItemView, QDialog, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
@@ -13,6 +15,8 @@ from sync.protocol import ReviewData
 
 
 class ReviewComparison(QDialog):
+    """Two reviews of one learner side by side; learner_name is plain text (escaped wherever markup shows it)."""
+
     def __init__(self, learner_name: str, earlier: ReviewData, later: ReviewData, rows: list[ComparisonRow],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,6 +41,6 @@ class ReviewComparison(QDialog):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"<h3>{learner_name}</h3>How things moved between the two reviews."))
+        layout.addWidget(QLabel(f"<h3>{escape(learner_name)}</h3>How things moved between the two reviews."))
         layout.addWidget(view)
         fit_window(self, "review_compare", QSize(980, 640))

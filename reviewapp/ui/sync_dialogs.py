@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewapp.ui.plain_label import plain_label
 from reviewapp.ui.window_fit import fit_window
 
 
@@ -61,8 +62,8 @@ class LoginDialog(QDialog):
         self.device_name: QLineEdit | None = None
         form = QFormLayout(self)
         if message:
-            form.addRow(QLabel(message))
-        form.addRow("Server:", QLabel(server_url))
+            form.addRow(plain_label(message, wrap=True))
+        form.addRow("Server:", plain_label(server_url))
         form.addRow("&Username:", self.username)
         form.addRow("&Password:", self.password)
         if device_name is not None:
@@ -87,7 +88,7 @@ class NewPasswordDialog(QDialog):
             field.setEchoMode(QLineEdit.EchoMode.Password)
         self.problem = QLabel("")
         form = QFormLayout(self)
-        form.addRow(QLabel(message or "An admin has reset your password: choose a new one to sign in."))
+        form.addRow(plain_label(message or "An admin has reset your password: choose a new one to sign in."))
         form.addRow(QLabel("At least 12 characters; a few unrelated words make a good one."))
         form.addRow("&New password:", self.password)
         form.addRow("&Again:", self.again)

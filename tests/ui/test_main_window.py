@@ -198,6 +198,16 @@ def test_compare_two_reviews_side_by_side(window, qtbot):
     assert as_dates[0] < as_dates[1]  # earlier review on the left
 
 
+def test_compare_window_title_is_the_plain_learner_name(window, qtbot):
+    """The title bar shows no markup: the name is taken from the panel's plain name, not its rich-text heading."""
+    _select_learner_with_history(window, qtbot, minimum_reviews=2)
+    dialog = window.compare_reviews()
+    qtbot.addWidget(dialog)
+    assert "<" not in dialog.windowTitle()
+    assert dialog.windowTitle() == f"Compare reviews — {window.panel.learner_name}"
+    assert window.panel.learner_name and "<" not in window.panel.learner_name
+
+
 def test_addendum_is_a_signed_correction_linked_to_the_finalised_review(window, qtbot, demo_store):
     _select_learner_with_history(window, qtbot)
     view = window.panel.reviews_view

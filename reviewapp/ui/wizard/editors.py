@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -36,6 +37,7 @@ from reviewapp.core.review_rules import TARGET_OUTCOMES, ReviewContext, parse_is
 from reviewapp.core.smart import check_target
 from reviewapp.core.templates import Question, scenario_shown
 from reviewapp.ui.date_field import DateField, Proposal
+from reviewapp.ui.plain_label import plain_label
 
 
 def _date_field(proposal: Proposal | None = None) -> DateField:
@@ -354,8 +356,8 @@ class ScenarioEditor(AnswerEditor):
 
     def _render(self) -> None:
         s = self.scenario
-        look_for = "".join(f"<li>{point}</li>" for point in s.look_for)
-        self.text.setText(f"<b>{s.title}</b><br>{s.text}"
+        look_for = "".join(f"<li>{escape(point)}</li>" for point in s.look_for)
+        self.text.setText(f"<b>{escape(s.title)}</b><br>{escape(s.text)}"
                           + (f"<br><i>For the assessor — listen for:</i><ul>{look_for}</ul>" if look_for else ""))
 
     def value(self) -> Any:
@@ -384,7 +386,8 @@ class PreviousTargetsEditor(AnswerEditor):
             due = f" (due {format_date(target.due_date)})" if target.due_date else ""
             group = QGroupBox()
             form = QFormLayout(group)
-            heading = QLabel(f"<b>{target.text}</b>{due}")
+            heading = QLabel(f"<b>{escape(target.text)}</b>{due}")
+            heading.setTextFormat(Qt.TextFormat.RichText)
             heading.setWordWrap(True)
             form.addRow(heading)
             outcome = QComboBox()
@@ -445,8 +448,7 @@ class PlanProgressEditor(AnswerEditor):
         self.rows: dict[str, tuple[QSpinBox, QLineEdit]] = {}
         for row, (item_id, item) in enumerate(context.plan_items.items(), start=1):
             title = f"{item.code} {item.title}".strip()
-            label = QLabel(title)
-            label.setWordWrap(True)
+            label = plain_label(title, wrap=True)
             spin = QSpinBox()
             spin.setRange(0, 100)
             spin.setSuffix(" %")
@@ -487,8 +489,7 @@ class _TargetRow(QGroupBox):
         self.due = _date_field(due_proposal)
         self.actions = _long_text(56)
         self.actions.setPlaceholderText("Small actions, one per line")
-        self.warnings = QLabel()
-        self.warnings.setWordWrap(True)
+        self.warnings = plain_label(wrap=True)  # the messages can quote the target's text
         self.warnings.setStyleSheet("color: #8a4b00;")
         self.remove = QPushButton("Remove this target")
         self.carried_from_id: str | None = None

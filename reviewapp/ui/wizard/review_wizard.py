@@ -51,6 +51,7 @@ from reviewapp.core.templates import Question, Section, Template, load_template
 from reviewapp.store import reviews
 from reviewapp.store.database import Store
 from reviewapp.store.settings import get_setting
+from reviewapp.ui.plain_label import plain_label
 from reviewapp.ui.signature_pad import SignaturePad
 from reviewapp.ui.wheel_guard import WheelGuard
 from reviewapp.ui.window_fit import fit_window
@@ -269,8 +270,7 @@ class ReviewWizard(QWidget):
         title = QLabel(f"<h2>{escape(section.title)}</h2>")
         layout.addWidget(title)
         if section.intro:
-            intro = QLabel(section.intro)
-            intro.setWordWrap(True)
+            intro = plain_label(section.intro, wrap=True)
             layout.addWidget(intro)
         if section.kind == "summary":
             self.summary = QTextBrowser()
@@ -291,8 +291,7 @@ class ReviewWizard(QWidget):
             label.setWordWrap(True)
             row_layout.addWidget(label)
             if question.help:
-                help_label = QLabel(question.help)
-                help_label.setWordWrap(True)
+                help_label = plain_label(question.help, wrap=True)
                 help_label.setStyleSheet("color: #505050;")
                 row_layout.addWidget(help_label)
             if question.prompts:  # questions to ask, kept in view while the answer is typed
