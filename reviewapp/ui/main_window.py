@@ -462,12 +462,24 @@ class MainWindow(QMainWindow):
             [view.currentIndex().row()] if view.currentIndex().isValid() else [])
         return [self.panel.reviews_model.index(r, 0).data(KEY_ROLE) for r in rows]
 
-    def open_selected_review(self) -> ReviewWizard | None:
+    def _chosen_review_ids(self, title: str, hint: str) -> list[str]:
+        """The reviews a history action (open, print) works on, or [] after saying what to select.
+
+        With no learner selected the history is empty, so asking for "a review in the learner's review history"
+        pointed at nothing: say to select a learner first. A learner with a single review needs no second choice."""
+        if self._selected_learner is None:
+            self.show_info(title, "Select a learner in the caseload first.")
+            return []
         ids = self._selected_history_ids()
+        if not ids and self.panel.reviews_model.rowCount() == 1:
+            ids = [self.panel.reviews_model.index(0, 0).data(KEY_ROLE)]
         if not ids:
-            self.show_info("Open a review", "Select a review in the learner's review history first.")
-            return None
-        return self.open_review(ids[0])
+            self.show_info(title, hint)
+        return ids
+
+    def open_selected_review(self) -> ReviewWizard | None:
+        ids = self._chosen_review_ids("Open a review", "Select a review in the learner's review history first.")
+        return self.open_review(ids[0]) if ids else None
 
     def compare_reviews(self) -> ReviewComparison | None:
         """Compare the two reviews selected in the history, or else the learner's two latest finalised ones."""
@@ -498,11 +510,9 @@ class MainWindow(QMainWindow):
         return dialog
 
     def print_selected_review(self) -> list[Path]:
-        ids = self._selected_history_ids()
-        if not ids:
-            self.show_info("Print a review", "Select a finalised review in the learner's review history first.")
-            return []
-        return self.print_review(ids[0])
+        ids = self._chosen_review_ids("Print a review",
+                                      "Select a finalised review in the learner's review history first.")
+        return self.print_review(ids[0]) if ids else []
 
     def print_review(self, review_id: str, parent: QWidget | None = None) -> list[str]:
         """Keep the chosen signed copies (learner's, employer's, provider's) in the encrypted store, then print

@@ -468,3 +468,31 @@ def test_a_finalised_review_cannot_be_discarded_from_the_window(window, qtbot, d
     assert shown and "Only a draft can be discarded" in shown[0]
     with demo_store.read() as s:
         assert s.get(Review, review_id).status == "finalised"
+
+
+def test_ctrl_o_with_nothing_selected_asks_for_a_learner(window, qtbot):
+    """Before any learner is chosen there is no history, so the hint must name the caseload, not the history."""
+    shown: list[tuple[str, str]] = []
+    window.show_info = lambda title, text: shown.append((title, text))
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    assert shown == [("Open a review", "Select a learner in the caseload first.")]
+    assert window.print_selected_review() == []
+    assert shown[-1] == ("Print a review", "Select a learner in the caseload first.")
+
+
+def test_ctrl_o_opens_a_learners_only_review_without_a_second_choice(window, qtbot):
+    for row, caseload_row in enumerate(_rows(window)):
+        if caseload_row.facts.last_review_date:
+            with qtbot.waitSignal(window.learner_shown, timeout=5000):
+                window.table.selectRow(row)
+            if window.panel.reviews_model.rowCount() == 1:
+                break
+    else:
+        pytest.skip("no learner with exactly one review in the demo caseload")
+    window.show_info = lambda title, text: pytest.fail(f"asked to choose: {text}")
+    window.open_selected_review()
+    (wizard,) = window.wizards.values()
+    qtbot.addWidget(wizard)
+    assert wizard.review_id == window.panel.reviews_model.index(0, 0).data(KEY_ROLE)
+    assert wizard.read_only
