@@ -383,10 +383,11 @@ class MainWindow(QMainWindow):
 
     def print_saved_copy(self) -> int:
         """Print the selected saved copy again (an employer who lost theirs): the kept bytes, as handed out."""
-        from reviewapp.ui.printing import print_with_dialog
+        from reviewapp.ui.printing import SAVED_COPY_TITLE, print_with_dialog
 
         found = self._selected_copy()
-        return 0 if found is None else print_with_dialog([found[1]], self, run_dialog=self.run_print_dialog)
+        return 0 if found is None else print_with_dialog([found[1]], self, title=SAVED_COPY_TITLE,
+                                                         run_dialog=self.run_print_dialog)
 
     def export_saved_copy(self) -> Path | None:
         """Write the selected saved copy as a plain file where the assessor chooses, after saying it will then be
@@ -543,13 +544,14 @@ class MainWindow(QMainWindow):
         """Print a draft to read through (every page marked "DRAFT — not signed"); nothing is kept or written."""
         from reviewapp.reports.review_pdf import review_pdf
         from reviewapp.store.review_documents import load_review_document, report_settings
-        from reviewapp.ui.printing import print_with_dialog
+        from reviewapp.ui.printing import READING_COPY_TITLE, print_with_dialog
 
         with self.store.read() as session:
             document = load_review_document(session, review_id)
             settings = report_settings(session)
         pdf = review_pdf(document, purpose="reading", settings=settings)
-        return print_with_dialog([pdf], parent or self, run_dialog=self.run_print_dialog)
+        return print_with_dialog([pdf], parent or self, title=READING_COPY_TITLE,
+                                 run_dialog=self.run_print_dialog)
 
     def print_pre_visit_pack(self) -> str | None:
         """Keep the selected learner's pre-visit pack in their saved copies and print it, to read before the visit;
@@ -558,7 +560,7 @@ class MainWindow(QMainWindow):
         from reviewapp.reports.saving import pre_visit_pack_name
         from reviewapp.store.review_documents import load_pre_visit_pack, report_settings
         from reviewapp.store.saved_copies import keep_copy
-        from reviewapp.ui.printing import print_with_dialog
+        from reviewapp.ui.printing import PRE_VISIT_TITLE, print_with_dialog
 
         if self._selected_learner is None:
             self.show_info("Pre-visit pack", "Select a learner in the caseload first.")
@@ -573,7 +575,7 @@ class MainWindow(QMainWindow):
         with self.store.write() as session:
             copy_id = keep_copy(session, learner_id=pack.learner_id, kind="pre-visit",
                                 file_name=pre_visit_pack_name(today), pdf=pdf)
-        print_with_dialog([pdf], self, run_dialog=self.run_print_dialog)
+        print_with_dialog([pdf], self, title=PRE_VISIT_TITLE, run_dialog=self.run_print_dialog)
         self.statusBar().showMessage(f"Kept the pre-visit pack, encrypted, in {pack.learner_name}'s saved copies",
                                      10000)
         self.refresh_saved_copies()
@@ -585,12 +587,12 @@ class MainWindow(QMainWindow):
         from reviewapp.core.templates import available_templates, load_template
         from reviewapp.reports.blank_form import blank_form_pdf
         from reviewapp.store.review_documents import report_settings
-        from reviewapp.ui.printing import print_with_dialog
+        from reviewapp.ui.printing import BLANK_FORM_TITLE, print_with_dialog
 
         template = load_template(available_templates()[0][0])
         with self.store.read() as session:
             settings = report_settings(session)
-        return print_with_dialog([blank_form_pdf(template, settings=settings)], self,
+        return print_with_dialog([blank_form_pdf(template, settings=settings)], self, title=BLANK_FORM_TITLE,
                                  run_dialog=self.run_print_dialog)
 
     def add_addendum(self) -> ReviewWizard | None:

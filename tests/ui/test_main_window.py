@@ -496,3 +496,16 @@ def test_ctrl_o_opens_a_learners_only_review_without_a_second_choice(window, qtb
     qtbot.addWidget(wizard)
     assert wizard.review_id == window.panel.reviews_model.index(0, 0).data(KEY_ROLE)
     assert wizard.read_only
+
+
+def test_each_print_dialog_is_titled_for_what_it_prints(window, qtbot, tmp_path):
+    """One fixed "Print review copies" misnamed the pre-visit pack and the blank form."""
+    titles: list[str] = []
+    window.run_print_dialog = lambda dialog: titles.append(dialog.windowTitle()) or False
+    _select_learner_with_history(window, qtbot)
+    window.print_pre_visit_pack()
+    window.print_blank_form()
+    window.panel.reviews_view.setCurrentIndex(window.panel.reviews_model.index(0, 0))
+    window.choose_print_options = lambda name, parent: PrintOptions(copies=("learner",))
+    window.print_selected_review()
+    assert titles == ["Print the pre-visit pack", "Print a blank paper review form", "Print signed review copies"]
