@@ -244,6 +244,14 @@ class MainWindow(QMainWindow):
         open_logs = QAction("Open &log folder", self)
         open_logs.triggered.connect(self.open_log_folder)
         help_menu.addAction(open_logs)
+        help_menu.addSeparator()
+        getting_started = QAction("&Getting started", self)
+        getting_started.setShortcut(QKeySequence.StandardKey.HelpContents)
+        getting_started.triggered.connect(self.show_getting_started)
+        help_menu.addAction(getting_started)
+        about = QAction("&About ReviewApp", self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
 
     def _focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -688,6 +696,22 @@ class MainWindow(QMainWindow):
         folder.mkdir(parents=True, exist_ok=True)
         self.open_url(QUrl.fromLocalFile(str(folder)))
         return folder
+
+    def show_getting_started(self) -> str:
+        """A short guide to a first visit, from the Help menu; the text shown."""
+        from reviewapp.ui.help_text import GETTING_STARTED, GETTING_STARTED_TITLE
+
+        self.show_info(GETTING_STARTED_TITLE, GETTING_STARTED)
+        return GETTING_STARTED
+
+    def show_about(self) -> str:
+        """The About box with the running version (the first thing support asks for); the text shown."""
+        import reviewapp
+        from reviewapp.ui.help_text import ABOUT_TITLE, about_text
+
+        text = about_text(reviewapp.__version__)
+        self.show_info(ABOUT_TITLE, text)
+        return text
 
     # --- dialogs (tests replace these) --------------------------------------------------------------------------
 

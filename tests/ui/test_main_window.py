@@ -509,3 +509,28 @@ def test_each_print_dialog_is_titled_for_what_it_prints(window, qtbot, tmp_path)
     window.choose_print_options = lambda name, parent: PrintOptions(copies=("learner",))
     window.print_selected_review()
     assert titles == ["Print the pre-visit pack", "Print a blank paper review form", "Print signed review copies"]
+
+
+def _help_action(window, text):
+    (action,) = [a for a in window.help_menu.actions() if a.text().replace("&", "") == text]
+    return action
+
+
+def test_help_has_about_with_the_running_version_and_a_getting_started_guide(window):
+    """Help had only "Open log folder": support asks first for the version, a new assessor for where to begin."""
+    import re
+
+    from PySide6.QtGui import QAction, QKeySequence
+
+    import reviewapp
+
+    shown: list[tuple[str, str]] = []
+    window.show_info = lambda title, text: shown.append((title, text))
+    _help_action(window, "About ReviewApp").trigger()
+    assert shown[-1][0] == "About ReviewApp" and reviewapp.__version__ in shown[-1][1]
+    _help_action(window, "Getting started").trigger()
+    title, guide = shown[-1]
+    assert title == "Getting started" and "Ctrl+N" in guide and "Finalise" in guide
+    keys = {a.shortcut().toString(QKeySequence.SequenceFormat.PortableText) for a in window.findChildren(QAction)}
+    named = set(re.findall(r"(?:Ctrl|Alt)\+(?:Shift\+)?\w", guide)) - {"Ctrl+Shift+S"}  # Sync's own menu
+    assert named and named <= keys, named - keys  # the guide names only keys the window really has
