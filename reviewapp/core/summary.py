@@ -22,7 +22,7 @@ from reviewapp.core.review_rules import (
     visible_questions,
 )
 from reviewapp.core.templates import Question, Template, scenario_shown
-from sync.protocol import SignatureData
+from sync.protocol import ReviewData, SignatureData
 
 NOT_ANSWERED = "Not answered"
 
@@ -162,3 +162,18 @@ def _signature_text(question: Question, signatures: Sequence[SignatureData]) -> 
     if signature.absent_reason.strip():
         return f"Did not sign: {signature.absent_reason.strip()}"
     return "Not signed yet"
+
+
+def summary_intro(section_intro: str, review: ReviewData) -> str:
+    """The words above the summary step. A template's intro is written for a draft ("read it through before
+    finalising"); once the review is finalised that advice is wrong, so say when it was finalised and how it can
+    still be corrected instead."""
+    if review.status == "draft":
+        return section_intro
+    what = "addendum" if review.addendum_to_id else "review"
+    if review.status == "void":
+        return f"This {what} was voided: it is kept for the record only and cannot be changed."
+    when = f" on {format_datetime(review.finalised_at)}" if review.finalised_at else ""
+    correction = "" if review.addendum_to_id else (
+        " To correct it, add an addendum (Review menu, \u201cAdd an addendum to the selected review\u201d).")
+    return f"This {what} was finalised{when} and cannot be changed.{correction}"

@@ -245,6 +245,14 @@ class MainWindow(QMainWindow):
         open_logs = QAction("Open &log folder", self)
         open_logs.triggered.connect(self.open_log_folder)
         help_menu.addAction(open_logs)
+        help_menu.addSeparator()
+        getting_started = QAction("&Getting started", self)
+        getting_started.setShortcut(QKeySequence.StandardKey.HelpContents)
+        getting_started.triggered.connect(self.show_getting_started)
+        help_menu.addAction(getting_started)
+        about = QAction("&About ReviewApp", self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
 
     def _focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -384,10 +392,11 @@ class MainWindow(QMainWindow):
 
     def print_saved_copy(self) -> int:
         """Print the selected saved copy again (an employer who lost theirs): the kept bytes, as handed out."""
-        from reviewapp.ui.printing import print_with_dialog
+        from reviewapp.ui.printing import SAVED_COPY_TITLE, print_with_dialog
 
         found = self._selected_copy()
-        return 0 if found is None else print_with_dialog([found[1]], self, run_dialog=self.run_print_dialog)
+        return 0 if found is None else print_with_dialog([found[1]], self, title=SAVED_COPY_TITLE,
+                                                         run_dialog=self.run_print_dialog)
 
     def export_saved_copy(self) -> Path | None:
         """Write the selected saved copy as a plain file where the assessor chooses, after saying it will then be
@@ -463,12 +472,24 @@ class MainWindow(QMainWindow):
             [view.currentIndex().row()] if view.currentIndex().isValid() else [])
         return [self.panel.reviews_model.index(r, 0).data(KEY_ROLE) for r in rows]
 
-    def open_selected_review(self) -> ReviewWizard | None:
+    def _chosen_review_ids(self, title: str, hint: str) -> list[str]:
+        """The reviews a history action (open, print) works on, or [] after saying what to select.
+
+        With no learner selected the history is empty, so asking for "a review in the learner's review history"
+        pointed at nothing: say to select a learner first. A learner with a single review needs no second choice."""
+        if self._selected_learner is None:
+            self.show_info(title, "Select a learner in the caseload first.")
+            return []
         ids = self._selected_history_ids()
+        if not ids and self.panel.reviews_model.rowCount() == 1:
+            ids = [self.panel.reviews_model.index(0, 0).data(KEY_ROLE)]
         if not ids:
-            self.show_info("Open a review", "Select a review in the learner's review history first.")
-            return None
-        return self.open_review(ids[0])
+            self.show_info(title, hint)
+        return ids
+
+    def open_selected_review(self) -> ReviewWizard | None:
+        ids = self._chosen_review_ids("Open a review", "Select a review in the learner's review history first.")
+        return self.open_review(ids[0]) if ids else None
 
     def compare_reviews(self) -> ReviewComparison | None:
         """Compare the two reviews selected in the history, or else the learner's two latest finalised ones."""
@@ -499,11 +520,9 @@ class MainWindow(QMainWindow):
         return dialog
 
     def print_selected_review(self) -> list[Path]:
-        ids = self._selected_history_ids()
-        if not ids:
-            self.show_info("Print a review", "Select a finalised review in the learner's review history first.")
-            return []
-        return self.print_review(ids[0])
+        ids = self._chosen_review_ids("Print a review",
+                                      "Select a finalised review in the learner's review history first.")
+        return self.print_review(ids[0]) if ids else []
 
     def print_review(self, review_id: str, parent: QWidget | None = None) -> list[str]:
         """Keep the chosen signed copies (learner's, employer's, provider's) in the encrypted store, then print
@@ -534,13 +553,14 @@ class MainWindow(QMainWindow):
         """Print a draft to read through (every page marked "DRAFT — not signed"); nothing is kept or written."""
         from reviewapp.reports.review_pdf import review_pdf
         from reviewapp.store.review_documents import load_review_document, report_settings
-        from reviewapp.ui.printing import print_with_dialog
+        from reviewapp.ui.printing import READING_COPY_TITLE, print_with_dialog
 
         with self.store.read() as session:
             document = load_review_document(session, review_id)
             settings = report_settings(session)
         pdf = review_pdf(document, purpose="reading", settings=settings)
-        return print_with_dialog([pdf], parent or self, run_dialog=self.run_print_dialog)
+        return print_with_dialog([pdf], parent or self, title=READING_COPY_TITLE,
+                                 run_dialog=self.run_print_dialog)
 
     def print_pre_visit_pack(self) -> str | None:
         """Keep the selected learner's pre-visit pack in their saved copies and print it, to read before the visit;
@@ -549,7 +569,7 @@ class MainWindow(QMainWindow):
         from reviewapp.reports.saving import pre_visit_pack_name
         from reviewapp.store.review_documents import load_pre_visit_pack, report_settings
         from reviewapp.store.saved_copies import keep_copy
-        from reviewapp.ui.printing import print_with_dialog
+        from reviewapp.ui.printing import PRE_VISIT_TITLE, print_with_dialog
 
         if self._selected_learner is None:
             self.show_info("Pre-visit pack", "Select a learner in the caseload first.")
@@ -564,7 +584,7 @@ class MainWindow(QMainWindow):
         with self.store.write() as session:
             copy_id = keep_copy(session, learner_id=pack.learner_id, kind="pre-visit",
                                 file_name=pre_visit_pack_name(today), pdf=pdf)
-        print_with_dialog([pdf], self, run_dialog=self.run_print_dialog)
+        print_with_dialog([pdf], self, title=PRE_VISIT_TITLE, run_dialog=self.run_print_dialog)
         self.statusBar().showMessage(f"Kept the pre-visit pack, encrypted, in {pack.learner_name}'s saved copies",
                                      10000)
         self.refresh_saved_copies()
@@ -576,12 +596,12 @@ class MainWindow(QMainWindow):
         from reviewapp.core.templates import available_templates, load_template
         from reviewapp.reports.blank_form import blank_form_pdf
         from reviewapp.store.review_documents import report_settings
-        from reviewapp.ui.printing import print_with_dialog
+        from reviewapp.ui.printing import BLANK_FORM_TITLE, print_with_dialog
 
         template = load_template(available_templates()[0][0])
         with self.store.read() as session:
             settings = report_settings(session)
-        return print_with_dialog([blank_form_pdf(template, settings=settings)], self,
+        return print_with_dialog([blank_form_pdf(template, settings=settings)], self, title=BLANK_FORM_TITLE,
                                  run_dialog=self.run_print_dialog)
 
     def add_addendum(self) -> ReviewWizard | None:
@@ -677,6 +697,22 @@ class MainWindow(QMainWindow):
         folder.mkdir(parents=True, exist_ok=True)
         self.open_url(QUrl.fromLocalFile(str(folder)))
         return folder
+
+    def show_getting_started(self) -> str:
+        """A short guide to a first visit, from the Help menu; the text shown."""
+        from reviewapp.ui.help_text import GETTING_STARTED, GETTING_STARTED_TITLE
+
+        self.show_info(GETTING_STARTED_TITLE, GETTING_STARTED)
+        return GETTING_STARTED
+
+    def show_about(self) -> str:
+        """The About box with the running version (the first thing support asks for); the text shown."""
+        import reviewapp
+        from reviewapp.ui.help_text import ABOUT_TITLE, about_text
+
+        text = about_text(reviewapp.__version__)
+        self.show_info(ABOUT_TITLE, text)
+        return text
 
     # --- dialogs (tests replace these) --------------------------------------------------------------------------
 

@@ -108,15 +108,24 @@ def _run_dialog(dialog: QPrintDialog) -> bool:
     return dialog.exec() == QPrintDialog.DialogCode.Accepted
 
 
-def print_with_dialog(sources: Sequence[PdfSource], parent: QWidget | None = None, *,
+SIGNED_COPIES_TITLE = "Print signed review copies"
+SAVED_COPY_TITLE = "Print a saved copy again"
+READING_COPY_TITLE = "Print a draft to read through"
+PRE_VISIT_TITLE = "Print the pre-visit pack"
+BLANK_FORM_TITLE = "Print a blank paper review form"
+
+
+def print_with_dialog(sources: Sequence[PdfSource], parent: QWidget | None = None, *, title: str,
                       run_dialog: Callable[[QPrintDialog], bool] = _run_dialog) -> int:
     """Ask the user for a printer with Qt's print dialog, then print; returns pages printed (0 if cancelled).
 
-    `run_dialog` is how the dialog is shown; tests replace it rather than face a modal dialog.
+    `title` names what is being printed (signed copies, a pre-visit pack, a blank form...): it has no default, as
+    one fixed title ("Print review copies") misnamed every other document. `run_dialog` is how the dialog is
+    shown; tests replace it rather than face a modal dialog.
     """
     printer = prepare_printer(QPrinter(QPrinter.PrinterMode.HighResolution))
     dialog = QPrintDialog(printer, parent)
-    dialog.setWindowTitle("Print review copies")
+    dialog.setWindowTitle(title)
     if not run_dialog(dialog):
         return 0
     return render_pdfs(sources, printer)
@@ -132,4 +141,5 @@ def print_review(store: Store, document: ReviewDocument, copies: Sequence[Copy],
     """
     rendered = render_review_copies(document, copies, settings)
     ids = keep_review_copies(store, document, rendered)
-    return ids, print_with_dialog([pdf for _copy, pdf in rendered], parent, run_dialog=run_dialog)
+    return ids, print_with_dialog([pdf for _copy, pdf in rendered], parent, title=SIGNED_COPIES_TITLE,
+                                  run_dialog=run_dialog)

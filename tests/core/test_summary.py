@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from reviewapp.core.summary import NOT_ANSWERED, answer_text, review_summary
+from reviewapp.core.summary import NOT_ANSWERED, answer_text, review_summary, summary_intro
 from reviewapp.core.templates import choose_scenario
-from sync.protocol import SignatureData
+from sync.protocol import ReviewData, SignatureData
 
 
 def rows(template, answers, signatures, context) -> dict[str, str]:
@@ -65,3 +65,19 @@ def test_raised_concern_and_absent_signature(template, context) -> None:
                             signed_at=dt.datetime(2026, 3, 2, tzinfo=dt.UTC))]
     assert answer_text(signature, None, context, absent) == "Did not sign: On leave"
     assert answer_text(signature, None, context, []) == "Not signed yet"
+
+
+def test_summary_intro_fits_the_review_as_it_now_stands(template) -> None:
+    """The template's "before finalising" advice is for a draft; a finalised review says when, and how to correct."""
+    intro = next(s.intro for s in template.sections if s.kind == "summary")
+    draft = ReviewData(learner_id="L1", template_id=template.id, template_version=template.version)
+    assert summary_intro(intro, draft) == intro and "before finalising" in intro
+    done = draft.model_copy(update={"status": "finalised",
+                                    "finalised_at": dt.datetime(2026, 3, 12, 14, 5, tzinfo=dt.UTC)})
+    assert summary_intro(intro, done) == (
+        "This review was finalised on 12/03/2026 14:05 and cannot be changed. To correct it, add an addendum "
+        "(Review menu, \u201cAdd an addendum to the selected review\u201d).")
+    addendum = done.model_copy(update={"addendum_to_id": "R1"})
+    assert summary_intro(intro, addendum) == "This addendum was finalised on 12/03/2026 14:05 and cannot be changed."
+    voided = draft.model_copy(update={"status": "void"})
+    assert "before finalising" not in summary_intro(intro, voided) and "voided" in summary_intro(intro, voided)

@@ -478,3 +478,69 @@ def test_a_finalised_review_cannot_be_discarded_from_the_window(window, qtbot, d
     assert shown and "Only a draft can be discarded" in shown[0]
     with demo_store.read() as s:
         assert s.get(Review, review_id).status == "finalised"
+
+
+def test_ctrl_o_with_nothing_selected_asks_for_a_learner(window, qtbot):
+    """Before any learner is chosen there is no history, so the hint must name the caseload, not the history."""
+    shown: list[tuple[str, str]] = []
+    window.show_info = lambda title, text: shown.append((title, text))
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    assert shown == [("Open a review", "Select a learner in the caseload first.")]
+    assert window.print_selected_review() == []
+    assert shown[-1] == ("Print a review", "Select a learner in the caseload first.")
+
+
+def test_ctrl_o_opens_a_learners_only_review_without_a_second_choice(window, qtbot):
+    for row, caseload_row in enumerate(_rows(window)):
+        if caseload_row.facts.last_review_date:
+            with qtbot.waitSignal(window.learner_shown, timeout=5000):
+                window.table.selectRow(row)
+            if window.panel.reviews_model.rowCount() == 1:
+                break
+    else:
+        pytest.skip("no learner with exactly one review in the demo caseload")
+    window.show_info = lambda title, text: pytest.fail(f"asked to choose: {text}")
+    window.open_selected_review()
+    (wizard,) = window.wizards.values()
+    qtbot.addWidget(wizard)
+    assert wizard.review_id == window.panel.reviews_model.index(0, 0).data(KEY_ROLE)
+    assert wizard.read_only
+
+
+def test_each_print_dialog_is_titled_for_what_it_prints(window, qtbot, tmp_path):
+    """One fixed "Print review copies" misnamed the pre-visit pack and the blank form."""
+    titles: list[str] = []
+    window.run_print_dialog = lambda dialog: titles.append(dialog.windowTitle()) or False
+    _select_learner_with_history(window, qtbot)
+    window.print_pre_visit_pack()
+    window.print_blank_form()
+    window.panel.reviews_view.setCurrentIndex(window.panel.reviews_model.index(0, 0))
+    window.choose_print_options = lambda name, parent: PrintOptions(copies=("learner",))
+    window.print_selected_review()
+    assert titles == ["Print the pre-visit pack", "Print a blank paper review form", "Print signed review copies"]
+
+
+def _help_action(window, text):
+    (action,) = [a for a in window.help_menu.actions() if a.text().replace("&", "") == text]
+    return action
+
+
+def test_help_has_about_with_the_running_version_and_a_getting_started_guide(window):
+    """Help had only "Open log folder": support asks first for the version, a new assessor for where to begin."""
+    import re
+
+    from PySide6.QtGui import QAction, QKeySequence
+
+    import reviewapp
+
+    shown: list[tuple[str, str]] = []
+    window.show_info = lambda title, text: shown.append((title, text))
+    _help_action(window, "About ReviewApp").trigger()
+    assert shown[-1][0] == "About ReviewApp" and reviewapp.__version__ in shown[-1][1]
+    _help_action(window, "Getting started").trigger()
+    title, guide = shown[-1]
+    assert title == "Getting started" and "Ctrl+N" in guide and "Finalise" in guide
+    keys = {a.shortcut().toString(QKeySequence.SequenceFormat.PortableText) for a in window.findChildren(QAction)}
+    named = set(re.findall(r"(?:Ctrl|Alt)\+(?:Shift\+)?\w", guide)) - {"Ctrl+Shift+S"}  # Sync's own menu
+    assert named and named <= keys, named - keys  # the guide names only keys the window really has

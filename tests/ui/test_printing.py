@@ -56,7 +56,7 @@ def test_the_print_action_keeps_copies_in_the_store_then_prints_through_the_dial
         return True
 
     kept, printed_pages = print_review(demo_store, document, ["learner", "employer"], run_dialog=accept)
-    assert seen == ["Print review copies"]
+    assert seen == ["Print signed review copies"]
     with demo_store.read() as session:
         listed = copies_of_learner(session, document.learner_id)
         stored = [copy_pdf(session, copy_id)[1] for copy_id in kept]
@@ -69,7 +69,7 @@ def test_the_print_action_keeps_copies_in_the_store_then_prints_through_the_dial
 def test_cancelling_the_dialog_prints_nothing(qapp, document, tmp_path):
     source = tmp_path / "copy.pdf"
     source.write_bytes(review_pdf(document))
-    assert print_with_dialog([source], run_dialog=lambda dialog: False) == 0
+    assert print_with_dialog([source], title="Print a test copy", run_dialog=lambda dialog: False) == 0
 
 
 def test_a_draft_is_neither_saved_nor_printed(qapp, demo_store, tmp_path):

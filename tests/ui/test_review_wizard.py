@@ -162,6 +162,7 @@ def test_walk_the_whole_wizard_and_finalise(qtbot, wizard, demo_store, draft):
             elif question.id in answers and wizard.rows[question.id].isVisible():
                 enter(qtbot, wizard.editors[question.id], answers[question.id])
     assert wizard.current_section().kind == "summary"
+    assert "before finalising" in wizard.summary_intro_label.text()
     summary = wizard.summary.toPlainText()
     assert "Head office, Leeds" in summary and "Tom Clarke" in summary
     assert _debug_statuses(wizard) == []
@@ -187,6 +188,8 @@ def test_walk_the_whole_wizard_and_finalise(qtbot, wizard, demo_store, draft):
     assert not wizard.finalise_button.isVisible()
     assert wizard.print_button.isVisible()  # the next thing to do on site: print the signed copies
     assert not wizard.editors["visit_location"].isEnabled()
+    intro = wizard.summary_intro_label.text()  # the draft's advice is replaced, in this very window
+    assert "before finalising" not in intro and intro.startswith("This review was finalised on ")
 
 
 def test_finalise_lists_what_is_missing_and_goes_there(qtbot, wizard, demo_store, draft):
@@ -237,6 +240,8 @@ def test_finalised_review_opens_read_only(qtbot, demo_store):
     assert win.read_only
     assert not win.finalise_button.isVisible()
     assert all(not e.isEnabled() for e in win.editors.values())
+    intro = win.summary_intro_label.text()
+    assert "before finalising" not in intro and "cannot be changed" in intro and "add an addendum" in intro
 
 
 def _debug_statuses(wizard):  # used when the walk-through fails, to say which sections are incomplete

@@ -46,7 +46,7 @@ from reviewapp.core.review_rules import (
     section_statuses,
 )
 from reviewapp.core.scheduling import DEFAULT_RULES, ScheduleRules
-from reviewapp.core.summary import review_summary
+from reviewapp.core.summary import review_summary, summary_intro
 from reviewapp.core.templates import Question, Section, Template, load_template
 from reviewapp.store import reviews
 from reviewapp.store.database import Store
@@ -181,6 +181,7 @@ class ReviewWizard(QWidget):
         self.editors: dict[str, AnswerEditor] = {}
         self.rows: dict[str, QWidget] = {}
         self.signature_blocks: dict[str, SignatureBlock] = {}
+        self.summary_intro_label: QLabel | None = None
         learner = self.context.learner
         name = f"{learner.first_name} {learner.last_name}" if learner else "learner"
         self.learner_name = name
@@ -264,14 +265,27 @@ class ReviewWizard(QWidget):
         if self.read_only:
             self.finalise_button.hide()
 
+    def _show_summary_intro(self) -> None:
+        """The summary step's intro as fits the review now: the template's advice for a draft, and for a finalised
+        review when it was finalised (the draft's "before finalising" would be wrong)."""
+        section = next((s for s in self.template.sections if s.kind == "summary"), None)
+        if section is None or self.summary_intro_label is None:
+            return
+        text = summary_intro(section.intro, self.review)
+        self.summary_intro_label.setText(text)
+        self.summary_intro_label.setVisible(bool(text))
+
     def _page(self, section: Section) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
         title = QLabel(f"<h2>{escape(section.title)}</h2>")
         layout.addWidget(title)
-        if section.intro:
+        if section.intro or section.kind == "summary":
             intro = plain_label(section.intro, wrap=True)
             layout.addWidget(intro)
+            if section.kind == "summary":
+                self.summary_intro_label = intro  # reworded once the review is finalised (_show_summary_intro)
+                self._show_summary_intro()
         if section.kind == "summary":
             self.summary = QTextBrowser()
             self.summary.setObjectName("summary")
@@ -518,6 +532,7 @@ class ReviewWizard(QWidget):
         self.review = review
         self.answers = dict(review.answers)
         self.read_only = True
+        self._show_summary_intro()
         self._load_values()
         self.finalise_button.hide()
         self.print_draft_button.hide()
