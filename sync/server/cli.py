@@ -93,44 +93,33 @@ def _user(session, username: str) -> User:  # type: ignore[no-untyped-def]
     return user
 
 
-def cmd_disable_user(args: argparse.Namespace) -> None:
+def _change_user_state(args: argparse.Namespace, change, done: str, already: str) -> None:  # type: ignore[no-untyped-def]
+    """disable-user, enable-user and unlock-user: apply `change` (an accounts function that says whether anything
+    changed) to the named user in one transaction, and say which happened."""
     _, engine, factory = _database(args)
     try:
         with transaction(factory) as session:
             user = _user(session, args.username)
-            if disable_user(session, user, actor=command_line_actor()):
-                print(f"Disabled {user.username!r}: every sign-in of theirs has ended and none is accepted until "
-                      "enable-user.")
-            else:
-                print(f"{user.username!r} was already disabled.")
+            changed = change(session, user, actor=command_line_actor())
+            print((done if changed else already).format(name=repr(user.username)))
     finally:
         engine.dispose()
+
+
+def cmd_disable_user(args: argparse.Namespace) -> None:
+    _change_user_state(args, disable_user,
+                       "Disabled {name}: every sign-in of theirs has ended and none is accepted until enable-user.",
+                       "{name} was already disabled.")
 
 
 def cmd_enable_user(args: argparse.Namespace) -> None:
-    _, engine, factory = _database(args)
-    try:
-        with transaction(factory) as session:
-            user = _user(session, args.username)
-            if enable_user(session, user, actor=command_line_actor()):
-                print(f"Enabled {user.username!r}: they can sign in again (revoked devices stay revoked).")
-            else:
-                print(f"{user.username!r} was already enabled and not locked.")
-    finally:
-        engine.dispose()
+    _change_user_state(args, enable_user, "Enabled {name}: they can sign in again (revoked devices stay revoked).",
+                       "{name} was already enabled and not locked.")
 
 
 def cmd_unlock_user(args: argparse.Namespace) -> None:
-    _, engine, factory = _database(args)
-    try:
-        with transaction(factory) as session:
-            user = _user(session, args.username)
-            if unlock_user(session, user, actor=command_line_actor()):
-                print(f"Unlocked {user.username!r}: they can try signing in again now.")
-            else:
-                print(f"{user.username!r} was not locked.")
-    finally:
-        engine.dispose()
+    _change_user_state(args, unlock_user, "Unlocked {name}: they can try signing in again now.",
+                       "{name} was not locked.")
 
 
 def cmd_set_password(args: argparse.Namespace) -> None:

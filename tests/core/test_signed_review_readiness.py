@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from answer_strategies import json_values
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -86,16 +87,7 @@ def test_a_visit_in_the_calendars_last_weeks_is_judged_not_a_crash(template, ans
         "Comments and next review: The next review must be after this one (20/12/9999)."]
 
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-5, 200) | st.floats(allow_nan=False, allow_infinity=False)
-    # Text a draft can hold: the shared storability rule refuses NUL and lone surrogates in any record.
-    | st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)
-    | st.sampled_from(["red", "amber", "green", "2026-04-01", "met", "not_met"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-        st.sampled_from(["raised", "detail", "status", "comment", "carry_forward", "progress", "response", "text",
-                         "due_date", "scenario_id"]), inner, max_size=4),
-    max_leaves=8,
-)
+answer_values = json_values()
 contexts = st.builds(
     lambda targets, items, hours, support: ReviewContext(
         review_id="7d2f7a0e-3c1b-4a53-9a55-0d3d3f1c2b10",
@@ -117,7 +109,7 @@ def test_whatever_the_laptop_finalises_the_server_check_accepts(template, answer
     it, the server's check over the signed review finds nothing (and it takes no records, so nothing that happens
     to them later can change that)."""
     ids = [q.id for _, q in template.questions()]
-    garbage = data.draw(st.dictionaries(st.sampled_from(ids), json_values, max_size=3))
+    garbage = data.draw(st.dictionaries(st.sampled_from(ids), answer_values, max_size=3))
     for target_id in at_signing.open_targets:
         answers["previous_targets"][target_id] = {"status": "met", "comment": ""}
     answers["plan_progress"] = {item_id: {"progress": 50} for item_id in at_signing.plan_items}

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import subprocess
+import time
 from collections.abc import Sequence
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -162,3 +165,18 @@ def rehashed(review_id: str, review: dict[str, Any], signatures: Sequence[dict[s
     hashed = review_content_hash(review_id, ReviewData.model_validate(review),
                                  [SignatureData.model_validate(s) for s in signatures])
     return {**review, "content_hash": hashed}
+
+
+def wait_for_health(base: str, process: subprocess.Popen[Any], seconds: float = 30) -> None:
+    """Wait until a server process started by a test answers its health check (asserting it neither exits nor
+    takes longer than `seconds`)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert process.poll() is None, "the server exited at start"
+        assert time.monotonic() < deadline, f"the server did not start within {seconds:g} seconds"
+        time.sleep(0.2)

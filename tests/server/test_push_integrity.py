@@ -13,13 +13,13 @@ import select
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import httpx
-from server_testkit import Server, change, finalised_review
+from server_testkit import Server, change, finalised_review, wait_for_health
+from test_server_process import free_port
 
 from sync.protocol import (
     MAX_ANSWERS_CHARS,
@@ -253,22 +253,12 @@ def test_the_rule_is_the_shared_protocols_so_the_laptop_refuses_the_same() -> No
 @contextmanager
 def serve(database_url: str) -> Iterator[int]:
     """`reviewapp-server serve` as a real process on a free port; yields the port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "sync.server", "serve", "--port", str(port)],
                                env={**os.environ, DATABASE_URL_ENV: database_url},
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
+        wait_for_health(f"http://127.0.0.1:{port}", process)
         yield port
     finally:
         process.terminate()

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from server_testkit import PASSWORD, Server, change
+from server_testkit import PASSWORD, Server, change, wait_for_health
 from sqlalchemy import func, select
 from test_server_caseload import _ulns, csv_bytes, row
 from test_server_process import free_port
@@ -155,7 +155,7 @@ def test_sync_answers_while_a_large_import_runs_in_another_process(tmp_path: Pat
     answers: list[tuple[str, int, bool]] = []  # (what, HTTP status, whether the import was still running)
     seen_counts: list[int] = []  # learners committed, read after each push and pull
     try:
-        _wait_for_health(base, server)
+        wait_for_health(base, server, seconds=60)
         with httpx.Client(base_url=base, timeout=120) as client:
             token = client.post("/api/v1/auth/token", json={"username": "alice", "password": PASSWORD,
                                                              "device_name": "laptop"}).json()
@@ -193,18 +193,6 @@ def test_sync_answers_while_a_large_import_runs_in_another_process(tmp_path: Pat
     # for its whole run.
     assert any(1 < count < 5001 for count in seen_counts), sorted(set(seen_counts))
 
-
-def _wait_for_health(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        assert process.poll() is None, "the server exited at start"
-        assert time.monotonic() < deadline, "the server did not start within 60 seconds"
-        time.sleep(0.2)
 
 
 @pytest.mark.slow
