@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from reviewapp.core.documents import ReportSettings
 from reviewapp.core.scheduling import ScheduleRules
+from reviewapp.ui.window_fit import fit_window
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class ProviderSettingsDialog(QDialog):
         for spin in (self.first, self.interval, self.short, self.due_soon):
             spin.valueChanged.connect(self._check)
         self._check()
+        fit_window(self, "provider_settings", self.sizeHint())
 
     def settings(self) -> ProviderSettings:
         """The settings as entered; raises ValueError (a message for the user) for a schedule that cannot be."""
