@@ -14,6 +14,10 @@ from PySide6.QtWidgets import QLineEdit, QStyle, QStyleOptionFrame
 
 #: A long but ordinary server address (a college's sub-domain, a port): the sync fields show one this long whole.
 LONG_SERVER_ADDRESS = "https://progress-reviews.a-long-training-provider-name.ac.uk:8443"
+#: A long provider name as printed on the copies (a college group's full legal name).
+LONG_PROVIDER_NAME = "The Northumberland and Tyneside Colleges Apprenticeship Training Ltd"
+#: A long path to a logo file in someone's Pictures folder.
+LONG_FILE_PATH = "/home/firstname.lastname/Pictures/provider-logo-colour.png"
 #: Qt's own room between a line edit's frame and its text, each side (QLineEditPrivate::horizontalMargin).
 _TEXT_MARGIN = 2
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from reviewapp.core.documents import ReportSettings
 from reviewapp.core.scheduling import ScheduleRules
+from reviewapp.ui.field_width import LONG_FILE_PATH, LONG_PROVIDER_NAME, fit_field_to
 from reviewapp.ui.window_fit import fit_window
 
 
@@ -57,6 +58,8 @@ class ProviderSettingsDialog(QDialog):
         self.logo = QLineEdit(str(current.report.logo_path or ""))
         self.logo.setAccessibleName("Logo file")
         self.logo.setPlaceholderText("No logo")
+        fit_field_to(self.name, LONG_PROVIDER_NAME)  # the whole name shows, as it will be printed
+        fit_field_to(self.logo, LONG_FILE_PATH)
         choose_logo = QPushButton("C&hoose…")
         choose_logo.clicked.connect(self._choose_logo)
         logo_row = QHBoxLayout()

@@ -7,6 +7,7 @@ item 11, and the same cause in the dialogs beside it).
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QRect
@@ -56,6 +57,18 @@ def test_the_sync_settings_show_a_long_server_address_whole(qtbot):
     assert field.fontMetrics().horizontalAdvance(ADDRESS) + 8 <= field.width()
     field.grab().save("/tmp/a_item11_sync_address_field.png")
     dialog.grab().save("/tmp/a_item11_sync_settings.png")
+
+
+def test_the_provider_settings_show_a_long_provider_name_and_logo_path_whole(qtbot):
+    """The same cause beside it: the name printed on every copy was shown only as its end."""
+    name = "Northgate Training College Apprenticeships and Skills Ltd"
+    logo = "/home/sam.assessor/Pictures/northgate-logo-colour.png"
+    dialog = _open(qtbot, lambda: ProviderSettingsDialog(
+        ProviderSettings(ReportSettings(name, Path(logo)), DEFAULT_RULES)))
+    for field, text in ((dialog.name, name), (dialog.logo, logo)):
+        assert field.text() == text
+        assert field.fontMetrics().horizontalAdvance(text) + 8 <= field.width(), text
+    dialog.grab().save("/tmp/a_item11_provider_settings_long_name.png")
 
 
 @pytest.mark.parametrize("available", LAPTOP_SCREENS, ids=lambda r: f"{r.width()}x{r.height()}")
