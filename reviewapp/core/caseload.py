@@ -54,6 +54,10 @@ class RiskReason:
     full: str
 
 
+#: The rule below in words, for the screen's key and the column's header: kept beside the rule it describes.
+AT_RISK_RULE_WORDS = "welfare or progress rated Red or Amber at the last review, or the review overdue"
+
+
 def risk_reasons(facts: CaseloadFacts, timing: ReviewTiming, days_overdue: int,
                  due: dt.date | None) -> tuple[RiskReason, ...]:
     """THE rule that decides "at risk": red or amber on welfare or progress at the last review, or overdue.

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from reviewapp.core.caseload import RAG_WORDS, CaseloadRow
+from reviewapp.core.caseload import AT_RISK_RULE_WORDS, RAG_WORDS, CaseloadRow
 from reviewapp.core.dates import format_date
 from reviewapp.core.scheduling import ReviewTiming
 
@@ -58,8 +58,7 @@ class Column:
         LEARNER: f"{DRAFT_MARK} after a name: a {DRAFT_WORDS} (started, not yet finalised)",
         STATUS: "Where the next review stands: Overdue, Due soon, OK, or Not due (not in learning)",
         DAYS_OVERDUE: "Days since the next review fell due; blank when it is not overdue",
-        AT_RISK: "Why the learner is at risk: welfare or progress rated Red or Amber at the last review, or the "
-                 "review overdue. Blank when none of these holds",
+        AT_RISK: f"Why the learner is at risk: {AT_RISK_RULE_WORDS}. Blank when none of these holds",
         PROGRESS: "Overall progress rated at the last finalised review",
         WELFARE: "Welfare rated at the last finalised review",
         OTJ_BEHIND: "Off-the-job (OTJ) training hours behind the plan spread evenly from the start to the planned "

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewapp.core.caseload import CaseloadRow, LearnerDetail, caseload_rows
+from reviewapp.core.caseload import AT_RISK_RULE_WORDS, CaseloadRow, LearnerDetail, caseload_rows
 from reviewapp.core.dates import format_date, format_datetime, london_today
 from reviewapp.core.scheduling import DEFAULT_RULES, ScheduleRules
 from reviewapp.ui.caseload_model import (
@@ -164,10 +164,7 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.table)
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
-        self.legend_label = QLabel(
-            f"{DRAFT_MARK} after a name: a {DRAFT_WORDS}.  At risk: welfare or progress rated Red or Amber at the "
-            "last review, or the review overdue."
-        )
+        self.legend_label = QLabel(f"{DRAFT_MARK} after a name: a {DRAFT_WORDS}.  At risk: {AT_RISK_RULE_WORDS}.")
         self.legend_label.setObjectName("caseloadLegend")
         self.legend_label.setWordWrap(True)
         self.legend_label.setAccessibleName("Key to the caseload table")
