@@ -148,7 +148,7 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         for col, width in ((Column.LEARNER, 150), (Column.STATUS, 90), (Column.NEXT_DUE, 110),
-                           (Column.DAYS_OVERDUE, 60), (Column.AT_RISK, 225), (Column.OTJ_BEHIND, 80),
+                           (Column.DAYS_OVERDUE, 60), (Column.AT_RISK, 200), (Column.OTJ_BEHIND, 80),
                            (Column.PROGRESS, 70), (Column.WELFARE, 70), (Column.LAST_REVIEW, 90),
                            (Column.EMPLOYER, 170), (Column.PROGRAMME, 220), (Column.ULN, 100)):
             # Never narrower than the header's own words and the sort arrow, at any font size.
