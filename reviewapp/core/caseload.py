@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from reviewapp.core.dates import format_date
+from reviewapp.core.otj import planned_hours_to_date, shortfall
 from reviewapp.core.scheduling import DEFAULT_RULES, ReviewTiming, ScheduleRules, next_review_due, review_timing
 
 RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
@@ -38,6 +40,44 @@ class CaseloadFacts:
     welfare_rag: str | None
     progress_rag: str | None
     has_draft: bool = False
+    #: The off-the-job plan and log, for the hours behind plan; defaults leave the figure unknown.
+    planned_end_date: dt.date | None = None
+    planned_otj_hours: float = 0.0
+    otj_hours_logged: float = 0.0
+
+
+@dataclass(frozen=True)
+class RiskReason:
+    """One reason a learner is at risk, in words: short for the caseload's column, in full for its tooltip."""
+
+    short: str
+    full: str
+
+
+#: The rule below in words, for the screen's key and the column's header: kept beside the rule it describes.
+AT_RISK_RULE_WORDS = "welfare or progress rated Red or Amber at the last review, or the review overdue"
+
+
+def risk_reasons(facts: CaseloadFacts, timing: ReviewTiming, days_overdue: int,
+                 due: dt.date | None) -> tuple[RiskReason, ...]:
+    """THE rule that decides "at risk": red or amber on welfare or progress at the last review, or overdue.
+
+    It gives its reasons rather than a yes or no, so the screen can say why, and the column of reasons, the flag
+    and the "At risk" filter can never disagree (an assessor saw learners shown OK and Green listed as at risk,
+    because the progress rating that put them there was nowhere on the screen).
+    """
+    reasons = []
+    last = format_date(facts.last_review_date)
+    for topic, rag in (("Welfare", facts.welfare_rag), ("Progress", facts.progress_rag)):
+        if rag in ("red", "amber"):
+            word = RAG_WORDS[rag]
+            reasons.append(RiskReason(f"{topic} {word}",
+                                      f"{topic} was rated {word} at the last review ({last})"))
+    if timing is ReviewTiming.OVERDUE:
+        days = f"{days_overdue} day{'s' if days_overdue != 1 else ''}"
+        reasons.append(RiskReason(f"Overdue {days}",
+                                  f"The review is {days} overdue (it was due on {format_date(due)})"))
+    return tuple(reasons)
 
 
 @dataclass(frozen=True)
@@ -47,27 +87,37 @@ class CaseloadRow:
     facts: CaseloadFacts
     next_review_due: dt.date | None
     timing: ReviewTiming
+    #: Whole days since the review fell due; nought unless overdue.
+    days_overdue: int = 0
+    #: Off-the-job hours behind the plan spread evenly to today (nought when on or ahead of it); None when the plan
+    #: has no hours or no planned end, so nothing can be said.
+    otj_hours_behind: float | None = None
+
+    @property
+    def risk_reasons(self) -> tuple[RiskReason, ...]:
+        """Why this learner is at risk; empty when they are not (see `risk_reasons`)."""
+        return risk_reasons(self.facts, self.timing, self.days_overdue, self.next_review_due)
 
     @property
     def at_risk(self) -> bool:
-        """Red or amber on welfare or progress at the last review, or overdue."""
-        return (
-            self.facts.welfare_rag in ("red", "amber")
-            or self.facts.progress_rag in ("red", "amber")
-            or self.timing is ReviewTiming.OVERDUE
-        )
+        """At risk exactly when the rule gives a reason."""
+        return bool(self.risk_reasons)
 
 
 def caseload_rows(
     facts: list[CaseloadFacts], today: dt.date, rules: ScheduleRules = DEFAULT_RULES
 ) -> list[CaseloadRow]:
-    """Derive each learner's next review due date and timing from the rules, as of `today`."""
+    """Derive each learner's next review due date and timing from the rules, as of `today`, with the days overdue
+    and the off-the-job hours behind plan."""
     rows = []
     for f in facts:
         due = None
         if f.learner_status == "active":
             due = next_review_due(f.start_date, f.last_review_date, f.agreed_next_review_date, rules)
-        rows.append(CaseloadRow(f, due, review_timing(due, today, learner_status=f.learner_status, rules=rules)))
+        timing = review_timing(due, today, learner_status=f.learner_status, rules=rules)
+        days_overdue = (today - due).days if timing is ReviewTiming.OVERDUE and due is not None else 0
+        planned = planned_hours_to_date(f.planned_otj_hours, f.start_date, f.planned_end_date, today)
+        rows.append(CaseloadRow(f, due, timing, days_overdue, shortfall(planned, f.otj_hours_logged)))
     return rows
 
 

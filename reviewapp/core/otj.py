@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sync.protocol import LearnerData, OtjEntryData
+if TYPE_CHECKING:  # for hints only: the caseload imports this module, and the window paints before pydantic loads
+    from sync.protocol import LearnerData, OtjEntryData
 
 
 def planned_hours_to_date(

@@ -13,7 +13,8 @@ from reviewapp.store.models import Employer, Learner, OtjEntry, OutboxEntry, Pla
 
 
 def caseload_facts(session: Session) -> list[CaseloadFacts]:
-    """Every learner on the laptop with their last finalised review's dates and ratings."""
+    """Every learner on the laptop with their last finalised review's dates and ratings, and their off-the-job plan
+    and hours logged (one grouped sum, not a query per learner)."""
     ranked = (
         select(
             Review.learner_id,
@@ -29,6 +30,12 @@ def caseload_facts(session: Session) -> list[CaseloadFacts]:
         .subquery()
     )
     last = select(ranked).where(ranked.c.recency == 1).subquery()
+    otj_logged = (
+        select(OtjEntry.learner_id, func.sum(OtjEntry.hours).label("hours"))
+        .where(OtjEntry.deleted.is_(False))
+        .group_by(OtjEntry.learner_id)
+        .subquery()
+    )
     draft_exists = exists().where(
         Review.learner_id == Learner.id, Review.status == "draft", Review.deleted.is_(False)
     )
@@ -49,9 +56,13 @@ def caseload_facts(session: Session) -> list[CaseloadFacts]:
             last.c.welfare_rag,
             last.c.progress_rag,
             draft_exists.label("has_draft"),
+            Learner.planned_end_date,
+            Learner.planned_otj_hours,
+            otj_logged.c.hours,
         )
         .outerjoin(Employer, Employer.id == Learner.employer_id)
         .outerjoin(last, last.c.learner_id == Learner.id)
+        .outerjoin(otj_logged, otj_logged.c.learner_id == Learner.id)
         .where(Learner.deleted.is_(False))
         .order_by(Learner.last_name, Learner.first_name)
     )
@@ -71,6 +82,9 @@ def caseload_facts(session: Session) -> list[CaseloadFacts]:
             welfare_rag=r[12],
             progress_rag=r[13],
             has_draft=bool(r[14]),
+            planned_end_date=r[15],
+            planned_otj_hours=float(r[16] or 0),
+            otj_hours_logged=float(r[17] or 0),
         )
         for r in session.execute(stmt)
     ]

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from reviewapp.core.caseload import RAG_WORDS, CaseloadRow
+from reviewapp.core.caseload import AT_RISK_RULE_WORDS, RAG_WORDS, CaseloadRow
 from reviewapp.core.dates import format_date
 from reviewapp.core.scheduling import ReviewTiming
 
@@ -30,20 +30,45 @@ Index = QModelIndex | QPersistentModelIndex
 #: Background colours for RAG ratings and timings; the cell always carries the word too.
 RAG_COLOURS = {"red": QColor("#f4c7c3"), "amber": QColor("#fde8b4"), "green": QColor("#c8e6c9")}
 TIMING_COLOURS = {ReviewTiming.OVERDUE: QColor("#f4c7c3"), ReviewTiming.DUE_SOON: QColor("#fde8b4")}
+_RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 _ANSWERED_ROLES = frozenset({
     Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.BackgroundRole,
-    Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole, ROW_ROLE, SORT_ROLE,
+    Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole, ROW_ROLE,
+    SORT_ROLE,
 })
+_NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+#: The mark after a learner's name while a review of theirs is a draft (started, not finalised), and its words.
+DRAFT_MARK = "◆"
+DRAFT_WORDS = "draft review in progress"
 
 
 class Column:
-    # The columns an assessor scans first (who, how urgent, how they are) come first.
-    LEARNER, STATUS, NEXT_DUE, WELFARE, LAST_REVIEW, EMPLOYER, PROGRAMME, ULN = range(8)
-    HEADERS = ("Learner", "Review status", "Next review due", "Welfare", "Last review", "Employer", "Programme",
-               "ULN")
+    # The columns an assessor scans first (who, how urgent, why at risk, how they are) come first.
+    (LEARNER, STATUS, NEXT_DUE, DAYS_OVERDUE, AT_RISK, OTJ_BEHIND, PROGRESS, WELFARE, LAST_REVIEW, EMPLOYER,
+     PROGRAMME, ULN) = range(12)
+    HEADERS = ("Learner", "Review status", "Next review due", "Days overdue", "At risk because", "OTJ behind",
+               "Progress", "Welfare", "Last review", "Employer", "Programme", "ULN")
+    #: What each header means, as its tooltip: the words an assessor needs to read the table without a manual.
+    TOOLTIPS: ClassVar[dict[int, str]] = {
+        LEARNER: f"{DRAFT_MARK} after a name: a {DRAFT_WORDS} (started, not yet finalised)",
+        STATUS: "Where the next review stands: Overdue, Due soon, OK, or Not due (not in learning)",
+        DAYS_OVERDUE: "Days since the next review fell due; blank when it is not overdue",
+        AT_RISK: f"Why the learner is at risk: {AT_RISK_RULE_WORDS}. Blank when none of these holds",
+        PROGRESS: "Overall progress rated at the last finalised review",
+        WELFARE: "Welfare rated at the last finalised review",
+        OTJ_BEHIND: "Off-the-job (OTJ) training hours behind the plan spread evenly from the start to the planned "
+                    "end date, as of today",
+        LAST_REVIEW: "Visit date of the last finalised progress review",
+    }
+
+
+#: Columns drawn on a pale colour, so given dark text.
+_COLOURED_COLUMNS = frozenset({Column.STATUS, Column.DAYS_OVERDUE, Column.AT_RISK, Column.PROGRESS, Column.WELFARE})
 
 
 class QuickFilter(StrEnum):
@@ -124,6 +149,8 @@ class CaseloadModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return Column.HEADERS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return Column.TOOLTIPS.get(section)
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -134,32 +161,98 @@ class CaseloadModel(QAbstractTableModel):
         number = index.row()
         row = self._rows[number]
         col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             texts = self._texts[number]
             if texts is None:
                 texts = self._texts[number] = tuple(self._display(row, c) for c in range(len(Column.HEADERS)))
             return texts[col]
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return self._accessible(row, col)
         if role == SORT_ROLE:
             return self._sort_key(row, col)
         if role == ROW_ROLE:
             return row
         if role == Qt.ItemDataRole.BackgroundRole:
-            if col == Column.WELFARE and row.facts.welfare_rag in RAG_COLOURS:
-                return QBrush(RAG_COLOURS[row.facts.welfare_rag])
-            if col == Column.STATUS and row.timing in TIMING_COLOURS:
-                return QBrush(TIMING_COLOURS[row.timing])
-        if role == Qt.ItemDataRole.ForegroundRole and col in (Column.WELFARE, Column.STATUS):
+            colour = self._background(row, col)
+            return QBrush(colour) if colour is not None else None
+        if role == Qt.ItemDataRole.ForegroundRole and col in _COLOURED_COLUMNS:
             return QBrush(QColor("#1a1a1a"))  # dark text on the pale colours, whatever the theme
-        if role == Qt.ItemDataRole.ToolTipRole and col == Column.LEARNER and row.facts.has_support_needs:
-            return "Has additional learning support needs"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, col)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (Column.DAYS_OVERDUE, Column.OTJ_BEHIND):
+            return _NUMBER_ALIGNMENT  # figures line up by their units, to be compared down the column
         return None
+
+    @staticmethod
+    def _background(row: CaseloadRow, col: int) -> QColor | None:
+        """The pale colour behind a cell that also says its rating in words."""
+        f = row.facts
+        if col == Column.WELFARE:
+            return RAG_COLOURS.get(f.welfare_rag or "")
+        if col == Column.PROGRESS:
+            return RAG_COLOURS.get(f.progress_rag or "")
+        if col == Column.STATUS or (col == Column.DAYS_OVERDUE and row.days_overdue):
+            return TIMING_COLOURS.get(row.timing)
+        if col == Column.AT_RISK and row.at_risk:
+            red = "red" in (f.welfare_rag, f.progress_rag) or row.timing is ReviewTiming.OVERDUE
+            return RAG_COLOURS["red" if red else "amber"]
+        return None
+
+    @staticmethod
+    def _tooltip(row: CaseloadRow, col: int) -> str | None:
+        f = row.facts
+        if col == Column.LEARNER:
+            lines = [f"{DRAFT_MARK} A {DRAFT_WORDS}"] if f.has_draft else []
+            if f.has_support_needs:
+                lines.append("Has additional learning support needs")
+            return "\n".join(lines) or None
+        if col == Column.AT_RISK:
+            return CaseloadModel._risk_words(row)
+        if col == Column.OTJ_BEHIND and row.otj_hours_behind is None:
+            return "Not known: the learner's plan has no off-the-job hours or no planned end date"
+        return None
+
+    @staticmethod
+    def _risk_words(row: CaseloadRow) -> str:
+        """The at-risk rule's reasons in full sentences (the column shows them short)."""
+        reasons = row.risk_reasons
+        if not reasons:
+            return "Not at risk"
+        return "At risk because:\n" + "\n".join(f"• {reason.full}" for reason in reasons)
+
+    @staticmethod
+    def _accessible(row: CaseloadRow, col: int) -> str:
+        """What a screen reader says for a cell: the words behind a mark or a blank."""
+        f = row.facts
+        match col:
+            case Column.LEARNER:
+                return f"{f.name}, {DRAFT_WORDS}" if f.has_draft else f.name
+            case Column.DAYS_OVERDUE:
+                return CaseloadModel._display(row, col) or "Not overdue"
+            case Column.AT_RISK:
+                return CaseloadModel._risk_words(row).replace("\n• ", " ").replace("\n", " ")
+            case Column.OTJ_BEHIND:
+                hours = row.otj_hours_behind
+                if hours is None:
+                    return "Off-the-job hours behind plan not known"
+                return "On plan" if hours == 0 else f"{hours:g} off-the-job hours behind plan"
+        return CaseloadModel._display(row, col)
 
     @staticmethod
     def _display(row: CaseloadRow, col: int) -> str:
         f = row.facts
         match col:
             case Column.LEARNER:
-                return f.name + (" ◆" if f.has_draft else "")
+                return f.name + (f" {DRAFT_MARK}" if f.has_draft else "")
+            case Column.DAYS_OVERDUE:
+                return str(row.days_overdue) if row.days_overdue else ""
+            case Column.AT_RISK:
+                return "; ".join(reason.short for reason in row.risk_reasons)
+            case Column.PROGRESS:
+                return RAG_WORDS.get(f.progress_rag or "", "Not rated")
+            case Column.OTJ_BEHIND:
+                hours = row.otj_hours_behind
+                return "—" if hours is None else "On plan" if hours == 0 else f"{hours:g} h"
             case Column.ULN:
                 return f.uln
             case Column.EMPLOYER:
@@ -190,7 +283,15 @@ class CaseloadModel(QAbstractTableModel):
                 order = (ReviewTiming.OVERDUE, ReviewTiming.DUE_SOON, ReviewTiming.OK, ReviewTiming.PAUSED)
                 return order.index(row.timing)
             case Column.WELFARE:
-                return {"red": 0, "amber": 1, "green": 2}.get(f.welfare_rag or "", 3)
+                return _RAG_ORDER.get(f.welfare_rag or "", 3)
+            case Column.PROGRESS:
+                return _RAG_ORDER.get(f.progress_rag or "", 3)
+            case Column.DAYS_OVERDUE:
+                return row.days_overdue
+            case Column.AT_RISK:  # the at risk first (ascending), then by their reasons
+                return f"{0 if row.at_risk else 1} {CaseloadModel._display(row, col).casefold()}"
+            case Column.OTJ_BEHIND:
+                return -1.0 if row.otj_hours_behind is None else float(row.otj_hours_behind)
         return CaseloadModel._display(row, col).casefold()
 
 

@@ -34,10 +34,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewapp.core.caseload import CaseloadRow, LearnerDetail, caseload_rows
+from reviewapp.core.caseload import AT_RISK_RULE_WORDS, CaseloadRow, LearnerDetail, caseload_rows
 from reviewapp.core.dates import format_date, format_datetime, london_today
 from reviewapp.core.scheduling import DEFAULT_RULES, ScheduleRules
-from reviewapp.ui.caseload_model import ROW_ROLE, CaseloadFilterProxy, CaseloadModel, Column, QuickFilter
+from reviewapp.ui.caseload_model import (
+    DRAFT_MARK,
+    DRAFT_WORDS,
+    ROW_ROLE,
+    CaseloadFilterProxy,
+    CaseloadModel,
+    Column,
+    QuickFilter,
+)
 from reviewapp.ui.learner_panel import LearnerPanel
 from reviewapp.ui.plain_label import plain_label
 from reviewapp.ui.rows_model import KEY_ROLE
@@ -99,7 +107,7 @@ class MainWindow(QMainWindow):
         self.search.setPlaceholderText("Search by name, ULN or employer  (Ctrl+F)")
         self.search.setAccessibleName("Search learners by name, ULN or employer")
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self.proxy.set_search)
+        self.search.textChanged.connect(self.set_search)
         search_label = QLabel("&Search:")
         search_label.setBuddy(self.search)
 
@@ -139,10 +147,13 @@ class MainWindow(QMainWindow):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in ((Column.LEARNER, 170), (Column.STATUS, 100), (Column.NEXT_DUE, 130),
-                           (Column.WELFARE, 80), (Column.LAST_REVIEW, 90), (Column.EMPLOYER, 170),
-                           (Column.PROGRAMME, 220), (Column.ULN, 100)):
-            self.table.setColumnWidth(col, width)
+        for col, width in ((Column.LEARNER, 150), (Column.STATUS, 90), (Column.NEXT_DUE, 110),
+                           (Column.DAYS_OVERDUE, 60), (Column.AT_RISK, 200), (Column.OTJ_BEHIND, 80),
+                           (Column.PROGRESS, 70), (Column.WELFARE, 70), (Column.LAST_REVIEW, 90),
+                           (Column.EMPLOYER, 170), (Column.PROGRAMME, 220), (Column.ULN, 100)):
+            # Never narrower than the header's own words and the sort arrow, at any font size.
+            title = header.fontMetrics().horizontalAdvance(Column.HEADERS[col]) + 24
+            self.table.setColumnWidth(col, max(width, title))
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
 
         self.panel = LearnerPanel()
@@ -153,7 +164,14 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.table)
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
-        left_layout.addWidget(self.count_label)
+        self.legend_label = QLabel(f"{DRAFT_MARK} after a name: a {DRAFT_WORDS}.  At risk: {AT_RISK_RULE_WORDS}.")
+        self.legend_label.setObjectName("caseloadLegend")
+        self.legend_label.setWordWrap(True)
+        self.legend_label.setAccessibleName("Key to the caseload table")
+        footer = QHBoxLayout()
+        footer.addWidget(self.count_label)
+        footer.addWidget(self.legend_label, stretch=1)
+        left_layout.addLayout(footer)
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(self.panel)
@@ -165,6 +183,8 @@ class MainWindow(QMainWindow):
         self.proxy.rowsRemoved.connect(self._update_count)
         self.proxy.modelReset.connect(self._update_count)
         self.proxy.layoutChanged.connect(self._update_count)
+        self.proxy.layoutChanged.connect(self._forget_hidden_learner)
+        self.proxy.rowsRemoved.connect(self._forget_hidden_learner)
 
         self.connection_label = plain_label(server_label)  # holds the typed server address
         self.connection_label.setObjectName("connectionLabel")
@@ -264,6 +284,11 @@ class MainWindow(QMainWindow):
             if button.objectName() == f"filter_{quick.value}" and not button.isChecked():
                 button.setChecked(True)
         self._update_count()
+        self._forget_hidden_learner()
+
+    def set_search(self, text: str) -> None:
+        self.proxy.set_search(text)
+        self._forget_hidden_learner()
 
     # --- loading ---------------------------------------------------------------------------------------------
 
@@ -293,8 +318,8 @@ class MainWindow(QMainWindow):
             "All changes synced" if snapshot.pending_changes == 0
             else f"{snapshot.pending_changes} change{'s' if snapshot.pending_changes != 1 else ''} not yet synced"
         )
-        if selected:
-            self.select_learner(selected)
+        if selected and not self.select_learner(selected):
+            self._forget_hidden_learner()  # gone from the caseload, or hidden by the filter in its new state
         self._update_count()
         self.caseload_loaded.emit()
 
@@ -317,6 +342,20 @@ class MainWindow(QMainWindow):
                 self.table.scrollTo(index)
                 return True
         return False
+
+    def _shown_learner_ids(self) -> set[str]:
+        """The learners of the rows selected in the table (hidden rows are never selected)."""
+        rows = self.table.selectionModel().selectedRows()
+        return {index.data(ROW_ROLE).facts.learner_id for index in rows}
+
+    def _forget_hidden_learner(self, *_args: object) -> None:
+        """Clear the learner panel when the learner it shows is no longer in the table (a filter or search hid
+        them, or a refresh lost them): details of a learner who is not on the screen looked like those of the row
+        now under the cursor, and Review actions would have acted on someone the assessor could not see."""
+        if self._selected_learner is None or self._selected_learner in self._shown_learner_ids():
+            return
+        self._selected_learner = None
+        self.panel.show_learner(None)
 
     def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         indexes = selected.indexes()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from reviewapp.reports.review_pdf import COPY_NAMES, Copy
 from reviewapp.ui.plain_label import plain_label
+from reviewapp.ui.window_fit import fit_window
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class PrintOptionsDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setMinimumWidth(440)
         self._update()
+        fit_window(self, "print_options", self.sizeHint())
 
     def options(self) -> PrintOptions:
         return PrintOptions(tuple(copy for copy, box in self.boxes.items() if box.isChecked()))

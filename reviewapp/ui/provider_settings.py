@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
 
 from reviewapp.core.documents import ReportSettings
 from reviewapp.core.scheduling import ScheduleRules
+from reviewapp.ui.field_width import LONG_FILE_PATH, LONG_PROVIDER_NAME, fit_field_to
+from reviewapp.ui.window_fit import fit_window
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class ProviderSettingsDialog(QDialog):
         self.logo = QLineEdit(str(current.report.logo_path or ""))
         self.logo.setAccessibleName("Logo file")
         self.logo.setPlaceholderText("No logo")
+        fit_field_to(self.name, LONG_PROVIDER_NAME)  # the whole name shows, as it will be printed
+        fit_field_to(self.logo, LONG_FILE_PATH)
         choose_logo = QPushButton("C&hoose…")
         choose_logo.clicked.connect(self._choose_logo)
         logo_row = QHBoxLayout()
@@ -99,6 +103,7 @@ class ProviderSettingsDialog(QDialog):
         for spin in (self.first, self.interval, self.short, self.due_soon):
             spin.valueChanged.connect(self._check)
         self._check()
+        fit_window(self, "provider_settings", self.sizeHint())
 
     def settings(self) -> ProviderSettings:
         """The settings as entered; raises ValueError (a message for the user) for a schedule that cannot be."""

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewapp.ui.field_width import LONG_SERVER_ADDRESS, fit_field_to
 from reviewapp.ui.plain_label import plain_label
 from reviewapp.ui.window_fit import fit_window
 
@@ -30,6 +31,8 @@ class SyncSettingsDialog(QDialog):
         self.setWindowTitle("Sync settings")
         self.server_url = QLineEdit(server_url)
         self.server_url.setPlaceholderText("https://reviews.provider.example")
+        self.server_url.setAccessibleName("Server address")
+        fit_field_to(self.server_url, LONG_SERVER_ADDRESS)  # the whole address shows, to be checked by eye
         self.username = QLineEdit(username)
         self.interval = QSpinBox()
         self.interval.setRange(0, 24 * 60)
@@ -44,6 +47,7 @@ class SyncSettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        fit_window(self, "sync_settings", self.sizeHint())
 
 
 class LoginDialog(QDialog):
@@ -63,7 +67,11 @@ class LoginDialog(QDialog):
         form = QFormLayout(self)
         if message:
             form.addRow(plain_label(message, wrap=True))
-        form.addRow("Server:", plain_label(server_url))
+        # Wrapped, so an address longer than the screen is wide breaks onto a second line instead of widening
+        # the dialog off the screen.
+        self.server_label = plain_label(server_url, wrap=True)
+        self.server_label.setAccessibleName("Server address")
+        form.addRow("Server:", self.server_label)
         form.addRow("&Username:", self.username)
         form.addRow("&Password:", self.password)
         if device_name is not None:
@@ -74,6 +82,9 @@ class LoginDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        # Wide enough, where the screen allows, for a long address on one line beside its label.
+        roomy = QSize(self.fontMetrics().horizontalAdvance(f"Server:  {LONG_SERVER_ADDRESS}") + 60, 0)
+        fit_window(self, "sign_in", self.sizeHint().expandedTo(roomy))
 
 
 class NewPasswordDialog(QDialog):
@@ -97,6 +108,7 @@ class NewPasswordDialog(QDialog):
         self.buttons.accepted.connect(self._accept_if_same)
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
+        fit_window(self, "new_password", self.sizeHint())
 
     def _accept_if_same(self) -> None:
         if self.password.text() != self.again.text():
@@ -123,6 +135,7 @@ class FirstRunDialog(QDialog):
         demo.clicked.connect(lambda: self._choose(self.DEMO))
         layout.addWidget(connect)
         layout.addWidget(demo)
+        fit_window(self, "first_run", self.sizeHint())
 
     def _choose(self, choice: str) -> None:
         self.choice = choice

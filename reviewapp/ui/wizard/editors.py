@@ -38,6 +38,7 @@ from reviewapp.core.smart import check_target
 from reviewapp.core.templates import Question, scenario_shown
 from reviewapp.ui.date_field import DateField, Proposal
 from reviewapp.ui.plain_label import plain_label
+from reviewapp.ui.read_only import show_read_only
 
 
 def _date_field(proposal: Proposal | None = None) -> DateField:
@@ -103,7 +104,8 @@ class AnswerEditor(QWidget):
         return self
 
     def set_read_only(self, read_only: bool) -> None:
-        self.setEnabled(not read_only)
+        """Read-only in normal text, never disabled (pale and skipped by Tab): see `reviewapp.ui.read_only`."""
+        show_read_only(self, read_only)
 
 
 class TextEditor(AnswerEditor):

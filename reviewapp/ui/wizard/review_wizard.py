@@ -52,6 +52,7 @@ from reviewapp.store import reviews
 from reviewapp.store.database import Store
 from reviewapp.store.settings import get_setting
 from reviewapp.ui.plain_label import plain_label
+from reviewapp.ui.read_only import show_read_only
 from reviewapp.ui.signature_pad import SignaturePad
 from reviewapp.ui.wheel_guard import WheelGuard
 from reviewapp.ui.window_fit import fit_window
@@ -148,9 +149,9 @@ class SignatureBlock(QWidget):
             widget.blockSignals(False)
 
     def set_read_only(self, read_only: bool) -> None:
+        """The signed name and reason stay in normal text, readable and reachable (reviewapp.ui.read_only)."""
         self.pad.set_read_only(read_only)
-        for widget in (self.name, self.clear_button, self.absent, self.reason):
-            widget.setEnabled(not read_only)
+        show_read_only(self, read_only)
 
 
 class ReviewWizard(QWidget):
@@ -436,6 +437,8 @@ class ReviewWizard(QWidget):
         self.saved.emit()
 
     def _signature_changed(self, role: str) -> None:
+        if self.read_only:
+            return  # a signed review's names stay focusable (read-only, not disabled): leaving one saves nothing
         block = self.signature_blocks[role]
         if block.absent.isChecked() and not block.reason.text().strip():
             return  # "could not sign" is recorded once the reason is given
