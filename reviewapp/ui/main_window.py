@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QModelIndex, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -108,6 +108,11 @@ class MainWindow(QMainWindow):
         self.search.setAccessibleName("Search learners by name, ULN or employer")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.set_search)
+        # Down or Enter in the search box goes to the matches, the first one chosen: search, Down, Ctrl+N starts a
+        # review without the mouse (before, Tab went to the filter buttons and Ctrl+N said "select a learner").
+        self.search.returnPressed.connect(self.go_to_results)
+        QShortcut(QKeySequence(Qt.Key.Key_Down), self.search, context=Qt.ShortcutContext.WidgetShortcut,
+                  activated=self.go_to_results)
         search_label = QLabel("&Search:")
         search_label.setBuddy(self.search)
 
@@ -277,6 +282,15 @@ class MainWindow(QMainWindow):
     def _focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
+
+    def go_to_results(self) -> None:
+        """Move from the search box to the caseload, choosing the first learner shown unless one shown is chosen."""
+        if self.proxy.rowCount() == 0:
+            return
+        current = self.table.currentIndex()
+        if not current.isValid() or not self.table.selectionModel().isSelected(current):
+            self.table.selectRow(0)
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def set_quick_filter(self, quick: QuickFilter) -> None:
         self.proxy.set_quick_filter(quick)

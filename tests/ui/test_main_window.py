@@ -544,3 +544,18 @@ def test_help_has_about_with_the_running_version_and_a_getting_started_guide(win
     keys = {a.shortcut().toString(QKeySequence.SequenceFormat.PortableText) for a in window.findChildren(QAction)}
     named = set(re.findall(r"(?:Ctrl|Alt)\+(?:Shift\+)?\w", guide)) - {"Ctrl+Shift+S"}  # Sync's own menu
     assert named and named <= keys, named - keys  # the guide names only keys the window really has
+
+
+def test_search_then_down_chooses_the_first_match_so_a_review_starts_from_the_keyboard(window, qtbot):
+    """Search, Down, Ctrl+N: the walkthrough found no keyboard path from the search box to a learner."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    target = _rows(window)[7].facts
+    window.search.setFocus()
+    qtbot.keyClicks(window.search, target.uln)
+    qtbot.keyClick(window.search, Qt.Key.Key_Down)
+    assert window.focusWidget() is window.table
+    assert window._selected_learner == target.learner_id
+    window.search.setFocus()
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)  # Enter does the same, keeping the choice
+    assert window.focusWidget() is window.table and window._selected_learner == target.learner_id
