@@ -63,10 +63,13 @@ class Problem:
 
 @dataclass(frozen=True)
 class SectionStatus:
+    """One step as the side list shows it: `problems` block finalising; `warnings` do not (vague targets)."""
+
     section_id: str
     title: str
     complete: bool
     problems: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -234,34 +237,34 @@ def section_statuses(
     signatures: Sequence[SignatureData],
     context: ReviewContext,
 ) -> list[SectionStatus]:
-    """Complete or not, with what is missing, for every section: what the wizard's side list shows.
+    """Complete or not, with what blocks finalising and what is worth a second look, for every section: what the
+    wizard's side list and each step show.
 
-    The summary section is complete when every other section is, so the side list reads as a checklist.
+    Built from `finalise_readiness` itself, so a step is ticked exactly when finalising would find nothing wrong in
+    it: a rule added there (a next review in the past, a carried target missing from the new targets) can never be
+    missed here. The summary section holds whatever belongs to no step (the assessor's own signature, when a
+    template forgot to ask) and is complete when every other section is, so the side list reads as a checklist.
     """
-    effective = effective_answers(template, answers, context)
-    shown = visible_answers(template, effective)
-    statuses: list[SectionStatus] = []
-    for section in template.sections:
-        if section.kind == "summary":
-            continue
-        problems = tuple(
-            problem
-            for question in section.questions
-            if is_visible(question, shown)
-            for problem in question_problems(section, question, shown.get(question.id), context, signatures)
-        )
-        statuses.append(SectionStatus(section.id, section.title, not problems, problems))
-    incomplete = [s.title for s in statuses if not s.complete]
+    readiness = finalise_readiness(template, answers, signatures, context)
+    problems = readiness.by_section()
+    warnings: dict[str, list[Problem]] = {}
+    for warning in readiness.warnings:
+        warnings.setdefault(warning.section_id, []).append(warning)
+    statuses = {
+        section.id: SectionStatus(section.id, section.title, not problems.get(section.id),
+                                  tuple(problems.get(section.id, ())), tuple(warnings.get(section.id, ())))
+        for section in template.sections if section.kind != "summary"
+    }
+    incomplete = [s.title for s in statuses.values() if not s.complete]
     result: list[SectionStatus] = []
-    by_id = {s.section_id: s for s in statuses}
     for section in template.sections:
         if section.kind != "summary":
-            result.append(by_id[section.id])
+            result.append(statuses[section.id])
             continue
-        still_to_do: tuple[Problem, ...] = ()
+        own = tuple(problems.get(section.id, ()))
         if incomplete:
-            still_to_do = (Problem(section.id, None, "Still to complete: " + ", ".join(incomplete) + "."),)
-        result.append(SectionStatus(section.id, section.title, not still_to_do, still_to_do))
+            own += (Problem(section.id, None, "Still to complete: " + ", ".join(incomplete) + "."),)
+        result.append(SectionStatus(section.id, section.title, not own, own, tuple(warnings.get(section.id, ()))))
     return result
 
 
