@@ -633,6 +633,25 @@ def _is_number(value: Any) -> bool:
 
 def targets_to_follow_up(targets: Iterable[tuple[str, TargetData]]) -> dict[str, TargetData]:
     """The targets a review must follow up: those still open, in due-date order (undated last)."""
-    open_ones = [(tid, t) for tid, t in targets if t.status == "open"]
-    open_ones.sort(key=lambda pair: (pair[1].due_date is None, pair[1].due_date or dt.date.min))
-    return dict(open_ones)
+    return _by_due_date([(tid, t) for tid, t in targets if t.status == "open"])
+
+
+def targets_followed_up_in(review_id: str, review_status: str, targets: Iterable[tuple[str, TargetData]]
+                           ) -> dict[str, TargetData]:
+    """The targets a review follows up, in due-date order: what its "Targets from the last review" step lists.
+
+    A draft follows up the learner's targets open now, except any it set itself. A finalised (or voided) review
+    followed up those it closed when it was finalised: they are closed by now, and the targets open now include the
+    ones it set, so judging it by "open now" listed its own new targets as unanswered and marked a finished review's
+    step incomplete.
+    """
+    if review_status == "draft":
+        chosen = [(tid, t) for tid, t in targets if t.status == "open" and t.set_in_review_id != review_id]
+    else:
+        chosen = [(tid, t) for tid, t in targets if t.followed_up_in_review_id == review_id]
+    return _by_due_date(chosen)
+
+
+def _by_due_date(targets: list[tuple[str, TargetData]]) -> dict[str, TargetData]:
+    targets.sort(key=lambda pair: (pair[1].due_date is None, pair[1].due_date or dt.date.min, pair[1].text))
+    return dict(targets)
