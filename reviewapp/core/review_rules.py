@@ -21,7 +21,7 @@ from reviewapp.core import otj
 from reviewapp.core.dates import format_date
 from reviewapp.core.scheduling import DEFAULT_RULES, ProposedReviewDate, ScheduleRules, propose_next_review
 from reviewapp.core.smart import check_target_items
-from reviewapp.core.templates import Question, Section, ShowIf, Template
+from reviewapp.core.templates import Question, Section, ShowIf, Template, TemplateError, load_template
 from sync.protocol import EmployerData, LearnerData, PlanItemData, SignatureData, TargetData
 
 #: Funding rules: reviews no more than twelve weeks apart, whatever the provider's own interval.
@@ -650,6 +650,28 @@ def targets_followed_up_in(review_id: str, review_status: str, targets: Iterable
     else:
         chosen = [(tid, t) for tid, t in targets if t.followed_up_in_review_id == review_id]
     return _by_due_date(chosen)
+
+
+def plan_items_covered(template_id: str, template_version: int, review_status: str, answers: Mapping[str, Any],
+                       plan_items: Mapping[str, PlanItemData]) -> dict[str, PlanItemData]:
+    """The plan items a review gives progress for: what its "Progress against the learning plan" step lists.
+
+    A draft covers the learner's plan as it is now. A finalised (or voided) review covered the items its progress
+    grid recorded when it was signed: an item added since (by an MIS import, say) was never part of it, and judging
+    it by the plan now would mark a finished review's step incomplete and print the new item as unanswered. A
+    template that cannot be loaded leaves the plan as it is (the wizard will say why it cannot open the review).
+    """
+    if review_status == "draft":
+        return dict(plan_items)
+    try:
+        template = load_template(template_id, version=template_version)
+    except TemplateError:
+        return dict(plan_items)
+    recorded: set[str] = set()
+    for question in template.questions_of_type("plan_progress_grid"):
+        value = answers.get(question.id)
+        recorded |= set(value) if isinstance(value, dict) else set()
+    return {item_id: item for item_id, item in plan_items.items() if item_id in recorded}
 
 
 def _by_due_date(targets: list[tuple[str, TargetData]]) -> dict[str, TargetData]:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reviewapp.core.documents import DEFAULT_PROVIDER_NAME, PreVisitPack, ReportSettings, ReviewDocument
-from reviewapp.core.review_rules import targets_followed_up_in
+from reviewapp.core.review_rules import plan_items_covered, targets_followed_up_in
 from reviewapp.store.models import (
     Employer,
     Learner,
@@ -106,7 +106,8 @@ def load_review_document(session: Session, review_id: str) -> ReviewDocument | N
                                 key=lambda s: role_order.get(s.role, 9))),
         followed_up_targets=followed,
         set_targets=_by_due_date([t for t in targets if t.set_in_review_id == review_id]),
-        plan_items=_plan(session, learner.id),
+        plan_items=plan_items_covered(review.template_id, review.template_version, review.status, review.answers,
+                                      _plan(session, learner.id)),
         otj_entries=_otj(session, learner.id),
         last_review_date=last_review_date,
     )

@@ -177,3 +177,28 @@ def test_finalising_moves_the_reviews_context_from_open_targets_to_those_it_foll
         set_here = {t.id for t in s.scalars(select(Target).where(Target.set_in_review_id == review_id))}
     assert list(after.open_targets) == list(context.open_targets)  # the same targets, in the same order
     assert set_here and not set_here & set(after.open_targets)
+
+
+def test_a_plan_item_added_after_a_review_was_finalised_is_not_part_of_it(demo_store, learner_id):
+    """An MIS import adding a unit after a review must not make that review's plan step incomplete, nor put the new
+    unit on its printed copy as unanswered; a draft started now does ask for it."""
+    from reviewapp.core.review_rules import section_statuses
+    from reviewapp.store.review_documents import load_review_document
+
+    review_id = reviews.start_draft(demo_store, learner_id, TEMPLATE, DEMO_TODAY)
+    _fill(demo_store, review_id, learner_id)
+    _sign_all(demo_store, review_id)
+    reviews.finalise(demo_store, review_id, TEMPLATE)
+    with demo_store.apply_remote() as s:  # as a sync from the office brings it
+        s.add(PlanItem(learner_id=learner_id, code="K99", title="A unit added by the MIS import", position=99))
+    next_draft = reviews.start_draft(demo_store, learner_id, TEMPLATE, DEMO_TODAY + dt.timedelta(weeks=8))
+    with demo_store.read() as s:
+        added = s.scalar(select(PlanItem.id).where(PlanItem.code == "K99"))
+        review, signatures = reviews.load_review(s, review_id)
+        context = reviews.review_context(s, learner_id, review_id)
+        document = load_review_document(s, review_id)
+        draft_context = reviews.review_context(s, learner_id, next_draft)
+    assert added not in context.plan_items and added not in document.plan_items
+    assert set(context.plan_items) == set(review.answers["plan_progress"])
+    assert all(st.complete for st in section_statuses(TEMPLATE, review.answers, signatures, context))
+    assert added in draft_context.plan_items
