@@ -408,3 +408,23 @@ def test_every_step_of_a_finalised_demo_review_is_ticked(qtbot, demo_store):
     assert win.editors["previous_targets"].rows  # the targets it followed up are shown, with their outcomes
     steps = [win.section_model.item(i).text() for i, s in enumerate(TEMPLATE.sections) if s.kind != "summary"]
     assert all(text.startswith("✓") for text in steps), steps
+
+
+def test_each_targets_advice_is_the_finalise_checks_and_follows_the_next_review_date(qtbot, answered):
+    """The advice beside each target and the side list's count come from the same check, with the same dates: a next
+    review moved before a target's due date warns on that target at once, not at its next keystroke."""
+    wizard = answered
+    editor = wizard.editors["new_targets"]
+
+    def shown():
+        return sum(row.warnings.text().count("⚠") for row in editor.rows)
+
+    assert shown() == len(wizard.readiness().warnings)
+    first_due = dt.date.fromisoformat(editor.rows[0].item()["due_date"])
+    wizard.go_to(wizard.section_index("comments_next"))
+    next_q = TEMPLATE.question_for_record_field("next_review_date")
+    _set_date(wizard.editors[next_q.id].edit, (first_due - dt.timedelta(days=1)).isoformat())
+    assert "after the next review" in editor.rows[0].warnings.text()
+    warnings = wizard.readiness().warnings
+    assert shown() == len(warnings) and any("New target 1: Due" in w.message for w in warnings)
+    assert "⚠" in _step(wizard, "new_targets")[0]

@@ -555,6 +555,13 @@ class TargetListEditor(AnswerEditor):
         self.refresh_warnings()
         self._changed()
 
+    def set_dates(self, visit_date: dt.date | None, next_review_date: dt.date | None) -> None:
+        """The dates the targets are judged by (those finalising uses); the advice is redone when they change, so a
+        next review moved to before a target's due date warns on that target at once, not at its next keystroke."""
+        if (visit_date, next_review_date) != (self.visit_date, self.next_review_date):
+            self.visit_date, self.next_review_date = visit_date, next_review_date
+            self.refresh_warnings()
+
     def refresh_warnings(self) -> None:
         for row in self.rows:
             item = row.item()

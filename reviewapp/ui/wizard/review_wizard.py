@@ -480,11 +480,11 @@ class ReviewWizard(QWidget):
             if isinstance(editor, DerivedEditor):
                 editor.set_value(effective.get(question_id))
             if isinstance(editor, TargetListEditor):
-                next_q = self.template.question_for_record_field("next_review_date")
-                editor.next_review_date = parse_iso_date(effective.get(next_q.id)) if next_q else None
-                visit_q = self.template.question_for_record_field("visit_date")
                 # The dates finalising judges the targets by (review_warnings), so a target's advice matches it.
-                editor.visit_date = parse_iso_date(effective.get(visit_q.id)) if visit_q else None
+                next_q = self.template.question_for_record_field("next_review_date")
+                visit_q = self.template.question_for_record_field("visit_date")
+                editor.set_dates(parse_iso_date(effective.get(visit_q.id)) if visit_q else None,
+                                 parse_iso_date(effective.get(next_q.id)) if next_q else None)
         for section in self.template.sections:
             for question in section.questions:
                 row = self.rows.get(question.id)
