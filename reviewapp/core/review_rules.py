@@ -21,7 +21,7 @@ from reviewapp.core import otj
 from reviewapp.core.dates import format_date
 from reviewapp.core.scheduling import DEFAULT_RULES, ProposedReviewDate, ScheduleRules, propose_next_review
 from reviewapp.core.smart import check_target_items
-from reviewapp.core.templates import Question, Section, ShowIf, Template
+from reviewapp.core.templates import Question, Section, ShowIf, Template, TemplateError, load_template
 from sync.protocol import EmployerData, LearnerData, PlanItemData, SignatureData, TargetData
 
 #: Funding rules: reviews no more than twelve weeks apart, whatever the provider's own interval.
@@ -63,10 +63,13 @@ class Problem:
 
 @dataclass(frozen=True)
 class SectionStatus:
+    """One step as the side list shows it: `problems` block finalising; `warnings` do not (vague targets)."""
+
     section_id: str
     title: str
     complete: bool
     problems: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -234,34 +237,34 @@ def section_statuses(
     signatures: Sequence[SignatureData],
     context: ReviewContext,
 ) -> list[SectionStatus]:
-    """Complete or not, with what is missing, for every section: what the wizard's side list shows.
+    """Complete or not, with what blocks finalising and what is worth a second look, for every section: what the
+    wizard's side list and each step show.
 
-    The summary section is complete when every other section is, so the side list reads as a checklist.
+    Built from `finalise_readiness` itself, so a step is ticked exactly when finalising would find nothing wrong in
+    it: a rule added there (a next review in the past, a carried target missing from the new targets) can never be
+    missed here. The summary section holds whatever belongs to no step (the assessor's own signature, when a
+    template forgot to ask) and is complete when every other section is, so the side list reads as a checklist.
     """
-    effective = effective_answers(template, answers, context)
-    shown = visible_answers(template, effective)
-    statuses: list[SectionStatus] = []
-    for section in template.sections:
-        if section.kind == "summary":
-            continue
-        problems = tuple(
-            problem
-            for question in section.questions
-            if is_visible(question, shown)
-            for problem in question_problems(section, question, shown.get(question.id), context, signatures)
-        )
-        statuses.append(SectionStatus(section.id, section.title, not problems, problems))
-    incomplete = [s.title for s in statuses if not s.complete]
+    readiness = finalise_readiness(template, answers, signatures, context)
+    problems = readiness.by_section()
+    warnings: dict[str, list[Problem]] = {}
+    for warning in readiness.warnings:
+        warnings.setdefault(warning.section_id, []).append(warning)
+    statuses = {
+        section.id: SectionStatus(section.id, section.title, not problems.get(section.id),
+                                  tuple(problems.get(section.id, ())), tuple(warnings.get(section.id, ())))
+        for section in template.sections if section.kind != "summary"
+    }
+    incomplete = [s.title for s in statuses.values() if not s.complete]
     result: list[SectionStatus] = []
-    by_id = {s.section_id: s for s in statuses}
     for section in template.sections:
         if section.kind != "summary":
-            result.append(by_id[section.id])
+            result.append(statuses[section.id])
             continue
-        still_to_do: tuple[Problem, ...] = ()
+        own = tuple(problems.get(section.id, ()))
         if incomplete:
-            still_to_do = (Problem(section.id, None, "Still to complete: " + ", ".join(incomplete) + "."),)
-        result.append(SectionStatus(section.id, section.title, not still_to_do, still_to_do))
+            own += (Problem(section.id, None, "Still to complete: " + ", ".join(incomplete) + "."),)
+        result.append(SectionStatus(section.id, section.title, not own, own, tuple(warnings.get(section.id, ()))))
     return result
 
 
@@ -630,6 +633,47 @@ def _is_number(value: Any) -> bool:
 
 def targets_to_follow_up(targets: Iterable[tuple[str, TargetData]]) -> dict[str, TargetData]:
     """The targets a review must follow up: those still open, in due-date order (undated last)."""
-    open_ones = [(tid, t) for tid, t in targets if t.status == "open"]
-    open_ones.sort(key=lambda pair: (pair[1].due_date is None, pair[1].due_date or dt.date.min))
-    return dict(open_ones)
+    return _by_due_date([(tid, t) for tid, t in targets if t.status == "open"])
+
+
+def targets_followed_up_in(review_id: str, review_status: str, targets: Iterable[tuple[str, TargetData]]
+                           ) -> dict[str, TargetData]:
+    """The targets a review follows up, in due-date order: what its "Targets from the last review" step lists.
+
+    A draft follows up the learner's targets open now, except any it set itself. A finalised (or voided) review
+    followed up those it closed when it was finalised: they are closed by now, and the targets open now include the
+    ones it set, so judging it by "open now" listed its own new targets as unanswered and marked a finished review's
+    step incomplete.
+    """
+    if review_status == "draft":
+        chosen = [(tid, t) for tid, t in targets if t.status == "open" and t.set_in_review_id != review_id]
+    else:
+        chosen = [(tid, t) for tid, t in targets if t.followed_up_in_review_id == review_id]
+    return _by_due_date(chosen)
+
+
+def plan_items_covered(template_id: str, template_version: int, review_status: str, answers: Mapping[str, Any],
+                       plan_items: Mapping[str, PlanItemData]) -> dict[str, PlanItemData]:
+    """The plan items a review gives progress for: what its "Progress against the learning plan" step lists.
+
+    A draft covers the learner's plan as it is now. A finalised (or voided) review covered the items its progress
+    grid recorded when it was signed: an item added since (by an MIS import, say) was never part of it, and judging
+    it by the plan now would mark a finished review's step incomplete and print the new item as unanswered. A
+    template that cannot be loaded leaves the plan as it is (the wizard will say why it cannot open the review).
+    """
+    if review_status == "draft":
+        return dict(plan_items)
+    try:
+        template = load_template(template_id, version=template_version)
+    except TemplateError:
+        return dict(plan_items)
+    recorded: set[str] = set()
+    for question in template.questions_of_type("plan_progress_grid"):
+        value = answers.get(question.id)
+        recorded |= set(value) if isinstance(value, dict) else set()
+    return {item_id: item for item_id, item in plan_items.items() if item_id in recorded}
+
+
+def _by_due_date(targets: list[tuple[str, TargetData]]) -> dict[str, TargetData]:
+    targets.sort(key=lambda pair: (pair[1].due_date is None, pair[1].due_date or dt.date.min, pair[1].text))
+    return dict(targets)

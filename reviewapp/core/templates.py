@@ -51,6 +51,10 @@ QuestionType = Literal[
     "signature",
 ]
 
+#: The one order yes/no answers are offered in, for yes/no questions and flags alike, in the wizard and on the paper
+#: form: a question that put "No" first next to one that put "Yes" first had assessors picking the wrong one at speed.
+YES_NO_CHOICES: tuple[tuple[bool, str], ...] = ((True, "Yes"), (False, "No"))
+
 #: Facts the rules read from a named question rather than by question id, and the answer type each needs. All but
 #: `has_support_needs` (which shortens the next interval) are copied into the review record on finalising.
 RECORD_FIELD_TYPES: dict[str, tuple[str, ...]] = {
@@ -183,7 +187,7 @@ class Question(_Strict):
     def option_label(self, value: Any) -> str:
         """The words shown for a stored option value (the value itself if the template no longer has it)."""
         if self.type == "yes_no":
-            return {True: "Yes", False: "No"}.get(value, "")
+            return dict(YES_NO_CHOICES).get(value, "") if isinstance(value, bool) else ""
         return next((o.label for o in self.options if o.value == value), str(value))
 
 

@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from reviewapp.core.documents import ReportSettings
-from reviewapp.core.templates import Question, Template, load_template
+from reviewapp.core.templates import YES_NO_CHOICES, Question, Template, load_template
 from reviewapp.reports.layout import (
     FONT_COMMAND,
     FRAME_WIDTH,
@@ -74,7 +74,7 @@ def _condition(question: Question, template: Template) -> str:
 
 def _options(question: Question, st: Styles) -> list[Flowable]:
     if question.type == "yes_no":
-        return [para(f"{BOX} Yes      {BOX} No", st.body)]
+        return [para("      ".join(f"{BOX} {label}" for _value, label in YES_NO_CHOICES), st.body)]
     hint = "Tick all that apply." if question.type == "multi_choice" else "Tick one."
     labels = [f"{BOX}  {o.label}" for o in question.options]
     if max(map(len, labels)) > 48:
@@ -99,8 +99,9 @@ def _answer_space(question: Question, st: Styles) -> list[Flowable]:
         suffix = "  (worked out by the app; fill in from the records)" if question.derived else ""
         return [para(f"____________{unit}{suffix}", st.body)]
     if kind == "flag":
-        return [para(f"{BOX} No      {BOX} Yes: {question.detail_label or 'give details'}", st.body),
-                WritingLines(2)]
+        detail = question.detail_label or "give details"
+        boxes = [f"{BOX} {label}" + (f": {detail}" if value else "") for value, label in YES_NO_CHOICES]
+        return [para("      ".join(boxes), st.body), WritingLines(2)]
     if kind == "scenario":
         story: list[Flowable] = [para("Scenario used (tick one):", st.help)]
         for scenario in question.scenarios:

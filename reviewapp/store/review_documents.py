@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reviewapp.core.documents import DEFAULT_PROVIDER_NAME, PreVisitPack, ReportSettings, ReviewDocument
+from reviewapp.core.review_rules import plan_items_covered, targets_followed_up_in
 from reviewapp.store.models import (
     Employer,
     Learner,
@@ -87,10 +88,7 @@ def load_review_document(session: Session, review_id: str) -> ReviewDocument | N
     targets = list(session.scalars(
         select(Target).where(Target.learner_id == learner.id, Target.deleted.is_(False))
     ))
-    if review.status == "draft":
-        followed = [t for t in targets if t.status == "open" and t.set_in_review_id != review_id]
-    else:
-        followed = [t for t in targets if t.followed_up_in_review_id == review_id]
+    followed = targets_followed_up_in(review_id, review.status, ((t.id, to_record(t)) for t in targets))
     last_review_date = session.scalar(
         select(Review.visit_date).where(
             Review.learner_id == learner.id, Review.finalised_progress_review(),
@@ -106,9 +104,10 @@ def load_review_document(session: Session, review_id: str) -> ReviewDocument | N
         employer=_employer(session, learner.employer_id),
         signatures=tuple(sorted((to_record(s) for s in signatures),
                                 key=lambda s: role_order.get(s.role, 9))),
-        followed_up_targets=_by_due_date(followed),
+        followed_up_targets=followed,
         set_targets=_by_due_date([t for t in targets if t.set_in_review_id == review_id]),
-        plan_items=_plan(session, learner.id),
+        plan_items=plan_items_covered(review.template_id, review.template_version, review.status, review.answers,
+                                      _plan(session, learner.id)),
         otj_entries=_otj(session, learner.id),
         last_review_date=last_review_date,
     )

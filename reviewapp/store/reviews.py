@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from reviewapp.core.dates import utc_now
 from reviewapp.core.drafts import new_draft_answers
 from reviewapp.core.finalise import Finalisation, finalise_review
-from reviewapp.core.review_rules import ReviewContext
+from reviewapp.core.review_rules import ReviewContext, plan_items_covered, targets_followed_up_in
 from reviewapp.core.scheduling import DEFAULT_RULES, ScheduleRules
 from reviewapp.core.templates import Template
 from reviewapp.store.database import Store
@@ -46,21 +46,29 @@ class DraftSummary:
 
 def review_context(session: Session, learner_id: str, review_id: str,
                    rules: ScheduleRules = DEFAULT_RULES) -> ReviewContext:
-    """The learner's records a review works from: open targets, plan items, last finalised review date.
+    """The learner's records a review works from: the targets it follows up, plan items, last finalised review date.
 
-    Targets already followed up by this very review still count as open for it (a draft reopened after a crash).
+    Which targets and plan items those are is `targets_followed_up_in`'s and `plan_items_covered`'s rule (the same
+    as the printed copy's): for a draft, the targets open and the plan now; for a finalised review, the targets it
+    followed up and the items it recorded, not those open or added since.
     """
     learner = session.get(Learner, learner_id)
     if learner is None:
         raise StoreError(f"There is no learner {learner_id} on this laptop.")
+    review = session.get(Review, review_id)
     targets = session.scalars(
-        select(Target).where(Target.learner_id == learner_id, Target.deleted.is_(False), Target.status == "open")
-        .order_by(Target.due_date)
+        select(Target).where(Target.learner_id == learner_id, Target.deleted.is_(False))
     ).all()
+    status = review.status if review is not None else "draft"
+    followed = targets_followed_up_in(review_id, status, ((t.id, to_record(t)) for t in targets))
     plan = session.scalars(
         select(PlanItem).where(PlanItem.learner_id == learner_id, PlanItem.deleted.is_(False))
         .order_by(PlanItem.position)
     ).all()
+    plan_items = {p.id: to_record(p) for p in plan}
+    if review is not None:
+        plan_items = plan_items_covered(review.template_id, review.template_version, status, review.answers,
+                                        plan_items)
     last = session.scalar(
         select(Review.visit_date)
         .where(Review.learner_id == learner_id, Review.finalised_progress_review(), Review.id != review_id)
@@ -72,8 +80,8 @@ def review_context(session: Session, learner_id: str, review_id: str,
         review_id=review_id,
         learner=to_record(learner),
         employer=to_record(employer) if employer is not None else None,
-        open_targets={t.id: to_record(t) for t in targets},
-        plan_items={p.id: to_record(p) for p in plan},
+        open_targets=followed,
+        plan_items=plan_items,
         last_review_date=last,
         rules=rules,
     )

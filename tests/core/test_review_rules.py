@@ -313,3 +313,68 @@ def test_vague_new_targets_warn_without_blocking(template, answers, signatures, 
     assert warnings[0].startswith("New targets: New target 3: Due 20/05/2026, after the next review on 27/04/2026")
     assert any("“try” cannot be measured" in w for w in warnings)
     assert not any("New target 1" in w for w in warnings)
+
+
+# --- The side list's ticks are the finalise check's ------------------------------------------------------------------
+
+
+def _step_problems(template: Template, answers: dict[str, Any], signatures: list[SignatureData],
+                   context: ReviewContext) -> dict[str, list[str]]:
+    """Each step's blocking messages as the side list has them, leaving out the summary's own roll-call."""
+    return {s.section_id: [p.message for p in s.problems if not p.message.startswith("Still to complete")]
+            for s in section_statuses(template, answers, signatures, context)
+            if any(not p.message.startswith("Still to complete") for p in s.problems)}
+
+
+@pytest.mark.parametrize(("next_review", "words"), [
+    ("2026-02-23", "must be after this one"),  # before the visit: the side list ticked it; finalise refused
+    ("2026-03-02", "must be after this one"),  # the visit day itself
+    ("2026-07-01", "no more than 12 weeks"),  # past the funding rules' limit
+])
+def test_a_next_review_that_blocks_finalising_unticks_its_step(template, answers, signatures, context,
+                                                               next_review, words) -> None:
+    answers["next_review_date"] = next_review
+    statuses = section_statuses(template, answers, signatures, context)
+    status = next(s for s in statuses if s.section_id == "comments_next")
+    assert not status.complete
+    assert any(words in p.message for p in status.problems)
+    assert not finalise_readiness(template, answers, signatures, context).ready
+
+
+def test_a_carried_target_missing_from_the_new_targets_unticks_the_follow_up_step(template, answers, signatures,
+                                                                                   context) -> None:
+    answers["new_targets"] = [t for t in answers["new_targets"] if not t.get("carried_from_id")]
+    problems = _step_problems(template, answers, signatures, context)
+    assert list(problems) == ["previous_targets"]
+    assert "is to be carried forward but is not among the new targets" in problems["previous_targets"][0]
+
+
+def test_smart_warnings_are_on_the_new_targets_step_without_unticking_it(template, answers, signatures,
+                                                                        context) -> None:
+    answers["new_targets"].append({"text": "Try to improve emails", "due_date": "2026-05-20", "actions": []})
+    statuses = section_statuses(template, answers, signatures, context)
+    status = next(s for s in statuses if s.section_id == "new_targets")
+    assert status.complete and not status.problems
+    readiness = finalise_readiness(template, answers, signatures, context)
+    assert [w.message for w in status.warnings] == [w.message for w in readiness.warnings]
+    assert any("“try” cannot be measured" in w.message for w in status.warnings)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_every_step_is_ticked_exactly_when_finalising_finds_nothing_in_it(template, answers, signatures, context,
+                                                                           data) -> None:
+    """One set of rules: each step's problems and warnings are the finalise check's for that step, no more and no
+    fewer, whatever a draft holds, so no tick can say "done" where finalising would refuse."""
+    ids = [q.id for _, q in template.questions()]
+    garbage = data.draw(st.dictionaries(st.sampled_from(ids), answer_values, max_size=10))
+    mixed = {**answers, **garbage}
+    readiness = finalise_readiness(template, mixed, signatures, context)
+    statuses = section_statuses(template, mixed, signatures, context)
+    summary_ids = {s.id for s in template.sections if s.kind == "summary"}
+    assert _step_problems(template, mixed, signatures, context) == {
+        section_id: [p.message for p in found] for section_id, found in readiness.by_section().items()}
+    for status in statuses:
+        if status.section_id not in summary_ids:
+            assert status.complete == (status.section_id not in readiness.by_section())
+        assert list(status.warnings) == [w for w in readiness.warnings if w.section_id == status.section_id]

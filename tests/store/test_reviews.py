@@ -146,3 +146,59 @@ def test_a_finalised_review_refuses_to_be_discarded(demo_store, learner_id):
         reviews.discard_draft(demo_store, review_id)
     with demo_store.read() as s:
         assert s.get(Review, review_id).status == "finalised"
+
+
+def test_a_finalised_review_is_judged_by_the_targets_it_followed_up_not_those_open_since(demo_store):
+    """The finalised demo reviews' side lists marked "Targets from the last review" incomplete: their context listed
+    the targets open now (among them the ones each review set itself) instead of the ones it followed up."""
+    from reviewapp.core.review_rules import section_statuses
+
+    with demo_store.read() as s:
+        finalised = s.scalars(select(Review).where(Review.status == "finalised")).all()
+        assert finalised
+        for row in finalised:
+            review, signatures = reviews.load_review(s, row.id)
+            context = reviews.review_context(s, row.learner_id, row.id)
+            followed = {t.id for t in s.scalars(select(Target).where(Target.followed_up_in_review_id == row.id))}
+            assert set(context.open_targets) == followed
+            template = load_template(review.template_id, version=review.template_version)
+            unfinished = [st.title for st in section_statuses(template, review.answers, signatures, context)
+                          if not st.complete]
+            assert unfinished == [], (row.id, unfinished)
+
+
+def test_finalising_moves_the_reviews_context_from_open_targets_to_those_it_followed_up(demo_store, learner_id):
+    review_id = reviews.start_draft(demo_store, learner_id, TEMPLATE, DEMO_TODAY)
+    context = _fill(demo_store, review_id, learner_id)
+    _sign_all(demo_store, review_id)
+    reviews.finalise(demo_store, review_id, TEMPLATE)
+    with demo_store.read() as s:
+        after = reviews.review_context(s, learner_id, review_id)
+        set_here = {t.id for t in s.scalars(select(Target).where(Target.set_in_review_id == review_id))}
+    assert list(after.open_targets) == list(context.open_targets)  # the same targets, in the same order
+    assert set_here and not set_here & set(after.open_targets)
+
+
+def test_a_plan_item_added_after_a_review_was_finalised_is_not_part_of_it(demo_store, learner_id):
+    """An MIS import adding a unit after a review must not make that review's plan step incomplete, nor put the new
+    unit on its printed copy as unanswered; a draft started now does ask for it."""
+    from reviewapp.core.review_rules import section_statuses
+    from reviewapp.store.review_documents import load_review_document
+
+    review_id = reviews.start_draft(demo_store, learner_id, TEMPLATE, DEMO_TODAY)
+    _fill(demo_store, review_id, learner_id)
+    _sign_all(demo_store, review_id)
+    reviews.finalise(demo_store, review_id, TEMPLATE)
+    with demo_store.apply_remote() as s:  # as a sync from the office brings it
+        s.add(PlanItem(learner_id=learner_id, code="K99", title="A unit added by the MIS import", position=99))
+    next_draft = reviews.start_draft(demo_store, learner_id, TEMPLATE, DEMO_TODAY + dt.timedelta(weeks=8))
+    with demo_store.read() as s:
+        added = s.scalar(select(PlanItem.id).where(PlanItem.code == "K99"))
+        review, signatures = reviews.load_review(s, review_id)
+        context = reviews.review_context(s, learner_id, review_id)
+        document = load_review_document(s, review_id)
+        draft_context = reviews.review_context(s, learner_id, next_draft)
+    assert added not in context.plan_items and added not in document.plan_items
+    assert set(context.plan_items) == set(review.answers["plan_progress"])
+    assert all(st.complete for st in section_statuses(TEMPLATE, review.answers, signatures, context))
+    assert added in draft_context.plan_items

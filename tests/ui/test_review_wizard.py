@@ -341,3 +341,94 @@ def test_signature_names_are_proposed_and_stay_editable(qtbot, demo_store, draft
     win.go_to(0)
     win.go_to(next(i for i, s in enumerate(TEMPLATE.sections) if any(q.type == "signature" for q in s.questions)))
     assert block.name.text() == "Jo Bloggs"  # an edit is never overwritten
+
+
+# --- Ticks that tell the truth (issue 13 item 10) -------------------------------------------------------------------
+
+
+def _step(wizard, section_id):
+    """The side list's line for a step: (shown text, what a screen reader says)."""
+    item = wizard.section_model.item(wizard.section_index(section_id))
+    return item.text(), item.data(Qt.ItemDataRole.AccessibleTextRole)
+
+
+@pytest.fixture
+def answered(qtbot, demo_store, draft):
+    """A wizard on a draft whose every answer is given (signatures still to come)."""
+    with demo_store.read() as s:
+        context = reviews.review_context(s, s.get(Review, draft).learner_id, draft)
+    reviews.save_answers(demo_store, draft, complete_answers(context, DEMO_TODAY))
+    win = ReviewWizard(demo_store, draft)
+    win.show_error = lambda title, text: pytest.fail(f"unexpected error: {title}: {text}")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def test_a_next_review_in_the_past_is_not_ticked_but_needs_attention_as_typed(qtbot, answered):
+    wizard = answered
+    wizard.go_to(wizard.section_index("comments_next"))
+    text, spoken = _step(wizard, "comments_next")
+    assert text.startswith("✓") and spoken.endswith("complete")
+    next_q = TEMPLATE.question_for_record_field("next_review_date")
+    agreed = wizard.answers[next_q.id]
+    _set_date(wizard.editors[next_q.id].edit, (DEMO_TODAY - dt.timedelta(days=14)).isoformat())
+    text, spoken = _step(wizard, "comments_next")
+    assert not text.startswith("✓") and "Needs attention" in text  # in words, not only a sign or a colour
+    assert "needs attention" in spoken and "must be after this one" in spoken
+    notes = wizard.row_notes[next_q.id]
+    assert notes.isVisible() and "The next review must be after this one" in notes.text()  # on the step itself
+    assert "must be after this one" in wizard.editors[next_q.id].focus_widget().accessibleDescription()
+    assert any("must be after this one" in p.message for p in wizard.readiness().problems)  # the same rule
+    _set_date(wizard.editors[next_q.id].edit, agreed)
+    assert _step(wizard, "comments_next")[0].startswith("✓") and not notes.isVisible()
+
+
+def test_smart_warnings_show_on_the_new_targets_step_as_they_are_typed(qtbot, answered):
+    wizard = answered
+    wizard.go_to(wizard.section_index("new_targets"))
+    assert _step(wizard, "new_targets")[0].startswith("✓") and "⚠" not in _step(wizard, "new_targets")[0]
+    editor = wizard.editors["new_targets"]
+    qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+    _type(qtbot, editor.rows[-1].text, "Try to improve emails")
+    text, spoken = _step(wizard, "new_targets")
+    warnings = wizard.readiness().warnings
+    assert warnings and f"{len(warnings)} points to check" in text and "points to check" in spoken
+    assert "“try” cannot be measured" in spoken
+    assert "⚠" in editor.rows[-1].warnings.text()  # beside the target itself
+    assert wizard.readiness().ready is False  # signatures still missing, but nothing on this step blocks
+    assert not any(p.section_id == "new_targets" for p in wizard.readiness().problems)
+
+
+def test_every_step_of_a_finalised_demo_review_is_ticked(qtbot, demo_store):
+    """The finalised demo reviews showed "Targets from the last review" incomplete: judged by the targets open now."""
+    with demo_store.read() as s:
+        followed = s.scalars(select(Target.followed_up_in_review_id).where(
+            Target.followed_up_in_review_id.is_not(None))).all()
+        review_id = s.scalars(select(Review.id).where(Review.status == "finalised", Review.id.in_(followed))).first()
+    win = ReviewWizard(demo_store, review_id)
+    qtbot.addWidget(win)
+    assert win.editors["previous_targets"].rows  # the targets it followed up are shown, with their outcomes
+    steps = [win.section_model.item(i).text() for i, s in enumerate(TEMPLATE.sections) if s.kind != "summary"]
+    assert all(text.startswith("✓") for text in steps), steps
+
+
+def test_each_targets_advice_is_the_finalise_checks_and_follows_the_next_review_date(qtbot, answered):
+    """The advice beside each target and the side list's count come from the same check, with the same dates: a next
+    review moved before a target's due date warns on that target at once, not at its next keystroke."""
+    wizard = answered
+    editor = wizard.editors["new_targets"]
+
+    def shown():
+        return sum(row.warnings.text().count("⚠") for row in editor.rows)
+
+    assert shown() == len(wizard.readiness().warnings)
+    first_due = dt.date.fromisoformat(editor.rows[0].item()["due_date"])
+    wizard.go_to(wizard.section_index("comments_next"))
+    next_q = TEMPLATE.question_for_record_field("next_review_date")
+    _set_date(wizard.editors[next_q.id].edit, (first_due - dt.timedelta(days=1)).isoformat())
+    assert "after the next review" in editor.rows[0].warnings.text()
+    warnings = wizard.readiness().warnings
+    assert shown() == len(warnings) and any("New target 1: Due" in w.message for w in warnings)
+    assert "⚠" in _step(wizard, "new_targets")[0]

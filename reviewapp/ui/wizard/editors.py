@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from reviewapp.core.dates import format_date
 from reviewapp.core.review_rules import TARGET_OUTCOMES, ReviewContext, parse_iso_date
 from reviewapp.core.smart import check_target
-from reviewapp.core.templates import Question, scenario_shown
+from reviewapp.core.templates import YES_NO_CHOICES, Question, scenario_shown
 from reviewapp.ui.date_field import DateField, Proposal
 from reviewapp.ui.plain_label import plain_label
 from reviewapp.ui.read_only import show_read_only
@@ -153,13 +153,11 @@ class ChoiceEditor(AnswerEditor):
         super().__init__(question, context)
         self.combo = QComboBox()
         self.combo.addItem("— Choose —", None)
-        if question.type == "yes_no" and not question.options:
-            choices: list[tuple[str, Any]] = [("Yes", True), ("No", False)]
+        if question.type == "yes_no":  # a yes/no question has no options of its own: one order everywhere
+            choices: list[tuple[Any, str]] = list(YES_NO_CHOICES)
         else:
-            choices = [(o.label, True if o.value == "yes" and question.type == "yes_no" else
-                        False if o.value == "no" and question.type == "yes_no" else o.value)
-                       for o in question.options]
-        for label, value in choices:
+            choices = [(o.value, o.label) for o in question.options]
+        for value, label in choices:
             self.combo.addItem(label, value)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -307,8 +305,8 @@ class FlagEditor(AnswerEditor):
         super().__init__(question, context)
         self.combo = QComboBox()
         self.combo.addItem("— Choose —", None)
-        self.combo.addItem("No", False)
-        self.combo.addItem("Yes", True)
+        for value, label in YES_NO_CHOICES:  # the order of every yes/no question, so the two never swap
+            self.combo.addItem(label, value)
         self.detail = _long_text(64)
         self.detail.setPlaceholderText(question.detail_label or "Say what, and what has been done")
         layout = QVBoxLayout(self)
@@ -329,7 +327,9 @@ class FlagEditor(AnswerEditor):
 
     def _show(self, value: Any) -> None:
         raised = value.get("raised") if isinstance(value, dict) else None
-        self.combo.setCurrentIndex({None: 0, False: 1, True: 2}.get(raised, 0))
+        index = next((i for i in range(1, self.combo.count()) if isinstance(raised, bool)
+                      and self.combo.itemData(i) is raised), 0)
+        self.combo.setCurrentIndex(index)
         self.detail.setPlainText(str(value.get("detail", "")) if isinstance(value, dict) else "")
         self.detail.setVisible(raised is True)
 
@@ -556,6 +556,13 @@ class TargetListEditor(AnswerEditor):
     def _row_changed(self, *_args: Any) -> None:
         self.refresh_warnings()
         self._changed()
+
+    def set_dates(self, visit_date: dt.date | None, next_review_date: dt.date | None) -> None:
+        """The dates the targets are judged by (those finalising uses); the advice is redone when they change, so a
+        next review moved to before a target's due date warns on that target at once, not at its next keystroke."""
+        if (visit_date, next_review_date) != (self.visit_date, self.next_review_date):
+            self.visit_date, self.next_review_date = visit_date, next_review_date
+            self.refresh_warnings()
 
     def refresh_warnings(self) -> None:
         for row in self.rows:

@@ -7,7 +7,7 @@ user leaves a field, through the store's API so it reaches the outbox. A finalis
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -58,6 +58,7 @@ from reviewapp.ui.wheel_guard import WheelGuard
 from reviewapp.ui.window_fit import fit_window
 from reviewapp.ui.wizard.editors import AnswerEditor, DerivedEditor, TargetListEditor, editor_for
 from reviewapp.ui.wizard.not_ready import NotReadyDialog
+from reviewapp.ui.wizard.step_marks import attention_problems, step_mark
 from sync.protocol import SignatureData
 
 SAVE_WITHIN_MS = 500
@@ -181,6 +182,7 @@ class ReviewWizard(QWidget):
         self._save_timer.timeout.connect(self.save_now)
         self.editors: dict[str, AnswerEditor] = {}
         self.rows: dict[str, QWidget] = {}
+        self.row_notes: dict[str, QLabel] = {}
         self.signature_blocks: dict[str, SignatureBlock] = {}
         self.summary_intro_label: QLabel | None = None
         learner = self.context.learner
@@ -210,6 +212,7 @@ class ReviewWizard(QWidget):
         self.section_list.setModel(self.section_model)
         self.section_list.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         self.section_list.setSpacing(3)
+        self.section_list.setWordWrap(True)
         self.section_list.setMinimumWidth(300)
         self.section_list.setMaximumWidth(340)
         self.section_list.clicked.connect(lambda index: self.go_to(index.row()))
@@ -329,6 +332,15 @@ class ReviewWizard(QWidget):
                 label.setBuddy(editor.focus_widget())
                 if question.help:
                     editor.focus_widget().setAccessibleDescription(question.help)
+            # What finalising would refuse in this answer, and what the checks advise, shown under it as it is
+            # typed: in words, so colour is never the only cue, and read out with the field (see _show_notes).
+            notes = plain_label(wrap=True)
+            notes.setObjectName("answerNotes")
+            notes.setStyleSheet("color: #8a1f00;")
+            notes.setAccessibleName(f"{question.label}: what to check")
+            notes.setVisible(False)
+            row_layout.addWidget(notes)
+            self.row_notes[question.id] = notes
             self.rows[question.id] = row
             layout.addWidget(row)
         layout.addStretch(1)
@@ -471,9 +483,11 @@ class ReviewWizard(QWidget):
             if isinstance(editor, DerivedEditor):
                 editor.set_value(effective.get(question_id))
             if isinstance(editor, TargetListEditor):
+                # The dates finalising judges the targets by (review_warnings), so a target's advice matches it.
                 next_q = self.template.question_for_record_field("next_review_date")
-                editor.next_review_date = parse_iso_date(effective.get(next_q.id)) if next_q else None
-                editor.visit_date = parse_iso_date(effective.get("visit_date")) or dt.date.today()
+                visit_q = self.template.question_for_record_field("visit_date")
+                editor.set_dates(parse_iso_date(effective.get(visit_q.id)) if visit_q else None,
+                                 parse_iso_date(effective.get(next_q.id)) if next_q else None)
         for section in self.template.sections:
             for question in section.questions:
                 row = self.rows.get(question.id)
@@ -487,10 +501,33 @@ class ReviewWizard(QWidget):
             if section.kind == "summary" or status is None:
                 item.setText(f"   {section.title}")
                 continue
-            mark, word = ("✓", "complete") if status.complete else ("○", "incomplete")
-            item.setText(f"{mark} {section.title}")
-            item.setData(f"{section.title}, {word}", Qt.ItemDataRole.AccessibleTextRole)
-            item.setToolTip("\n".join(p.message for p in status.problems) or "Complete")
+            mark = step_mark(status, self.answers)
+            item.setText(mark.text)
+            item.setData(mark.accessible, Qt.ItemDataRole.AccessibleTextRole)
+            item.setToolTip(mark.tooltip)
+            self._show_notes(section, status.problems, status.warnings)
+
+    def _show_notes(self, section: Section, problems: Sequence[Problem], warnings: Sequence[Problem]) -> None:
+        """Under each answer of a step, what finalising would refuse in it and what the checks advise.
+
+        A required answer not yet given is left to the side list ("to do"), so a fresh step is not a wall of
+        red; the new targets' SMART advice is shown by each target (TargetListEditor), so it is not repeated here.
+        """
+        attention = attention_problems(problems, self.answers)
+        for question in section.questions:
+            notes = self.row_notes.get(question.id)
+            if notes is None:
+                continue
+            lines = [f"Needs attention: {p.message}" for p in attention if p.question_id == question.id]
+            if question.type != "target_list":
+                lines += [f"⚠ Worth checking: {w.message}" for w in warnings if w.question_id == question.id]
+            text = "\n".join(lines)
+            if notes.text() != text:
+                notes.setText(text)
+                notes.setVisible(bool(text))
+                editor = self.editors.get(question.id)
+                if editor is not None:
+                    editor.focus_widget().setAccessibleDescription(" ".join(filter(None, (question.help, text))))
 
     def _render_summary(self) -> None:
         parts = []
