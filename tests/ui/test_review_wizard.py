@@ -432,3 +432,50 @@ def test_each_targets_advice_is_the_finalise_checks_and_follows_the_next_review_
     warnings = wizard.readiness().warnings
     assert shown() == len(warnings) and any("New target 1: Due" in w.message for w in warnings)
     assert "⚠" in _step(wizard, "new_targets")[0]
+
+
+def test_next_and_back_put_the_cursor_in_the_first_field_of_each_step(wizard, qtbot):
+    """Typing goes on from the keyboard after Alt+N: no click or Tab is needed to reach a step's first answer."""
+    wizard.activateWindow()
+    qtbot.waitUntil(wizard.isActiveWindow, timeout=3000)
+    seen = 0
+    while wizard.next_button.isEnabled():
+        before = wizard.pages.currentIndex()
+        qtbot.keyClick(wizard.focusWidget() or wizard, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(lambda b=before: wizard.pages.currentIndex() == b + 1, timeout=2000)  # animated click
+        section = wizard.current_section()
+        focused = wizard.focusWidget()
+        if section.kind == "summary":
+            break
+        page = wizard.pages.currentWidget()
+        assert focused is not None and page.isAncestorOf(focused), section.id
+        first = next(q for q in section.questions if q.id in wizard.editors or q.type == "signature")
+        owner = wizard.editors.get(first.id)
+        expected_root = owner if owner is not None else next(
+            b for b in wizard.signature_blocks.values() if b.question.id == first.id).name
+        assert expected_root is focused or expected_root.isAncestorOf(focused), section.id
+        seen += 1
+    assert seen >= 10 and wizard.current_section().kind == "summary"  # Next from the signatures reaches the summary
+    qtbot.keyClick(wizard.focusWidget() or wizard, Qt.Key.Key_B, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: wizard.current_section().kind != "summary", timeout=2000)
+    assert wizard.signature_blocks and wizard.focusWidget() in [b.name for b in wizard.signature_blocks.values()]
+
+
+def test_no_two_controls_on_a_step_share_a_mnemonic_with_the_buttons(wizard):
+    """A clash makes Alt+letter cycle focus instead of pressing the button (three '&Name's took Alt+N from Next)."""
+    import re
+
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    def mnemonic(text: str) -> str | None:
+        found = re.search(r"&([^&])", text.replace("&&", ""))
+        return found.group(1).casefold() if found else None
+
+    buttons = [b for b in (wizard.back_button, wizard.next_button, wizard.finalise_button) if mnemonic(b.text())]
+    for index in range(wizard.pages.count()):
+        page = wizard.pages.widget(index)
+        keys = [mnemonic(w.text()) for w in page.findChildren(QAbstractButton) + page.findChildren(QLabel)
+                if mnemonic(w.text())]
+        keys += [mnemonic(b.text()) for b in buttons]
+        clashes = {k for k in keys if keys.count(k) > 1}
+        assert not clashes & {mnemonic(b.text()) for b in buttons}, (wizard.template.sections[index].id, clashes)

@@ -66,6 +66,21 @@ WARNINGS_LISTED = 5  # in the finalise confirmation; the rest are counted
 ROLE_TITLES = {"learner": "Learner", "employer": "Employer's representative", "assessor": "Assessor"}
 
 
+def _tab_reachable_within(root: QWidget) -> QWidget | None:
+    """`root`, or the first widget inside it in Tab order, that can take focus now (shown, enabled, Tab-focusable)."""
+    def reachable(widget: QWidget) -> bool:
+        return bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus) and widget.isVisible() and widget.isEnabled()
+
+    if reachable(root):
+        return root
+    widget = root.nextInFocusChain()
+    while widget is not root and root.isAncestorOf(widget):
+        if reachable(widget):
+            return widget
+        widget = widget.nextInFocusChain()
+    return None
+
+
 def finalise_question(warnings: list[str]) -> str:
     """The finalise confirmation, naming at most WARNINGS_LISTED warnings: a message box grows with its text, and a
     long list of vague targets pushed its Yes / No off a 1280×720 screen."""
@@ -103,7 +118,9 @@ class SignatureBlock(QWidget):
         self.reason.setVisible(False)
         self.signed_label = QLabel()
         row = QHBoxLayout()
-        name_label = QLabel("&Name")
+        # No mnemonic: three "&Name"s on one step took Alt+N from Next (Qt cycles focus between clashing
+        # mnemonics instead of clicking), so Next never reached the summary from the keyboard.
+        name_label = QLabel("Name")
         name_label.setBuddy(self.name)
         row.addWidget(name_label)
         row.addWidget(self.name, 1)
@@ -229,8 +246,8 @@ class ReviewWizard(QWidget):
         self.status_label = QLabel()
         self.status_label.setObjectName("wizardStatus")
         self.status_label.setWordWrap(True)  # a long message wraps rather than widening the window past the screen
-        self.back_button.clicked.connect(lambda: self.go_to(self.pages.currentIndex() - 1))
-        self.next_button.clicked.connect(lambda: self.go_to(self.pages.currentIndex() + 1))
+        self.back_button.clicked.connect(lambda: self.step_by(-1))
+        self.next_button.clicked.connect(lambda: self.step_by(+1))
         self.finalise_button.clicked.connect(self.finalise)
         QShortcut(QKeySequence("Alt+Left"), self, activated=self.back_button.click)
         QShortcut(QKeySequence("Alt+Right"), self, activated=self.next_button.click)
@@ -383,6 +400,30 @@ class ReviewWizard(QWidget):
         if section.kind == "summary":
             self._render_summary()
         self._refresh()
+
+    def step_by(self, offset: int) -> None:
+        """Back or Next: show the step and put the cursor in its first field, so typing goes on from the keyboard
+        (the walkthrough found focus left on the buttons: a click or a Tab on every one of the 14 steps)."""
+        self.go_to(self.pages.currentIndex() + offset)
+        field = self._first_field()
+        if field is not None:
+            field.setFocus(Qt.FocusReason.TabFocusReason)
+        page = self.pages.currentWidget()
+        if isinstance(page, QScrollArea):
+            page.verticalScrollBar().setValue(0)
+
+    def _first_field(self) -> QWidget | None:
+        """The first answer on the current step that Tab would reach (a drop-down, a text box, a signature's name);
+        None on a step with none, such as the summary."""
+        section = self.current_section()
+        for question in section.questions:
+            editor = self.editors.get(question.id)
+            block = next((b for b in self.signature_blocks.values() if b.question.id == question.id), None)
+            root = editor.focus_widget() if editor is not None else block.name if block is not None else None
+            field = _tab_reachable_within(root) if root is not None else None
+            if field is not None:
+                return field
+        return None
 
     def go_to_problem(self, problem: Problem) -> None:
         """Show the step a problem is on and put the cursor in its field (scrolled into view), when it has one."""
