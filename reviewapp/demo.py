@@ -26,14 +26,13 @@ from sqlalchemy import insert
 
 from reviewapp.core.dates import london_today
 from reviewapp.core.scheduling import propose_next_review
-from reviewapp.demo_answers import AnswerFacts, review_answers
+from reviewapp.demo_answers import AnswerFacts, demo_template, review_answers
 from reviewapp.store.database import DEMO_ACCOUNT, Store
 from reviewapp.store.errors import StoreError
 from reviewapp.store.models import Employer, Learner, OtjEntry, PlanItem, Review, Signature, Target
 from sync.protocol import ReviewData, SignatureData, review_content_hash
 
 TEMPLATE_ID = "apprenticeship-progress-review"
-TEMPLATE_VERSION = 1
 ASSESSOR = "demo"
 ASSESSOR_NAME = "Alex Morgan"
 
@@ -330,7 +329,7 @@ class _Generator:
             ))
             finalised_at = dt.datetime.combine(visit, dt.time(11, rng.randint(0, 59)), tzinfo=dt.UTC)
             review = self.meta() | {
-                "learner_id": learner["id"], "template_id": TEMPLATE_ID, "template_version": TEMPLATE_VERSION,
+                "learner_id": learner["id"], "template_id": TEMPLATE_ID, "template_version": demo_template().version,
                 "status": "finalised", "assessor": ASSESSOR, "visit_date": visit, "answers": answers,
                 "progress_rag": progress_rag, "welfare_rag": welfare_rag, "next_review_date": proposal.date,
                 "next_review_reason": proposal.reason, "finalised_at": finalised_at, "content_hash": None,

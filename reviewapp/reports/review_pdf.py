@@ -269,17 +269,17 @@ def _section_body(template: Template, questions: list[Question], answers: Mappin
         if question.id in hidden:  # the label stays, so the reader sees the review was whole
             words = withheld_text(template, question, answers)
             if question.type in _SHORT_TYPES:
-                run.append([para(question.label, st.cell_bold), para(words, st.withheld)])
+                run.append([para(question.printed_label, st.cell_bold), para(words, st.withheld)])
                 continue
             flush()
-            story += [*label(question.label, st), para(words, st.withheld), Spacer(1, 1.5 * mm)]
+            story += [*label(question.printed_label, st), para(words, st.withheld), Spacer(1, 1.5 * mm)]
             continue
         if question.type in _SHORT_TYPES:
-            run.append([para(question.label, st.cell_bold),
-                        para(answer_text(question, value, context, document.signatures), st.cell)])
+            run.append([para(question.printed_label, st.cell_bold),
+                        para(answer_text(question, value, context, document.signatures, printed=True), st.cell)])
             continue
         flush()
-        story += label(question.label, st)
+        story += label(question.printed_label, st)
         story += _long_answer(question, value, document, context, st)
     flush()
     return story
@@ -288,7 +288,7 @@ def _section_body(template: Template, questions: list[Question], answers: Mappin
 def _long_answer(question: Question, value: Any, document: ReviewDocument, context: ReviewContext,
                  st: Styles) -> list[Flowable]:
     if question.type == "rag" and isinstance(value, str):
-        return [rag_badge(value, question.option_label(value), st), Spacer(1, 2.5 * mm)]
+        return [rag_badge(value, question.option_label(value, printed=True), st), Spacer(1, 2.5 * mm)]
     if question.type == "previous_targets":
         return _previous_targets(value, document, context, st)
     if question.type == "plan_progress_grid":
@@ -297,7 +297,7 @@ def _long_answer(question: Question, value: Any, document: ReviewDocument, conte
         return _new_targets(value, st)
     if question.type == "signature":
         return [_signatures([question], document.signatures, st)]
-    words = answer_text(question, value, context, document.signatures)
+    words = answer_text(question, value, context, document.signatures, printed=True)
     if question.type == "scenario":
         scenario, _, response = words.partition("\nLearner's answer: ")
         title, _, body = scenario.partition(": ")
@@ -372,7 +372,7 @@ def _signatures(questions: list[Question], signatures: tuple[SignatureData, ...]
     for question in questions:
         role = question.role or ""
         signature = next((s for s in signatures if s.role == role), None)
-        who = para(ROLE_NAMES.get(role, question.label), st.cell_bold)
+        who = para(ROLE_NAMES.get(role, question.printed_label), st.cell_bold)
         if signature is None:
             rows.append([who, para("Not signed", st.cell), "", ""])
             continue

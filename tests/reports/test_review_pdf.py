@@ -44,7 +44,7 @@ def expected_texts(document) -> list[str]:
     for _, question in template.questions():
         if not is_visible(question, shown) or question.type in TABLE_TYPES:
             continue
-        words = answer_text(question, answers.get(question.id), context, document.signatures)
+        words = answer_text(question, answers.get(question.id), context, document.signatures, printed=True)
         if question.type == "scenario":  # printed as "Title. Text" then the learner's answer
             words = words.replace(": ", "\n", 1).replace("Learner's answer: ", "\n")
         texts += [part for part in words.split("\n") if part.strip()]

@@ -163,7 +163,7 @@ def test_the_refusal_lists_the_first_problems_and_counts_the_rest(server: Server
 
 @pytest.mark.parametrize(("template_id", "version"), [
     ("progress-review", 1),
-    ("apprenticeship-progress-review", 2),
+    ("apprenticeship-progress-review", 99),
     ("../templates/apprenticeship-progress-review", 1),
     ("apprenticeship-progress-review.v1", 1),
 ])
