@@ -131,8 +131,8 @@ def review_pdf(
     st = styles()
     context = review_context(document)
     answers = review.answers if review.status == "finalised" else finalised_answers(template, review.answers, context)
-    when = format_date(_visit_date(template, review.visit_date, answers)) or "undated"
-    story: list[Flowable] = [*_header(document, template, settings, copy, when, st)]
+    when = format_date(_record_date(template, "visit_date", review.visit_date, answers)) or "undated"
+    story: list[Flowable] = [*_header(document, template, settings, copy, when, answers, st)]
     sections, withheld = _sections(template, answers, document, context, copy, st)
     story += sections
     story.append(_closing(document, st, withheld=withheld))
@@ -181,17 +181,19 @@ def _logo(settings: ReportSettings) -> Flowable | None:
     return logo
 
 
-def _visit_date(template: Template, recorded: dt.date | None, answers: Mapping[str, Any]) -> dt.date | None:
-    """The review's date: the record's once finalised, the answer's while a draft (the record is filled in on
-    finalising)."""
+def _record_date(template: Template, record_field: str, recorded: dt.date | None,
+                 answers: Mapping[str, Any]) -> dt.date | None:
+    """A date the header states (the review's, the next review's): the record's once finalised, else the answer the
+    body prints (the record is filled in from that answer on finalising). One rule, so a draft's header never says
+    "Not set" above a body that gives the date."""
     if recorded is not None:
         return recorded
-    question = template.question_for_record_field("visit_date")
+    question = template.question_for_record_field(record_field)
     return parse_iso_date(answers.get(question.id)) if question else None
 
 
 def _header(document: ReviewDocument, template: Template, settings: ReportSettings, copy: str, when: str,
-            st: Styles) -> list[Flowable]:
+            answers: Mapping[str, Any], st: Styles) -> list[Flowable]:
     review = document.review
     top = Table(
         [[[para(settings.provider_name, st.provider), para(template.title, st.title)],
@@ -212,7 +214,9 @@ def _header(document: ReviewDocument, template: Template, settings: ReportSettin
         ("Employer", employer, "Dated" if addendum else "Review date", when),
         ("Programme", _programme(document), "Assessor", _assessor_name(document)),
         ("Status", status, *(("Corrects", f"Review {(review.addendum_to_id or '')[:8]}") if addendum else
-                             ("Next review", format_date(review.next_review_date) or "Not set"))),
+                             ("Next review", format_date(_record_date(template, "next_review_date",
+                                                                      review.next_review_date, answers))
+                              or "Not set"))),
     ]
     label_w, value_w = 27 * mm, FRAME_WIDTH / 2 - 27 * mm
     rows = [[para(a, st.cell_bold), para(b, st.cell), para(c, st.cell_bold), para(d, st.cell)]
