@@ -106,3 +106,23 @@ def test_the_main_windows_print_options_read_the_stored_name(window, qtbot, demo
     save_report_settings(demo_store, ReportSettings("Northfield Training Ltd"))
     window.choose_print_options("Zoë Ødegård", window)
     assert [d.provider_note.isVisibleTo(d) for d in made] == [True, False]
+
+
+def test_a_saved_copy_headed_by_the_placeholder_says_so(qtbot, demo_store):
+    from reviewapp.reports.review_pdf import review_pdf
+    from reviewapp.store.review_documents import load_review_document
+    from reviewapp.store.reviews import finalised_review_ids
+    from reviewapp.ui.saved_copy_view import PLACEHOLDER_COPY_NOTE, SavedCopyViewer
+
+    with demo_store.read() as session:
+        document = load_review_document(session, finalised_review_ids(session)[-1])
+    unnamed = SavedCopyViewer("Learner copy", review_pdf(document, copy="learner"))
+    named = SavedCopyViewer("Learner copy", review_pdf(document, copy="learner",
+                                                       settings=ReportSettings("Northfield Training Ltd")))
+    for viewer in (unnamed, named):
+        qtbot.addWidget(viewer)
+        viewer.show()
+    assert unnamed.headed_by_placeholder() and unnamed.placeholder_note.isVisible()
+    assert unnamed.placeholder_note.text() == PLACEHOLDER_COPY_NOTE
+    assert not named.headed_by_placeholder() and not named.placeholder_note.isVisible()
+    unnamed.grab().save("/tmp/c/saved_copy_placeholder_note.png")
