@@ -184,6 +184,10 @@ def run_gui(args: argparse.Namespace) -> int:
             log.exception("The demo sync server could not start; making the demo caseload locally instead.")
     watch_for_damage(window)
     window.attach_store(store, rules=schedule_rules(store))
+    if args.demo:
+        from reviewapp.demo import name_demo_provider
+
+        name_demo_provider(store)
     if args.demo and keys_in_file(store):
         show_demo_key_file_note(window)
     from reviewapp.ui.sync_controller import SyncController
@@ -201,6 +205,8 @@ def run_gui(args: argparse.Namespace) -> int:
                              f"Your damaged caseload was set aside, untouched, as {set_aside}. Sync now downloads "
                              "everything you synced from the server.")
             window.sync.sync_now()  # type: ignore[attr-defined]
+        if _on_a_real_screen():  # offscreen (tests, scripts) nobody could answer
+            window.ask_provider_name_if_unset()
         if connect_first:
             window.sync.open_settings()  # type: ignore[attr-defined]
             if window.sync.server_url and window.sync.sign_in():  # type: ignore[attr-defined]
@@ -276,11 +282,16 @@ def start_account(data_dir: Path | None, account: str | None, demo: bool) -> tup
     return own, only_demo
 
 
-def _first_run(data_dir: Path | None, account: str) -> bool:
-    """No local caseload for the account yet, on a real screen: offer a server or the demo."""
+def _on_a_real_screen() -> bool:
+    """Whether someone can answer a question at start: not on the offscreen or minimal platforms."""
     from PySide6.QtWidgets import QApplication
 
-    if QApplication.platformName() in ("offscreen", "minimal"):
+    return QApplication.platformName() not in ("offscreen", "minimal")
+
+
+def _first_run(data_dir: Path | None, account: str) -> bool:
+    """No local caseload for the account yet, on a real screen: offer a server or the demo."""
+    if not _on_a_real_screen():
         return False
     from reviewapp.store.locations import database_path, default_data_dir
 

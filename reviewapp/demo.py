@@ -16,7 +16,7 @@ import random
 import sys
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,8 @@ from sync.protocol import ReviewData, SignatureData, review_content_hash
 TEMPLATE_ID = "apprenticeship-progress-review"
 ASSESSOR = "demo"
 ASSESSOR_NAME = "Alex Morgan"
+#: The provider the demo's copies are headed by, so trying the demo never meets the question a real first start asks.
+DEMO_PROVIDER_NAME = "Northfield Training (demo)"
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,17 @@ def demo_signature(name: str) -> tuple[str, list[list[list[float]]]]:
 
 
 # --- Generation --------------------------------------------------------------------------------------------------
+
+
+def name_demo_provider(store: Store) -> None:
+    """Head the demo's copies with the demo provider's name, unless someone has set a name in the demo already."""
+    from reviewapp.store.review_documents import report_settings
+    from reviewapp.store.settings import save_report_settings
+
+    with store.read() as session:
+        current = report_settings(session)
+    if not current.provider_named:
+        save_report_settings(store, replace(current, provider_name=DEMO_PROVIDER_NAME))
 
 
 def make_uln(rng: random.Random) -> str:

@@ -31,6 +31,12 @@ class ReportSettings:
     provider_name: str = DEFAULT_PROVIDER_NAME
     logo_path: Path | None = None
 
+    @property
+    def provider_named(self) -> bool:
+        """Whether the provider has given its name: otherwise every copy prints the neutral placeholder, which the
+        app asks about at the first start and points out before printing."""
+        return self.provider_name.strip() not in ("", DEFAULT_PROVIDER_NAME)
+
 
 @dataclass(frozen=True)
 class ReviewDocument:

@@ -68,8 +68,9 @@ def review_summary(
 
 
 def answer_text(question: Question, value: Any, context: ReviewContext,
-                signatures: Sequence[SignatureData] = ()) -> str:
-    """One answer in words; "Not answered" for a blank."""
+                signatures: Sequence[SignatureData] = (), *, printed: bool = False) -> str:
+    """One answer in words; "Not answered" for a blank. With `printed`, options take the words of a printed copy
+    (`Option.print_label`), which its learner and employer read."""
     kind = question.type
     if kind == "signature":
         return _signature_text(question, signatures)
@@ -82,9 +83,9 @@ def answer_text(question: Question, value: Any, context: ReviewContext,
     if kind in ("text", "long_text"):
         return str(value)
     if kind in ("choice", "rag", "yes_no"):
-        return question.option_label(value)
+        return question.option_label(value, printed)
     if kind == "multi_choice":
-        return "; ".join(question.option_label(v) for v in value) if isinstance(value, list) else str(value)
+        return "; ".join(question.option_label(v, printed) for v in value) if isinstance(value, list) else str(value)
     if kind == "date":
         day = parse_iso_date(value)
         return format_date(day) if day else str(value)

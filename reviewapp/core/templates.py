@@ -111,6 +111,12 @@ class Option(_Strict):
     value: str = Field(min_length=1)
     label: str = Field(min_length=1)
     help: str = ""
+    #: The words on printed copies, where `label` speaks to the assessor ("You (the assessor)"); empty: `label`.
+    print_label: str = ""
+
+    def words(self, printed: bool = False) -> str:
+        """The option's words on screen, or on a printed copy (its reader-facing label where it has one)."""
+        return (self.print_label or self.label) if printed else self.label
 
 
 class Scenario(_Strict):
@@ -165,6 +171,9 @@ class Question(_Strict):
     id: str = Field(pattern=_ID_PATTERN)
     type: QuestionType
     label: str = Field(min_length=1)
+    #: The label on printed copies, read by the learner and employer, where `label` addresses the assessor
+    #: ("What evidence did you look at?"); empty means `label` reads right for everyone.
+    print_label: str = ""
     help: str = ""
     required: bool = False
     options: list[Option] = Field(default_factory=list)
@@ -184,11 +193,17 @@ class Question(_Strict):
     audience: list[str] | None = None
     audience_if: AudienceIf | None = None
 
-    def option_label(self, value: Any) -> str:
-        """The words shown for a stored option value (the value itself if the template no longer has it)."""
+    @property
+    def printed_label(self) -> str:
+        """The question's words on a printed copy: its reader-facing label if it has one, else its label."""
+        return self.print_label or self.label
+
+    def option_label(self, value: Any, printed: bool = False) -> str:
+        """The words shown for a stored option value (the value itself if the template no longer has it); with
+        `printed`, the words of a printed copy."""
         if self.type == "yes_no":
             return dict(YES_NO_CHOICES).get(value, "") if isinstance(value, bool) else ""
-        return next((o.label for o in self.options if o.value == value), str(value))
+        return next((o.words(printed) for o in self.options if o.value == value), str(value))
 
 
 class Section(_Strict):
@@ -418,6 +433,10 @@ def _check_question(question: Question, fail: Any) -> None:
                     fail(f"rag option {option.value!r} needs words saying what it means, e.g. 'Green — on track'")
     elif question.options:
         fail(f"a {kind} question takes no options")
+    for words, where in [(question.print_label, "print_label"),
+                         *((o.print_label, f"print_label of option {o.value!r}") for o in question.options)]:
+        if words and not words.strip():
+            fail(f"{where} is blank; leave it out to print the label")
     if kind == "scenario":
         if not question.scenarios:
             fail("a scenario question needs a bank of at least one scenario")

@@ -131,8 +131,8 @@ def review_pdf(
     st = styles()
     context = review_context(document)
     answers = review.answers if review.status == "finalised" else finalised_answers(template, review.answers, context)
-    when = format_date(_visit_date(template, review.visit_date, answers)) or "undated"
-    story: list[Flowable] = [*_header(document, template, settings, copy, when, st)]
+    when = format_date(_record_date(template, "visit_date", review.visit_date, answers)) or "undated"
+    story: list[Flowable] = [*_header(document, template, settings, copy, when, answers, st)]
     sections, withheld = _sections(template, answers, document, context, copy, st)
     story += sections
     story.append(_closing(document, st, withheld=withheld))
@@ -181,17 +181,19 @@ def _logo(settings: ReportSettings) -> Flowable | None:
     return logo
 
 
-def _visit_date(template: Template, recorded: dt.date | None, answers: Mapping[str, Any]) -> dt.date | None:
-    """The review's date: the record's once finalised, the answer's while a draft (the record is filled in on
-    finalising)."""
+def _record_date(template: Template, record_field: str, recorded: dt.date | None,
+                 answers: Mapping[str, Any]) -> dt.date | None:
+    """A date the header states (the review's, the next review's): the record's once finalised, else the answer the
+    body prints (the record is filled in from that answer on finalising). One rule, so a draft's header never says
+    "Not set" above a body that gives the date."""
     if recorded is not None:
         return recorded
-    question = template.question_for_record_field("visit_date")
+    question = template.question_for_record_field(record_field)
     return parse_iso_date(answers.get(question.id)) if question else None
 
 
 def _header(document: ReviewDocument, template: Template, settings: ReportSettings, copy: str, when: str,
-            st: Styles) -> list[Flowable]:
+            answers: Mapping[str, Any], st: Styles) -> list[Flowable]:
     review = document.review
     top = Table(
         [[[para(settings.provider_name, st.provider), para(template.title, st.title)],
@@ -212,7 +214,9 @@ def _header(document: ReviewDocument, template: Template, settings: ReportSettin
         ("Employer", employer, "Dated" if addendum else "Review date", when),
         ("Programme", _programme(document), "Assessor", _assessor_name(document)),
         ("Status", status, *(("Corrects", f"Review {(review.addendum_to_id or '')[:8]}") if addendum else
-                             ("Next review", format_date(review.next_review_date) or "Not set"))),
+                             ("Next review", format_date(_record_date(template, "next_review_date",
+                                                                      review.next_review_date, answers))
+                              or "Not set"))),
     ]
     label_w, value_w = 27 * mm, FRAME_WIDTH / 2 - 27 * mm
     rows = [[para(a, st.cell_bold), para(b, st.cell), para(c, st.cell_bold), para(d, st.cell)]
@@ -269,17 +273,17 @@ def _section_body(template: Template, questions: list[Question], answers: Mappin
         if question.id in hidden:  # the label stays, so the reader sees the review was whole
             words = withheld_text(template, question, answers)
             if question.type in _SHORT_TYPES:
-                run.append([para(question.label, st.cell_bold), para(words, st.withheld)])
+                run.append([para(question.printed_label, st.cell_bold), para(words, st.withheld)])
                 continue
             flush()
-            story += [*label(question.label, st), para(words, st.withheld), Spacer(1, 1.5 * mm)]
+            story += [*label(question.printed_label, st), para(words, st.withheld), Spacer(1, 1.5 * mm)]
             continue
         if question.type in _SHORT_TYPES:
-            run.append([para(question.label, st.cell_bold),
-                        para(answer_text(question, value, context, document.signatures), st.cell)])
+            run.append([para(question.printed_label, st.cell_bold),
+                        para(answer_text(question, value, context, document.signatures, printed=True), st.cell)])
             continue
         flush()
-        story += label(question.label, st)
+        story += label(question.printed_label, st)
         story += _long_answer(question, value, document, context, st)
     flush()
     return story
@@ -288,7 +292,7 @@ def _section_body(template: Template, questions: list[Question], answers: Mappin
 def _long_answer(question: Question, value: Any, document: ReviewDocument, context: ReviewContext,
                  st: Styles) -> list[Flowable]:
     if question.type == "rag" and isinstance(value, str):
-        return [rag_badge(value, question.option_label(value), st), Spacer(1, 2.5 * mm)]
+        return [rag_badge(value, question.option_label(value, printed=True), st), Spacer(1, 2.5 * mm)]
     if question.type == "previous_targets":
         return _previous_targets(value, document, context, st)
     if question.type == "plan_progress_grid":
@@ -297,7 +301,7 @@ def _long_answer(question: Question, value: Any, document: ReviewDocument, conte
         return _new_targets(value, st)
     if question.type == "signature":
         return [_signatures([question], document.signatures, st)]
-    words = answer_text(question, value, context, document.signatures)
+    words = answer_text(question, value, context, document.signatures, printed=True)
     if question.type == "scenario":
         scenario, _, response = words.partition("\nLearner's answer: ")
         title, _, body = scenario.partition(": ")
@@ -372,7 +376,7 @@ def _signatures(questions: list[Question], signatures: tuple[SignatureData, ...]
     for question in questions:
         role = question.role or ""
         signature = next((s for s in signatures if s.role == role), None)
-        who = para(ROLE_NAMES.get(role, question.label), st.cell_bold)
+        who = para(ROLE_NAMES.get(role, question.printed_label), st.cell_bold)
         if signature is None:
             rows.append([who, para("Not signed", st.cell), "", ""])
             continue

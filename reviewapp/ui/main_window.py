@@ -742,6 +742,25 @@ class MainWindow(QMainWindow):
         self.rules = chosen.rules
         self.refresh()
 
+    def ask_provider_name_if_unset(self) -> bool:
+        """At a start with no provider name set, ask for it (every copy is headed by it); whether a name was saved.
+        Declining leaves the placeholder, and the question comes again at the next start."""
+        from dataclasses import replace
+
+        from reviewapp.store.review_documents import report_settings
+        from reviewapp.store.settings import save_report_settings
+
+        with self.store.read() as session:
+            current = report_settings(session)
+        if current.provider_named:
+            return False
+        name = self.choose_provider_name()
+        if not name:
+            return False
+        save_report_settings(self.store, replace(current, provider_name=name))
+        self.statusBar().showMessage(f"Copies will be headed “{name}”", 10000)
+        return True
+
     def open_log_folder(self) -> Path:
         """Show the folder of log files (for support staff helping on the phone)."""
         from reviewapp.logs import log_dir
@@ -778,10 +797,19 @@ class MainWindow(QMainWindow):
         dialog = ProviderSettingsDialog(current, self)
         return dialog.settings() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
+    def choose_provider_name(self) -> str | None:
+        from reviewapp.ui.provider_name import ProviderNameDialog
+
+        dialog = ProviderNameDialog(self)
+        return dialog.chosen_name() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
     def choose_print_options(self, learner_name: str, parent: QWidget) -> PrintOptions | None:
+        from reviewapp.store.review_documents import report_settings
         from reviewapp.ui.print_options import PrintOptionsDialog
 
-        dialog = PrintOptionsDialog(learner_name, parent)
+        with self.store.read() as session:
+            settings = report_settings(session)
+        dialog = PrintOptionsDialog(learner_name, parent, settings=settings)
         return dialog.options() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def choose_export_path(self, file_name: str) -> Path | None:

@@ -20,9 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewapp.core.documents import ReportSettings
 from reviewapp.reports.review_pdf import COPY_NAMES, Copy
 from reviewapp.ui.plain_label import plain_label
 from reviewapp.ui.window_fit import fit_window
+from reviewapp.ui.provider_name import PROVIDER_NAME_MISSING
 
 
 @dataclass(frozen=True)
@@ -37,10 +39,12 @@ def where_copies_are_kept(learner_name: str) -> str:
 
 
 class PrintOptionsDialog(QDialog):
-    """Tick the copies to print. OK keeps them in the store and opens the print dialog."""
+    """Tick the copies to print. OK keeps them in the store and opens the print dialog. With `settings` whose
+    provider name was never set, the dialog says so before the copies are printed with the placeholder."""
 
     def __init__(self, learner_name: str, parent: QWidget | None = None,
-                 copies: Sequence[Copy] = ("learner", "employer", "provider")) -> None:
+                 copies: Sequence[Copy] = ("learner", "employer", "provider"),
+                 settings: ReportSettings | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Print signed copies")
         group = QGroupBox("Copies to keep and print")
@@ -61,6 +65,10 @@ class PrintOptionsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(group)
         layout.addWidget(self.kept_label)
+        self.provider_note = plain_label(PROVIDER_NAME_MISSING, wrap=True)
+        self.provider_note.setStyleSheet("color: #8a4b00")
+        self.provider_note.setVisible(settings is not None and not settings.provider_named)
+        layout.addWidget(self.provider_note)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(440)
         self._update()

@@ -1,18 +1,27 @@
-"""Printing review PDFs through Qt: the PDF pages rendered with QtPdf onto a QPrinter.
+"""Printing review PDFs: the PDF itself sent to the printer, or, where that cannot be done, its pages rendered.
 
-The PDF made by `reviewapp.reports` is the document of record, so printing renders those very bytes rather than
-laying the review out a second time with Qt: what is printed is what is kept. Bytes are printed from memory, so a
-copy kept in the encrypted store never passes through a plain file to be printed. The dialog is one function and
-the rendering another, so tests print to a PDF file through exactly the code the print button uses, with no modal
-dialog.
+The PDF made by `reviewapp.reports` is the document of record, so printing sends those very bytes rather than laying
+the review out a second time with Qt: what is printed is what is kept. Sent as PDF (to a CUPS queue through `lp`,
+or to a PDF file), three signed copies are a job of a few hundred kilobytes that a cheap printer copes with; they
+were once rasterised at 300 dpi, a 13.7 MB job. Only a printer with no PDF route (no CUPS) gets rendered pages, at
+a resolution sharp enough for text and a signature (`RASTER_DPI`). Bytes are printed from memory (`lp` reads them
+on its standard input), so a copy kept in the encrypted store never passes through a plain file to be printed. The
+dialog is one function and the printing another, so tests print to a PDF file through exactly the code the print
+button uses, with no modal dialog.
 """
 
 from __future__ import annotations
 
+import io
+import shutil
+import subprocess
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PyPdfError
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize
 from PySide6.QtGui import QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
@@ -29,9 +38,12 @@ if TYPE_CHECKING:
 #: A PDF to print: a file, or the bytes of one (a copy kept in the store).
 PdfSource = Path | bytes
 
-#: Pages are rasterised at the printer's resolution, but never finer than this: 300 dpi is sharp for text and a
-#: signature, while a 1200 dpi A4 page would be a 500 MB image.
-MAX_RENDER_DPI = 300
+#: Where pages must be rendered (a printer with no PDF route), they are rendered at the printer's resolution but
+#: never finer than this: 200 dpi is sharp for 8-point text and a signature and a quarter of the data of the
+#: 300 dpi once used for every job, while a 1200 dpi A4 page would be a 500 MB image.
+MAX_RENDER_DPI = 200
+#: How long `lp` may take to take a job into the print queue (it queues; it does not wait for the paper).
+LP_TIMEOUT_SECONDS = 30
 
 
 class PrintError(RuntimeError):
@@ -95,13 +107,105 @@ def render_pdfs(sources: Sequence[PdfSource], printer: QPrinter) -> int:
     return pages
 
 
+def print_pdfs(sources: Sequence[PdfSource], printer: QPrinter, *, title: str = "ReviewApp") -> int:
+    """Print the PDFs, in order, on a printer the user chose: the PDFs themselves where the printer takes PDF (a
+    PDF file, or a CUPS queue), else their rendered pages. Returns the pages printed."""
+    if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat and printer.outputFileName():
+        return write_pdfs(sources, Path(printer.outputFileName()))
+    lp = shutil.which("lp")
+    if lp is not None and printer.printerName():
+        return send_to_cups(sources, PrintChoices.of(printer), lp, title=title)
+    return render_pdfs(sources, printer)
+
+
+def _readers(sources: Sequence[PdfSource]) -> list[tuple[bytes, PdfReader]]:
+    """Each PDF's bytes and a reader over them; PrintError, naming the PDF, for one that cannot be read."""
+    opened = []
+    for source in sources:
+        name = "the copy" if isinstance(source, bytes) else Path(source).name
+        try:
+            data = source if isinstance(source, bytes) else Path(source).read_bytes()
+            reader = PdfReader(io.BytesIO(data))
+            if len(reader.pages) == 0:
+                raise PrintError(f"Could not open {name} for printing (it has no pages).")
+        except (OSError, PyPdfError, ValueError) as exc:
+            raise PrintError(f"Could not open {name} for printing ({type(exc).__name__}).") from exc
+        opened.append((data, reader))
+    return opened
+
+
+def joined_pdf(sources: Sequence[PdfSource]) -> tuple[bytes, int]:
+    """The PDFs as one PDF, page for page and still as text and vector drawing (never rendered), and its pages."""
+    opened = _readers(sources)
+    if len(opened) == 1:
+        data, reader = opened[0]
+        return data, len(reader.pages)
+    writer = PdfWriter()
+    for _data, reader in opened:
+        writer.append(reader)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), sum(len(reader.pages) for _data, reader in opened)
+
+
+def write_pdfs(sources: Sequence[PdfSource], out_path: Path) -> int:
+    """A PDF file as the printer ("print to file", and the tests): the PDFs themselves, joined; the pages."""
+    data, pages = joined_pdf(sources)
+    out_path.write_bytes(data)
+    return pages
+
+
+@dataclass(frozen=True)
+class PrintChoices:
+    """What the print dialog chose that a CUPS queue is told: the printer, copies, two-sided, black and white."""
+
+    printer_name: str
+    copies: int = 1
+    sides: str = ""  # "", "two-sided-long-edge" or "two-sided-short-edge"
+    monochrome: bool = False
+
+    @classmethod
+    def of(cls, printer: QPrinter) -> PrintChoices:
+        sides = {QPrinter.DuplexMode.DuplexLongSide: "two-sided-long-edge",
+                 QPrinter.DuplexMode.DuplexShortSide: "two-sided-short-edge"}.get(printer.duplex(), "")
+        return cls(printer.printerName(), max(1, printer.copyCount()), sides,
+                   printer.colorMode() == QPrinter.ColorMode.GrayScale)
+
+
+def lp_command(lp: str, choices: PrintChoices, *, title: str) -> list[str]:
+    """The `lp` command that queues a PDF read from its standard input, as the print dialog chose."""
+    command = [lp, "-d", choices.printer_name, "-t", title, "-n", str(choices.copies)]
+    if choices.sides:
+        command += ["-o", f"sides={choices.sides}"]
+    if choices.monochrome:
+        command += ["-o", "print-color-mode=monochrome"]
+    return [*command, "--", "-"]
+
+
+def send_to_cups(sources: Sequence[PdfSource], choices: PrintChoices, lp: str, *, title: str) -> int:
+    """Queue the PDFs on a CUPS printer, joined into one job so the copies come out together and in order; the
+    pages sent. The job goes to `lp` on its standard input: no file is written."""
+    data, pages = joined_pdf(sources)
+    name = choices.printer_name
+    try:
+        done = subprocess.run(lp_command(lp, choices, title=title), input=data, capture_output=True,
+                              timeout=LP_TIMEOUT_SECONDS, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise PrintError(f"The job could not be sent to the printer {name} ({exc}). Check the printer is set up "
+                         "on this laptop and try again.") from exc
+    if done.returncode != 0:
+        said = done.stderr.decode(errors="replace").strip() or f"lp stopped with code {done.returncode}"
+        raise PrintError(f"The printer {name} did not take the job: {said}")
+    return pages
+
+
 def print_to_pdf_file(sources: Sequence[PdfSource], out_path: Path, *, dpi: int = 150) -> int:
     """The print path with a PDF file as the printer (tests, and "print to file"); returns the pages printed."""
     printer = prepare_printer(QPrinter(QPrinter.PrinterMode.HighResolution))
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(out_path))
     printer.setResolution(dpi)
-    return render_pdfs(sources, printer)
+    return print_pdfs(sources, printer)
 
 
 def _run_dialog(dialog: QPrintDialog) -> bool:
@@ -128,7 +232,7 @@ def print_with_dialog(sources: Sequence[PdfSource], parent: QWidget | None = Non
     dialog.setWindowTitle(title)
     if not run_dialog(dialog):
         return 0
-    return render_pdfs(sources, printer)
+    return print_pdfs(sources, printer, title=title.removeprefix("Print ").capitalize())
 
 
 def print_review(store: Store, document: ReviewDocument, copies: Sequence[Copy], parent: QWidget | None = None,

@@ -11,7 +11,13 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
+from reviewapp.core.documents import DEFAULT_PROVIDER_NAME
+from reviewapp.ui.plain_label import plain_label
 from reviewapp.ui.window_fit import fit_window
+
+#: Said over a copy headed by the placeholder, which its reader may take for a missing provider.
+PLACEHOLDER_COPY_NOTE = (f"This copy is headed “{DEFAULT_PROVIDER_NAME}”: the provider's name was not set when it "
+                         "was made. Set it under File › Provider settings; copies made after that carry it.")
 
 
 class SavedCopyViewer(QDialog):
@@ -34,9 +40,20 @@ class SavedCopyViewer(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Read from the encrypted caseload; nothing is written to disk."))
+        self.placeholder_note = plain_label(PLACEHOLDER_COPY_NOTE, wrap=True)
+        self.placeholder_note.setStyleSheet("color: #8a4b00")
+        self.placeholder_note.setVisible(self.headed_by_placeholder())
+        layout.addWidget(self.placeholder_note)
         layout.addWidget(self.view, stretch=1)
         layout.addWidget(buttons)
         fit_window(self, "saved_copy", QSize(720, 860))
 
     def pages(self) -> int:
         return self.document.pageCount()
+
+    def headed_by_placeholder(self) -> bool:
+        """Whether the copy was made without the provider's name: every PDF the app makes names the provider it
+        is headed by as its author (`reports.layout.build_pdf`), so the copy itself says, whatever the setting is
+        now."""
+        author = self.document.metaData(QPdfDocument.MetaDataField.Author)
+        return str(author or "").strip() == DEFAULT_PROVIDER_NAME

@@ -67,3 +67,25 @@ def test_blank_form_asks_every_question_of_the_template(tmp_path):
     page = Image.open(next(tmp_path.glob("p*.png"))).convert("L")
     assert ImageStat.Stat(page).stddev[0] > 15
     assert len(PdfReader(BytesIO(data)).pages) > 5
+
+
+#: The most pages the paper form may take. Its ruled space alone (three college-ruled lines per written answer, the
+#: target, plan and signature tables) fills about 5.5 A4 pages, and the template's own words (questions, options,
+#: guidance and three scenario banks printed in full) about 3.8, so about 9.3 pages is the least it can take
+#: without less room to write; one more page allows for breaks between questions. It was 16 pages.
+BLANK_FORM_MAX_PAGES = 10
+
+
+def test_the_blank_form_is_compact_and_still_has_room_to_write():
+    from reportlab.lib.units import mm
+
+    from reviewapp.reports.blank_form import WritingLines, _answer_space, form_styles
+
+    template = load_template("apprenticeship-progress-review")
+    assert len(PdfReader(BytesIO(blank_form_pdf(template))).pages) <= BLANK_FORM_MAX_PAGES
+    st = form_styles()
+    for _, question in template.questions():
+        lines = [f for f in _answer_space(question, st) if isinstance(f, WritingLines)]
+        if question.type == "long_text":
+            assert [(line.count, line.spacing) for line in lines] == [(3, 7 * mm)], question.id
+        assert all(line.spacing >= 7 * mm for line in lines), question.id

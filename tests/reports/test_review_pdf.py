@@ -44,7 +44,7 @@ def expected_texts(document) -> list[str]:
     for _, question in template.questions():
         if not is_visible(question, shown) or question.type in TABLE_TYPES:
             continue
-        words = answer_text(question, answers.get(question.id), context, document.signatures)
+        words = answer_text(question, answers.get(question.id), context, document.signatures, printed=True)
         if question.type == "scenario":  # printed as "Title. Text" then the learner's answer
             words = words.replace(": ", "\n", 1).replace("Learner's answer: ", "\n")
         texts += [part for part in words.split("\n") if part.strip()]
@@ -186,6 +186,22 @@ def test_a_draft_is_refused_as_signed_and_watermarked_for_reading(demo_store, dr
     pages = PdfReader(BytesIO(data)).pages
     assert all(DRAFT_WATERMARK in page.extract_text() for page in pages)
     assert "Half way through the chat." in pdf_text(data)
+
+
+def test_a_drafts_header_gives_the_next_review_date_its_body_gives(demo_store, draft_id):
+    """A draft has no next-review record yet (finalising fills it in from the answer); the header reads the same
+    answer the body prints, so the reading copy never says "Not set" above a date."""
+    from reviewapp.store import reviews
+
+    reviews.save_answers(demo_store, draft_id, {"next_review_date": "2027-01-18"})
+    with demo_store.read() as session:
+        draft = load_review_document(session, draft_id)
+    assert draft.review.next_review_date is None and draft.review.answers["next_review_date"] == "2027-01-18"
+    first_page = normalised(PdfReader(BytesIO(review_pdf(draft, purpose="reading"))).pages[0].extract_text())
+    header = first_page.partition("The visit")[0]
+    assert "Next review 18/01/2027" in header and "Not set" not in header
+    words = pdf_text(review_pdf(draft, purpose="reading"))
+    assert "Date of the next review 18/01/2027" in words
 
 
 def test_a_tampered_review_is_refused(typical):
