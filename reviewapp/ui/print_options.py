@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 from reviewapp.core.documents import ReportSettings
 from reviewapp.reports.review_pdf import COPY_NAMES, Copy
 from reviewapp.ui.plain_label import plain_label
-from reviewapp.ui.window_fit import fit_window
 from reviewapp.ui.provider_name import PROVIDER_NAME_MISSING
+from reviewapp.ui.window_fit import fit_window
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ def raw_template() -> dict[str, Any]:
 def test_shipped_template_loads_by_name_and_by_path(template: Template) -> None:
     by_path = load_template(TEMPLATE_FILE)
     assert by_path == template
-    assert (template.id, template.version) == ("apprenticeship-progress-review", 2)  # 2: help fitted to its controls, printed labels
+    assert (template.id, template.version) == ("apprenticeship-progress-review", 2)  # 2: fitted help, print labels
     assert ("apprenticeship-progress-review", 2, template.title) in available_templates()
 
 
