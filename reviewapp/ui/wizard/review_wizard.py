@@ -69,7 +69,8 @@ ROLE_TITLES = {"learner": "Learner", "employer": "Employer's representative", "a
 def _tab_reachable_within(root: QWidget) -> QWidget | None:
     """`root`, or the first widget inside it in Tab order, that can take focus now (shown, enabled, Tab-focusable)."""
     def reachable(widget: QWidget) -> bool:
-        return bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus) and widget.isVisible() and widget.isEnabled()
+        return bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus) and widget.isVisibleTo(widget.window()) \
+            and widget.isEnabled()
 
     if reachable(root):
         return root
@@ -79,6 +80,10 @@ def _tab_reachable_within(root: QWidget) -> QWidget | None:
             return widget
         widget = widget.nextInFocusChain()
     return None
+
+
+def _is_given(value: Any) -> bool:
+    return value not in (None, "", [], {})
 
 
 def finalise_question(warnings: list[str]) -> str:
@@ -210,6 +215,7 @@ class ReviewWizard(QWidget):
         self._load_values()
         self._refresh()
         self.go_to(0)
+        self._focus_first_field()
         # The wheel scrolls the page; it changes an answer only in the control the user has chosen. Each editor is
         # watched as well, for controls it adds later (a new target's due date).
         self.wheel_guard = WheelGuard(self)
@@ -405,25 +411,35 @@ class ReviewWizard(QWidget):
         """Back or Next: show the step and put the cursor in its first field, so typing goes on from the keyboard
         (the walkthrough found focus left on the buttons: a click or a Tab on every one of the 14 steps)."""
         self.go_to(self.pages.currentIndex() + offset)
-        field = self._first_field()
-        if field is not None:
-            field.setFocus(Qt.FocusReason.TabFocusReason)
+        self._focus_first_field()
+
+    def _focus_first_field(self) -> None:
         page = self.pages.currentWidget()
         if isinstance(page, QScrollArea):
             page.verticalScrollBar().setValue(0)
+        field = self._first_field()
+        if field is not None:
+            field.setFocus(Qt.FocusReason.TabFocusReason)
+            if isinstance(page, QScrollArea):
+                page.ensureWidgetVisible(field)
 
     def _first_field(self) -> QWidget | None:
-        """The first answer on the current step that Tab would reach (a drop-down, a text box, a signature's name);
-        None on a step with none, such as the summary."""
-        section = self.current_section()
-        for question in section.questions:
+        """Where typing should go on the current step: the first answer not yet given that Tab would reach (a
+        drop-down, a text box, a signature's name), else the first answer; None on a step with none (the summary).
+        Prefilled answers (the date, the logged hours) are passed over: they are there to confirm, not to type."""
+        fields: list[tuple[QWidget, bool]] = []
+        for question in self.current_section().questions:
             editor = self.editors.get(question.id)
             block = next((b for b in self.signature_blocks.values() if b.question.id == question.id), None)
             root = editor.focus_widget() if editor is not None else block.name if block is not None else None
             field = _tab_reachable_within(root) if root is not None else None
             if field is not None:
-                return field
-        return None
+                given = (block.role in self.signatures) if block is not None else _is_given(
+                    self.answers.get(question.id))
+                fields.append((field, given))
+        if self.read_only:
+            return fields[0][0] if fields else None
+        return next((f for f, given in fields if not given), fields[0][0] if fields else None)
 
     def go_to_problem(self, problem: Problem) -> None:
         """Show the step a problem is on and put the cursor in its field (scrolled into view), when it has one."""
