@@ -420,7 +420,7 @@ class ReviewWizard(QWidget):
         field = self._first_field()
         if field is not None:
             field.setFocus(Qt.FocusReason.TabFocusReason)
-            if isinstance(page, QScrollArea):
+            if isinstance(page, QScrollArea) and self.isVisible():  # laid out: before, it scrolled the title away
                 page.ensureWidgetVisible(field)
 
     def _first_field(self) -> QWidget | None:
