@@ -453,8 +453,8 @@ def test_next_and_back_put_the_cursor_in_the_first_field_of_each_step(wizard, qt
             break
         page = wizard.pages.currentWidget()
         assert focused is not None and page.isAncestorOf(focused), section.id
-        answerable = [q for q in section.questions if (q.id in wizard.editors and wizard.editors[q.id].isVisible())
-                      or q.type == "signature"]
+        answerable = [q for q in section.questions if q.derived is None and (
+            (q.id in wizard.editors and wizard.editors[q.id].isVisible()) or q.type == "signature")]
         blank = (None, "", [], {})
         unanswered = [q for q in answerable if (q.type != "signature" and wizard.answers.get(q.id) in blank)
                       or (q.type == "signature" and (q.role or "learner") not in wizard.signatures)]

@@ -429,6 +429,8 @@ class ReviewWizard(QWidget):
         Prefilled answers (the date, the logged hours) are passed over: they are there to confirm, not to type."""
         fields: list[tuple[QWidget, bool]] = []
         for question in self.current_section().questions:
+            if question.derived is not None:
+                continue  # worked out by the app (planned hours, shortfall): shown, never typed
             editor = self.editors.get(question.id)
             block = next((b for b in self.signature_blocks.values() if b.question.id == question.id), None)
             root = editor.focus_widget() if editor is not None else block.name if block is not None else None
