@@ -26,6 +26,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from sync.protocol import LearnerData
+
 from .caseload_csv import CaseloadRow, ParsedCaseload, RowProblem
 from .db import RevBlock, let_waiters_in, new_id, take_write_lock, transaction
 from .import_runs import ImportStopped, finish_run, record_chunk, rollback_run, run_goes_on, start_run
@@ -123,7 +125,7 @@ def import_caseload(
     with transaction(factory) as session:
         check_assessors(session, parsed)
     summary = ImportSummary(problems=list(parsed.problems))
-    if parsed.problems and not skip_bad_rows:
+    if parsed.problems and (not skip_bad_rows or not parsed.readable):
         return summary
     run_id = start_run(factory, file_name, started_by, rows=len(parsed.rows), skipped=len(parsed.problems))
     summary.run_id = run_id
@@ -259,11 +261,13 @@ def _write_chunk_rows(session: Session, run_id: str, rows: Sequence[CaseloadRow]
     plans: list[_Learner] = []
     for row in rows:
         employer = employers[employer_name_key(row.employer["name"])] if row.employer else None
-        wanted = {**row.learner, "employer_id": employer.id if employer else None}
+        wanted = {**row.learner, "employer_id": employer.id if employer else None} if row.has_employer \
+            else dict(row.learner)
         assessor = users.get(row.assessor) if row.assessor else None
         learner = learners.get(row.learner["uln"])
         if learner is None:
-            new = _NewLearner(new_id(), {**wanted, "assessor": assessor.username if assessor else ""})
+            new = _NewLearner(new_id(), LearnerData(**wanted, assessor=assessor.username if assessor else "")
+                              .model_dump(mode="json"))
             note("learner", new, "created")
             summary.created += 1
             plan = _Learner(new, True, assessor, None, None)
