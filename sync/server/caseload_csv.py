@@ -165,6 +165,13 @@ class ParsedCaseload:
     mapping: list[ColumnMapping] = field(default_factory=list)
     #: False when the file as a whole cannot be read (its text, its header): no row of it can be imported.
     readable: bool = True
+    #: The ULNs of rows refused: in the file, so not reported as learners the file lacks.
+    rejected_ulns: set[str] = field(default_factory=set)
+
+    def reject(self, line: int, reason: str, uln: str = "") -> None:
+        self.problems.append(RowProblem(line, reason))
+        if uln:
+            self.rejected_ulns.add(uln)
 
     def fail(self, line: int, reason: str) -> ParsedCaseload:
         self.problems.append(RowProblem(line, reason))
@@ -312,17 +319,17 @@ def parse_caseload(data: bytes) -> ParsedCaseload:
             if len(values) > len(header) and any(v.strip() for v in values[len(header):]):
                 parsed.problems.append(RowProblem(line, "the row has more values than the header has columns"))
                 continue
+            cells = {column: (values[p] if p < len(values) else "").strip() for p, column in positions.items()}
             stray = [column_letter(p) for p, v in enumerate(values[: len(header)])
                      if v.strip() and p not in positions]
             if stray:
-                parsed.problems.append(RowProblem(line, f"column(s) {', '.join(stray)} hold a value but have no "
-                                                        "name in the header row"))
+                parsed.reject(line, f"column(s) {', '.join(stray)} hold a value but have no name in the header row",
+                              cells["uln"])
                 continue
-            cells = {column: (values[p] if p < len(values) else "").strip() for p, column in positions.items()}
             try:
                 row = _parse_row(line, cells, decimal_comma=separator == ";")
             except ValueError as error:
-                parsed.problems.append(RowProblem(line, str(error)))
+                parsed.reject(line, str(error), cells["uln"])
                 continue
             uln = row.learner["uln"]
             if uln in seen:
