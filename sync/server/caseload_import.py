@@ -13,6 +13,11 @@ finished run too.
 Each chunk looks up its learners, employers, assessors and assignments with one query each and hands out its revs
 as one block (`db.RevBlock`): the import used to run some fifteen statements and a flush per row (20,000 rows in
 164 s), most of them `assign_learner` re-stamping a learner it had just created.
+
+A re-import is safe (issue 14, item 5): a learner gets only the fields the file gives, so the same file twice hands
+out no rev at all; an assignment made at the office is never moved by a file (models.Assignment.source), only
+reported; a learner the file lacks is reported, never deleted; a row naming no assessor keeps the learner's. A
+dry run decides every row with this same code and writes nothing (`_plan_only`), so its report is the commit's.
 """
 
 from __future__ import annotations
@@ -322,6 +327,7 @@ def _write_chunk_rows(session: Session, run_id: str, rows: Sequence[CaseloadRow]
             stamped_employers[employer.id] = employer
 
     plans: list[_Learner] = []
+    employers_by_id = {employer.id: employer for employer in employers.values()}
     for row in rows:
         employer = employers[employer_name_key(row.employer["name"])] if row.employer else None
         wanted = {**row.learner, "employer_id": employer.id if employer else None} if row.has_employer \
@@ -353,7 +359,7 @@ def _write_chunk_rows(session: Session, run_id: str, rows: Sequence[CaseloadRow]
             if not changed and assessor is None:
                 summary.unchanged += 1
                 continue
-            changes = _field_changes(session, learner, merged, employers)
+            changes = _field_changes(session, learner, merged, employers_by_id)
             if changed:
                 summary.updated += 1
             else:
@@ -418,14 +424,14 @@ def _write_chunk_rows(session: Session, run_id: str, rows: Sequence[CaseloadRow]
 
 def _field_changes(session: Session, learner: Learner, merged: dict[str, Any],
                    employers: dict[str, Employer]) -> tuple[FieldChange, ...]:
-    """What the import changes of a learner, field by field, for the report; the employer by name, not by id."""
+    """What the import changes of a learner, field by field, for the report; the employer by name, not by id.
+
+    `employers` by id are the chunk's, a new one included (not in the session's identity map until flushed)."""
     changes = [FieldChange(k, learner.data.get(k), v) for k, v in merged.items()
                if learner.data.get(k) != v and k != "employer_id"]
     if merged.get("employer_id") != learner.data.get("employer_id"):
-        by_id = {e.id: e for e in employers.values()}
-
         def name(employer_id: str | None) -> str | None:
-            employer = by_id.get(employer_id) or (session.get(Employer, employer_id) if employer_id else None)
+            employer = employers.get(employer_id) or session.get(Employer, employer_id) if employer_id else None
             return employer.data.get("name") if employer is not None else None
 
         changes.append(FieldChange("employer", name(learner.data.get("employer_id")), name(merged["employer_id"])))
