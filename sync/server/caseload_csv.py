@@ -235,7 +235,10 @@ def _parse_row(line: int, value: dict[str, str], decimal_comma: bool) -> Caseloa
         except ValueError as error:
             raise ValueError(f"planned_otj_hours {error}") from None
     if "status" in given:
-        given["status"] = _status(value["status"]) if value["status"] else "active"
+        if value["status"]:
+            given["status"] = _status(value["status"])
+        else:  # an empty cell says nothing: a status set at the office or on the laptop stays
+            del given["status"]
     try:
         # Validated whole (absent fields at their defaults), kept only for the columns the file has.
         learner = LearnerData(**given).model_dump(mode="json")

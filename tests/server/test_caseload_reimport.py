@@ -60,11 +60,14 @@ def test_the_same_file_twice_changes_nothing_and_keeps_what_the_laptop_recorded(
     assert first.imported and first.created == 3 and first.assigned == 3
     assert [o.line for o in first.report.added] == [2, 3, 4] and first.report.added[0].assessor == "alice"
     alice = server.login("alice")
-    # On her laptop, alice records Sam's starting points: fields the MIS does not hold.
-    [pushed] = server.push(alice, change("learner", "update", learner_ids(server)[SAM],
-                                         {"starting_points": "Level 2 maths; new to data work"},
-                                         base={"starting_points": ""}))
-    assert pushed["status"] == "applied", pushed
+    # On her laptop, alice records Sam's starting points (which the MIS does not hold) and Ann's break in learning
+    # (the file's status cell for Ann is empty: it says nothing).
+    pushed = server.push(alice, change("learner", "update", learner_ids(server)[SAM],
+                                       {"starting_points": "Level 2 maths; new to data work"},
+                                       base={"starting_points": ""}),
+                         change("learner", "update", learner_ids(server)[ANN], {"status": "break_in_learning"},
+                                base={"status": "active"}))
+    assert [p["status"] for p in pushed] == ["applied", "applied"], pushed
     _, cursor = server.pull_all(alice)
     before, rev = state(server), revs(server)
 
@@ -73,6 +76,7 @@ def test_the_same_file_twice_changes_nothing_and_keeps_what_the_laptop_recorded(
     assert again.report.added == [] and again.report.changed == [] and again.report.missing == 0
     assert state(server) == before and revs(server) == rev  # not a rev handed out: no laptop pulls anything
     assert before[SAM][0]["starting_points"] == "Level 2 maths; new to data work"
+    assert before[ANN][0]["status"] == "break_in_learning"
     assert server.pull_all(alice, since=cursor)[0] == []
 
 
