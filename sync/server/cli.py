@@ -34,7 +34,7 @@ from .caseload_csv import ParsedCaseload, parse_caseload
 from .caseload_import import CHUNK_SECONDS, ImportFailed, ImportSummary, import_caseload
 from .core.config import DATABASE_URL_ENV, resolve_database_url
 from .db import make_engine, make_session_factory, renew_server_id, transaction
-from .import_report import report_lines
+from .import_report import COMMIT_NAMED, report_lines
 from .import_runs import ImportRunError, list_runs, rollback_run
 from .migrate import upgrade_database
 from .models import Learner, User, as_utc
@@ -236,7 +236,7 @@ def cmd_import_caseload(args: argparse.Namespace) -> None:
         f"{path.name}, run {summary.run_id}: {summary.created} created, {summary.updated} updated, "
         f"{summary.unchanged} unchanged, {summary.assigned} assigned, {len(summary.problems)} bad row(s), "
         f"{len(summary.report.kept_assignments)} office assignment(s) kept"))
-    for line in report_lines(summary.report, will=False):
+    for line in report_lines(summary.report, will=False, limit=COMMIT_NAMED):
         print(line)
     skipped = f", {len(summary.problems)} bad row(s) skipped" if summary.problems else ""
     print(

@@ -11,6 +11,8 @@ from typing import Any
 
 #: How many learners missing from a file are named one by one (the rest are counted).
 MISSING_NAMED = 50
+#: How many learners per list a commit's report names (a dry run names them all).
+COMMIT_NAMED = 50
 
 
 @dataclass(frozen=True)
@@ -73,15 +75,21 @@ def _shown(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
-def report_lines(report: ImportReport, *, will: bool) -> list[str]:
-    """The report as lines for the terminal, in the future tense for a dry run (`will`) and the past for a commit."""
+def report_lines(report: ImportReport, *, will: bool, limit: int | None = None) -> list[str]:
+    """The report as lines for the terminal, in the future tense for a dry run (`will`) and the past for a commit.
+
+    `limit` names at most that many learners per list (the rest counted): a commit's report follows its dry run,
+    which names them all, and 100,000 lines after a first import would bury the few that matter."""
     add, change, keep = ("will add", "will change", "will keep") if will else ("added", "changed", "kept")
     lines: list[str] = []
     for title, entries in ((f"Learners it {add}", report.added), (f"Learners it {change}", report.changed),
                            (f"Assignments it {keep} (made at the office)", report.kept_assignments)):
         if entries:
+            shown = entries if limit is None else entries[:limit]
             lines.append(f"{title} ({len(entries):,}):")
-            lines += [f"  {entry}" for entry in entries]
+            lines += [f"  {entry}" for entry in shown]
+            if len(shown) < len(entries):
+                lines.append(f"  and {len(entries) - len(shown):,} more")
     if report.employers_added:
         lines.append(f"Employers it {add}: {', '.join(report.employers_added)}")
     if report.employers_changed:
