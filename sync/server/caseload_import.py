@@ -433,8 +433,10 @@ def _field_changes(session: Session, learner: Learner, merged: dict[str, Any],
     """What the import changes of a learner, field by field, for the report; the employer by name, not by id.
 
     `employers` by id are the chunk's, a new one included (not in the session's identity map until flushed)."""
-    changes = [FieldChange(k, learner.data.get(k), v) for k, v in merged.items()
-               if learner.data.get(k) != v and k != "employer_id"]
+    order = list(LearnerData.model_fields)  # the fields' own order: stored JSON (JSONB above all) keeps none
+    changes = [FieldChange(k, learner.data.get(k), merged[k])
+               for k in sorted(merged, key=lambda k: order.index(k) if k in order else len(order))
+               if learner.data.get(k) != merged[k] and k != "employer_id"]
     if merged.get("employer_id") != learner.data.get("employer_id"):
         def name(employer_id: str | None) -> str | None:
             employer = employers.get(employer_id) or session.get(Employer, employer_id) if employer_id else None
