@@ -92,7 +92,10 @@ def choose_separator(text: str, score: Callable[[list[str]], int]) -> str:
     """The separator whose split of the first row `score`s best (the caller counts the column names it knows);
     on a tie the one giving more cells, then the comma."""
     def rank(separator: str) -> tuple[int, int, int]:
-        header = next(csv.reader(io.StringIO(text, newline=""), delimiter=separator), [])
+        try:
+            header = next(csv.reader(io.StringIO(text, newline=""), delimiter=separator), [])
+        except csv.Error:  # a header this separator cannot read (a cell over the csv module's limit): the
+            header = []    # caller's own reading reports it on line 1
         return score(header), len(header), -SEPARATORS.index(separator)
 
     return max(SEPARATORS, key=rank)

@@ -9,6 +9,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sync.server.caseload_csv import parse_caseload
 from sync.server.spreadsheet import read_date
@@ -126,3 +128,25 @@ def test_a_file_of_utf8_with_a_stray_windows_byte_is_refused_at_that_byte(tmp_pa
     [problem] = parse_caseload(path.read_bytes()).problems
     assert problem.line == 3 and "byte 3 of this line (0xe2" in problem.reason
     assert "the rest of the file is UTF-8" in problem.reason
+
+
+_CELLS = st.one_of(st.sampled_from(["", "9276308686", "Sam", "31/02/2026", "03/04/2026", "46115", "1e400", "nan",
+                                    "278,5", '"', "\x00", "é", "alice", "Withdrawn", "99"]),
+                   st.text(max_size=12))
+
+
+@settings(max_examples=300, deadline=None)
+@given(header=st.lists(st.sampled_from([*HEADER, "uln", "Notes", "", "first_name", "last_name", "start_date",
+                                        "Status", "level", "planned_otj_hours"]), max_size=12),
+       rows=st.lists(st.lists(_CELLS, max_size=13), max_size=4),
+       separator=st.sampled_from([",", ";", "\t"]), encoding=st.sampled_from(["utf-8", "cp1252", "utf-16"]),
+       noise=st.binary(max_size=20))
+def test_no_file_makes_the_reader_fail(header: list[str], rows: list[list[str]], separator: str, encoding: str,
+                                       noise: bytes) -> None:
+    """Whatever an admin hands over is rows and problems with lines, never an exception."""
+    text = "\r\n".join(separator.join(row) for row in [header, *rows])
+    data = text.encode(encoding, errors="replace")
+    for candidate in (data, noise + data, data + noise, noise, b"uln," + b"x" * 200_000 + b"\n" + data):
+        parsed = parse_caseload(candidate)
+        assert all(problem.line >= 1 and problem.reason for problem in parsed.problems)
+        assert parsed.readable or not parsed.rows
