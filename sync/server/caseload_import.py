@@ -201,10 +201,14 @@ def _plan_only(factory: sessionmaker[Session], parsed: ParsedCaseload, summary: 
     carried: dict[str, Employer] = {}
     for start in range(0, len(parsed.rows), DRY_RUN_CHUNK):
         with factory() as session, session.no_autoflush:
-            _write_chunk_rows(session, "", parsed.rows[start : start + DRY_RUN_CHUNK], summary, {}, write=False,
-                              carried=carried)
-            session.expunge_all()  # detached as they are now: the next chunk reads the carried employers
-            session.rollback()
+            try:
+                _write_chunk_rows(session, "", parsed.rows[start : start + DRY_RUN_CHUNK], summary, {},
+                                  write=False, carried=carried)
+            except ImportStopped as error:  # an assessor named in the file changed while it ran
+                raise ImportFailed(f"the dry run stopped: {error}") from error
+            finally:
+                session.expunge_all()  # detached as they are now: the next chunk reads the carried employers
+                session.rollback()
         let_waiters_in(factory)
 
 
