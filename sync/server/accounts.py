@@ -26,6 +26,7 @@ from .core.security import hash_password, new_token, token_digest, verify_passwo
 from .db import new_id, next_rev, take_write_lock
 from .lockout import LockoutPolicy
 from .models import (
+    ASSIGNED_AT_OFFICE,
     ENTITY_NAMES,
     LEARNER_CHILD_MODELS,
     Assignment,
@@ -277,10 +278,13 @@ def list_devices(session: Session) -> list[tuple[Device, User]]:
     return list(session.execute(select(Device, User).join(User, User.id == Device.user_id).order_by(Device.created_at)))
 
 
-def assign_learner(session: Session, learner: Learner, assessor: User, by: str = "admin") -> bool:
+def assign_learner(session: Session, learner: Learner, assessor: User, by: str = "admin",
+                   source: str = ASSIGNED_AT_OFFICE) -> bool:
     """Put a learner in an assessor's caseload (taking it out of any other). False when already there.
 
-    Must run inside a write transaction; takes the rev lock itself.
+    `source` is who decided (models.Assignment): an admin's choice, the default, is the office's from then on,
+    even when it confirms the assessor the MIS named, so a later import keeps it. Must run inside a write
+    transaction; takes the rev lock itself.
     """
     if assessor.role != "assessor":
         raise AccountError(
@@ -289,6 +293,7 @@ def assign_learner(session: Session, learner: Learner, assessor: User, by: str =
     take_write_lock(session)
     current = session.get(Assignment, learner.id)
     if current is not None and current.assessor_id == assessor.id:
+        current.source = source if source == ASSIGNED_AT_OFFICE else current.source
         return False
     if current is not None:
         rev = next_rev(session, "learner", learner.id, "removed", by)
@@ -296,9 +301,10 @@ def assign_learner(session: Session, learner: Learner, assessor: User, by: str =
         current.assessor_id = assessor.id
         current.rev = rev
         current.assigned_at = utcnow()
+        current.source = source
     else:
         rev = next_rev(session, "learner", learner.id, "assigned", by)
-        session.add(Assignment(learner_id=learner.id, assessor_id=assessor.id, rev=rev))
+        session.add(Assignment(learner_id=learner.id, assessor_id=assessor.id, rev=rev, source=source))
     record_event(session, by, "learner_assigned", user_id=assessor.id, learner_id=learner.id,
                  detail=f"learner {learner.uln}")
     learner.data = {**learner.data, "assessor": assessor.username}

@@ -13,6 +13,11 @@ finished run too.
 Each chunk looks up its learners, employers, assessors and assignments with one query each and hands out its revs
 as one block (`db.RevBlock`): the import used to run some fifteen statements and a flush per row (20,000 rows in
 164 s), most of them `assign_learner` re-stamping a learner it had just created.
+
+A re-import is safe (issue 14, item 5): a learner gets only the fields the file gives, so the same file twice hands
+out no rev at all; an assignment made at the office is never moved by a file (models.Assignment.source), only
+reported; a learner the file lacks is reported, never deleted; a row naming no assessor keeps the learner's. A
+dry run decides every row with this same code and writes nothing (`_plan_only`), so its report is the commit's.
 """
 
 from __future__ import annotations
@@ -26,10 +31,14 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from sync.protocol import LearnerData
+
 from .caseload_csv import CaseloadRow, ParsedCaseload, RowProblem
 from .db import RevBlock, let_waiters_in, new_id, take_write_lock, transaction
+from .import_report import MISSING_NAMED, FieldChange, ImportReport, KeptAssignment, LearnerOutcome
 from .import_runs import ImportStopped, finish_run, record_chunk, rollback_run, run_goes_on, start_run
 from .models import (
+    ASSIGNED_BY_MIS,
     ENTITY_NAMES,
     LEARNER_CHILD_MODELS,
     Assignment,
@@ -42,6 +51,9 @@ from .models import (
 from .records import employer_name_key, set_columns
 
 IMPORTER = "caseload-import"
+#: Learner fields an import never sets from a file: the assessor is the assignment's (the import assigns through
+#: it), and starting points are recorded at the office or on the laptop, not in the MIS.
+NOT_FROM_THE_FILE = ("assessor", "starting_points")
 #: Rows in the first chunk. Later chunks are sized so that each holds the write lock about `CHUNK_SECONDS`: a
 #: push waits a fraction of a second however busy the machine is, and the per-transaction cost (a commit, the
 #: look-ups) is still spread over many rows. Given a fixed `chunk_rows`, every chunk has that many rows.
@@ -50,6 +62,14 @@ CHUNK_SECONDS = 0.1
 CHUNK_LIMITS = (20, 2000)
 #: Most values in one SQL IN list (SQLite's limit on bound parameters is the tightest of the two back ends).
 IN_LIST = 500
+#: A new learner's fields the file does not give, in stored (JSON) form: the row was validated whole when parsed,
+#: so it is not validated again (for 20,000 new learners that took longer than writing them).
+LEARNER_DEFAULTS: dict[str, Any] = {
+    name: value for name, value in LearnerData(uln="9276308686", first_name="-", last_name="-",
+                                               start_date=dt.date(2000, 1, 1)).model_dump(mode="json").items()
+    if not LearnerData.model_fields[name].is_required()}
+#: Rows a dry run decides per (rolled back) transaction.
+DRY_RUN_CHUNK = 1000
 
 
 class ImportFailed(Exception):
@@ -66,6 +86,10 @@ class ImportSummary:
     problems: list[RowProblem] = field(default_factory=list)
     imported: bool = False
     run_id: str | None = None
+    #: Learner by learner, what it added and changed, the office's assignments it kept, who is not in the file.
+    report: ImportReport = field(default_factory=ImportReport)
+    #: True when nothing was written on purpose (`dry_run`): the counts and report say what an import would do.
+    dry_run: bool = False
 
 
 def _in_lists(values: Iterable[Any]) -> Iterable[list[Any]]:
@@ -98,7 +122,7 @@ def check_assessors(session: Session, parsed: ParsedCaseload) -> None:
         if why is None:
             good.append(row)
         else:
-            parsed.problems.append(RowProblem(row.line, why))
+            parsed.reject(row.line, why, row.learner["uln"])
     parsed.rows = good
     parsed.problems.sort(key=lambda p: p.line)
 
@@ -112,9 +136,11 @@ def import_caseload(
     started_by: str = "",
     chunk_rows: int | None = None,
     after_chunk: Callable[[int], None] | None = None,
+    dry_run: bool = False,
 ) -> ImportSummary:
     """Check every row, then import the good ones chunk by chunk under one import run; nothing at all if any row
     is bad and not skipping. `after_chunk(rows written so far)` runs after each commit (progress, and tests).
+    With `dry_run`, write nothing: the summary says what the import would add, change, keep and reject.
 
     Raises ImportFailed when a chunk fails; the chunks already written are rolled back first.
     """
@@ -122,9 +148,16 @@ def import_caseload(
         raise ValueError(f"chunk_rows must be at least 1, not {chunk_rows}")
     with transaction(factory) as session:
         check_assessors(session, parsed)
-    summary = ImportSummary(problems=list(parsed.problems))
+    summary = ImportSummary(problems=list(parsed.problems), dry_run=dry_run)
+    if not parsed.readable:
+        return summary
+    if dry_run:
+        _plan_only(factory, parsed, summary)
+        return summary
     if parsed.problems and not skip_bad_rows:
         return summary
+    with factory() as session:
+        _note_missing(session, parsed, summary.report)
     run_id = start_run(factory, file_name, started_by, rows=len(parsed.rows), skipped=len(parsed.problems))
     summary.run_id = run_id
     recorded: dict[tuple[str, str], bool] = {}  # what this run has recorded already, across chunks
@@ -157,6 +190,41 @@ def import_caseload(
     finish_run(factory, run_id, "completed")
     summary.imported = True
     return summary
+
+
+def _plan_only(factory: sessionmaker[Session], parsed: ParsedCaseload, summary: ImportSummary) -> None:
+    """A dry run: every row decided by the import's own code, chunk by chunk in short transactions (on SQLite
+    each holds the write lock, as every transaction there does), with nothing flushed and each rolled back.
+    The employers an earlier chunk would create or change are carried to the next, as committing would."""
+    with factory() as session:
+        _note_missing(session, parsed, summary.report)
+    carried: dict[str, Employer] = {}
+    for start in range(0, len(parsed.rows), DRY_RUN_CHUNK):
+        with factory() as session, session.no_autoflush:
+            try:
+                _write_chunk_rows(session, "", parsed.rows[start : start + DRY_RUN_CHUNK], summary, {},
+                                  write=False, carried=carried)
+            except ImportStopped as error:  # an assessor named in the file changed while it ran
+                raise ImportFailed(f"the dry run stopped: {error}") from error
+            finally:
+                session.expunge_all()  # detached as they are now: the next chunk reads the carried employers
+                session.rollback()
+        let_waiters_in(factory)
+
+
+def _note_missing(session: Session, parsed: ParsedCaseload, report: ImportReport) -> None:
+    """Report the live learners on the server that the file does not hold (never deleted: an export of one team,
+    or a learner who left, is the admin's to judge; a withdrawn learner's status comes in the file)."""
+    in_file = {row.learner["uln"] for row in parsed.rows} | set(parsed.rejected_ulns)
+    missing = sorted(uln for uln in session.scalars(select(Learner.uln).where(Learner.deleted.is_(False)))
+                     if uln not in in_file)
+    report.missing = len(missing)
+    named = {lr.uln: lr for lr in session.scalars(select(Learner).where(Learner.uln.in_(missing[:MISSING_NAMED])))}
+    report.missing_named = [(uln, _name(named[uln].data)) for uln in missing[:MISSING_NAMED]]
+
+
+def _name(data: dict[str, Any]) -> str:
+    return f"{data.get('first_name', '')} {data.get('last_name', '')}".strip()
 
 
 def _next_size(size: int, took: float) -> int:
@@ -204,8 +272,14 @@ def _write_chunk(session: Session, run_id: str, rows: Sequence[CaseloadRow], sum
 
 
 def _write_chunk_rows(session: Session, run_id: str, rows: Sequence[CaseloadRow], summary: ImportSummary,
-                      recorded: dict[tuple[str, str], bool]) -> None:
+                      recorded: dict[tuple[str, str], bool], *, write: bool = True,
+                      carried: dict[str, Employer] | None = None) -> None:
+    """Decide what each row does (counted and reported in `summary`), then, if `write`, write it.
+
+    A dry run (`write` False) stops after deciding: the ORM objects it changed are never flushed (the caller's
+    session has no autoflush and is rolled back), so the preview is this very code, not a copy of its rules."""
     now = utcnow()
+    report = summary.report
     users = _users(session, (row.assessor for row in rows if row.assessor))
     for row in rows:  # checked before the run started, but a user can change meanwhile
         if row.assessor and (why := _assessor_problem(row, users.get(row.assessor))) is not None:
@@ -219,6 +293,8 @@ def _write_chunk_rows(session: Session, run_id: str, rows: Sequence[CaseloadRow]
         query = select(Employer).where(Employer.name_key.in_(names), Employer.deleted.is_(False))
         for employer in session.scalars(query.order_by(Employer.rev)):
             employers.setdefault(employer.name_key, employer)  # the oldest of a name, as before
+    if carried is not None:  # a dry run: what its earlier chunks would have written
+        employers |= {key: carried[key] for key in keys if key in carried}
     assignments: dict[str, Assignment] = {}
     for ids in _in_lists(lr.id for lr in learners.values()):
         found = session.scalars(select(Assignment).where(Assignment.learner_id.in_(ids)))
@@ -246,43 +322,62 @@ def _write_chunk_rows(session: Session, run_id: str, rows: Sequence[CaseloadRow]
             session.add(employer)
             employers[key] = employer
             summary.employers_created += 1
+            report.employers_added.append(employer.data["name"])
             note("employer", employer, "created")
             stamped_employers[employer.id] = employer
             continue
         # Contact details from the MIS replace the server's, but an empty cell never blanks a known value.
         merged = {**employer.data, **{k: v for k, v in row.employer.items() if v and k != "name"}}
         if merged != employer.data:
+            changes = ", ".join(str(FieldChange(k, employer.data.get(k), v)) for k, v in merged.items()
+                                if employer.data.get(k) != v)
+            report.employers_changed.append(f"{employer.data['name']}: {changes}")
             note("employer", employer, "updated", before=employer.data)
             employer.data, employer.updated_at, employer.updated_by = merged, now, IMPORTER
             stamped_employers[employer.id] = employer
 
     plans: list[_Learner] = []
+    employers_by_id = {employer.id: employer for employer in employers.values()}
     for row in rows:
         employer = employers[employer_name_key(row.employer["name"])] if row.employer else None
-        wanted = {**row.learner, "employer_id": employer.id if employer else None}
+        wanted = {**row.learner, "employer_id": employer.id if employer else None} if row.has_employer \
+            else dict(row.learner)
         assessor = users.get(row.assessor) if row.assessor else None
         learner = learners.get(row.learner["uln"])
         if learner is None:
-            new = _NewLearner(new_id(), {**wanted, "assessor": assessor.username if assessor else ""})
+            new = _NewLearner(new_id(), {**LEARNER_DEFAULTS, **wanted,
+                                         "assessor": assessor.username if assessor else ""})
             note("learner", new, "created")
             summary.created += 1
+            report.added.append(LearnerOutcome(row.line, row.learner["uln"], _name(new.data),
+                                               assessor=assessor.username if assessor else ""))
             plan = _Learner(new, True, assessor, None, None)
         else:
             current = assignments.get(learner.id)
+            if assessor is not None and current is not None and current.assessor_id != assessor.id \
+                    and current.source != ASSIGNED_BY_MIS:
+                holder = session.get(User, current.assessor_id)
+                report.kept_assignments.append(KeptAssignment(row.line, learner.uln, holder.username if holder
+                                                              else current.assessor_id, assessor.username))
+                assessor = None  # the office's since: kept, and reported
             if assessor is not None and current is not None and current.assessor_id == assessor.id:
                 assessor = None  # already theirs
-            # Fields the MIS does not hold (starting points, status, the assessor) are kept as they are.
-            merged = {**learner.data, **{k: v for k, v in wanted.items() if k != "assessor"}}
+            # Only the fields the file gives: the rest (starting points, the assessor, a column the file lacks)
+            # are kept as they are.
+            merged = {**learner.data, **{k: v for k, v in wanted.items() if k not in NOT_FROM_THE_FILE}}
             changed = merged != learner.data or learner.deleted
             if not changed and assessor is None:
                 summary.unchanged += 1
                 continue
+            changes = _field_changes(session, learner, merged, employers_by_id)
             if changed:
                 summary.updated += 1
             else:
                 summary.unchanged += 1  # as before: unchanged fields, only a new assessor (counted as assigned)
             if assessor is not None:
                 merged["assessor"] = assessor.username
+            report.changed.append(LearnerOutcome(row.line, learner.uln, _name(merged), changes,
+                                                 assessor=assessor.username if assessor else ""))
             note("learner", learner, "updated", before=learner.data, deleted_before=learner.deleted,
                  assessor_before=None if assessor is None else (current.assessor_id if current else ""))
             old_employer_id = learner.employer_id
@@ -297,6 +392,10 @@ def _write_chunk_rows(session: Session, run_id: str, rows: Sequence[CaseloadRow]
             # employer: the employer needs a rev after their cursor (as accounts.touch_employer gives it).
             stamped_employers[employer.id] = employer
         plans.append(plan)
+    if not write:
+        if carried is not None:
+            carried |= employers
+        return
 
     revs = RevBlock(session, IMPORTER)
     # Parents first: an employer's rev comes before its learners', so no page shows a learner before its employer.
@@ -311,10 +410,11 @@ def _write_chunk_rows(session: Session, run_id: str, rows: Sequence[CaseloadRow]
                 rev = revs.next("learner", learner.id, "removed")
                 session.add(CaseloadRemoval(rev=rev, learner_id=learner.id, assessor_id=plan.current.assessor_id))
                 plan.current.assessor_id, plan.current.rev, plan.current.assigned_at = plan.assessor.id, rev, now
+                plan.current.source = ASSIGNED_BY_MIS
             else:
                 rev = revs.next("learner", learner.id, "assigned")
                 new_assignments.append({"learner_id": learner.id, "assessor_id": plan.assessor.id, "rev": rev,
-                                        "assigned_at": now})
+                                        "assigned_at": now, "source": ASSIGNED_BY_MIS})
         learner.rev = revs.next("learner", learner.id, "import")
     if moving:  # a learner already on the server changes hands: its new holder must pull all that hangs off it
         _restamp_children(session, revs, [p.row.id for p in moving])
@@ -330,6 +430,26 @@ def _write_chunk_rows(session: Session, run_id: str, rows: Sequence[CaseloadRow]
         item["rev"] = item.pop("_row").rev
     record_chunk(session, run_id, items, [("employer", e.id, e.rev) for e in stamped_employers.values()],
                  recorded, summary)
+
+
+def _field_changes(session: Session, learner: Learner, merged: dict[str, Any],
+                   employers: dict[str, Employer]) -> tuple[FieldChange, ...]:
+    """What the import changes of a learner, field by field, for the report; the employer by name, not by id.
+
+    `employers` by id are the chunk's, a new one included (not in the session's identity map until flushed)."""
+    order = list(LearnerData.model_fields)  # the fields' own order: stored JSON (JSONB above all) keeps none
+    changes = [FieldChange(k, learner.data.get(k), merged[k])
+               for k in sorted(merged, key=lambda k: order.index(k) if k in order else len(order))
+               if learner.data.get(k) != merged[k] and k != "employer_id"]
+    if merged.get("employer_id") != learner.data.get("employer_id"):
+        def name(employer_id: str | None) -> str | None:
+            employer = employers.get(employer_id) or session.get(Employer, employer_id) if employer_id else None
+            return employer.data.get("name") if employer is not None else None
+
+        changes.append(FieldChange("employer", name(learner.data.get("employer_id")), name(merged["employer_id"])))
+    if learner.deleted:
+        changes.append(FieldChange("deleted", True, False))
+    return tuple(changes)
 
 
 def _restamp_children(session: Session, revs: RevBlock, learner_ids: list[str]) -> None:

@@ -30,10 +30,11 @@ from .accounts import (
     unlock_user,
 )
 from .audit import command_line_actor, format_line, format_time, learner_trail, os_user, record_event, user_trail
-from .caseload_csv import parse_caseload
-from .caseload_import import CHUNK_SECONDS, ImportFailed, import_caseload
+from .caseload_csv import ParsedCaseload, parse_caseload
+from .caseload_import import CHUNK_SECONDS, ImportFailed, ImportSummary, import_caseload
 from .core.config import DATABASE_URL_ENV, resolve_database_url
 from .db import make_engine, make_session_factory, renew_server_id, transaction
+from .import_report import COMMIT_NAMED, report_lines
 from .import_runs import ImportRunError, list_runs, rollback_run
 from .migrate import upgrade_database
 from .models import Learner, User, as_utc
@@ -214,27 +215,57 @@ def cmd_import_caseload(args: argparse.Namespace) -> None:
     _, engine, factory = _database(args)
     try:
         summary = import_caseload(factory, parsed, skip_bad_rows=args.skip_bad_rows, file_name=path.name,
-                                  started_by=_who(), chunk_rows=args.chunk_rows)
+                                  started_by=_who(), chunk_rows=args.chunk_rows, dry_run=args.dry_run)
     except ImportFailed as error:
         raise CommandError(f"Importing {path.name} failed: {error}") from None
     finally:
         engine.dispose()
+    if args.dry_run:
+        _show_dry_run(path.name, parsed, summary, args.skip_bad_rows)
+        return
     for problem in summary.problems:
         print(f"{path.name}: {problem}", file=sys.stderr)
     if not summary.imported:
+        if not parsed.readable:
+            raise CommandError(f"{path.name} cannot be read as a caseload: nothing was imported.")
         raise CommandError(
             f"{len(summary.problems)} bad row(s): nothing was imported. Fix them, or run again with --skip-bad-rows "
             "to import the good rows only."
         )
     _record(args, "caseload_imported", detail=(
         f"{path.name}, run {summary.run_id}: {summary.created} created, {summary.updated} updated, "
-        f"{summary.unchanged} unchanged, {summary.assigned} assigned, {len(summary.problems)} bad row(s)"))
+        f"{summary.unchanged} unchanged, {summary.assigned} assigned, {len(summary.problems)} bad row(s), "
+        f"{len(summary.report.kept_assignments)} office assignment(s) kept"))
+    for line in report_lines(summary.report, will=False, limit=COMMIT_NAMED):
+        print(line)
     skipped = f", {len(summary.problems)} bad row(s) skipped" if summary.problems else ""
     print(
         f"Imported {path.name}: {summary.created} learner(s) created, {summary.updated} updated, "
         f"{summary.unchanged} unchanged, {summary.assigned} assigned, {summary.employers_created} new employer(s)"
         f"{skipped}. Import run {summary.run_id} (undo it with: reviewapp-server import-rollback {summary.run_id})."
     )
+
+
+def _show_dry_run(name: str, parsed: ParsedCaseload, summary: ImportSummary, skip_bad_rows: bool) -> None:
+    """What `import-caseload --dry-run` prints: how the file was read, then what an import would add, change,
+    leave and reject, with the file's line numbers. Exit status 1 when the import as asked would write nothing."""
+    print(f"Dry run of {name}: nothing has been written.")
+    for line in parsed.describe_reading():
+        print(f"  {line}")
+    for line in report_lines(summary.report, will=True):
+        print(line)
+    if summary.problems:
+        print(f"Rows it will reject ({len(summary.problems):,}):")
+        for problem in summary.problems:
+            print(f"  {problem}")
+    if not parsed.readable:
+        raise CommandError(f"{name} cannot be read as a caseload: an import would write nothing.")
+    print(f"Importing it would add {summary.created} learner(s), change {summary.updated}, leave {summary.unchanged} "
+          f"as they are, assign {summary.assigned}, add {summary.employers_created} employer(s) and reject "
+          f"{len(summary.problems)} row(s).")
+    if summary.problems and not skip_bad_rows:
+        raise CommandError(f"{len(summary.problems)} bad row(s): as it stands an import would write nothing. Fix "
+                           "them, or import with --skip-bad-rows to import the good rows only.")
 
 
 def _positive(text: str) -> int:
@@ -396,9 +427,17 @@ def build_parser() -> argparse.ArgumentParser:
     assign.add_argument("username")
     assign.set_defaults(run=cmd_assign)
 
-    imp = commands.add_parser("import-caseload", parents=[common], help="import the caseload CSV from the MIS")
+    imp = commands.add_parser(
+        "import-caseload", parents=[common], help="import the caseload CSV from the MIS or a spreadsheet",
+        description="Import a caseload CSV (UTF-8 or Windows-1252, comma or semicolon separated, columns matched "
+        "by name). All or nothing: any bad row and nothing is written, unless --skip-bad-rows. Run it with "
+        "--dry-run first to see how the file is read and what it would add, change, leave and reject.",
+    )
     imp.add_argument("file")
     imp.add_argument("--skip-bad-rows", action="store_true", help="import the good rows even if some are bad")
+    imp.add_argument("--dry-run", action="store_true",
+                     help="write nothing: show how the file is read and what an import would add, change, leave "
+                     "and reject, with line numbers")
     imp.add_argument("--chunk-rows", type=_positive, metavar="N",
                      help=f"rows written per transaction (default: as many as take about {CHUNK_SECONDS:g} s, so a "
                      "push or pull waits at most that long)")

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .accounts import assign_learner
 from .db import RevBlock, new_id, next_rev, take_write_lock, transaction
 from .models import (
+    ASSIGNED_BY_MIS,
     LEARNER_CHILD_MODELS,
     Assignment,
     CaseloadRemoval,
@@ -235,7 +236,7 @@ def _give_back(session: Session, run_id: str, learner: Learner, assessor_id: str
     employer = session.get(Employer, learner.employer_id) if learner.employer_id else None
     item = session.get(ImportRunRecord, (run_id, "employer", employer.id)) if employer is not None else None
     untouched = employer is not None and item is not None and employer.rev == item.rev
-    assign_learner(session, learner, previous, by=by)
+    assign_learner(session, learner, previous, by=by, source=ASSIGNED_BY_MIS)  # the run moved only the MIS's
     if untouched:
         assert employer is not None and item is not None
         item.rev = employer.rev

@@ -143,14 +143,25 @@ class AuditEvent(Base):
     detail: Mapped[str] = mapped_column(String(1000), default="")
 
 
+#: Where an assignment came from: an admin at the office (`assign`, the admin API) or an MIS file's assessor column.
+ASSIGNED_AT_OFFICE = "office"
+ASSIGNED_BY_MIS = "mis"
+
+
 class Assignment(Base):
-    """Which assessor a learner is assigned to: the caseload. One assessor per learner."""
+    """Which assessor a learner is assigned to: the caseload. One assessor per learner.
+
+    `source` says who made it. An assignment made at the office belongs to the office: a later MIS import never
+    moves the learner (it reports the difference instead), since the MIS does not know of a reassignment done
+    after it exported, and reverting one silently is how an assessor loses a learner they are visiting tomorrow.
+    """
 
     __tablename__ = "assignments"
     learner_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     assessor_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
     rev: Mapped[int] = mapped_column(RevType)
     assigned_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    source: Mapped[str] = mapped_column(String(10), default=ASSIGNED_AT_OFFICE)
 
 
 class CaseloadRemoval(Base):

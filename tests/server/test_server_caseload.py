@@ -49,7 +49,7 @@ def test_bad_rows_are_each_reported_with_line_and_reason() -> None:
     parsed = parse_caseload(csv_bytes(
         row(),
         row(uln="1234567890"),
-        row(uln="1000000035", start="01/09/2025"),
+        row(uln="1000000035", start="31/02/2026"),
         row(uln="1000000035", first=""),
         row(uln="9276308686"),
         row(uln="1000000019", level="three"),
@@ -57,7 +57,7 @@ def test_bad_rows_are_each_reported_with_line_and_reason() -> None:
     ))
     reasons = {p.line: p.reason for p in parsed.problems}
     assert sorted(reasons) == [3, 4, 5, 6, 7, 8]
-    assert "ULN" in reasons[3] and "YYYY-MM-DD" in reasons[4] and "first_name" in reasons[5]
+    assert "ULN" in reasons[3] and "February 2026 has 28 days" in reasons[4] and "first_name" in reasons[5]
     assert "line 2" in reasons[6] and "level" in reasons[7] and "before" in reasons[8]
     assert str(parsed.problems[0]).startswith("line 3: ")
 
@@ -67,7 +67,7 @@ def test_a_record_is_reported_on_the_line_where_it_starts() -> None:
     address = "Unit 4\nHigh Street\nLeeds LS1 1AA"
     parsed = parse_caseload(csv_bytes(
         row(uln="1234567890", employer_address=address),  # lines 2-4, a bad ULN
-        row(uln="1000000035", start="01/09/2025"),  # line 5
+        row(uln="1000000035", start="09/13/2025"),  # line 5: month first, so month 13
         "",  # line 6, blank
         row(employer_address=address),  # lines 7-9, good
         row(),  # line 10, the same ULN again
@@ -78,14 +78,18 @@ def test_a_record_is_reported_on_the_line_where_it_starts() -> None:
     assert parsed.rows[0].employer is not None and parsed.rows[0].employer["address"] == address
 
 
-def test_missing_columns_and_non_utf8_are_reported() -> None:
+def test_missing_columns_and_unreadable_bytes_are_reported() -> None:
     assert "uln" in parse_caseload(b"first_name,last_name\nA,B\n").problems[0].reason
-    assert "UTF-8" in parse_caseload(HEADER.encode() + b"\n\xff\xfe\n").problems[0].reason
+    # 0x81 is neither UTF-8 nor Windows-1252 (one of the five bytes it leaves undefined).
+    problem = parse_caseload(HEADER.encode() + b"\n\x81\n").problems[0]
+    assert problem.line == 2 and "UTF-8 or Windows-1252" in problem.reason
 
 
 def test_a_byte_that_is_not_utf8_is_reported_on_its_own_line() -> None:
-    """A Latin-1 'é' deep in a big export: the admin is sent to that line, not to line 1 (issue 12, item 13)."""
+    """A Latin-1 'é' deep in an otherwise UTF-8 export: the admin is sent to that line, not to line 1 (issue 12,
+    item 13); a file wholly in Windows-1252 is read as such (issue 14, item 2)."""
     rows = [row(uln=uln) for uln in _ulns(3100)]
+    rows[5] = rows[5].replace('"Sam"', '"Zoë"')  # UTF-8 early on: the file is UTF-8, the later byte a mistake
     rows[3040] = rows[3040].replace('"Smith"', '"Ren\xe9e"')  # record 3,041 is on line 3,042 (after the header)
     data = csv_bytes(*rows).replace("Ren\xe9e".encode(), b"Ren\xe9e")  # the one byte 0xe9 alone
     problems = parse_caseload(data).problems
