@@ -55,12 +55,13 @@ def uln_is_valid(uln: str) -> bool:
 
 @dataclass(frozen=True)
 class CaseloadRow:
-    """One good row: the learner's fields, the employer's (None when the row names none), and the assessor."""
+    """One good row: the learner's fields, the employer's (None when the row names none), and the assessor
+    (None when the file names none at all, as an ILR file never does; "" when its assessor cell is empty)."""
 
     line: int
     learner: dict[str, Any]
     employer: dict[str, Any] | None
-    assessor: str
+    assessor: str | None
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,7 @@ def set_columns(row: Any, data: dict[str, Any]) -> None:
     elif isinstance(row, Learner):
         row.uln = data["uln"]
         row.employer_id = data.get("employer_id")
+        row.learner_ref = data.get("learner_ref") or None
     elif isinstance(row, Signature):
         row.review_id = data["review_id"]
     elif hasattr(row, "learner_id"):
