@@ -30,12 +30,14 @@ from .accounts import (
     unlock_user,
 )
 from .audit import command_line_actor, format_line, format_time, learner_trail, os_user, record_event, user_trail
-from .caseload_csv import parse_caseload
+from .caseload_assignments import assign_caseload, parse_assignments
 from .caseload_import import CHUNK_SECONDS, ImportFailed, import_caseload
 from .core.config import DATABASE_URL_ENV, resolve_database_url
 from .db import make_engine, make_session_factory, renew_server_id, transaction
 from .import_runs import ImportRunError, list_runs, rollback_run
 from .migrate import upgrade_database
+from .mis.caseload_file import ReaderMissing, read_caseload_file
+from .mis.parsed_ilr import ParsedIlr
 from .models import Learner, User, as_utc
 
 
@@ -207,10 +209,14 @@ def cmd_assign(args: argparse.Namespace) -> None:
 def cmd_import_caseload(args: argparse.Namespace) -> None:
     path = Path(args.file)
     try:
-        data = path.read_bytes()
+        parsed = read_caseload_file(path)
     except OSError as error:
         raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
-    parsed = parse_caseload(data)
+    except ReaderMissing as error:
+        raise CommandError(f"{error}.") from None
+    if isinstance(parsed, ParsedIlr) and parsed.year:
+        print(f"{path.name}: an ILR file for {parsed.year} holding {parsed.learners} learner(s), "
+              f"{parsed.not_apprentices} of them not apprentices (left out).")
     _, engine, factory = _database(args)
     try:
         summary = import_caseload(factory, parsed, skip_bad_rows=args.skip_bad_rows, file_name=path.name,
@@ -235,6 +241,26 @@ def cmd_import_caseload(args: argparse.Namespace) -> None:
         f"{summary.unchanged} unchanged, {summary.assigned} assigned, {summary.employers_created} new employer(s)"
         f"{skipped}. Import run {summary.run_id} (undo it with: reviewapp-server import-rollback {summary.run_id})."
     )
+
+
+def cmd_assign_caseload(args: argparse.Namespace) -> None:
+    path = Path(args.file)
+    try:
+        parsed = parse_assignments(path.read_bytes())
+    except OSError as error:
+        raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+    _, engine, factory = _database(args)
+    try:
+        summary = assign_caseload(factory, parsed, by=command_line_actor())
+    finally:
+        engine.dispose()
+    for problem in summary.problems:
+        print(f"{path.name}: {problem}", file=sys.stderr)
+    if not summary.applied:
+        raise CommandError(f"{len(summary.problems)} bad row(s): no assignment was changed. Fix them and run the "
+                           "command again.")
+    print(f"Assigned from {path.name}: {summary.assigned} learner(s) assigned, {summary.unchanged} already with "
+          "that assessor.")
 
 
 def _positive(text: str) -> int:
@@ -396,13 +422,26 @@ def build_parser() -> argparse.ArgumentParser:
     assign.add_argument("username")
     assign.set_defaults(run=cmd_assign)
 
-    imp = commands.add_parser("import-caseload", parents=[common], help="import the caseload CSV from the MIS")
+    imp = commands.add_parser("import-caseload", parents=[common],
+                              help="import the caseload from the MIS: an ILR XML file or the caseload CSV",
+                              description="Import the caseload from the MIS: an ILR XML file (2025-26; its "
+                              "apprentices only) or the caseload CSV, told apart by what the file holds. Every "
+                              "problem is reported with its line; nothing is imported while any remains, unless "
+                              "--skip-bad-rows. The ILR names no assessor: use assign-caseload.")
     imp.add_argument("file")
     imp.add_argument("--skip-bad-rows", action="store_true", help="import the good rows even if some are bad")
     imp.add_argument("--chunk-rows", type=_positive, metavar="N",
                      help=f"rows written per transaction (default: as many as take about {CHUNK_SECONDS:g} s, so a "
                      "push or pull waits at most that long)")
     imp.set_defaults(run=cmd_import_caseload)
+    assignments = commands.add_parser(
+        "assign-caseload", parents=[common], help="assign learners to assessors from a CSV of uln,assessor",
+        description="Assign learners to assessors from a CSV with the columns uln and assessor (and learner_ref, "
+        "the MIS's LearnRefNumber, for a learner whose ULN is still to follow: 9999999999). Every row is checked "
+        "first: if any is bad, each is reported with its line and no assignment is changed.",
+    )
+    assignments.add_argument("file")
+    assignments.set_defaults(run=cmd_assign_caseload)
     undo = commands.add_parser(
         "import-rollback", parents=[common], help="undo an import run (what it created or changed, if untouched since)",
         description="Undo an import run: learners and employers it created are deleted and those it changed get "
