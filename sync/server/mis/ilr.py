@@ -119,7 +119,8 @@ def _syntax_problem(error: etree.XMLSyntaxError) -> RowProblem:
     line = error.lineno or 1
     message = error.msg or str(error)
     message = _POSITION.sub("", message)  # libxml2 repeats the position; the line is ours to report
-    return RowProblem(line, f"the file is not well-formed XML: {message}")
+    return RowProblem(line, f"the file is not well-formed XML: {message}; nothing in it can be imported until it "
+                            "is exported again")
 
 
 def _top_level(source: BinaryIO) -> Iterator[etree._Element]:
@@ -176,7 +177,10 @@ def _read(source: BinaryIO, year: IlrYear, parsed: ParsedIlr) -> None:
                 parsed.learners += 1
                 _take_learner(Node(element, year.namespace), year, parsed, seen_uln, seen_ref)
     except etree.XMLSyntaxError as error:
+        # What comes after the break cannot be read, so even the learners before it are not taken: importing
+        # them alone (with --skip-bad-rows) would be importing part of a file as if it were the whole.
         parsed.problems.append(_syntax_problem(error))
+        parsed.rows.clear()
         return
     for name, least, _ in MESSAGE_SEQUENCE:
         if counts[name] < least:
