@@ -289,3 +289,13 @@ def test_command_line_imports_an_ilr_then_its_assignments(database_url: str, tmp
 
 def test_namespace_constant_matches_the_schema() -> None:
     assert etree.parse(str(SCHEMAS / "schemafile25.xsd")).getroot().get("targetNamespace") == NAMESPACE_2526
+
+
+def test_the_example_in_the_server_guide_validates_and_imports() -> None:
+    """docs/server.md shows an ILR file: it must stay one the schema and the reader accept."""
+    guide = (REPO / "docs" / "server.md").read_text(encoding="utf-8")
+    example = guide.split("```xml\n", 1)[1].split("```", 1)[0].encode()
+    schema = shared_schema()
+    assert schema.validate(etree.fromstring(example)), schema.error_log
+    result = parsed(example)
+    assert result.problems == [] and [r.learner["uln"] for r in result.rows] == ["9276308686"]
