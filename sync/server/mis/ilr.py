@@ -83,31 +83,41 @@ def _root_namespace(source: BinaryIO) -> tuple[str, str]:
 def parse_ilr(source: BinaryIO) -> ParsedIlr:
     """Every apprentice of an ILR file and every problem, with its line; `source` must be seekable."""
     parsed = ParsedIlr()
+    rows = list(iter_ilr(source, parsed))
+    # After a break in the XML nothing can be read, so even the learners before it are not taken: importing them
+    # alone (with --skip-bad-rows) would be importing part of a file as if it were the whole.
+    parsed.rows = [] if parsed.unreadable else rows
+    parsed.problems.sort(key=lambda p: p.line)
+    return parsed
+
+
+def iter_ilr(source: BinaryIO, parsed: ParsedIlr) -> Iterator[CaseloadRow]:
+    """The apprentices of an ILR file one by one, as it is read; the year, counts and problems go into `parsed`
+    as they are found (`parsed.rows` is left alone). Holds no more of the file than one learner at a time."""
     start = source.tell()
     try:
         namespace, root = _root_namespace(source)
     except etree.XMLSyntaxError as error:
         parsed.problems.append(_syntax_problem(error))
-        return parsed
+        parsed.unreadable = True
+        return
     except NotIlr as error:
         parsed.problems.append(RowProblem(1, str(error)))
-        return parsed
+        return
     if root != "Message":
         parsed.problems.append(RowProblem(1, f"the XML file is not an ILR file: its root element is {root!r}"
                                           + (f" in the namespace {namespace!r}" if namespace else "")
                                           + ", not an ILR Message"))
-        return parsed
+        return
     year = YEARS.get(namespace)
     if year is None:
         known = ", ".join(f"{y.label} ({y.namespace})" for y in YEARS.values())
         parsed.problems.append(RowProblem(1, f"the file is an ILR of a year this server does not read (namespace "
                                           f"{namespace!r}); it reads the ILR for {known}"))
-        return parsed
+        return
     parsed.year = year.label
     source.seek(start)
-    _read(source, year, parsed)
-    parsed.problems.sort(key=lambda p: p.line)
-    return parsed
+    yield from _read(source, year, parsed)
 
 
 def parse_ilr_file(path: Path) -> ParsedIlr:
@@ -139,7 +149,7 @@ def _top_level(source: BinaryIO) -> Iterator[etree._Element]:
                 del parent[0]
 
 
-def _read(source: BinaryIO, year: IlrYear, parsed: ParsedIlr) -> None:
+def _read(source: BinaryIO, year: IlrYear, parsed: ParsedIlr) -> Iterator[CaseloadRow]:
     schema = _part_schema(year.schema_file)
     order = [name for name, _, _ in MESSAGE_SEQUENCE]
     counts = dict.fromkeys(order, 0)
@@ -175,12 +185,12 @@ def _read(source: BinaryIO, year: IlrYear, parsed: ParsedIlr) -> None:
                 continue
             if name.localname == "Learner":
                 parsed.learners += 1
-                _take_learner(Node(element, year.namespace), year, parsed, seen_uln, seen_ref)
+                row = _take_learner(Node(element, year.namespace), year, parsed, seen_uln, seen_ref)
+                if row is not None:
+                    yield row
     except etree.XMLSyntaxError as error:
-        # What comes after the break cannot be read, so even the learners before it are not taken: importing
-        # them alone (with --skip-bad-rows) would be importing part of a file as if it were the whole.
         parsed.problems.append(_syntax_problem(error))
-        parsed.rows.clear()
+        parsed.unreadable = True
         return
     for name, least, _ in MESSAGE_SEQUENCE:
         if counts[name] < least:
@@ -198,25 +208,26 @@ def _schema_message(message: str) -> str:
 
 
 def _take_learner(learner: Node, year: IlrYear, parsed: ParsedIlr, seen_uln: dict[str, int],
-                  seen_ref: dict[str, int]) -> None:
+                  seen_ref: dict[str, int]) -> CaseloadRow | None:
+    """The learner's row, or None (with the problem recorded, or counted as not an apprentice)."""
     try:
         row = year.row(learner)
     except LearnerProblem as problem:
         parsed.problems.append(problem.problem)
-        return
+        return None
     if row is None:
         parsed.not_apprentices += 1
-        return
+        return None
     uln, ref = row.learner["uln"], row.learner["learner_ref"]
     if ref in seen_ref:
         parsed.problems.append(RowProblem(row.line, f"LearnRefNumber {ref} is already the learner on line "
                                           f"{seen_ref[ref]}: the file holds the learner twice"))
-        return
+        return None
     if uln != TEMPORARY_ULN and uln in seen_uln:
         parsed.problems.append(RowProblem(learner.line_of("ULN"), f"ULN {uln} is already the learner on line "
                                           f"{seen_uln[uln]}: the file holds the learner twice"))
-        return
+        return None
     seen_ref[ref] = row.line
     if uln != TEMPORARY_ULN:
         seen_uln[uln] = row.line
-    parsed.rows.append(CaseloadRow(line=row.line, learner=row.learner, employer=row.employer, assessor=None))
+    return row

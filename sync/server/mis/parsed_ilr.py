@@ -15,3 +15,5 @@ class ParsedIlr(ParsedCaseload):
     year: str = ""
     learners: int = 0
     not_apprentices: int = 0
+    #: The XML breaks somewhere (not well-formed): nothing of the file may be imported.
+    unreadable: bool = False
