@@ -180,6 +180,12 @@ def test_schema_errors_name_the_element_and_the_message_order_is_checked() -> No
     header_after = data.replace(b"\t<Learner>", b"\t<LearningProvider>\n\t\t<UKPRN>10012345</UKPRN>\n"
                                                 b"\t</LearningProvider>\n\t<Learner>")
     assert any("more than one LearningProvider" in p.reason for p in parsed(header_after).problems)
+    stray = data.replace(b"\t<Learner>", b"\t<!-- written by the MIS -->\n\t<Stray/>\n\t<Learner>").replace(
+        b"</Message>", b"\t<Tail>1</Tail>\n</Message>")
+    assert [(p.line, p.reason) for p in parsed(stray).problems if "Element 'GivenNames'" not in p.reason
+            and "Element 'TelNo'" not in p.reason] == [
+        (line_of(stray, "<Stray/>"), "'Stray' is not an element of an ILR Message"),
+        (line_of(stray, "<Tail>"), "'Tail' is not an element of an ILR Message")]
 
 
 def test_a_bad_file_imports_nothing_and_a_good_one_goes_through_the_shared_import(server: Server) -> None:

@@ -133,20 +133,29 @@ def _syntax_problem(error: etree.XMLSyntaxError) -> RowProblem:
                             "is exported again")
 
 
-def _top_level(source: BinaryIO) -> Iterator[etree._Element]:
-    """The root's children, one at a time, each dropped from the tree after the caller has read it."""
-    depth = 0
-    for event, element in etree.iterparse(source, events=("start", "end"), **_parser_options()):
-        if event == "start":
-            depth += 1
-            continue
-        depth -= 1
-        if depth == 1:
-            yield element
-            element.clear()
-            parent = element.getparent()
-            while parent is not None and element.getprevious() is not None:
-                del parent[0]
+def _top_level(source: BinaryIO, namespace: str) -> Iterator[etree._Element]:
+    """The root's children, one at a time, each dropped from the tree once the caller has read it.
+
+    Only the Message's own children come up to Python (the parser filters by tag: a learner's forty elements stay
+    in C). Any other element at the top is yielded too, once the next known one (or the end) shows it is there,
+    so the caller can report it; comments are dropped."""
+    tags = [f"{{{namespace}}}{name}" for name, _, _ in MESSAGE_SEQUENCE]
+    context = etree.iterparse(source, events=("end",), tag=tags, **_parser_options())
+    done: etree._Element | None = None
+    for _, element in context:
+        parent = element.getparent()
+        if parent is None or parent.getparent() is not None:
+            continue  # nested inside another element: that element's validation reports it
+        while (previous := element.getprevious()) is not None:
+            if previous is not done and isinstance(previous.tag, str):
+                yield previous
+            parent.remove(previous)
+        yield element
+        element.clear()
+        done = element
+    for child in context.root if context.root is not None else ():
+        if child is not done and isinstance(child.tag, str):
+            yield child
 
 
 def _read(source: BinaryIO, year: IlrYear, parsed: ParsedIlr) -> Iterator[CaseloadRow]:
@@ -157,7 +166,7 @@ def _read(source: BinaryIO, year: IlrYear, parsed: ParsedIlr) -> Iterator[Caselo
     seen_uln: dict[str, int] = {}
     seen_ref: dict[str, int] = {}
     try:
-        for element in _top_level(source):
+        for element in _top_level(source, year.namespace):
             last_line = element.sourceline or last_line
             name = etree.QName(element)
             if name.namespace != year.namespace or name.localname not in counts:
