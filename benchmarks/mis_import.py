@@ -5,14 +5,18 @@
 The file is made by tests/server/ilr_builder.py (valid against the 2025-26 XSD: the import validates every
 learner against it, and must report no problem), written piece by piece.
 (a) Memory of the streamed reader: `sync.server.mis.ilr.iter_ilr` over the whole file and over a tenth of it, each
-    in a process of its own, rows counted and dropped; the peak resident memory of each. A reader that held the
-    document would grow with the file (lxml's tree of it is several times its size); a streamed one stays flat.
+    in a process of its own, rows counted and dropped; the peak resident memory of each, and so what each further
+    learner costs. A reader that held the document would grow by several times a learner's bytes in the file per
+    learner (lxml's tree is several times the text); the streamed one keeps only what finds a learner given twice
+    (its ULN and reference, with their lines), a small fraction of that. (The import then holds every parsed row,
+    as it does for a CSV: it checks the whole file before it writes; the importing process's peak is reported.)
 (b) The import and sync during it: `reviewapp-server serve` as a real process and `reviewapp-server
     import-caseload FILE` as another on the same database, an assessor pushing one off-the-job entry at a time
     without pause, first with no import (the baseline), then for as long as the import runs. Every push must be
     answered 200 and applied; the import's wall time (reading, validating and writing, as an admin waits for it)
     and the importing process's peak memory are reported, and the learners in the database counted after.
-Last line: import seconds [target <= 60 s on PostgreSQL], reader memory at the full and the tenth file [flat],
+Last line: import seconds [target <= 60 s on PostgreSQL], the reader's memory per further learner [at most half
+the learner's bytes in the file: streamed, not held],
 push p95 during the import and its ratio to the idle p95, errors [every push answered].
 """
 
@@ -32,8 +36,10 @@ sys.path.insert(0, str(REPO_ROOT / "tests" / "server"))  # the ILR builder the t
 from ilr_builder import sample_learner, write_ilr
 
 TARGET_IMPORT_S = 60.0
-#: "Flat": the reader over the whole file may use at most this much more memory than over a tenth of it.
-TARGET_MEMORY_GROWTH = 1.25
+#: Streamed: each further learner may cost the reader at most this share of its bytes in the file. A tree of the
+#: document costs several times them; what the reader keeps (a ULN and a reference, with their line, to find a
+#: learner given twice) is about a quarter.
+TARGET_MEMORY_SHARE = 0.5
 PASSWORD = "benchmark password 1"
 ASSESSOR = "assessor000"
 
@@ -190,9 +196,12 @@ def main(argv: list[str] | None = None) -> int:
         if problems or rows != args.learners:
             return could_not_run("mis_import", f"the reader took {rows:,} of {args.learners:,} learners with "
                                                f"{problems} problem(s): the generated file is not what it should be")
-        growth = peak_full / peak_tenth
+        further = args.learners - args.learners // 10
+        per_learner = max(peak_full - peak_tenth, 0) * 1024 / further  # bytes
+        file_per_learner = size / args.learners
         print(f"  streamed reader: peak {peak_full / 1024:.0f} MiB over the file, {peak_tenth / 1024:.0f} MiB over a "
-              f"tenth ({growth:.2f}x; the file is {size / 2**20:.0f} MiB)", flush=True)
+              f"tenth: {per_learner:,.0f} B per further learner, whose bytes in the file are {file_per_learner:,.0f} "
+              f"(the file is {size / 2**20:.0f} MiB)", flush=True)
 
         try:
             url = prepare_database(root, args.backend)
@@ -223,10 +232,11 @@ def main(argv: list[str] | None = None) -> int:
     for error in errors[:5]:
         print(f"  ERROR: {error}")
     fast = import_s <= TARGET_IMPORT_S and backend == "postgresql"
-    flat = growth <= TARGET_MEMORY_GROWTH
+    streamed = per_learner <= TARGET_MEMORY_SHARE * file_per_learner
     print(f"mis_import: {args.learners:,} learners in {import_s:.1f} s on {backend} (target <= "
-          f"{TARGET_IMPORT_S:.0f} s on PostgreSQL: {verdict(fast)}); streamed reader peak {peak_full / 1024:.0f} MiB "
-          f"vs {peak_tenth / 1024:.0f} MiB for a tenth ({verdict(flat)}); push during the import p95 "
+          f"{TARGET_IMPORT_S:.0f} s on PostgreSQL: {verdict(fast)}); reader peak {peak_full / 1024:.0f} MiB, "
+          f"{per_learner:,.0f} B per further learner vs {file_per_learner:,.0f} B of file (target <= "
+          f"{TARGET_MEMORY_SHARE:.0%}: {verdict(streamed)}); push during the import p95 "
           f"{ms(p95(busy))} ({p95(busy) / p95(idle):.1f}x idle p95), errors {len(errors)}")
     return EXIT_TARGET_MISSED if errors else EXIT_MEASURED
 
