@@ -138,7 +138,7 @@ class IlrYear:
         aim = self.programme_aim(learner)
         if aim is None:
             return None
-        uln = learner.text("ULN") or ""
+        uln = str(learner.number("ULN"))  # an xs:long: "+1000000078" and "01000000078" are that ULN too
         if uln != TEMPORARY_ULN and not uln_is_valid(uln):
             raise LearnerProblem(learner.line_of("ULN"), f"ULN {uln} has a wrong check digit (use {TEMPORARY_ULN}, "
                                  "\"ULN to follow\", if the learner's ULN is not known yet)")
