@@ -305,3 +305,25 @@ def test_the_example_in_the_server_guide_validates_and_imports() -> None:
     assert schema.validate(etree.fromstring(example)), schema.error_log
     result = parsed(example)
     assert result.problems == [] and [r.learner["uln"] for r in result.rows] == ["9276308686"]
+
+
+def test_the_2026_27_mapping_differs_from_2025_26_only_where_the_year_does() -> None:
+    """Not registered until its schema is published (ilr_2026_27.py): its rules are held here on a hand-made
+    learner, so the second year stays a second mapping of the shared rules."""
+    from sync.server.mis.ilr_2025_26 import Ilr2025To26
+    from sync.server.mis.ilr_2026_27 import Ilr2026To27
+    from sync.server.mis.ilr_mapping import Node
+
+    namespace = "ESFA/ILR/2026-27"
+    xml = (f'<Learner xmlns="{namespace}"><LearnRefNumber>U1</LearnRefNumber><ULN>{sample_learner(1).uln}</ULN>'
+           "<FamilyName>Smith</FamilyName><GivenNames>Sam</GivenNames><LLDDHealthProb>2</LLDDHealthProb>"
+           "<LearningDelivery><AimType>1</AimType><AimSeqNumber>1</AimSeqNumber>"
+           "<LearnStartDate>2026-09-01</LearnStartDate><LearnPlanEndDate>2027-06-30</LearnPlanEndDate>"
+           "<FundModel>39</FundModel><ProgType>34</ProgType><StdCode>801</StdCode><CompStatus>1</CompStatus>"
+           "<HRSRecord><HRSType>PHR</HRSType><HRSHours>120</HRSHours></HRSRecord>"
+           "<HRSRecord><HRSType>RPL</HRSType><HRSHours>20</HRSHours></HRSRecord>"
+           "</LearningDelivery></Learner>")
+    learner = Node(etree.fromstring(xml), namespace)
+    row = Ilr2026To27().row(learner)
+    assert row is not None and row.learner["planned_otj_hours"] == 100 and row.learner["standard_code"] == 801
+    assert Ilr2025To26().programme_aim(learner) is None  # funding model 39 and units are not 2025-26 apprentices
