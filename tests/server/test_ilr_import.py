@@ -143,6 +143,17 @@ def test_an_ilr_year_we_do_not_map_is_refused_as_a_whole() -> None:
     assert "not an ILR file" in other.problems[0].reason
 
 
+def test_a_doctype_is_refused_before_any_entity_is_looked_at() -> None:
+    """An ILR file has no DOCTYPE; one with entities once made the schema validation fail inside libxml2."""
+    data = ilr_bytes([sample_learner(1)]).replace(
+        b"<Message", b'<!DOCTYPE Message [<!ENTITY x SYSTEM "file:///etc/hostname"><!ENTITY y "Lee">]>\n<Message',
+        1).replace(b"<GivenNames>Samb</GivenNames>", b"<GivenNames>&x;</GivenNames>").replace(
+        b"<FamilyName>Smith-B</FamilyName>", b"<FamilyName>&y;</FamilyName>")
+    result = parsed(data)
+    assert result.rows == [] and [p.line for p in result.problems] == [1]
+    assert "DOCTYPE" in result.problems[0].reason
+
+
 def test_a_wrong_uln_check_digit_is_reported_on_the_uln_line() -> None:
     good = sample_learner(2).uln
     wrong = good[:9] + str((int(good[9]) + 1) % 10)

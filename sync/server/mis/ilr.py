@@ -76,6 +76,11 @@ def _parser_options() -> dict[str, object]:
 def _root_namespace(source: BinaryIO) -> tuple[str, str]:
     """The root element's namespace and local name, from the first start event only."""
     for _, element in etree.iterparse(source, events=("start",), **_parser_options()):
+        docinfo = element.getroottree().docinfo
+        if docinfo.doctype or docinfo.internalDTD is not None:
+            # An ILR file never has one, and its entities could hide content from the schema (or blow it up).
+            raise NotIlr("the XML file has a DOCTYPE declaration, which an ILR file never has: export it again "
+                         "from the MIS")
         name = etree.QName(element)
         return name.namespace or "", name.localname
     raise NotIlr("the XML file has no root element")
@@ -183,7 +188,15 @@ def _read(source: BinaryIO, year: IlrYear, parsed: ParsedIlr) -> Iterator[Caselo
             elif most is not None and counts[name.localname] > most:
                 parsed.problems.append(RowProblem(last_line, f"the file has more than one {name.localname}"))
             last_position = max(last_position, position)
-            if not schema.validate(element):
+            try:
+                valid = schema.validate(element)
+            except etree.XMLSchemaValidateError as error:
+                # libxml2 gave up on the element: seen only with entity references, which come with a DOCTYPE
+                # (refused above); kept so that whatever else does it is a problem on its line, never a crash.
+                parsed.problems.append(RowProblem(last_line, f"this {name.localname} cannot be checked against the "
+                                                  f"ILR schema ({error}); export the file again from the MIS"))
+                continue
+            if not valid:
                 errors = list(schema.error_log)
                 for entry in errors[:ERRORS_PER_ELEMENT]:
                     parsed.problems.append(RowProblem(entry.line or last_line, _schema_message(entry.message)))
