@@ -338,3 +338,46 @@ def test_the_2026_27_mapping_differs_from_2025_26_only_where_the_year_does() -> 
     row = Ilr2026To27().row(learner)
     assert row is not None and row.learner["planned_otj_hours"] == 100 and row.learner["standard_code"] == 801
     assert Ilr2025To26().programme_aim(learner) is None  # funding model 39 and units are not 2025-26 apprentices
+
+
+def test_migration_0005_lets_uln_to_follow_repeat_keeps_learners_and_undoes(database_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from sync.server.db import make_engine
+    from sync.server.migrate import alembic_config, upgrade_database
+
+    engine = make_engine(database_url)
+
+    def migrate(to: str, down: bool = False) -> None:
+        config = alembic_config(engine.url.render_as_string(hide_password=False))
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            (command.downgrade if down else command.upgrade)(config, to)
+
+    def add(learner_id: str, uln: str) -> None:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO learners (id, rev, data, updated_at, updated_by, deleted, uln) "
+                                    "VALUES (:id, 1, '{}', CURRENT_TIMESTAMP, '', false, :uln)"),
+                               {"id": learner_id, "uln": uln})
+
+    try:
+        migrate("0004")
+        add("before", "9276308686")
+        upgrade_database(engine)
+        add("ref1", TEMPORARY_ULN)
+        add("ref2", TEMPORARY_ULN)  # "ULN to follow" repeats
+        with pytest.raises(IntegrityError):
+            add("again", "9276308686")  # a real ULN still may not
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT uln FROM learners WHERE id = 'before'")).scalar() == "9276308686"
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM learners WHERE id = 'ref2'"))
+        migrate("0004", down=True)
+        with pytest.raises(IntegrityError):
+            add("again", "9276308686")
+        upgrade_database(engine)  # and forward again, from the constraint the downgrade made
+        add("ref2", TEMPORARY_ULN)
+    finally:
+        engine.dispose()

@@ -6,8 +6,8 @@ Revises: 0004
 Create Date: 2026-12-01 15:40:00
 
 The unique constraint on learners.uln becomes a unique index over every ULN but the temporary one (a partial
-index: PostgreSQL and SQLite both have them). On SQLite the constraint has no name, so the table is rebuilt with a
-naming convention that names it, to drop it.
+index: PostgreSQL and SQLite both have them). On SQLite the constraint 0001 made has no name, so the table is rebuilt
+with a naming convention that names it, to drop it.
 """
 
 from __future__ import annotations
@@ -25,11 +25,21 @@ TEMPORARY_ULN = '9999999999'
 NOT_TEMPORARY = sa.text(f"uln <> '{TEMPORARY_ULN}'")
 
 
+def _uln_constraint() -> str | None:
+    """The name of the unique constraint on learners.uln: None on SQLite as 0001 made it, `learners_uln_key` on
+    PostgreSQL, and on either after this revision was undone."""
+    for constraint in sa.inspect(op.get_bind()).get_unique_constraints('learners'):
+        if constraint['column_names'] == ['uln']:
+            return constraint['name']
+    return None
+
+
 def upgrade() -> None:
     if op.get_bind().dialect.name == 'sqlite':
+        name = _uln_constraint()
         with op.batch_alter_table('learners', recreate='always',
                                   naming_convention={'uq': 'uq_%(table_name)s_%(column_0_name)s'}) as batch_op:
-            batch_op.drop_constraint('uq_learners_uln', type_='unique')
+            batch_op.drop_constraint(name or 'uq_learners_uln', type_='unique')
             batch_op.add_column(sa.Column('learner_ref', sa.String(length=12), nullable=True))
     else:
         op.drop_constraint('learners_uln_key', 'learners', type_='unique')
