@@ -1,7 +1,7 @@
 """The wheel carries what an installed copy reads from disk: the review templates (which the central server, installed
 with `pip install 'reviewapp[server]'`, checks every finalised review against), fonts, icons and both sets of
-migrations, and the ILR schema the server's import validates against. Before the resources moved inside the package, a wheel held no template, and a wheel-installed server
-refused every finalised review."""
+migrations, and the ILR schema the server's import validates against. Before the resources moved inside the
+package, a wheel held no template, and a wheel-installed server refused every finalised review."""
 
 from __future__ import annotations
 
