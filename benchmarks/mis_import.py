@@ -191,8 +191,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  wrote {args.learners:,} learners ({size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s",
               flush=True)
 
-        rows, problems, peak_full = read_streamed(ilr)
-        _, _, peak_tenth = read_streamed(tenth)
+        try:
+            rows, problems, peak_full = read_streamed(ilr)
+            _, _, peak_tenth = read_streamed(tenth)
+        except SystemExit as error:
+            return could_not_run("mis_import", str(error))
         if problems or rows != args.learners:
             return could_not_run("mis_import", f"the reader took {rows:,} of {args.learners:,} learners with "
                                                f"{problems} problem(s): the generated file is not what it should be")
