@@ -207,6 +207,10 @@ class EmployerData(_Record):
     address: str = ""
 
 
+#: The ILR's temporary ULN, "ULN to follow": many learners may hold it at once, each named by its `learner_ref`.
+TEMPORARY_ULN = "9999999999"
+
+
 class LearnerData(_Record):
     """A learner; field names match the MIS caseload CSV columns where they overlap."""
 
@@ -226,6 +230,10 @@ class LearnerData(_Record):
     support_needs: str = ""
     starting_points: str = ""
     status: LearnerStatus = "active"
+    #: The MIS's own reference (the ILR's LearnRefNumber): what names a learner whose ULN is still to follow.
+    learner_ref: str = Field(default="", max_length=12)
+    #: The apprenticeship standard's code (the ILR's StdCode); None when the source names no standard by code.
+    standard_code: int | None = Field(default=None, ge=1, le=99_999)
 
 
 class PlanItemData(_Record):

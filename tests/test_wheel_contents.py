@@ -1,7 +1,7 @@
 """The wheel carries what an installed copy reads from disk: the review templates (which the central server, installed
 with `pip install 'reviewapp[server]'`, checks every finalised review against), fonts, icons and both sets of
-migrations. Before the resources moved inside the package, a wheel held no template, and a wheel-installed server
-refused every finalised review."""
+migrations, and the ILR schema the server's import validates against. Before the resources moved inside the
+package, a wheel held no template, and a wheel-installed server refused every finalised review."""
 
 from __future__ import annotations
 
@@ -31,3 +31,4 @@ def test_the_wheel_carries_templates_fonts_icons_and_migrations(tmp_path: Path) 
     assert "reviewapp/resources/icons/reviewapp.png" in names
     assert any(n.startswith("sync/server/migrations/versions/0001") for n in names)
     assert any(n.startswith("reviewapp/store/migrations/versions/0001") for n in names)
+    assert "sync/server/mis/schemas/schemafile25.xsd" in names  # the ILR import validates against it

@@ -134,6 +134,8 @@ class Learner(Syncable):
     support_needs: Mapped[str] = field(Text, default="")
     starting_points: Mapped[str] = field(Text, default="")
     status: Mapped[str] = field(String(20), default="active")
+    learner_ref: Mapped[str] = field(String(12), default="")
+    standard_code: Mapped[int | None] = field(Integer, default=None)
 
     @property
     def full_name(self) -> str:

@@ -37,7 +37,7 @@ def seed_demo_server(
     from sync.server.db import make_engine, make_session_factory, take_write_lock, transaction
     from sync.server.migrate import upgrade_database
     from sync.server.models import RECORD_MODELS, Assignment, ChangeLog, ServerState
-    from sync.server.records import employer_name_key
+    from sync.server.records import employer_name_key, learner_columns
 
     engine = make_engine(database_url)
     try:
@@ -61,8 +61,8 @@ def seed_demo_server(
                 records = []
                 for row in batch:
                     rev += 1
-                    data = ENTITY_MODELS[entity].model_validate(
-                        {name: row[name] for name in ENTITY_MODELS[entity].model_fields}
+                    data = ENTITY_MODELS[entity].model_validate(  # a field the demo does not make: its default
+                        {name: row[name] for name in ENTITY_MODELS[entity].model_fields if name in row}
                     ).model_dump(mode="json")
                     record: dict[str, Any] = {
                         "id": row["id"], "rev": rev, "data": data, "updated_at": row["updated_at"],
@@ -71,7 +71,7 @@ def seed_demo_server(
                     if entity == "employer":
                         record["name_key"] = employer_name_key(data["name"])
                     elif entity == "learner":
-                        record["uln"], record["employer_id"] = data["uln"], data["employer_id"]
+                        record |= learner_columns(data)
                     elif entity == "signature":
                         record["review_id"] = data["review_id"]
                         record["learner_id"] = review_learner[data["review_id"]]

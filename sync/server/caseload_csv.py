@@ -123,8 +123,8 @@ def uln_is_valid(uln: str) -> bool:
 @dataclass(frozen=True)
 class CaseloadRow:
     """One good row: the learner's fields the file gives, the employer's (None when the row names none), and the
-    assessor (None when the file names none: the import keeps the learner's assignment, or leaves a new one
-    unassigned)."""
+    assessor (None when the file names none, as an ILR file never does: the import keeps the learner's assignment,
+    or leaves a new one unassigned)."""
 
     line: int
     learner: dict[str, Any]

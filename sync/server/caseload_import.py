@@ -37,6 +37,7 @@ from .caseload_csv import CaseloadRow, ParsedCaseload, RowProblem
 from .db import RevBlock, let_waiters_in, new_id, take_write_lock, transaction
 from .import_report import MISSING_NAMED, FieldChange, ImportReport, KeptAssignment, LearnerOutcome
 from .import_runs import ImportStopped, finish_run, record_chunk, rollback_run, run_goes_on, start_run
+from .learner_match import find_learners, learner_key
 from .models import (
     ASSIGNED_BY_MIS,
     ENTITY_NAMES,
@@ -48,7 +49,7 @@ from .models import (
     User,
     utcnow,
 )
-from .records import employer_name_key, set_columns
+from .records import employer_name_key, learner_columns, set_columns
 
 IMPORTER = "caseload-import"
 #: Learner fields an import never sets from a file: the assessor is the assignment's (the import assigns through
@@ -105,11 +106,13 @@ def _users(session: Session, usernames: Iterable[str]) -> dict[str, User]:
     return found
 
 
-def _assessor_problem(row: CaseloadRow, user: User | None) -> str | None:
+def assessor_problem(username: str, user: User | None) -> str | None:
+    """Why the user a file names as assessor cannot hold learners (None when they can); shared with the
+    assignments file (caseload_assignments.py)."""
     if user is None:
-        return f"assessor {row.assessor!r} is not a user of this server"
+        return f"assessor {username!r} is not a user of this server"
     if user.role != "assessor":
-        return f"{row.assessor!r} is a {user.role}, not an assessor"
+        return f"{username!r} is a {user.role}, not an assessor"
     return None
 
 
@@ -118,7 +121,7 @@ def check_assessors(session: Session, parsed: ParsedCaseload) -> None:
     users = _users(session, (row.assessor for row in parsed.rows if row.assessor))
     good: list[CaseloadRow] = []
     for row in parsed.rows:
-        why = _assessor_problem(row, users.get(row.assessor)) if row.assessor else None
+        why = assessor_problem(row.assessor, users.get(row.assessor)) if row.assessor else None
         if why is None:
             good.append(row)
         else:
@@ -246,8 +249,8 @@ class _NewLearner:
         return self.data.get("employer_id")
 
     def values(self, now: dt.datetime) -> dict[str, Any]:
-        return {"id": self.id, "rev": self.rev, "data": self.data, "uln": self.data["uln"],
-                "employer_id": self.employer_id, "updated_at": now, "updated_by": IMPORTER, "deleted": False}
+        return {"id": self.id, "rev": self.rev, "data": self.data, **learner_columns(self.data), "updated_at": now,
+                "updated_by": IMPORTER, "deleted": False}
 
 
 @dataclass
@@ -282,11 +285,9 @@ def _write_chunk_rows(session: Session, run_id: str, rows: Sequence[CaseloadRow]
     report = summary.report
     users = _users(session, (row.assessor for row in rows if row.assessor))
     for row in rows:  # checked before the run started, but a user can change meanwhile
-        if row.assessor and (why := _assessor_problem(row, users.get(row.assessor))) is not None:
+        if row.assessor and (why := assessor_problem(row.assessor, users.get(row.assessor))) is not None:
             raise ImportStopped(f"line {row.line}: {why} (changed since the file was checked)")
-    learners: dict[str, Learner] = {}
-    for ulns in _in_lists(row.learner["uln"] for row in rows):
-        learners |= {lr.uln: lr for lr in session.scalars(select(Learner).where(Learner.uln.in_(ulns)))}
+    learners = find_learners(session, (row.learner for row in rows))
     employers: dict[str, Employer] = {}
     keys = {employer_name_key(row.employer["name"]) for row in rows if row.employer}
     for names in _in_lists(keys):
@@ -343,7 +344,7 @@ def _write_chunk_rows(session: Session, run_id: str, rows: Sequence[CaseloadRow]
         wanted = {**row.learner, "employer_id": employer.id if employer else None} if row.has_employer \
             else dict(row.learner)
         assessor = users.get(row.assessor) if row.assessor else None
-        learner = learners.get(row.learner["uln"])
+        learner = learners.get(learner_key(row.learner))
         if learner is None:
             new = _NewLearner(new_id(), {**LEARNER_DEFAULTS, **wanted,
                                          "assessor": assessor.username if assessor else ""})

@@ -30,13 +30,16 @@ from .accounts import (
     unlock_user,
 )
 from .audit import command_line_actor, format_line, format_time, learner_trail, os_user, record_event, user_trail
-from .caseload_csv import ParsedCaseload, parse_caseload
+from .caseload_assignments import assign_caseload, parse_assignments
+from .caseload_csv import ParsedCaseload
 from .caseload_import import CHUNK_SECONDS, ImportFailed, ImportSummary, import_caseload
 from .core.config import DATABASE_URL_ENV, resolve_database_url
 from .db import make_engine, make_session_factory, renew_server_id, transaction
 from .import_report import COMMIT_NAMED, report_lines
 from .import_runs import ImportRunError, list_runs, rollback_run
 from .migrate import upgrade_database
+from .mis.caseload_file import ReaderMissing, read_caseload_file
+from .mis.parsed_ilr import ParsedIlr
 from .models import Learner, User, as_utc
 
 
@@ -208,10 +211,14 @@ def cmd_assign(args: argparse.Namespace) -> None:
 def cmd_import_caseload(args: argparse.Namespace) -> None:
     path = Path(args.file)
     try:
-        data = path.read_bytes()
+        parsed = read_caseload_file(path)
     except OSError as error:
         raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
-    parsed = parse_caseload(data)
+    except ReaderMissing as error:
+        raise CommandError(f"{error}.") from None
+    if isinstance(parsed, ParsedIlr) and parsed.year:
+        print(f"{path.name}: an ILR file for {parsed.year} holding {parsed.learners} learner(s), "
+              f"{parsed.not_apprentices} of them not apprentices (left out).")
     _, engine, factory = _database(args)
     try:
         summary = import_caseload(factory, parsed, skip_bad_rows=args.skip_bad_rows, file_name=path.name,
@@ -266,6 +273,26 @@ def _show_dry_run(name: str, parsed: ParsedCaseload, summary: ImportSummary, ski
     if summary.problems and not skip_bad_rows:
         raise CommandError(f"{len(summary.problems)} bad row(s): as it stands an import would write nothing. Fix "
                            "them, or import with --skip-bad-rows to import the good rows only.")
+
+
+def cmd_assign_caseload(args: argparse.Namespace) -> None:
+    path = Path(args.file)
+    try:
+        parsed = parse_assignments(path.read_bytes())
+    except OSError as error:
+        raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+    _, engine, factory = _database(args)
+    try:
+        summary = assign_caseload(factory, parsed, by=command_line_actor())
+    finally:
+        engine.dispose()
+    for problem in summary.problems:
+        print(f"{path.name}: {problem}", file=sys.stderr)
+    if not summary.applied:
+        raise CommandError(f"{len(summary.problems)} bad row(s): no assignment was changed. Fix them and run the "
+                           "command again.")
+    print(f"Assigned from {path.name}: {summary.assigned} learner(s) assigned, {summary.unchanged} already with "
+          "that assessor.")
 
 
 def _positive(text: str) -> int:
@@ -428,10 +455,13 @@ def build_parser() -> argparse.ArgumentParser:
     assign.set_defaults(run=cmd_assign)
 
     imp = commands.add_parser(
-        "import-caseload", parents=[common], help="import the caseload CSV from the MIS or a spreadsheet",
-        description="Import a caseload CSV (UTF-8 or Windows-1252, comma or semicolon separated, columns matched "
-        "by name). All or nothing: any bad row and nothing is written, unless --skip-bad-rows. Run it with "
-        "--dry-run first to see how the file is read and what it would add, change, leave and reject.",
+        "import-caseload", parents=[common],
+        help="import the caseload from the MIS: an ILR XML file, the caseload CSV or a spreadsheet's CSV",
+        description="Import the caseload from the MIS: an ILR XML file (2025-26; its apprentices only) or a "
+        "caseload CSV (UTF-8 or Windows-1252, comma or semicolon separated, columns matched by name), told apart "
+        "by what the file holds. Every problem is reported with its line; all or nothing: any bad row and nothing "
+        "is written, unless --skip-bad-rows. Run it with --dry-run first to see how the file is read and what it "
+        "would add, change, leave and reject. The ILR names no assessor: use assign-caseload.",
     )
     imp.add_argument("file")
     imp.add_argument("--skip-bad-rows", action="store_true", help="import the good rows even if some are bad")
@@ -442,6 +472,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"rows written per transaction (default: as many as take about {CHUNK_SECONDS:g} s, so a "
                      "push or pull waits at most that long)")
     imp.set_defaults(run=cmd_import_caseload)
+    assignments = commands.add_parser(
+        "assign-caseload", parents=[common], help="assign learners to assessors from a CSV of uln,assessor",
+        description="Assign learners to assessors from a CSV with the columns uln and assessor (and learner_ref, "
+        "the MIS's LearnRefNumber, for a learner whose ULN is still to follow: 9999999999). Every row is checked "
+        "first: if any is bad, each is reported with its line and no assignment is changed.",
+    )
+    assignments.add_argument("file")
+    assignments.set_defaults(run=cmd_assign_caseload)
     undo = commands.add_parser(
         "import-rollback", parents=[common], help="undo an import run (what it created or changed, if untouched since)",
         description="Undo an import run: learners and employers it created are deleted and those it changed get "

@@ -21,9 +21,12 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Text,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from sync.protocol import TEMPORARY_ULN
 
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 RevType = BigInteger().with_variant(Integer(), "sqlite")
@@ -270,8 +273,17 @@ class Employer(_Record, Base):
 
 class Learner(_Record, Base):
     __tablename__ = "learners"
-    uln: Mapped[str] = mapped_column(String(10), unique=True)
+    #: Unique except for the ILR's temporary "ULN to follow", which many learners may hold at once: those are
+    #: told apart by `learner_ref` (the partial unique index below).
+    uln: Mapped[str] = mapped_column(String(10))
     employer_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    #: The MIS's LearnRefNumber (from LearnerData.learner_ref), None when the source gave none: the import finds a
+    #: learner whose ULN is still to follow by it.
+    learner_ref: Mapped[str | None] = mapped_column(String(12), index=True, nullable=True)
+    __table_args__ = (
+        Index("uq_learners_uln", "uln", unique=True, sqlite_where=text(f"uln <> '{TEMPORARY_ULN}'"),
+              postgresql_where=text(f"uln <> '{TEMPORARY_ULN}'")),
+    )
 
 
 class PlanItem(_Record, Base):

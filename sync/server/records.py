@@ -56,12 +56,17 @@ def set_columns(row: Any, data: dict[str, Any]) -> None:
     if isinstance(row, Employer):
         row.name_key = employer_name_key(data["name"])
     elif isinstance(row, Learner):
-        row.uln = data["uln"]
-        row.employer_id = data.get("employer_id")
+        for name, value in learner_columns(data).items():
+            setattr(row, name, value)
     elif isinstance(row, Signature):
         row.review_id = data["review_id"]
     elif hasattr(row, "learner_id"):
         row.learner_id = data["learner_id"]
+
+
+def learner_columns(data: dict[str, Any]) -> dict[str, Any]:
+    """A learner's queried columns from its fields: for `set_columns`, and for the import's many-row inserts."""
+    return {"uln": data["uln"], "employer_id": data.get("employer_id"), "learner_ref": data.get("learner_ref") or None}
 
 
 def employer_name_key(name: str) -> str:

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from sync.protocol import (
     ENTITY_MODELS,
+    TEMPORARY_ULN,
     FieldConflict,
     PushChange,
     PushResult,
@@ -386,6 +387,8 @@ def _has_signatures(session: Session, review_id: str) -> bool:
 
 
 def _check_uln_free(session: Session, uln: str, record_id: str) -> None:
+    if uln == TEMPORARY_ULN:
+        return  # "ULN to follow" is held by many learners at once (models.Learner)
     other = session.execute(select(Learner.id).where(Learner.uln == uln, Learner.id != record_id)).first()
     if other is not None:
         raise Rejected(f"Another learner already has the ULN {uln}.")

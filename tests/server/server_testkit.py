@@ -26,7 +26,7 @@ from sync.server.app import create_app
 from sync.server.core.config import Settings
 from sync.server.db import new_id, next_rev, take_write_lock, transaction
 from sync.server.models import Employer, Learner
-from sync.server.records import employer_name_key
+from sync.server.records import employer_name_key, learner_columns
 
 PASSWORD = "correct horse battery"
 
@@ -84,10 +84,11 @@ class Server:
                 "uln": valid_uln(self.rng), "first_name": "Sam", "last_name": "Smith", "date_of_birth": None,
                 "email": "", "phone": "", "employer_id": employer_id, "programme": "Data technician", "level": 3,
                 "start_date": "2025-09-01", "planned_end_date": None, "planned_otj_hours": 0.0, "assessor": "",
-                "support_needs": "", "starting_points": "", "status": "active",
+                "support_needs": "", "starting_points": "", "status": "active", "learner_ref": "",
+                "standard_code": None,
             }
             data.update(fields)
-            learner = Learner(id=new_id(), data=data, uln=data["uln"], employer_id=employer_id)
+            learner = Learner(id=new_id(), data=data, **learner_columns(data))
             learner.rev = next_rev(session, "learner", learner.id, "test")
             session.add(learner)
             session.flush()

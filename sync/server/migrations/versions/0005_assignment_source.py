@@ -1,7 +1,7 @@
 """Where each assignment came from: the office (an admin's `assign`) or an MIS file, so a re-import keeps the
 office's (issue 14, item 5).
 
-Revision ID: 0005_assignment_source
+Revision ID: 0005
 Revises: 0004
 Create Date: 2027-01-10 15:30:00
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0005_assignment_source'
+revision = '0005'
 down_revision = '0004'
 branch_labels = None
 depends_on = None
