@@ -20,11 +20,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from sync.protocol import TEMPORARY_ULN
 
 from .accounts import assign_learner
-from .caseload_csv import RowProblem, _encoding_problem, uln_is_valid
+from .caseload_csv import RowProblem, uln_is_valid
 from .caseload_import import assessor_problem
 from .db import take_write_lock, transaction
 from .learner_match import find_learners, learner_key
 from .models import User
+from .spreadsheet import SpreadsheetError, choose_separator, decode_spreadsheet
 
 REQUIRED = ("uln", "assessor")
 OPTIONAL = ("learner_ref",)
@@ -63,13 +64,14 @@ class AssignmentSummary:
 def parse_assignments(data: bytes) -> ParsedAssignments:
     """Every row and every problem (with its line) of an assignments file's bytes; no database."""
     parsed = ParsedAssignments()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        parsed.problems.append(_encoding_problem(data, error))
+    try:  # read as the caseload CSV is: UTF-8 (with or without a byte-order mark) or Windows-1252, , ; or tab
+        text = decode_spreadsheet(data).text
+    except SpreadsheetError as error:
+        parsed.problems.append(RowProblem(error.line, error.reason))
         return parsed
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [name.strip().casefold() for name in next(reader, [])]
+    separator = choose_separator(text, lambda cells: sum(_column(c) in REQUIRED + OPTIONAL for c in cells))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    header = [_column(name) for name in next(reader, [])]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         parsed.problems.append(RowProblem(1, f"the header row lacks the column(s): {', '.join(missing)} (an "
@@ -96,6 +98,11 @@ def parse_assignments(data: bytes) -> ParsedAssignments:
     except csv.Error as error:
         parsed.problems.append(RowProblem(start, f"the CSV cannot be read here: {error}"))
     return parsed
+
+
+def _column(name: str) -> str:
+    """A header cell as a column name: any case, spaces or underscores ("ULN", "Learner ref")."""
+    return "_".join(name.strip().casefold().replace("_", " ").split())
 
 
 def _row_problem(row: AssignmentRow) -> str | None:
