@@ -32,8 +32,10 @@ def raw_template() -> dict[str, Any]:
 def test_shipped_template_loads_by_name_and_by_path(template: Template) -> None:
     by_path = load_template(TEMPLATE_FILE)
     assert by_path == template
-    assert (template.id, template.version) == ("apprenticeship-progress-review", 1)
-    assert ("apprenticeship-progress-review", 1, template.title) in available_templates()
+    assert (template.id, template.version) == ("apprenticeship-progress-review", 2)
+    assert ("apprenticeship-progress-review", 2, template.title) in available_templates()
+    # Version 2 (issue 14: three calendar months, not twelve weeks); reviews begun on version 1 still open with it.
+    assert load_template("apprenticeship-progress-review", version=1).version == 1
 
 
 def test_shipped_template_has_every_section_of_a_review_in_order(template: Template) -> None:
@@ -259,7 +261,7 @@ def test_a_past_version_is_found_beside_the_current_one(tmp_path: Path, monkeypa
     """Past reviews open with the template version they were made with, while new ones get the current one."""
     import reviewapp.core.templates as templates
 
-    raw = raw_template()
+    raw = {**raw_template(), "version": 1}
     (tmp_path / "apprenticeship-progress-review.v1.json").write_text(json.dumps(raw), encoding="utf-8")
     raw["version"] = 2
     raw["title"] = "Apprenticeship progress review (2027)"
