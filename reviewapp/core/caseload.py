@@ -8,7 +8,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from reviewapp.core.scheduling import DEFAULT_RULES, ReviewTiming, ScheduleRules, next_review_due, review_timing
+from reviewapp.core.review_frequency import AgreedFrequency
+from reviewapp.core.scheduling import (
+    DEFAULT_RULES,
+    Interval,
+    ReviewTiming,
+    ScheduleRules,
+    next_review_due,
+    review_timing,
+)
 
 RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
 
@@ -38,6 +46,8 @@ class CaseloadFacts:
     welfare_rag: str | None
     progress_rag: str | None
     has_draft: bool = False
+    #: The learner's own review frequency agreed with the employer, or None for the provider's schedule.
+    review_interval: Interval | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +76,8 @@ def caseload_rows(
     for f in facts:
         due = None
         if f.learner_status == "active":
-            due = next_review_due(f.start_date, f.last_review_date, f.agreed_next_review_date, rules)
+            due = next_review_due(f.start_date, f.last_review_date, f.agreed_next_review_date, rules,
+                                  learner_interval=f.review_interval)
         rows.append(CaseloadRow(f, due, review_timing(due, today, learner_status=f.learner_status, rules=rules)))
     return rows
 
@@ -125,3 +136,5 @@ class LearnerDetail:
     plan: list[PlanProgress]
     open_targets: list[TargetSummary]
     reviews: list[ReviewSummary]
+    #: The learner's own review frequency agreed with the employer, or None for the provider's schedule.
+    review_frequency: AgreedFrequency | None = None

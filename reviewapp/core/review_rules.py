@@ -19,6 +19,7 @@ from typing import Any
 
 from reviewapp.core import otj
 from reviewapp.core.dates import format_date
+from reviewapp.core.review_frequency import learner_interval
 from reviewapp.core.scheduling import (
     DEFAULT_RULES,
     FUNDING_CEILING,
@@ -130,6 +131,7 @@ def proposed_next_review(template: Template, answers: Mapping[str, Any], context
         welfare_rag=_record_answer(template, answers, "welfare_rag"),
         has_support_needs=support,
         rules=context.rules,
+        learner_interval=learner_interval(context.learner),
     )
 
 

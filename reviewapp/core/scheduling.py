@@ -110,6 +110,17 @@ class Interval:
         return self.words
 
 
+def stored_interval(text: str | None) -> Interval | None:
+    """A learner's own interval as the record holds it (`"P10W"`), or None for none or one that cannot be read
+    (which then follows the provider's schedule, never a longer one)."""
+    if not text:
+        return None
+    try:
+        return Interval.parse(text)
+    except ValueError:
+        return None
+
+
 @cache
 def _month_span_days(months: int) -> tuple[int, int]:
     """The fewest and most days `months` calendar months can span, over every start day.

@@ -9,6 +9,7 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from reviewapp.core.caseload import CaseloadFacts, LearnerDetail, PlanProgress, ReviewSummary, TargetSummary
+from reviewapp.core.review_frequency import agreed_frequency, frequency_of
 from reviewapp.store.models import Employer, Learner, OtjEntry, OutboxEntry, PlanItem, Review, Target
 
 
@@ -49,6 +50,10 @@ def caseload_facts(session: Session) -> list[CaseloadFacts]:
             last.c.welfare_rag,
             last.c.progress_rag,
             draft_exists.label("has_draft"),
+            Learner.review_interval,
+            Learner.review_interval_reason,
+            Learner.review_interval_agreed_by,
+            Learner.review_interval_agreed_on,
         )
         .outerjoin(Employer, Employer.id == Learner.employer_id)
         .outerjoin(last, last.c.learner_id == Learner.id)
@@ -71,6 +76,8 @@ def caseload_facts(session: Session) -> list[CaseloadFacts]:
             welfare_rag=r[12],
             progress_rag=r[13],
             has_draft=bool(r[14]),
+            # The core's one rule: an interval counts only with its reason and the employer's agreement.
+            review_interval=getattr(agreed_frequency(r[15], r[16], r[17], r[18]), "interval", None),
         )
         for r in session.execute(stmt)
     ]
@@ -121,6 +128,7 @@ def learner_detail(session: Session, learner_id: str) -> LearnerDetail | None:
         employer_email=employer.contact_email if employer else "",
         employer_phone=employer.contact_phone if employer else "",
         employer_address=employer.address if employer else "",
+        review_frequency=frequency_of(learner),
         plan=[PlanProgress(p.kind, p.code, p.title, p.progress) for p in plan],
         open_targets=[TargetSummary(t.id, t.text, t.due_date, t.status, list(t.actions or [])) for t in targets],
         reviews=[

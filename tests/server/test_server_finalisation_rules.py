@@ -243,7 +243,8 @@ def test_a_review_the_laptop_finalised_offline_is_accepted_though_the_office_cha
 
 
 def test_a_visit_in_the_calendars_last_weeks_gets_an_answer_not_a_500(server: Server, caseloads: dict) -> None:
-    """The funding interval is three calendar months after the visit: past the calendar's end, which must not crash the check."""
+    """The funding interval is three calendar months after the visit: past the calendar's end, which must not crash
+    the check."""
     alice, learner, review_id = caseloads["alice"], caseloads["alice_learner"], new_id()
     review, signatures = forged(learner, review_id, [drawn_signature(review_id, r, n) for r, n in SIGNERS],
                                 visit_date="9999-12-20", next_review_date="9999-12-01")
