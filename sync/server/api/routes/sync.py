@@ -18,6 +18,7 @@ from sync.protocol import (
     fields_for_protocol,
 )
 
+from ...records import stored_fields
 from ...sync_pull import pull_page
 from ...sync_push import push_changes
 from ..deps import CallerDep, ServerIdDep, SessionDep
@@ -50,11 +51,13 @@ def pull(
 
 
 def _for_client(changes: list[Change], protocol: int) -> None:
-    """Leave out of each record the fields the client's protocol predates (`protocol.RECORD_FIELDS_SINCE`): an
-    older laptop's models forbid unknown fields, so it would otherwise skip every learner that has them."""
+    """Each record as the client's protocol reads it: a field added since the record was stored is sent at its
+    default (so every client and the office see the same whole record), and fields the client's protocol predates
+    (`protocol.RECORD_FIELDS_SINCE`) are left out, since an older laptop's models forbid unknown fields and it
+    would otherwise skip every learner that has them."""
     for change in changes:
         if change.data is not None:
-            change.data = fields_for_protocol(change.entity, change.data, protocol)
+            change.data = fields_for_protocol(change.entity, stored_fields(change.entity, change.data), protocol)
 
 
 def _sendable(changes: list[Change]) -> list[Change]:
