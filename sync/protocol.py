@@ -245,6 +245,10 @@ class LearnerData(_Record):
         return self
 
 
+#: The fields of a learner's own review frequency: agreed at a visit and set on the laptop, never by the MIS (so an
+#: import of the provider's records leaves them as they are).
+REVIEW_FREQUENCY_FIELDS = ("review_interval", "review_interval_reason", "review_interval_agreed_by",
+                           "review_interval_agreed_on")
 #: Why a learner's own review frequency was refused without its reason and the employer's agreement.
 REVIEW_FREQUENCY_NEEDS_AGREEMENT = ("A learner's own review frequency needs the reason for it, and who at the "
                                     "employer agreed to it and when.")
@@ -354,8 +358,7 @@ def entity_fields(entity: str) -> tuple[str, ...]:
 #: fields out of what it sends that client (`fields_for_protocol`). A push from that client never names them, and
 #: the server merges a push into the stored record, so their values are kept.
 RECORD_FIELDS_SINCE: dict[str, dict[str, int]] = {
-    "learner": {"review_interval": 3, "review_interval_reason": 3, "review_interval_agreed_by": 3,
-                "review_interval_agreed_on": 3},
+    "learner": dict.fromkeys(REVIEW_FREQUENCY_FIELDS, 3),
 }
 
 

@@ -26,6 +26,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from sync.protocol import REVIEW_FREQUENCY_FIELDS
+
 from .caseload_csv import CaseloadRow, ParsedCaseload, RowProblem
 from .db import RevBlock, let_waiters_in, new_id, take_write_lock, transaction
 from .import_runs import ImportStopped, finish_run, record_chunk, rollback_run, run_goes_on, start_run
@@ -50,6 +52,11 @@ CHUNK_SECONDS = 0.1
 CHUNK_LIMITS = (20, 2000)
 #: Most values in one SQL IN list (SQLite's limit on bound parameters is the tightest of the two back ends).
 IN_LIST = 500
+
+
+#: Learner fields an import never overwrites: the assessor (assignments belong to the office) and the review
+#: frequency agreed with the employer (set on the laptop).
+_KEPT_ON_REIMPORT = frozenset({"assessor", *REVIEW_FREQUENCY_FIELDS})
 
 
 class ImportFailed(Exception):
@@ -271,8 +278,9 @@ def _write_chunk_rows(session: Session, run_id: str, rows: Sequence[CaseloadRow]
             current = assignments.get(learner.id)
             if assessor is not None and current is not None and current.assessor_id == assessor.id:
                 assessor = None  # already theirs
-            # Fields the MIS does not hold (starting points, status, the assessor) are kept as they are.
-            merged = {**learner.data, **{k: v for k, v in wanted.items() if k != "assessor"}}
+            # Fields the MIS does not hold (starting points, status, the assessor, the learner's agreed review
+            # frequency) are kept as they are.
+            merged = {**learner.data, **{k: v for k, v in wanted.items() if k not in _KEPT_ON_REIMPORT}}
             changed = merged != learner.data or learner.deleted
             if not changed and assessor is None:
                 summary.unchanged += 1
