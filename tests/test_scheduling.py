@@ -72,5 +72,5 @@ def test_holiday_moves_the_date_earlier_never_later():
 
 
 def test_rules_refuse_intervals_beyond_funding_limit():
-    with pytest.raises(ValueError, match="no more than 3 months apart under the funding rules, not 13 weeks"):
+    with pytest.raises(ValueError, match="no more than 3 calendar months apart under the funding rules, not 13 weeks"):
         ScheduleRules(max_interval=Interval.weeks(13))

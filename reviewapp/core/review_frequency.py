@@ -41,7 +41,7 @@ def frequency_problem(interval: Interval, reason: str, agreed_by: str, agreed_on
                       today: dt.date | None = None) -> str:
     """Why these cannot be a learner's agreed frequency (worded for the assessor), or "" when they can."""
     if not interval.fits_within(FUNDING_CEILING):
-        return (f"Reviews must still be no more than {FUNDING_CEILING} apart under the funding rules, "
+        return (f"Reviews must still be no more than {FUNDING_CEILING.in_full} apart under the funding rules, "
                 f"not {interval}.")
     if not reason.strip():
         return "Say why this learner has their own review frequency."

@@ -423,7 +423,7 @@ def _next_review_problems(template: Template, answers: Mapping[str, Any]) -> lis
         return [Problem(section.id, date_q.id, f"The next review must be after this one ({format_date(visit)}).")]
     if chosen > latest:
         return [Problem(section.id, date_q.id,
-                        f"The next review must be no more than {FUNDING_CEILING} after this one "
+                        f"The next review must be no more than {FUNDING_CEILING.in_full} after this one "
                         f"(by {format_date(latest)}), under the funding rules.")]
     return []
 

@@ -88,6 +88,13 @@ class Interval:
         noun = "week" if self.unit is IntervalUnit.WEEKS else "month"
         return f"{self.count} {noun}{'' if self.count == 1 else 's'}"
 
+    @property
+    def in_full(self) -> str:
+        """Words that leave no doubt how months are counted: "3 calendar months", "8 weeks"."""
+        if self.unit is IntervalUnit.WEEKS:
+            return self.words
+        return f"{self.count} calendar month{'' if self.count == 1 else 's'}"
+
     def after(self, day: dt.date) -> dt.date:
         """The date this interval after `day` (OverflowError past the calendar's end)."""
         if self.unit is IntervalUnit.WEEKS:
@@ -190,7 +197,7 @@ class ScheduleRules:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "holidays", tuple(sorted(self.holidays, key=lambda p: (p.start, p.end))))
-        ceiling = FUNDING_CEILING.words
+        ceiling = FUNDING_CEILING.in_full
         if not self.first_review.fits_within(FUNDING_CEILING):
             raise ValueError(f"The first review must be no more than {ceiling} after the start under the funding "
                              f"rules, not {self.first_review}.")

@@ -37,7 +37,7 @@ def test_even_an_agreed_frequency_stops_at_the_funding_ceiling() -> None:
     """A longer value from elsewhere (an office script, a hand-edited record) is held to three calendar months."""
     assert next_review_due(START, LAST, learner_interval=Interval.months(6)) == FUNDING_CEILING.after(LAST)
     assert next_review_due(START, LAST, learner_interval=Interval.weeks(20)) == FUNDING_CEILING.after(LAST)
-    with pytest.raises(ValueError, match="no more than 3 months apart"):
+    with pytest.raises(ValueError, match="no more than 3 calendar months apart"):
         AgreedFrequency(Interval.months(4), "Asked for", "Jo Bloggs", dt.date(2026, 9, 7))
 
 

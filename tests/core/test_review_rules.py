@@ -202,8 +202,8 @@ def test_next_review_beyond_three_calendar_months_is_refused(template, answers, 
     answers["next_review_date"] = "2026-06-03"  # three calendar months and a day
     answers["next_review_change_reason"] = "Learner on holiday."
     readiness = finalise_readiness(template, answers, signatures, context)
-    assert readiness.messages() == ["Comments and next review: The next review must be no more than 3 months after "
-                                    "this one (by 02/06/2026), under the funding rules."]
+    assert readiness.messages() == ["Comments and next review: The next review must be no more than 3 calendar "
+                                    "months after this one (by 02/06/2026), under the funding rules."]
     answers["next_review_date"] = "2026-06-02"
     assert finalise_readiness(template, answers, signatures, context).ready
 

@@ -102,15 +102,17 @@ def test_intervals_in_words() -> None:
     assert [str(i) for i in (Interval.weeks(1), Interval.weeks(8), Interval.months(1), Interval.months(3))] == [
         "1 week", "8 weeks", "1 month", "3 months"]
     assert Interval(2, "months").unit is IntervalUnit.MONTHS
+    assert (Interval.months(3).in_full, Interval.months(1).in_full, Interval.weeks(12).in_full) == (
+        "3 calendar months", "1 calendar month", "12 weeks")
 
 
 def test_the_funding_ceiling_is_three_calendar_months_not_twelve_weeks() -> None:
     rules = ScheduleRules(max_interval=Interval.months(3))  # refused under the twelve-week rule
     last = dt.date(2026, 11, 30)
     assert next_review_due(dt.date(2026, 1, 5), last, rules=rules) == dt.date(2027, 2, 28)  # clamped, not 2 March
-    with pytest.raises(ValueError, match="no more than 3 months apart"):
+    with pytest.raises(ValueError, match="no more than 3 calendar months apart"):
         ScheduleRules(max_interval=Interval.months(4))
-    with pytest.raises(ValueError, match="first review must be no more than 3 months after the start"):
+    with pytest.raises(ValueError, match="first review must be no more than 3 calendar months after the start"):
         ScheduleRules(first_review=Interval.weeks(13))
 
 

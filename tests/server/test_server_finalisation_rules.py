@@ -115,7 +115,7 @@ def test_the_assessor_cannot_be_absent(server: Server, caseloads: dict) -> None:
     ({"hs_concern": {"raised": True, "detail": ""}}, "is ticked: fill in"),
     ({"new_targets": []}, "- New targets: Set at least one new target."),
     ({"next_review_date": "2026-06-03", "next_review_change_reason": "Holidays"},
-     "no more than 3 months after this one"),
+     "no more than 3 calendar months after this one"),
 ], ids=["required-answer-missing", "wrong-type", "flag-without-detail", "no-new-target", "funding-interval"])
 def test_a_required_answer_missing_or_invalid_is_refused(server: Server, caseloads: dict, answers: dict,
                                                          expected: str) -> None:
