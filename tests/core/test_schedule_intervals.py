@@ -127,3 +127,13 @@ def test_a_monthly_interval_is_proposed_in_calendar_months_and_said_so() -> None
     assert proposed.date == dt.date(2027, 2, 26)
     assert proposed.reason == "2 months (standard interval); moved earlier to a weekday"
     assert propose_next_review(dt.date(2027, 1, 29), rules=rules, welfare_rag="red").date == dt.date(2027, 2, 26)
+
+
+def test_fits_within_across_units_is_exactly_never_ending_later_on_any_day() -> None:
+    """Checked day by day over four years from a leap year (every pattern of month lengths), both ways round."""
+    days_checked = [dt.date(2000, 1, 1) + dt.timedelta(days=n) for n in range(4 * 366)]
+    for months in (1, 2, 3):
+        for weeks in range(1, 15):
+            m, w = Interval.months(months), Interval.weeks(weeks)
+            assert w.fits_within(m) == all(w.after(day) <= m.after(day) for day in days_checked), (w, m)
+            assert m.fits_within(w) == all(m.after(day) <= w.after(day) for day in days_checked), (m, w)
