@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from reviewapp.core.dates import format_date
 from reviewapp.core.scheduling import HolidayPeriod
 from reviewapp.ui.date_field import DateField
+from reviewapp.ui.plain_label import plain_label
 
 
 def period_words(period: HolidayPeriod) -> str:
@@ -52,8 +53,7 @@ class HolidayPeriodsEditor(QWidget):
         self.add_button = QPushButton("&Add")
         self.update_button = QPushButton("U&pdate")
         self.remove_button = QPushButton("Remo&ve")
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
+        self.problem = plain_label(wrap=True)  # a date field's message quotes what was typed
         self.problem.setStyleSheet("color: #a40000")
 
         fields = QGridLayout()

@@ -27,6 +27,7 @@ from reviewapp.core.review_frequency import AgreedFrequency, frequency_problem
 from reviewapp.core.scheduling import FUNDING_CEILING, Interval, ScheduleRules
 from reviewapp.ui.date_field import DateField
 from reviewapp.ui.interval_field import IntervalField
+from reviewapp.ui.plain_label import plain_label
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,7 @@ class ReviewFrequencyDialog(QDialog):
                       f"interval. The funding rules still ask for a review at least every {FUNDING_CEILING.count} "
                       "calendar months; being at risk still brings a review forward.")
         note.setWordWrap(True)
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
+        self.problem = plain_label(wrap=True)  # a date field's message quotes what was typed
         self.problem.setStyleSheet("color: #a40000")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self._accept)
