@@ -18,7 +18,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 #: 2 (issue 12): sign-in names the laptop's device (id, host, version) and may answer `password_change_required`;
 #: a pushed change may carry `made_at` (the laptop's time, for the audit log); `/auth/password` changes a password.
 #: A protocol-1 client still works unchanged (it sends none of the new fields), so MIN_CLIENT_PROTOCOL stays 1.
-PROTOCOL_VERSION = 2
+#: 3 (issue 14): a learner may carry their own review frequency (`LearnerData.review_interval` and its agreement);
+#: pulls to an older client leave those fields out (`RECORD_FIELDS_SINCE`), since its models forbid unknown fields.
+PROTOCOL_VERSION = 3
 #: The oldest client protocol the server still serves; an older client is answered 426 (`CLIENT_TOO_OLD`). Raise
 #: it only when a change to the protocol is one an older client would get wrong.
 MIN_CLIENT_PROTOCOL = 1
@@ -234,6 +236,30 @@ class LearnerData(_Record):
     learner_ref: str = Field(default="", max_length=12)
     #: The apprenticeship standard's code (the ILR's StdCode); None when the source names no standard by code.
     standard_code: int | None = Field(default=None, ge=1, le=99_999)
+    # The learner's own review frequency (protocol 3), agreed with the employer: an ISO 8601 duration in weeks or
+    # calendar months ("P10W", "P3M"); empty follows the provider's schedule. Who agreed it and why are part of it,
+    # since an agreement is the only way the rules allow a longer gap (reviewapp.core.scheduling); the funding
+    # ceiling of three calendar months still holds whatever is stored here.
+    review_interval: str = Field(default="", pattern=r"^(P[1-9][0-9]?[WM])?$")
+    review_interval_reason: str = ""
+    review_interval_agreed_by: str = Field(default="", max_length=200)
+    review_interval_agreed_on: CalendarDate | None = None
+
+    @model_validator(mode="after")
+    def _agreed_frequency(self) -> LearnerData:
+        if self.review_interval and not (self.review_interval_reason.strip() and
+                                         self.review_interval_agreed_by.strip() and self.review_interval_agreed_on):
+            raise ValueError(REVIEW_FREQUENCY_NEEDS_AGREEMENT)
+        return self
+
+
+#: The fields of a learner's own review frequency: agreed at a visit and set on the laptop, never by the MIS (so an
+#: import of the provider's records leaves them as they are).
+REVIEW_FREQUENCY_FIELDS = ("review_interval", "review_interval_reason", "review_interval_agreed_by",
+                           "review_interval_agreed_on")
+#: Why a learner's own review frequency was refused without its reason and the employer's agreement.
+REVIEW_FREQUENCY_NEEDS_AGREEMENT = ("A learner's own review frequency needs the reason for it, and who at the "
+                                    "employer agreed to it and when.")
 
 
 class PlanItemData(_Record):
@@ -333,6 +359,23 @@ SYNC_META_FIELDS: tuple[str, ...] = ("id", "rev", "updated_at", "updated_by", "d
 def entity_fields(entity: str) -> tuple[str, ...]:
     """The data field names of an entity, in declaration order."""
     return tuple(ENTITY_MODELS[entity].model_fields)
+
+
+#: Record fields added after protocol 1, with the protocol that added them. A client older than that would refuse
+#: the whole record for a field it does not know (the models forbid unknown fields), so the server leaves such
+#: fields out of what it sends that client (`fields_for_protocol`). A push from that client never names them, and
+#: the server merges a push into the stored record, so their values are kept.
+RECORD_FIELDS_SINCE: dict[str, dict[str, int]] = {
+    "learner": dict.fromkeys(REVIEW_FREQUENCY_FIELDS, 3),
+}
+
+
+def fields_for_protocol(entity: str, data: dict[str, Any], protocol: int) -> dict[str, Any]:
+    """A record's fields as a client speaking `protocol` can read them: without fields added after it."""
+    newer = [name for name, since in RECORD_FIELDS_SINCE.get(entity, {}).items() if since > protocol and name in data]
+    if not newer:
+        return data
+    return {name: value for name, value in data.items() if name not in newer}
 
 
 # --- Content hash of a finalised review -------------------------------------------------------------------------

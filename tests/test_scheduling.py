@@ -6,6 +6,7 @@ import pytest
 
 from reviewapp.core.scheduling import (
     HolidayPeriod,
+    Interval,
     ReviewTiming,
     ScheduleRules,
     next_review_due,
@@ -21,7 +22,7 @@ def test_first_review_is_eight_weeks_after_start_by_default():
 
 
 def test_first_review_interval_is_configurable():
-    assert next_review_due(START, None, rules=ScheduleRules(first_review_weeks=6)) == dt.date(2026, 2, 16)
+    assert next_review_due(START, None, rules=ScheduleRules(first_review=Interval.weeks(6))) == dt.date(2026, 2, 16)
 
 
 def test_later_reviews_at_most_the_interval_apart():
@@ -71,5 +72,5 @@ def test_holiday_moves_the_date_earlier_never_later():
 
 
 def test_rules_refuse_intervals_beyond_funding_limit():
-    with pytest.raises(ValueError, match="between 1 and 12"):
-        ScheduleRules(max_interval_weeks=13)
+    with pytest.raises(ValueError, match="no more than 3 calendar months apart under the funding rules, not 13 weeks"):
+        ScheduleRules(max_interval=Interval.weeks(13))

@@ -10,7 +10,15 @@ from dataclasses import dataclass, field
 
 from reviewapp.core.dates import format_date
 from reviewapp.core.otj import planned_hours_to_date, shortfall
-from reviewapp.core.scheduling import DEFAULT_RULES, ReviewTiming, ScheduleRules, next_review_due, review_timing
+from reviewapp.core.review_frequency import AgreedFrequency
+from reviewapp.core.scheduling import (
+    DEFAULT_RULES,
+    Interval,
+    ReviewTiming,
+    ScheduleRules,
+    next_review_due,
+    review_timing,
+)
 
 RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
 
@@ -44,6 +52,8 @@ class CaseloadFacts:
     planned_end_date: dt.date | None = None
     planned_otj_hours: float = 0.0
     otj_hours_logged: float = 0.0
+    #: The learner's own review frequency agreed with the employer, or None for the provider's schedule.
+    review_interval: Interval | None = None
 
 
 @dataclass(frozen=True)
@@ -113,7 +123,8 @@ def caseload_rows(
     for f in facts:
         due = None
         if f.learner_status == "active":
-            due = next_review_due(f.start_date, f.last_review_date, f.agreed_next_review_date, rules)
+            due = next_review_due(f.start_date, f.last_review_date, f.agreed_next_review_date, rules,
+                                  learner_interval=f.review_interval)
         timing = review_timing(due, today, learner_status=f.learner_status, rules=rules)
         days_overdue = (today - due).days if timing is ReviewTiming.OVERDUE and due is not None else 0
         planned = planned_hours_to_date(f.planned_otj_hours, f.start_date, f.planned_end_date, today)
@@ -175,3 +186,5 @@ class LearnerDetail:
     plan: list[PlanProgress]
     open_targets: list[TargetSummary]
     reviews: list[ReviewSummary]
+    #: The learner's own review frequency agreed with the employer, or None for the provider's schedule.
+    review_frequency: AgreedFrequency | None = None

@@ -19,13 +19,17 @@ from typing import Any
 
 from reviewapp.core import otj
 from reviewapp.core.dates import format_date
-from reviewapp.core.scheduling import DEFAULT_RULES, ProposedReviewDate, ScheduleRules, propose_next_review
+from reviewapp.core.review_frequency import learner_interval
+from reviewapp.core.scheduling import (
+    DEFAULT_RULES,
+    FUNDING_CEILING,
+    ProposedReviewDate,
+    ScheduleRules,
+    propose_next_review,
+)
 from reviewapp.core.smart import check_target_items
 from reviewapp.core.templates import Question, Section, ShowIf, Template, TemplateError, load_template
 from sync.protocol import EmployerData, LearnerData, PlanItemData, SignatureData, TargetData
-
-#: Funding rules: reviews no more than twelve weeks apart, whatever the provider's own interval.
-FUNDING_MAX_INTERVAL_WEEKS = 12
 
 TARGET_OUTCOMES: dict[str, str] = {
     "met": "met",
@@ -130,6 +134,7 @@ def proposed_next_review(template: Template, answers: Mapping[str, Any], context
         welfare_rag=_record_answer(template, answers, "welfare_rag"),
         has_support_needs=support,
         rules=context.rules,
+        learner_interval=learner_interval(context.learner),
     )
 
 
@@ -404,7 +409,7 @@ def review_warnings(template: Template, answers: Mapping[str, Any], context: Rev
 
 
 def _next_review_problems(template: Template, answers: Mapping[str, Any]) -> list[Problem]:
-    """Funding rules: the next review after the visit and no more than twelve weeks later."""
+    """Funding rules: the next review after the visit and no more than three calendar months later."""
     date_q = template.question_for_record_field("next_review_date")
     visit = parse_iso_date(_record_answer(template, answers, "visit_date"))
     if date_q is None or visit is None:
@@ -414,14 +419,14 @@ def _next_review_problems(template: Template, answers: Mapping[str, Any]) -> lis
         return []
     section = next(s for s, q in template.questions() if q.id == date_q.id)
     try:
-        latest = visit + dt.timedelta(weeks=FUNDING_MAX_INTERVAL_WEEKS)
+        latest = FUNDING_CEILING.after(visit)
     except OverflowError:  # a visit in the calendar's last weeks: nothing after it can be too late
         latest = dt.date.max
     if chosen <= visit:
         return [Problem(section.id, date_q.id, f"The next review must be after this one ({format_date(visit)}).")]
     if chosen > latest:
         return [Problem(section.id, date_q.id,
-                        f"The next review must be no more than {FUNDING_MAX_INTERVAL_WEEKS} weeks after this one "
+                        f"The next review must be no more than {FUNDING_CEILING.in_full} after this one "
                         f"(by {format_date(latest)}), under the funding rules.")]
     return []
 

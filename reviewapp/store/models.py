@@ -136,6 +136,11 @@ class Learner(Syncable):
     status: Mapped[str] = field(String(20), default="active")
     learner_ref: Mapped[str] = field(String(12), default="")
     standard_code: Mapped[int | None] = field(Integer, default=None)
+    #: The learner's own review frequency agreed with the employer (see `LearnerData`); "" for the provider's.
+    review_interval: Mapped[str] = field(String(8), default="")
+    review_interval_reason: Mapped[str] = field(Text, default="")
+    review_interval_agreed_by: Mapped[str] = field(String(200), default="")
+    review_interval_agreed_on: Mapped[dt.date | None] = field(default=None)
 
     @property
     def full_name(self) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from reviewapp.core.caseload import CaseloadFacts, LearnerDetail, PlanProgress, ReviewSummary, TargetSummary
+from reviewapp.core.review_frequency import agreed_frequency, frequency_of
 from reviewapp.store.models import Employer, Learner, OtjEntry, OutboxEntry, PlanItem, Review, Target
 
 
@@ -59,6 +60,10 @@ def caseload_facts(session: Session) -> list[CaseloadFacts]:
             Learner.planned_end_date,
             Learner.planned_otj_hours,
             otj_logged.c.hours,
+            Learner.review_interval,
+            Learner.review_interval_reason,
+            Learner.review_interval_agreed_by,
+            Learner.review_interval_agreed_on,
         )
         .outerjoin(Employer, Employer.id == Learner.employer_id)
         .outerjoin(last, last.c.learner_id == Learner.id)
@@ -85,6 +90,8 @@ def caseload_facts(session: Session) -> list[CaseloadFacts]:
             planned_end_date=r[15],
             planned_otj_hours=float(r[16] or 0),
             otj_hours_logged=float(r[17] or 0),
+            # The core's one rule: an interval counts only with its reason and the employer's agreement.
+            review_interval=getattr(agreed_frequency(r[18], r[19], r[20], r[21]), "interval", None),
         )
         for r in session.execute(stmt)
     ]
@@ -135,6 +142,7 @@ def learner_detail(session: Session, learner_id: str) -> LearnerDetail | None:
         employer_email=employer.contact_email if employer else "",
         employer_phone=employer.contact_phone if employer else "",
         employer_address=employer.address if employer else "",
+        review_frequency=frequency_of(learner),
         plan=[PlanProgress(p.kind, p.code, p.title, p.progress) for p in plan],
         open_targets=[TargetSummary(t.id, t.text, t.due_date, t.status, list(t.actions or [])) for t in targets],
         reviews=[

@@ -88,9 +88,18 @@ class LearnerPanel(QWidget):
         self.tabs.addTab(self.plan_view, "Plan progress")
         self.tabs.addTab(self._history_tab(), "Review history")
 
+        # The learner's own review frequency is agreed at a visit, so it is set from here (the main window opens it).
+        self.frequency_button = QPushButton("Review fre&quency…")
+        self.frequency_button.setToolTip("Follow the provider's review schedule, or this learner's own frequency "
+                                         "agreed with the employer")
+        frequency_row = QHBoxLayout()
+        frequency_row.addWidget(self.frequency_button)
+        frequency_row.addStretch(1)
+
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.details)
+        layout.addLayout(frequency_row)
         layout.addWidget(self.tabs, stretch=1)
         self.show_learner(None)
 
@@ -145,7 +154,9 @@ class LearnerPanel(QWidget):
                 model.set_rows([])
             self.show_saved_copies([])
             self.tabs.setTabText(0, "Open targets")
+            self.frequency_button.setEnabled(False)
             return
+        self.frequency_button.setEnabled(True)
         self.heading.setText(f"<h2 style='margin:0'>{escape(detail.name)}</h2>ULN {escape(detail.uln)}")
         level = f", level {detail.level}" if detail.level else ""
         otj = f"{detail.otj_hours_logged:g} of {detail.planned_otj_hours:g} planned hours logged"
@@ -162,6 +173,8 @@ class LearnerPanel(QWidget):
         ]
         if detail.support_needs:
             rows.append(("Support needs", detail.support_needs))
+        rows.append(("Review frequency", detail.review_frequency.words if detail.review_frequency
+                     else "The provider's review schedule"))
         self.details.setText(
             "<table cellspacing='2'>"
             + "".join(f"<tr><td><b>{escape(k)}</b>&nbsp;</td><td>{escape(v)}</td></tr>" for k, v in rows)

@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from reviewapp.ui.print_options import PrintOptions
     from reviewapp.ui.provider_settings import ProviderSettings
     from reviewapp.ui.review_compare import ReviewComparison
+    from reviewapp.ui.review_frequency_dialog import FrequencyChoice
     from reviewapp.ui.wizard.review_wizard import ReviewWizard
 
 # Reviews, their wizard and comparisons (pydantic, icalendar, the review rules) are imported when first used, not
@@ -259,6 +260,7 @@ class MainWindow(QMainWindow):
         self.panel.open_copy_button.clicked.connect(self.open_saved_copy)
         self.panel.print_copy_button.clicked.connect(self.print_saved_copy)
         self.panel.export_copy_button.clicked.connect(self.export_saved_copy)
+        self.panel.frequency_button.clicked.connect(self.set_review_frequency)
         view_menu = self.menuBar().addMenu("&View")
         for number, button in enumerate(self.filter_buttons.buttons(), start=1):
             action = QAction(button.text(), self)
@@ -761,6 +763,32 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Copies will be headed “{name}”", 10000)
         return True
 
+    def set_review_frequency(self) -> bool:
+        """The selected learner's review frequency: the provider's schedule, or their own agreed with the employer.
+
+        Saved as a change to the learner (it syncs), and the caseload's due dates follow at once. True when saved.
+        """
+        from reviewapp.store import queries
+        from reviewapp.store.learner_frequency import UnknownLearnerError, set_review_frequency
+
+        learner_id = self._selected_learner
+        if learner_id is None:
+            return False
+        with self.store.read() as session:
+            detail = queries.learner_detail(session, learner_id)
+        if detail is None:
+            return False
+        chosen = self.choose_review_frequency(detail)
+        if chosen is None:
+            return False
+        try:
+            set_review_frequency(self.store, learner_id, chosen.frequency)
+        except (UnknownLearnerError, ValueError) as exc:
+            self.show_error("The review frequency could not be saved", str(exc))
+            return False
+        self.refresh()
+        return True
+
     def open_log_folder(self) -> Path:
         """Show the folder of log files (for support staff helping on the phone)."""
         from reviewapp.logs import log_dir
@@ -802,6 +830,14 @@ class MainWindow(QMainWindow):
 
         dialog = ProviderNameDialog(self)
         return dialog.chosen_name() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def choose_review_frequency(self, detail: LearnerDetail) -> FrequencyChoice | None:
+        """The frequency chosen (its `frequency` None for the provider's schedule), or None for Cancel."""
+        from reviewapp.ui.review_frequency_dialog import FrequencyChoice, ReviewFrequencyDialog
+
+        dialog = ReviewFrequencyDialog(detail.name, detail.review_frequency, self.rules,
+                                       employer_contact=detail.employer_contact, today=self.today(), parent=self)
+        return FrequencyChoice(dialog.frequency()) if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def choose_print_options(self, learner_name: str, parent: QWidget) -> PrintOptions | None:
         from reviewapp.store.review_documents import report_settings

@@ -1,8 +1,8 @@
 """Provider settings on this laptop: the name and logo printed on every copy, and the review schedule.
 
-Providers differ: one reviews every 6 weeks, another every 10 (funding rules allow up to 12), and each prints its own
-name on the signed copies. Set once here; the caseload's overdue / due-soon, each review's proposed next date and
-every PDF follow.
+Providers differ: one reviews every 6 weeks, another every 2 calendar months (the funding rules allow up to 3 calendar
+months), each closes for its own holidays, and each prints its own name on the signed copies. Set once here; the
+caseload's overdue / due-soon, each review's proposed next date and every PDF follow.
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from reviewapp.core.documents import ReportSettings
-from reviewapp.core.scheduling import ScheduleRules
+from reviewapp.core.scheduling import FUNDING_CEILING, ScheduleRules
 from reviewapp.ui.field_width import LONG_FILE_PATH, LONG_PROVIDER_NAME, fit_field_to
+from reviewapp.ui.holiday_periods import HolidayPeriodsEditor
+from reviewapp.ui.interval_field import IntervalField
 from reviewapp.ui.window_fit import fit_window
 
 
@@ -73,10 +75,10 @@ class ProviderSettingsDialog(QDialog):
         printed_form.addRow(logo_label, logo_row)
 
         rules = current.rules
-        self.first = _spin(rules.first_review_weeks, 1, 12, " weeks", "First review after, in weeks")
-        self.interval = _spin(rules.max_interval_weeks, 1, 12, " weeks", "Then at most, in weeks")
-        self.short = _spin(rules.short_interval_weeks, 1, 12, " weeks",
-                           "When progress or welfare is red or amber, or support is in place, in weeks")
+        self.first = IntervalField(rules.first_review, "First review after the start")
+        self.interval = IntervalField(rules.max_interval, "Then at most")
+        self.short = IntervalField(rules.short_interval,
+                                   "When progress or welfare is red or amber, or support is in place")
         self.due_soon = _spin(rules.due_soon_days, 0, 28, " days", "Due soon within, in days")
         schedule = QGroupBox("Review schedule")
         schedule_form = QFormLayout(schedule)
@@ -84,10 +86,18 @@ class ProviderSettingsDialog(QDialog):
         schedule_form.addRow("&Then at most:", self.interval)
         schedule_form.addRow("&Sooner when red / amber or supported:", self.short)
         schedule_form.addRow("Shown as &due soon within:", self.due_soon)
-        for label, spin in ((schedule_form.labelForField(w), w) for w in (self.first, self.interval, self.short,
-                                                                          self.due_soon)):
+        for widget in (self.first, self.interval, self.short, self.due_soon):
+            label = schedule_form.labelForField(widget)
             if isinstance(label, QLabel):
-                label.setBuddy(spin)
+                label.setBuddy(widget)
+        ceiling = QLabel(f"The funding rules ask for a review at least every {FUNDING_CEILING.count} calendar "
+                         "months. A learner's own frequency, agreed with the employer, is set from the learner's "
+                         "details (Review frequency…).")
+        ceiling.setWordWrap(True)
+        schedule_form.addRow(ceiling)
+        self.holidays = HolidayPeriodsEditor(rules.holidays)
+        holidays = QGroupBox("Holiday periods (no reviews booked)")
+        QVBoxLayout(holidays).addWidget(self.holidays)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #a40000")
@@ -97,19 +107,20 @@ class ProviderSettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(printed)
         layout.addWidget(schedule)
-        layout.addWidget(QLabel("Funding rules allow reviews up to 12 weeks apart."))
+        layout.addWidget(holidays, 1)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
-        for spin in (self.first, self.interval, self.short, self.due_soon):
-            spin.valueChanged.connect(self._check)
+        for field in (self.first, self.interval, self.short):
+            field.changed.connect(self._check)
+        self.due_soon.valueChanged.connect(self._check)
         self._check()
         fit_window(self, "provider_settings", self.sizeHint())
 
     def settings(self) -> ProviderSettings:
         """The settings as entered; raises ValueError (a message for the user) for a schedule that cannot be."""
-        rules = replace(self.current.rules, first_review_weeks=self.first.value(),
-                        max_interval_weeks=self.interval.value(), short_interval_weeks=self.short.value(),
-                        due_soon_days=self.due_soon.value())
+        rules = replace(self.current.rules, first_review=self.first.interval(),
+                        max_interval=self.interval.interval(), short_interval=self.short.interval(),
+                        due_soon_days=self.due_soon.value(), holidays=self.holidays.periods())
         logo = self.logo.text().strip()
         report = ReportSettings(self.name.text().strip() or self.current.report.provider_name,
                                 Path(logo) if logo else None)
@@ -118,8 +129,8 @@ class ProviderSettingsDialog(QDialog):
     def _check(self) -> bool:
         try:
             self.settings()
-        except ValueError:
-            self.problem.setText("The sooner interval cannot be longer than the usual one.")
+        except ValueError as error:  # the rules' own message, worded for the person setting them
+            self.problem.setText(str(error))
             self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
             return False
         self.problem.setText("")

@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from sync.protocol import LearnerData
+from sync.protocol import REVIEW_FREQUENCY_FIELDS, LearnerData
 
 from .caseload_csv import CaseloadRow, ParsedCaseload, RowProblem
 from .db import RevBlock, let_waiters_in, new_id, take_write_lock, transaction
@@ -53,8 +53,9 @@ from .records import employer_name_key, learner_columns, set_columns
 
 IMPORTER = "caseload-import"
 #: Learner fields an import never sets from a file: the assessor is the assignment's (the import assigns through
-#: it), and starting points are recorded at the office or on the laptop, not in the MIS.
-NOT_FROM_THE_FILE = ("assessor", "starting_points")
+#: it, and assignments belong to the office), starting points are recorded at the office or on the laptop, and the
+#: review frequency is agreed with the employer at a visit: none of them is the MIS's.
+NOT_FROM_THE_FILE = ("assessor", "starting_points", *REVIEW_FREQUENCY_FIELDS)
 #: Rows in the first chunk. Later chunks are sized so that each holds the write lock about `CHUNK_SECONDS`: a
 #: push waits a fraction of a second however busy the machine is, and the per-transaction cost (a commit, the
 #: look-ups) is still spread over many rows. Given a fixed `chunk_rows`, every chunk has that many rows.

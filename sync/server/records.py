@@ -39,6 +39,19 @@ def validate_fields(entity: str, fields: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def stored_fields(entity: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A stored record's fields, with any field added to the schema since it was stored at its default.
+
+    Why: a record stored before a field existed has no such key, while a client that knows the field sends its
+    default as the base of a change; read as missing (None), that base would never match and every first change of
+    the new field would be taken as a conflict with a value nobody set.
+    """
+    fields = ENTITY_MODELS[entity].model_fields
+    missing = {name: info.get_default(call_default_factory=True)
+               for name, info in fields.items() if name not in data and not info.is_required()}
+    return {**missing, **data} if missing else dict(data)
+
+
 def check_storable(value: dict[str, Any]) -> None:
     """Refuse what the server could not store, send back and hash (the shared rule: `protocol.record_problem`)."""
     problem = record_problem(value)

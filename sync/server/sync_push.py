@@ -51,7 +51,7 @@ from .push_links import (
     check_learner_links,
     signature_parent,
 )
-from .records import Rejected, check_storable, set_columns, unknown_fields, validate_fields
+from .records import Rejected, check_storable, set_columns, stored_fields, unknown_fields, validate_fields
 from .scope import Caller
 
 UNKNOWN_RECORD = "There is no such record, or it is not in your caseload."
@@ -257,7 +257,7 @@ def _update(session: Session, caller: Caller, change: PushChange, row: Any) -> P
     entity = change.entity
     if row.deleted:
         raise Rejected(f"This {entity.replace('_', ' ')} was deleted on the server; your change was not applied.")
-    current: dict[str, Any] = dict(row.data)
+    current: dict[str, Any] = stored_fields(entity, row.data)
     client_view = validate_fields(entity, {**current, **change.fields})
     client_fields = {name: client_view[name] for name in change.fields}
     if entity == "learner" and client_fields.get("assessor", current.get("assessor")) != current.get("assessor"):

@@ -197,13 +197,21 @@ def test_changing_the_proposed_date_needs_a_reason(template, answers, signatures
     assert finalise_readiness(template, answers, signatures, context).ready
 
 
-def test_next_review_beyond_twelve_weeks_is_refused(template, answers, signatures, context) -> None:
-    answers["next_review_date"] = "2026-05-26"  # 12 weeks and 1 day
+def test_next_review_beyond_three_calendar_months_is_refused(template, answers, signatures, context) -> None:
+    """The 2025-26 funding rules: at least every three calendar months (2 March to 2 June), no longer 12 weeks."""
+    answers["next_review_date"] = "2026-06-03"  # three calendar months and a day
     answers["next_review_change_reason"] = "Learner on holiday."
     readiness = finalise_readiness(template, answers, signatures, context)
-    assert readiness.messages() == ["Comments and next review: The next review must be no more than 12 weeks after "
-                                    "this one (by 25/05/2026), under the funding rules."]
-    answers["next_review_date"] = "2026-05-25"
+    assert readiness.messages() == ["Comments and next review: The next review must be no more than 3 calendar "
+                                    "months after this one (by 02/06/2026), under the funding rules."]
+    answers["next_review_date"] = "2026-06-02"
+    assert finalise_readiness(template, answers, signatures, context).ready
+
+
+def test_next_review_after_twelve_weeks_but_within_three_months_is_accepted(template, answers, signatures,
+                                                                            context) -> None:
+    answers["next_review_date"] = "2026-05-26"  # 12 weeks and 1 day: refused under the old twelve-week rule
+    answers["next_review_change_reason"] = "Learner on holiday."
     assert finalise_readiness(template, answers, signatures, context).ready
 
 

@@ -34,6 +34,8 @@ def test_shipped_template_loads_by_name_and_by_path(template: Template) -> None:
     assert by_path == template
     assert (template.id, template.version) == ("apprenticeship-progress-review", 2)  # 2: fitted help, print labels
     assert ("apprenticeship-progress-review", 2, template.title) in available_templates()
+    # Version 2 (issue 14: three calendar months, not twelve weeks); reviews begun on version 1 still open with it.
+    assert load_template("apprenticeship-progress-review", version=1).version == 1
 
 
 def test_shipped_template_has_every_section_of_a_review_in_order(template: Template) -> None:

@@ -114,8 +114,8 @@ def test_the_assessor_cannot_be_absent(server: Server, caseloads: dict) -> None:
     ({"sg_feels_safe": "yes"}, "Answer yes or no to “Does the learner say they feel safe at work and outside it?”."),
     ({"hs_concern": {"raised": True, "detail": ""}}, "is ticked: fill in"),
     ({"new_targets": []}, "- New targets: Set at least one new target."),
-    ({"next_review_date": "2026-06-01", "next_review_change_reason": "Holidays"},
-     "no more than 12 weeks after this one"),
+    ({"next_review_date": "2026-06-03", "next_review_change_reason": "Holidays"},
+     "no more than 3 calendar months after this one"),
 ], ids=["required-answer-missing", "wrong-type", "flag-without-detail", "no-new-target", "funding-interval"])
 def test_a_required_answer_missing_or_invalid_is_refused(server: Server, caseloads: dict, answers: dict,
                                                          expected: str) -> None:
@@ -243,7 +243,8 @@ def test_a_review_the_laptop_finalised_offline_is_accepted_though_the_office_cha
 
 
 def test_a_visit_in_the_calendars_last_weeks_gets_an_answer_not_a_500(server: Server, caseloads: dict) -> None:
-    """The funding interval is twelve weeks after the visit: past the calendar's end, which must not crash the check."""
+    """The funding interval is three calendar months after the visit: past the calendar's end, which must not crash
+    the check."""
     alice, learner, review_id = caseloads["alice"], caseloads["alice_learner"], new_id()
     review, signatures = forged(learner, review_id, [drawn_signature(review_id, r, n) for r, n in SIGNERS],
                                 visit_date="9999-12-20", next_review_date="9999-12-01")

@@ -23,7 +23,7 @@ from server_testkit import PASSWORD, Server, valid_uln
 from reviewapp.store.database import Store
 from reviewapp.store.models import SYNCABLE_MODELS, SyncConflict, data_fields
 from reviewapp.sync_client import SyncClient
-from sync.protocol import ENTITY_MODELS
+from sync.protocol import ENTITY_MODELS, PROTOCOL_HEADER, PROTOCOL_VERSION
 from sync.server.db import new_id
 
 __all__ = ["PASSWORD", "Laptop", "Office", "Server", "ServerProcess", "valid_uln"]
@@ -142,8 +142,11 @@ class Laptop:
 class Office:
     """A manager (or admin) talking to the server's API directly, as the office's own tools would."""
 
-    def __init__(self, server_url: str, username: str) -> None:
+    def __init__(self, server_url: str, username: str, protocol: int | None = PROTOCOL_VERSION) -> None:
+        """`protocol` is what the office's tool says it speaks (None: no header, as a tool older than it)."""
         self.http = httpx.Client(base_url=server_url, timeout=10)
+        if protocol is not None:
+            self.http.headers[PROTOCOL_HEADER] = str(protocol)
         token = self.http.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD,
                                                           "device_name": "office"}).json()
         self.headers = {"Authorization": f"Bearer {token['token']}"}

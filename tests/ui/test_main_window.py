@@ -414,29 +414,28 @@ def test_pre_visit_pack_is_kept_in_the_store_and_the_blank_form_only_printed(win
 
 
 def test_provider_settings_set_the_schedule_and_the_printed_name(window, qtbot, demo_store):
-    from dataclasses import replace
-
     from reviewapp.core.documents import ReportSettings
+    from reviewapp.core.scheduling import Interval
     from reviewapp.store.review_documents import report_settings
     from reviewapp.store.settings import schedule_rules
     from reviewapp.ui.provider_settings import ProviderSettings, ProviderSettingsDialog
 
     dialog = ProviderSettingsDialog(ProviderSettings(ReportSettings(), window.rules))
     qtbot.addWidget(dialog)
-    dialog.interval.setValue(4)
-    dialog.short.setValue(6)  # sooner may not be longer than usual: Save is refused, with the reason
+    dialog.interval.count.setValue(4)
+    dialog.short.count.setValue(6)  # sooner may not be longer than usual: Save is refused, with the reason
     assert not dialog.buttons.buttons()[0].isEnabled() and "cannot be longer" in dialog.problem.text()
-    dialog.short.setValue(3)
+    dialog.short.count.setValue(3)
     dialog.name.setText("Northfield Training Ltd")
     chosen = dialog.settings()
-    assert (chosen.rules.max_interval_weeks, chosen.rules.short_interval_weeks) == (4, 3)
+    assert (chosen.rules.max_interval, chosen.rules.short_interval) == (Interval.weeks(4), Interval.weeks(3))
 
     overdue_before = sum(r.timing.value == "overdue" for r in _rows(window))
     window.choose_provider_settings = lambda current: chosen
     with qtbot.waitSignal(window.caseload_loaded, timeout=10000):
         window.open_provider_settings()
     assert sum(r.timing.value == "overdue" for r in _rows(window)) > overdue_before  # 4 weeks apart, not 8
-    assert schedule_rules(demo_store) == replace(chosen.rules, holidays=())
+    assert schedule_rules(demo_store) == chosen.rules
     with demo_store.read() as session:
         assert report_settings(session).provider_name == "Northfield Training Ltd"
 

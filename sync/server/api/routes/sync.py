@@ -5,11 +5,20 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 from pydantic_core import PydanticSerializationError
 
-from sync.protocol import MAX_PULL_LIMIT, Change, ErrorResponse, PullResponse, PushRequest, PushResponse
+from sync.protocol import (
+    MAX_PULL_LIMIT,
+    Change,
+    ErrorResponse,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    fields_for_protocol,
+)
 
+from ...records import stored_fields
 from ...sync_pull import pull_page
 from ...sync_push import push_changes
 from ..deps import CallerDep, ServerIdDep, SessionDep
@@ -26,9 +35,11 @@ def pull(
     server: ServerIdDep,
     since: Annotated[int, Query(ge=0, le=2**62, description="The cursor of the last page applied; 0 at first")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 500,
+    x_reviewapp_protocol: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> PullResponse:
     with session.begin():
         changes, cursor, more = pull_page(session, caller, since, limit)
+    _for_client(changes, int((x_reviewapp_protocol or "1").strip()))  # a number: check_client_protocol saw to it
     # Serialised here, once: returned as a model, FastAPI would validate the whole page again and then encode it.
     body = PullResponse(server_id=server, changes=changes, cursor=cursor, more=more)
     try:
@@ -37,6 +48,16 @@ def pull(
         body.changes = _sendable(changes)
         content = body.model_dump_json()
     return Response(content=content, media_type="application/json")  # type: ignore[return-value]
+
+
+def _for_client(changes: list[Change], protocol: int) -> None:
+    """Each record as the client's protocol reads it: a field added since the record was stored is sent at its
+    default (so every client and the office see the same whole record), and fields the client's protocol predates
+    (`protocol.RECORD_FIELDS_SINCE`) are left out, since an older laptop's models forbid unknown fields and it
+    would otherwise skip every learner that has them."""
+    for change in changes:
+        if change.data is not None:
+            change.data = fields_for_protocol(change.entity, stored_fields(change.entity, change.data), protocol)
 
 
 def _sendable(changes: list[Change]) -> list[Change]:
