@@ -366,7 +366,8 @@ def entity_fields(entity: str) -> tuple[str, ...]:
 #: fields out of what it sends that client (`fields_for_protocol`). A push from that client never names them, and
 #: the server merges a push into the stored record, so their values are kept.
 RECORD_FIELDS_SINCE: dict[str, dict[str, int]] = {
-    "learner": dict.fromkeys(REVIEW_FREQUENCY_FIELDS, 3),
+    # Protocol 3: the learner's own review frequency, and the ILR's learner reference and standard code.
+    "learner": dict.fromkeys((*REVIEW_FREQUENCY_FIELDS, "learner_ref", "standard_code"), 3),
 }
 
 

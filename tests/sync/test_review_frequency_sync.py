@@ -13,7 +13,7 @@ from reviewapp.core.review_frequency import AgreedFrequency
 from reviewapp.core.scheduling import Interval
 from reviewapp.store import queries
 from reviewapp.store.learner_frequency import set_review_frequency
-from sync.protocol import RECORD_FIELDS_SINCE, LearnerData
+from sync.protocol import RECORD_FIELDS_SINCE, REVIEW_FREQUENCY_FIELDS, LearnerData
 
 AGREED = AgreedFrequency(Interval.months(3), "Seasonal shifts: released once a quarter", "Jo Bloggs (HR)",
                          dt.date(2026, 9, 7))
@@ -37,7 +37,7 @@ def test_an_agreed_frequency_set_on_one_laptop_reaches_the_office_and_the_other_
 
     office = world["office"]()
     stored = _pulled_learner(office, ann)
-    assert {name: stored[name] for name in NEW_FIELDS} == {
+    assert {name: stored[name] for name in REVIEW_FREQUENCY_FIELDS} == {
         "review_interval": "P3M", "review_interval_reason": AGREED.reason,
         "review_interval_agreed_by": "Jo Bloggs (HR)", "review_interval_agreed_on": "2026-09-07"}
 
