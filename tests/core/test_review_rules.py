@@ -337,7 +337,7 @@ def _step_problems(template: Template, answers: dict[str, Any], signatures: list
 @pytest.mark.parametrize(("next_review", "words"), [
     ("2026-02-23", "must be after this one"),  # before the visit: the side list ticked it; finalise refused
     ("2026-03-02", "must be after this one"),  # the visit day itself
-    ("2026-07-01", "no more than 12 weeks"),  # past the funding rules' limit
+    ("2026-07-01", "no more than 3 calendar months"),  # past the funding rules' limit
 ])
 def test_a_next_review_that_blocks_finalising_unticks_its_step(template, answers, signatures, context,
                                                                next_review, words) -> None:

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from test_server_caseload import csv_bytes, row
 from test_server_cli import run
 
-from sync.protocol import TEMPORARY_ULN
+from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION, TEMPORARY_ULN
 from sync.server.caseload_assignments import assign_caseload, parse_assignments
 from sync.server.caseload_import import import_caseload
 from sync.server.mis.caseload_file import read_caseload_file
@@ -273,7 +273,8 @@ def test_assignments_file_is_all_or_nothing_with_lines(server: Server) -> None:
     summary = assign_caseload(server.factory, parse_assignments(good), by="test")
     assert summary.applied and (summary.assigned, summary.unchanged) == (2, 0)
     assert assign_caseload(server.factory, parse_assignments(good), by="test").unchanged == 2
-    assert {c["data"]["learner_ref"] for c in server.pull_all(server.login("bob"))[0]
+    current = {**server.login("bob"), PROTOCOL_HEADER: str(PROTOCOL_VERSION)}  # learner_ref is protocol 3's
+    assert {c["data"]["learner_ref"] for c in server.pull_all(current)[0]
             if c["entity"] == "learner"} == {"L0000002"}
 
 
