@@ -23,7 +23,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -38,6 +38,9 @@ from .spreadsheet import (
     read_date,
     read_number,
 )
+
+if TYPE_CHECKING:
+    from .row_spool import RowSpool
 
 COLUMNS: tuple[str, ...] = (
     "uln",
@@ -157,7 +160,9 @@ class ColumnMapping:
 
 @dataclass
 class ParsedCaseload:
-    rows: list[CaseloadRow] = field(default_factory=list)
+    #: The good rows, in the file's order: a list, or for a file read from disk a `RowSpool` (row_spool.py), which
+    #: is read by iterating, never by index.
+    rows: list[CaseloadRow] | RowSpool = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     #: How the file was read (empty when it could not be): the preview an admin checks before committing.
     encoding: str = ""
@@ -291,9 +296,14 @@ def _map_header(parsed: ParsedCaseload, header: list[str]) -> dict[int, str] | N
     return positions if parsed.readable else None
 
 
-def parse_caseload(data: bytes) -> ParsedCaseload:
-    """Every good row and every problem (with its line number) of a caseload CSV file's bytes, and how it was read."""
+def parse_caseload(data: bytes, *, spool: bool = False) -> ParsedCaseload:
+    """Every good row and every problem (with its line number) of a caseload CSV file's bytes, and how it was read.
+    With `spool`, the good rows go to a `RowSpool` on disk as they are read, not to a list (see row_spool.py)."""
     parsed = ParsedCaseload()
+    if spool:
+        from .row_spool import RowSpool  # it imports CaseloadRow from here
+
+        parsed.rows = RowSpool()
     try:
         decoded = decode_spreadsheet(data)
     except SpreadsheetError as error:
