@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -37,6 +36,7 @@ from .spreadsheet import (
     decode_spreadsheet,
     read_date,
     read_number,
+    text_lines,
 )
 
 if TYPE_CHECKING:
@@ -314,7 +314,7 @@ def parse_caseload(data: bytes, *, spool: bool = False) -> ParsedCaseload:
     # A plain reader, not DictReader: DictReader skips blank lines unseen, and then the line after the previous
     # record is no longer where the next one starts. A quoted cell can run over several physical lines, and
     # `line_num` is the record's last line; the admin needs the first, where the record starts in their editor.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    reader = csv.reader(text_lines(text), delimiter=separator)
     try:
         header = next(reader, [])
     except csv.Error as error:

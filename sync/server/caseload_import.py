@@ -182,7 +182,7 @@ def import_caseload(
         _note_missing(session, parsed, summary.report)
     run_id = start_run(factory, file_name, started_by, rows=len(parsed.rows), skipped=len(parsed.problems))
     summary.run_id = run_id
-    recorded: dict[tuple[str, str], bool] = {}  # what this run has recorded already, across chunks
+    recorded: dict[tuple[str, str], bool] = {}  # the employers this run has recorded already, across chunks
     done, size, total = 0, chunk_rows or CHUNK_ROWS, len(parsed.rows)
     next_chunk = _chunks(parsed.rows)
     try:
@@ -330,7 +330,14 @@ def _write_chunk_rows(session: Session, run_id: str, rows: Sequence[CaseloadRow]
 
     def note(entity: str, row: Any, action: str, before: dict[str, Any] | None = None,
              deleted_before: bool = False, assessor_before: str | None = None) -> None:
-        if (entity, row.id) not in recorded:
+        if entity == "learner":
+            # A learner is one row of the file (a ULN or reference given twice is refused when it is read), so the
+            # run touches it once: only employers, shared by many rows, are remembered across chunks, which keeps
+            # what a 100,000-learner run holds to its employers.
+            items.append({"run_id": run_id, "entity": entity, "record_id": row.id, "action": action, "rev": 0,
+                          "data_before": before, "deleted_before": deleted_before,
+                          "assessor_before": assessor_before, "_row": row})
+        elif (entity, row.id) not in recorded:
             recorded[(entity, row.id)] = True
             items.append({"run_id": run_id, "entity": entity, "record_id": row.id, "action": action, "rev": 0,
                           "data_before": before, "deleted_before": deleted_before,
