@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sync.protocol import REVIEW_FREQUENCY_FIELDS, LearnerData
 
 from .caseload_csv import CaseloadRow, ParsedCaseload, RowProblem
-from .db import RevBlock, let_waiters_in, new_id, take_write_lock, transaction
+from .db import RevBlock, let_waiters_in, new_id, take_write_lock, transaction, without_commit_wait
 from .import_report import COMMIT_NAMED, MISSING_NAMED, FieldChange, ImportReport, KeptAssignment, LearnerOutcome
 from .import_runs import ImportStopped, finish_run, record_chunk, rollback_run, run_goes_on, start_run
 from .learner_match import find_learners, learner_key
@@ -189,6 +189,7 @@ def import_caseload(
         while chunk := next_chunk(size):
             started = time.perf_counter()
             with transaction(factory) as session:
+                without_commit_wait(session)  # hundreds of chunks: none waits for its WAL flush
                 take_write_lock(session)
                 if not run_goes_on(session, run_id):
                     raise ImportStopped("the run was rolled back while it ran")
