@@ -149,7 +149,7 @@ def storable_problem(value: Any, max_nesting: int = MAX_NESTING, max_text: int =
 
 
 #: Values `record_problem` checks without walking them: they hold nothing nested.
-_FLAT_TYPES = frozenset({str, int, float, bool})
+_FLAT_TYPES = frozenset({str, int, float, bool, dt.date, dt.datetime})
 
 
 def record_problem(fields: dict[str, Any], skip: frozenset[str] = frozenset()) -> str | None:
