@@ -3,7 +3,8 @@
 A re-import updates learners and employers in place with fresh revs, so assessors' laptops receive the changes on
 their next pull. An MIS export can hold tens of thousands of rows, and every writer of revs holds the write lock
 until it commits (db.py), so the import never runs as one transaction: the whole file is checked first (bad rows
-are reported with their lines and, unless skipped, nothing is written), then the rows are written in chunks of
+are reported with their lines and, unless skipped, nothing is written; a file read from disk has its good rows
+spooled there, row_spool.py, so memory stays flat), then the rows are written in chunks of
 about `CHUNK_SECONDS` each, each its own short write transaction, under one import run (`import_runs.py`) that
 records what each chunk created or changed. Pushes and pulls wait at most about one chunk (on SQLite the import
 leaves the lock free for a moment after each chunk, `db.let_waiters_in`, since waiters there poll rather than

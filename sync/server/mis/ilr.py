@@ -1,8 +1,9 @@
 """Reading an ILR XML file into the caseload rows the import takes, streamed, validated against its year's schema.
 
 The file is read with lxml's `iterparse`, one top-level element at a time (the header, then each `Learner`), and
-each is dropped once read, so the document is never held: what the reader keeps is the rows it takes and, to find
-a learner given twice, each learner's ULN and reference with its line. The year is told by the
+each is dropped once read, so the document is never held: what the reader keeps is, to find a learner given twice,
+each learner's ULN and reference with its line, and the rows it takes (on disk, in a `RowSpool`, when an import
+reads a file: `parse_ilr(..., spool=True)`). The year is told by the
 root element's namespace (`ESFA/ILR/2025-26`); a namespace with no mapping in `YEARS` is refused as a whole.
 
 Validation is the year's XSD, applied element by element: the schema's own declarations of the `Message`'s
