@@ -11,7 +11,6 @@ re-stamped for its new holder).
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -25,7 +24,7 @@ from .caseload_import import assessor_problem
 from .db import take_write_lock, transaction
 from .learner_match import find_learners, learner_key
 from .models import User
-from .spreadsheet import SpreadsheetError, choose_separator, decode_spreadsheet
+from .spreadsheet import SpreadsheetError, choose_separator, decode_spreadsheet, text_lines
 
 REQUIRED = ("uln", "assessor")
 OPTIONAL = ("learner_ref",)
@@ -70,7 +69,7 @@ def parse_assignments(data: bytes) -> ParsedAssignments:
         parsed.problems.append(RowProblem(error.line, error.reason))
         return parsed
     separator = choose_separator(text, lambda cells: sum(_column(c) in REQUIRED + OPTIONAL for c in cells))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    reader = csv.reader(text_lines(text), delimiter=separator)
     header = [_column(name) for name in next(reader, [])]
     missing = [name for name in REQUIRED if name not in header]
     if missing:

@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -37,7 +36,11 @@ from .spreadsheet import (
     decode_spreadsheet,
     read_date,
     read_number,
+    text_lines,
 )
+
+if TYPE_CHECKING:
+    from .row_spool import RowSpool
 
 COLUMNS: tuple[str, ...] = (
     "uln",
@@ -157,7 +160,9 @@ class ColumnMapping:
 
 @dataclass
 class ParsedCaseload:
-    rows: list[CaseloadRow] = field(default_factory=list)
+    #: The good rows, in the file's order: a list, or for a file read from disk a `RowSpool` (row_spool.py), which
+    #: is read by iterating, never by index.
+    rows: list[CaseloadRow] | RowSpool = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     #: How the file was read (empty when it could not be): the preview an admin checks before committing.
     encoding: str = ""
@@ -291,9 +296,14 @@ def _map_header(parsed: ParsedCaseload, header: list[str]) -> dict[int, str] | N
     return positions if parsed.readable else None
 
 
-def parse_caseload(data: bytes) -> ParsedCaseload:
-    """Every good row and every problem (with its line number) of a caseload CSV file's bytes, and how it was read."""
+def parse_caseload(data: bytes, *, spool: bool = False) -> ParsedCaseload:
+    """Every good row and every problem (with its line number) of a caseload CSV file's bytes, and how it was read.
+    With `spool`, the good rows go to a `RowSpool` on disk as they are read, not to a list (see row_spool.py)."""
     parsed = ParsedCaseload()
+    if spool:
+        from .row_spool import RowSpool  # it imports CaseloadRow from here
+
+        parsed.rows = RowSpool()
     try:
         decoded = decode_spreadsheet(data)
     except SpreadsheetError as error:
@@ -304,7 +314,7 @@ def parse_caseload(data: bytes) -> ParsedCaseload:
     # A plain reader, not DictReader: DictReader skips blank lines unseen, and then the line after the previous
     # record is no longer where the next one starts. A quoted cell can run over several physical lines, and
     # `line_num` is the record's last line; the admin needs the first, where the record starts in their editor.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    reader = csv.reader(text_lines(text), delimiter=separator)
     try:
         header = next(reader, [])
     except csv.Error as error:

@@ -3,7 +3,8 @@
 A re-import updates learners and employers in place with fresh revs, so assessors' laptops receive the changes on
 their next pull. An MIS export can hold tens of thousands of rows, and every writer of revs holds the write lock
 until it commits (db.py), so the import never runs as one transaction: the whole file is checked first (bad rows
-are reported with their lines and, unless skipped, nothing is written), then the rows are written in chunks of
+are reported with their lines and, unless skipped, nothing is written; a file read from disk has its good rows
+spooled there, row_spool.py, so memory stays flat), then the rows are written in chunks of
 about `CHUNK_SECONDS` each, each its own short write transaction, under one import run (`import_runs.py`) that
 records what each chunk created or changed. Pushes and pulls wait at most about one chunk (on SQLite the import
 leaves the lock free for a moment after each chunk, `db.let_waiters_in`, since waiters there poll rather than
@@ -26,6 +27,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import select, update
@@ -34,8 +36,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sync.protocol import REVIEW_FREQUENCY_FIELDS, LearnerData
 
 from .caseload_csv import CaseloadRow, ParsedCaseload, RowProblem
-from .db import RevBlock, let_waiters_in, new_id, take_write_lock, transaction
-from .import_report import MISSING_NAMED, FieldChange, ImportReport, KeptAssignment, LearnerOutcome
+from .db import RevBlock, let_waiters_in, new_id, take_write_lock, transaction, without_commit_wait
+from .import_report import COMMIT_NAMED, MISSING_NAMED, FieldChange, ImportReport, KeptAssignment, LearnerOutcome
 from .import_runs import ImportStopped, finish_run, record_chunk, rollback_run, run_goes_on, start_run
 from .learner_match import find_learners, learner_key
 from .models import (
@@ -50,6 +52,7 @@ from .models import (
     utcnow,
 )
 from .records import employer_name_key, learner_columns, set_columns
+from .row_spool import RowSpool
 
 IMPORTER = "caseload-import"
 #: Learner fields an import never sets from a file: the assessor is the assignment's (the import assigns through
@@ -118,17 +121,32 @@ def assessor_problem(username: str, user: User | None) -> str | None:
 
 
 def check_assessors(session: Session, parsed: ParsedCaseload) -> None:
-    """Move rows naming an unknown user, or one who is not an assessor, to the problems (one query for all)."""
-    users = _users(session, (row.assessor for row in parsed.rows if row.assessor))
-    good: list[CaseloadRow] = []
+    """Move rows naming an unknown user, or one who is not an assessor, to the problems (one query for all).
+
+    Reads the rows once to find the assessors they name (a handful), and again only if one of them will not do:
+    then the good rows are kept in a new list or spool, as the file's rows were."""
+    named = {row.assessor for row in parsed.rows if row.assessor}
+    users = _users(session, named)
+    bad = {name for name in named if assessor_problem(name, users.get(name)) is not None}
+    if not bad:
+        return
+    good: list[CaseloadRow] | RowSpool = RowSpool() if isinstance(parsed.rows, RowSpool) else []
     for row in parsed.rows:
-        why = assessor_problem(row.assessor, users.get(row.assessor)) if row.assessor else None
-        if why is None:
-            good.append(row)
+        if row.assessor in bad:
+            parsed.reject(row.line, assessor_problem(row.assessor, users.get(row.assessor)) or "",
+                          row.learner["uln"])
         else:
-            parsed.reject(row.line, why, row.learner["uln"])
+            good.append(row)
+    if isinstance(parsed.rows, RowSpool):
+        parsed.rows.close()
     parsed.rows = good
     parsed.problems.sort(key=lambda p: p.line)
+
+
+def _chunks(rows: Iterable[CaseloadRow]) -> Callable[[int], list[CaseloadRow]]:
+    """The next `size` rows each call (fewer at the end, none once done): chunks of a size chosen as it goes."""
+    remaining = iter(rows)
+    return lambda size: list(islice(remaining, size))
 
 
 def import_caseload(
@@ -160,17 +178,19 @@ def import_caseload(
         return summary
     if parsed.problems and not skip_bad_rows:
         return summary
+    summary.report.named = COMMIT_NAMED  # a commit's report is not the preview: counts, and the first few named
     with factory() as session:
         _note_missing(session, parsed, summary.report)
     run_id = start_run(factory, file_name, started_by, rows=len(parsed.rows), skipped=len(parsed.problems))
     summary.run_id = run_id
-    recorded: dict[tuple[str, str], bool] = {}  # what this run has recorded already, across chunks
-    done, size = 0, chunk_rows or CHUNK_ROWS
+    recorded: dict[tuple[str, str], bool] = {}  # the employers this run has recorded already, across chunks
+    done, size, total = 0, chunk_rows or CHUNK_ROWS, len(parsed.rows)
+    next_chunk = _chunks(parsed.rows)
     try:
-        while done < len(parsed.rows):
-            chunk = parsed.rows[done : done + size]
+        while chunk := next_chunk(size):
             started = time.perf_counter()
             with transaction(factory) as session:
+                without_commit_wait(session)  # hundreds of chunks: none waits for its WAL flush
                 take_write_lock(session)
                 if not run_goes_on(session, run_id):
                     raise ImportStopped("the run was rolled back while it ran")
@@ -180,10 +200,10 @@ def import_caseload(
                 size = _next_size(size, time.perf_counter() - started)
             if after_chunk is not None:
                 after_chunk(done)
-            if done < len(parsed.rows):
+            if done < total:
                 let_waiters_in(factory)
     except Exception as error:
-        reason = f"stopped after {done:,} of {len(parsed.rows):,} rows: {error}"
+        reason = f"stopped after {done:,} of {total:,} rows: {error}"
         try:
             undone = rollback_run(factory, run_id, by=IMPORTER, error=reason)
         except Exception as second:
@@ -203,11 +223,11 @@ def _plan_only(factory: sessionmaker[Session], parsed: ParsedCaseload, summary: 
     with factory() as session:
         _note_missing(session, parsed, summary.report)
     carried: dict[str, Employer] = {}
-    for start in range(0, len(parsed.rows), DRY_RUN_CHUNK):
+    next_chunk = _chunks(parsed.rows)
+    while chunk := next_chunk(DRY_RUN_CHUNK):
         with factory() as session, session.no_autoflush:
             try:
-                _write_chunk_rows(session, "", parsed.rows[start : start + DRY_RUN_CHUNK], summary, {},
-                                  write=False, carried=carried)
+                _write_chunk_rows(session, "", chunk, summary, {}, write=False, carried=carried)
             except ImportStopped as error:  # an assessor named in the file changed while it ran
                 raise ImportFailed(f"the dry run stopped: {error}") from error
             finally:
@@ -218,10 +238,15 @@ def _plan_only(factory: sessionmaker[Session], parsed: ParsedCaseload, summary: 
 
 def _note_missing(session: Session, parsed: ParsedCaseload, report: ImportReport) -> None:
     """Report the live learners on the server that the file does not hold (never deleted: an export of one team,
-    or a learner who left, is the admin's to judge; a withdrawn learner's status comes in the file)."""
-    in_file = {row.learner["uln"] for row in parsed.rows} | set(parsed.rejected_ulns)
-    missing = sorted(uln for uln in session.scalars(select(Learner.uln).where(Learner.deleted.is_(False)))
-                     if uln not in in_file)
+    or a learner who left, is the admin's to judge; a withdrawn learner's status comes in the file).
+
+    The server's ULNs are taken, and the file's struck off as its rows stream past: what is held is the server's
+    caseload (ULNs only), never the file's rows."""
+    live = set(session.scalars(select(Learner.uln).where(Learner.deleted.is_(False))))
+    live -= parsed.rejected_ulns
+    for row in parsed.rows:
+        live.discard(row.learner["uln"])
+    missing = sorted(live)
     report.missing = len(missing)
     named = {lr.uln: lr for lr in session.scalars(select(Learner).where(Learner.uln.in_(missing[:MISSING_NAMED])))}
     report.missing_named = [(uln, _name(named[uln].data)) for uln in missing[:MISSING_NAMED]]
@@ -307,7 +332,14 @@ def _write_chunk_rows(session: Session, run_id: str, rows: Sequence[CaseloadRow]
 
     def note(entity: str, row: Any, action: str, before: dict[str, Any] | None = None,
              deleted_before: bool = False, assessor_before: str | None = None) -> None:
-        if (entity, row.id) not in recorded:
+        if entity == "learner":
+            # A learner is one row of the file (a ULN or reference given twice is refused when it is read), so the
+            # run touches it once: only employers, shared by many rows, are remembered across chunks, which keeps
+            # what a 100,000-learner run holds to its employers.
+            items.append({"run_id": run_id, "entity": entity, "record_id": row.id, "action": action, "rev": 0,
+                          "data_before": before, "deleted_before": deleted_before,
+                          "assessor_before": assessor_before, "_row": row})
+        elif (entity, row.id) not in recorded:
             recorded[(entity, row.id)] = True
             items.append({"run_id": run_id, "entity": entity, "record_id": row.id, "action": action, "rev": 0,
                           "data_before": before, "deleted_before": deleted_before,
@@ -351,7 +383,7 @@ def _write_chunk_rows(session: Session, run_id: str, rows: Sequence[CaseloadRow]
                                          "assessor": assessor.username if assessor else ""})
             note("learner", new, "created")
             summary.created += 1
-            report.added.append(LearnerOutcome(row.line, row.learner["uln"], _name(new.data),
+            report.add("added", LearnerOutcome(row.line, row.learner["uln"], _name(new.data),
                                                assessor=assessor.username if assessor else ""))
             plan = _Learner(new, True, assessor, None, None)
         else:
@@ -359,7 +391,7 @@ def _write_chunk_rows(session: Session, run_id: str, rows: Sequence[CaseloadRow]
             if assessor is not None and current is not None and current.assessor_id != assessor.id \
                     and current.source != ASSIGNED_BY_MIS:
                 holder = session.get(User, current.assessor_id)
-                report.kept_assignments.append(KeptAssignment(row.line, learner.uln, holder.username if holder
+                report.add("kept_assignments", KeptAssignment(row.line, learner.uln, holder.username if holder
                                                               else current.assessor_id, assessor.username))
                 assessor = None  # the office's since: kept, and reported
             if assessor is not None and current is not None and current.assessor_id == assessor.id:
@@ -378,7 +410,7 @@ def _write_chunk_rows(session: Session, run_id: str, rows: Sequence[CaseloadRow]
                 summary.unchanged += 1  # as before: unchanged fields, only a new assessor (counted as assigned)
             if assessor is not None:
                 merged["assessor"] = assessor.username
-            report.changed.append(LearnerOutcome(row.line, learner.uln, _name(merged), changes,
+            report.add("changed", LearnerOutcome(row.line, learner.uln, _name(merged), changes,
                                                  assessor=assessor.username if assessor else ""))
             note("learner", learner, "updated", before=learner.data, deleted_before=learner.deleted,
                  assessor_before=None if assessor is None else (current.assessor_id if current else ""))

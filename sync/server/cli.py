@@ -242,7 +242,7 @@ def cmd_import_caseload(args: argparse.Namespace) -> None:
     _record(args, "caseload_imported", detail=(
         f"{path.name}, run {summary.run_id}: {summary.created} created, {summary.updated} updated, "
         f"{summary.unchanged} unchanged, {summary.assigned} assigned, {len(summary.problems)} bad row(s), "
-        f"{len(summary.report.kept_assignments)} office assignment(s) kept"))
+        f"{summary.report.total('kept_assignments')} office assignment(s) kept"))
     for line in report_lines(summary.report, will=False, limit=COMMIT_NAMED):
         print(line)
     skipped = f", {len(summary.problems)} bad row(s) skipped" if summary.problems else ""

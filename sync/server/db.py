@@ -74,6 +74,19 @@ def let_waiters_in(factory: sessionmaker[Session]) -> None:
         time.sleep(SQLITE_WRITER_PAUSE_S)
 
 
+def without_commit_wait(session: Session) -> None:
+    """Let this transaction's COMMIT return before PostgreSQL has flushed it to disk (`synchronous_commit` off, for
+    this transaction only): for a bulk writer of many short transactions, the caseload import's chunks.
+
+    Each chunk's commit otherwise waits for a WAL flush, and 100,000 learners are hundreds of chunks. What it
+    risks is only durability, never consistency: if the database server itself crashes within a fraction of a
+    second of a commit (wal_writer_delay), the last chunks are lost as a whole, the run's record of them with
+    them, exactly as if the import had stopped there (its run stays "running"; `import-rollback` undoes it). A
+    crash of the import process loses nothing committed. SQLite: nothing to do (WAL mode already commits quickly)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
+
 def take_write_lock(session: Session) -> None:
     """Serialise rev-assigning writers until this transaction ends (a no-op beyond BEGIN IMMEDIATE on SQLite)."""
     if session.get_bind().dialect.name == "postgresql":

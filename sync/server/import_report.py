@@ -59,14 +59,31 @@ class KeptAssignment:
 
 @dataclass
 class ImportReport:
+    """What an import did or would do. `added`, `changed` and `kept_assignments` hold at most `named` entries each
+    (all of them when None, as a dry run's preview does); `totals` counts every one, named or not, so that a
+    commit of 100,000 learners holds a few dozen outcomes, not 100,000."""
+
     added: list[LearnerOutcome] = field(default_factory=list)
     changed: list[LearnerOutcome] = field(default_factory=list)
     kept_assignments: list[KeptAssignment] = field(default_factory=list)
+    named: int | None = None
+    totals: dict[str, int] = field(default_factory=dict)
     employers_added: list[str] = field(default_factory=list)
     employers_changed: list[str] = field(default_factory=list)
     #: Learners on the server the file does not hold: (ULN, name) of the first MISSING_NAMED, and how many in all.
     missing_named: list[tuple[str, str]] = field(default_factory=list)
     missing: int = 0
+
+    def add(self, kind: str, entry: LearnerOutcome | KeptAssignment) -> None:
+        """Count an outcome of `kind` ("added", "changed", "kept_assignments"), and keep it if still naming."""
+        self.totals[kind] = self.totals.get(kind, 0) + 1
+        entries: list[Any] = getattr(self, kind)
+        if self.named is None or len(entries) < self.named:
+            entries.append(entry)
+
+    def total(self, kind: str) -> int:
+        """How many outcomes of `kind` there are, named or not (entries added to the lists directly count too)."""
+        return max(self.totals.get(kind, 0), len(getattr(self, kind)))
 
 
 def _shown(value: Any) -> str:
@@ -82,14 +99,15 @@ def report_lines(report: ImportReport, *, will: bool, limit: int | None = None) 
     which names them all, and 100,000 lines after a first import would bury the few that matter."""
     add, change, keep = ("will add", "will change", "will keep") if will else ("added", "changed", "kept")
     lines: list[str] = []
-    for title, entries in ((f"Learners it {add}", report.added), (f"Learners it {change}", report.changed),
-                           (f"Assignments it {keep} (made at the office)", report.kept_assignments)):
+    for title, kind in ((f"Learners it {add}", "added"), (f"Learners it {change}", "changed"),
+                        (f"Assignments it {keep} (made at the office)", "kept_assignments")):
+        entries: list[Any] = getattr(report, kind)
         if entries:
             shown = entries if limit is None else entries[:limit]
-            lines.append(f"{title} ({len(entries):,}):")
+            lines.append(f"{title} ({report.total(kind):,}):")
             lines += [f"  {entry}" for entry in shown]
-            if len(shown) < len(entries):
-                lines.append(f"  and {len(entries) - len(shown):,} more")
+            if len(shown) < report.total(kind):
+                lines.append(f"  and {report.total(kind) - len(shown):,} more")
     if report.employers_added:
         lines.append(f"Employers it {add}: {', '.join(report.employers_added)}")
     if report.employers_changed:

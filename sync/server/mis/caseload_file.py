@@ -2,7 +2,8 @@
 
 The file's name says nothing reliable (an MIS may save an ILR as .txt, or a CSV as .xml), so the first bytes
 decide: XML starts with "<" (after any byte-order mark and white space), a CSV never does in its header row. An
-ILR file is streamed from disk (it can be large); a CSV is read whole, as it always was.
+ILR file is streamed from disk (it can be large); a CSV is read whole, as it always was. Either way the good rows
+go to a spool on disk (row_spool.py), not to memory: the import reads them back chunk by chunk.
 """
 
 from __future__ import annotations
@@ -31,11 +32,11 @@ def read_caseload_file(path: Path) -> ParsedCaseload:
     with path.open("rb") as source:
         if not looks_like_xml(source.read(HEAD_BYTES)):
             source.seek(0)
-            return parse_caseload(source.read())
+            return parse_caseload(source.read(), spool=True)
         source.seek(0)
         try:
             from .ilr import parse_ilr
         except ImportError as error:
             raise ReaderMissing(f"{path.name} is an XML file, and reading ILR XML needs lxml ({error}): install "
                                 "the server's dependencies with `pip install 'reviewapp[server]'`") from None
-        return parse_ilr(source)
+        return parse_ilr(source, spool=True)

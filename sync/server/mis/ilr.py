@@ -1,8 +1,9 @@
 """Reading an ILR XML file into the caseload rows the import takes, streamed, validated against its year's schema.
 
 The file is read with lxml's `iterparse`, one top-level element at a time (the header, then each `Learner`), and
-each is dropped once read, so the document is never held: what the reader keeps is the rows it takes and, to find
-a learner given twice, each learner's ULN and reference with its line. The year is told by the
+each is dropped once read, so the document is never held: what the reader keeps is, to find a learner given twice,
+each learner's ULN and reference with its line, and the rows it takes (on disk, in a `RowSpool`, when an import
+reads a file: `parse_ilr(..., spool=True)`). The year is told by the
 root element's namespace (`ESFA/ILR/2025-26`); a namespace with no mapping in `YEARS` is refused as a whole.
 
 Validation is the year's XSD, applied element by element: the schema's own declarations of the `Message`'s
@@ -32,6 +33,7 @@ from lxml import etree
 from sync.protocol import TEMPORARY_ULN
 
 from ..caseload_csv import CaseloadRow, RowProblem
+from ..row_spool import RowSpool
 from .ilr_2025_26 import Ilr2025To26
 from .ilr_mapping import IlrYear, LearnerProblem, Node
 from .parsed_ilr import ParsedIlr
@@ -86,12 +88,17 @@ def _root_namespace(source: BinaryIO) -> tuple[str, str]:
     raise NotIlr("the XML file has no root element")
 
 
-def parse_ilr(source: BinaryIO) -> ParsedIlr:
-    """Every apprentice of an ILR file and every problem, with its line; `source` must be seekable."""
+def parse_ilr(source: BinaryIO, *, spool: bool = False) -> ParsedIlr:
+    """Every apprentice of an ILR file and every problem, with its line; `source` must be seekable. With `spool`,
+    the rows go to a `RowSpool` on disk as they are read (what an import of a file does), not to a list."""
     parsed = ParsedIlr()
-    rows = list(iter_ilr(source, parsed))
+    rows: list[CaseloadRow] | RowSpool = RowSpool() if spool else []
+    for row in iter_ilr(source, parsed):
+        rows.append(row)
     # After a break in the XML nothing can be read, so even the learners before it are not taken: importing them
     # alone (with --skip-bad-rows) would be importing part of a file as if it were the whole.
+    if parsed.unreadable and isinstance(rows, RowSpool):
+        rows.close()
     parsed.rows = [] if parsed.unreadable else rows
     parsed.problems.sort(key=lambda p: p.line)
     return parsed
