@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -27,6 +28,7 @@ from reviewapp.core.otj import MAX_ACTIVITY_CHARS, OtjLogEntry, format_hours, pa
 from reviewapp.store.otj_log import EntryFields
 from reviewapp.ui.date_field import DateField
 from reviewapp.ui.plain_label import plain_label
+from reviewapp.ui.window_fit import fit_window
 
 
 class OtjEntryDialog(QDialog):
@@ -77,8 +79,9 @@ class OtjEntryDialog(QDialog):
         self.date.edited.connect(self._check)
         self.hours.textChanged.connect(self._check)
         self.activity.textChanged.connect(self._check)
-        self.resize(520, self.sizeHint().height())
+        self.setMinimumWidth(440)
         self._check()
+        fit_window(self, "otj_entry", self.sizeHint().expandedTo(QSize(520, 0)))
 
     def problem_text(self) -> str:
         """Why the entry cannot be saved yet, or "" when it can."""
