@@ -173,8 +173,6 @@ class LearnerPanel(QWidget):
             [(format_date(e.date), format_hours(e.hours), e.activity, e.learnt, e.evidence) for e in entries],
             keys=[e.id for e in entries],
         )
-        self.tabs.setTabText(self.tabs.indexOf(self.otj_view.parentWidget()),
-                             f"Off-the-job log ({len(entries)})" if detail else "Off-the-job log")
         self.add_otj_button.setEnabled(detail is not None)
         self._otj_selection_changed()
         if detail is None:
