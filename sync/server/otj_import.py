@@ -230,7 +230,7 @@ def import_otj(factory: sessionmaker[Session], parsed: ParsedOtj, *, dry_run: bo
             take_write_lock(session)
         learners = find_learners(session, ({"uln": r.uln, "learner_ref": r.learner_ref} for r in parsed.rows))
         for row in parsed.rows:
-            if row.learner not in learners:
+            if row.learner not in learners or learners[row.learner].deleted:
                 summary.problems.append(RowProblem(row.line, f"no learner on the server has the {row.named}; "
                                                    "import the caseload first"))
         if summary.problems:

@@ -14,7 +14,7 @@ from test_server_cli import run
 
 from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION, TEMPORARY_ULN
 from sync.server.db import last_rev
-from sync.server.models import AuditEvent, OtjEntry
+from sync.server.models import AuditEvent, Learner, OtjEntry
 from sync.server.otj_import import import_otj, parse_otj
 
 SAM, ANN = "9276308686", "1000000035"
@@ -142,11 +142,16 @@ def test_every_problem_is_reported_with_its_line_and_nothing_is_written(server: 
     summary = import_otj(server.factory, parsed)
     assert not summary.written and entries(server) == []
 
-    # The rows that read well, but name a learner the server does not have: still nothing is written.
-    path = otj_file(tmp_path, ROWS[0], f"{ANN};01/11/2026;2;Workshop;;")
+    # The rows that read well, but name a learner the server does not have (or has deleted, as the rollback of
+    # the import that made them does): still nothing is written.
+    gone = server.add_learner(uln="1000000019")
+    with server.factory.begin() as session:
+        session.get(Learner, gone).deleted = True
+    path = otj_file(tmp_path, ROWS[0], f"{ANN};01/11/2026;2;Workshop;;", "1000000019;01/11/2026;2;Workshop;;")
     summary = import_otj(server.factory, parse_otj(path.read_bytes(), today=TODAY))
     assert [str(p) for p in summary.problems] == [
-        f"line 3: no learner on the server has the ULN {ANN}; import the caseload first"]
+        f"line 3: no learner on the server has the ULN {ANN}; import the caseload first",
+        "line 4: no learner on the server has the ULN 1000000019; import the caseload first"]
     assert not summary.written and entries(server) == []
 
     missing = parse_otj(b"uln,hours\r\n9276308686,2\r\n", today=TODAY)
