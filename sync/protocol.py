@@ -348,11 +348,16 @@ class SignatureData(_Record):
 
 
 class OtjEntryData(_Record):
+    """One entry of a learner's off-the-job log. `description` is what was learnt (its name kept from protocol 1,
+    so older laptops still read it); `evidence` (protocol 3) says where that is shown: a portfolio item, a
+    certificate, a witness."""
+
     learner_id: str
     date: CalendarDate
     hours: float = Field(gt=0, le=24)
     activity: str = ""
     description: str = ""
+    evidence: str = ""
 
 
 ENTITY_MODELS: dict[str, type[_Record]] = {
@@ -381,6 +386,8 @@ def entity_fields(entity: str) -> tuple[str, ...]:
 RECORD_FIELDS_SINCE: dict[str, dict[str, int]] = {
     # Protocol 3: the learner's own review frequency, and the ILR's learner reference and standard code.
     "learner": dict.fromkeys((*REVIEW_FREQUENCY_FIELDS, "learner_ref", "standard_code"), 3),
+    # Protocol 3: where an off-the-job entry's learning is evidenced.
+    "otj_entry": {"evidence": 3},
 }
 
 

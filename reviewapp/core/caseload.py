@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from reviewapp.core.dates import format_date
-from reviewapp.core.otj import planned_hours_to_date, shortfall
+from reviewapp.core.otj import OtjLogEntry, planned_hours_to_date, shortfall
 from reviewapp.core.review_frequency import AgreedFrequency
 from reviewapp.core.scheduling import (
     DEFAULT_RULES,
@@ -188,3 +188,5 @@ class LearnerDetail:
     reviews: list[ReviewSummary]
     #: The learner's own review frequency agreed with the employer, or None for the provider's schedule.
     review_frequency: AgreedFrequency | None = None
+    #: The off-the-job log, newest first.
+    otj_log: list[OtjLogEntry] = field(default_factory=list)

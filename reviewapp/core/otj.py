@@ -8,6 +8,7 @@ from the review rules because the caseload and reports need the same figures out
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -64,3 +65,50 @@ def otj_position(learner: LearnerData, entries: Iterable[OtjEntryData], as_of: d
     logged = logged_hours(entries, until=as_of)
     planned = planned_hours_to_date(learner.planned_otj_hours, learner.start_date, learner.planned_end_date, as_of)
     return OtjPosition(planned, logged, shortfall(planned, logged))
+
+
+#: The most hours one entry may hold: a day (the wire schema's limit too, `OtjEntryData.hours`).
+MAX_ENTRY_HOURS = 24.0
+#: The longest activity (the laptop's column holds 200 characters).
+MAX_ACTIVITY_CHARS = 200
+_HOURS_AND_MINUTES = re.compile(r"(\d{1,2}):([0-5]\d)")
+
+
+def parse_hours(text: str) -> float:
+    """Hours as an assessor or a spreadsheet writes them: "2", "1.5", "1,5" or "1:30" (hours and minutes).
+
+    Shared by the laptop's entry dialog and the server's CSV import, so both take and refuse the same values; a
+    ValueError says why, for the person who typed it.
+    """
+    written = text.strip()
+    if not written:
+        raise ValueError("Enter the hours, for example 1.5 or 1:30.")
+    if match := _HOURS_AND_MINUTES.fullmatch(written):
+        hours = int(match[1]) + int(match[2]) / 60
+    elif re.fullmatch(r"\d{1,6}(?:[.,]\d+)?", written):
+        hours = float(written.replace(",", "."))
+    else:
+        raise ValueError(f"{written!r} is not a number of hours: write it as 1.5 or 1:30.")
+    if hours <= 0:
+        raise ValueError("The hours must be more than nought.")
+    if hours > MAX_ENTRY_HOURS:
+        raise ValueError(f"{written!r} is more than a day's hours: an entry holds at most {MAX_ENTRY_HOURS:g} hours; "
+                         "log a longer activity day by day.")
+    return round(hours, 2)
+
+
+def format_hours(hours: float) -> str:
+    """Hours as the log shows them: 1.5, 2, 0.25."""
+    return f"{hours:g}"
+
+
+@dataclass(frozen=True)
+class OtjLogEntry:
+    """One entry of a learner's off-the-job log, as the learner panel lists it."""
+
+    id: str
+    date: dt.date
+    hours: float
+    activity: str
+    learnt: str
+    evidence: str

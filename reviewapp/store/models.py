@@ -229,7 +229,9 @@ class OtjEntry(Syncable):
     date: Mapped[dt.date] = field()
     hours: Mapped[float] = field(Float)
     activity: Mapped[str] = field(String(200), default="")
+    #: What was learnt (the wire's name for it, kept from protocol 1).
     description: Mapped[str] = field(Text, default="")
+    evidence: Mapped[str] = field(Text, default="")
 
 
 SYNCABLE_MODELS: dict[str, type[Syncable]] = {

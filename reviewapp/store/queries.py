@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from reviewapp.core.caseload import CaseloadFacts, LearnerDetail, PlanProgress, ReviewSummary, TargetSummary
 from reviewapp.core.review_frequency import agreed_frequency, frequency_of
 from reviewapp.store.models import Employer, Learner, OtjEntry, OutboxEntry, PlanItem, Review, Target
+from reviewapp.store.otj_log import log_entries
 
 
 def caseload_facts(session: Session) -> list[CaseloadFacts]:
@@ -143,6 +144,7 @@ def learner_detail(session: Session, learner_id: str) -> LearnerDetail | None:
         employer_phone=employer.contact_phone if employer else "",
         employer_address=employer.address if employer else "",
         review_frequency=frequency_of(learner),
+        otj_log=log_entries(session, learner_id),
         plan=[PlanProgress(p.kind, p.code, p.title, p.progress) for p in plan],
         open_targets=[TargetSummary(t.id, t.text, t.due_date, t.status, list(t.actions or [])) for t in targets],
         reviews=[

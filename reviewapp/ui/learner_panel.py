@@ -1,8 +1,9 @@
-"""The learner panel: contact details, plan progress, open targets, review history and saved copies of the selected
-learner."""
+"""The learner panel: contact details, plan progress, open targets, the off-the-job log, review history and saved
+copies of the selected learner."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from reviewapp.core.caseload import LEARNER_STATUS_WORDS, RAG_WORDS, LearnerDetail, ReviewSummary
 from reviewapp.core.dates import format_date, format_datetime
+from reviewapp.core.otj import format_hours, planned_hours_to_date, shortfall
 from reviewapp.ui.rows_model import KEY_ROLE, RowsModel
 
 if TYPE_CHECKING:
@@ -86,6 +88,7 @@ class LearnerPanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.targets_view, "Open targets")
         self.tabs.addTab(self.plan_view, "Plan progress")
+        self.tabs.addTab(self._otj_tab(), "Off-the-job log")
         self.tabs.addTab(self._history_tab(), "Review history")
 
         # The learner's own review frequency is agreed at a visit, so it is set from here (the main window opens it).
@@ -129,6 +132,64 @@ class LearnerPanel(QWidget):
         self.show_saved_copies([])
         return tab
 
+    def _otj_tab(self) -> QWidget:
+        """The learner's off-the-job log, newest first, with the hours planned by today against those logged; the
+        main window adds, edits and deletes entries (they sync)."""
+        self.otj_model = RowsModel(("Date", "Hours", "Activity", "What was learnt", "Evidence"), self)
+        self.otj_view = _list_view(self.otj_model, "Off-the-job log", 3)
+        self.otj_summary = QLabel()
+        self.otj_summary.setObjectName("otjSummary")
+        self.otj_summary.setWordWrap(True)
+        self.otj_summary.setBuddy(self.otj_view)
+        self.add_otj_button = QPushButton("&Add entry…")
+        self.edit_otj_button = QPushButton("Ed&it…")
+        self.delete_otj_button = QPushButton("&Delete")
+        buttons = QHBoxLayout()
+        for button in (self.add_otj_button, self.edit_otj_button, self.delete_otj_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.otj_summary)
+        layout.addWidget(self.otj_view, stretch=1)
+        layout.addLayout(buttons)
+        self.otj_view.selectionModel().selectionChanged.connect(self._otj_selection_changed)
+        return tab
+
+    def _otj_selection_changed(self, *_args: object) -> None:
+        chosen = self.selected_otj_entry_id() is not None
+        self.edit_otj_button.setEnabled(chosen)
+        self.delete_otj_button.setEnabled(chosen)
+
+    def selected_otj_entry_id(self) -> str | None:
+        """The off-the-job entry selected, if any."""
+        rows = self.otj_view.selectionModel().selectedRows()
+        return self.otj_model.index(rows[0].row(), 0).data(KEY_ROLE) if rows else None
+
+    def _show_otj_log(self, detail: LearnerDetail | None, today: dt.date | None) -> None:
+        entries = detail.otj_log if detail else []
+        self.otj_model.set_rows(
+            [(format_date(e.date), format_hours(e.hours), e.activity, e.learnt, e.evidence) for e in entries],
+            keys=[e.id for e in entries],
+        )
+        self.add_otj_button.setEnabled(detail is not None)
+        self._otj_selection_changed()
+        if detail is None:
+            self.otj_summary.setText("")
+            return
+        count = f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}"
+        logged = f"<b>{detail.otj_hours_logged:g} hours logged</b> in {count}"
+        planned = (planned_hours_to_date(detail.planned_otj_hours, detail.start_date, detail.planned_end_date, today)
+                   if today else None)
+        if planned is None:
+            self.otj_summary.setText(f"{logged}; {detail.planned_otj_hours:g} planned in all.")
+        else:
+            behind = shortfall(planned, detail.otj_hours_logged)
+            where = f"{behind:g} hours behind" if behind else "on plan"
+            self.otj_summary.setText(f"{logged}, against {planned:g} planned by {format_date(today)} ({where}); "
+                                     f"{detail.planned_otj_hours:g} planned in all.")
+
     def show_saved_copies(self, copies: Sequence[SavedCopyInfo]) -> None:
         self.copies_model.set_rows([(format_datetime(c.created_at), c.words, c.file_name) for c in copies],
                                    keys=[c.id for c in copies])
@@ -145,8 +206,10 @@ class LearnerPanel(QWidget):
         row = rows[0].row() if rows else index.row() if index.isValid() else -1
         return self.copies_model.index(row, 0).data(KEY_ROLE) if row >= 0 else None
 
-    def show_learner(self, detail: LearnerDetail | None) -> None:
+    def show_learner(self, detail: LearnerDetail | None, today: dt.date | None = None) -> None:
+        """Show the learner (or none); `today` dates the off-the-job hours planned by now."""
         self.learner_name = detail.name if detail is not None else None
+        self._show_otj_log(detail, today)
         if detail is None:
             self.heading.setText("<b>No learner selected</b>")
             self.details.setText("Select a learner in the caseload to see their details.")

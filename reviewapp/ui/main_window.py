@@ -55,7 +55,9 @@ from reviewapp.ui.window_fit import fit_window
 if TYPE_CHECKING:
     from PySide6.QtPrintSupport import QPrintDialog
 
+    from reviewapp.core.otj import OtjLogEntry
     from reviewapp.store.database import Store
+    from reviewapp.store.otj_log import EntryFields
     from reviewapp.store.reviews import DraftSummary
     from reviewapp.store.saved_copies import SavedCopyInfo
     from reviewapp.ui.print_options import PrintOptions
@@ -261,6 +263,10 @@ class MainWindow(QMainWindow):
         self.panel.print_copy_button.clicked.connect(self.print_saved_copy)
         self.panel.export_copy_button.clicked.connect(self.export_saved_copy)
         self.panel.frequency_button.clicked.connect(self.set_review_frequency)
+        self.panel.add_otj_button.clicked.connect(self.add_otj_entry)
+        self.panel.edit_otj_button.clicked.connect(self.edit_otj_entry)
+        self.panel.otj_view.activated.connect(lambda _index: self.edit_otj_entry())
+        self.panel.delete_otj_button.clicked.connect(self.delete_otj_entry)
         view_menu = self.menuBar().addMenu("&View")
         for number, button in enumerate(self.filter_buttons.buttons(), start=1):
             action = QAction(button.text(), self)
@@ -391,7 +397,7 @@ class MainWindow(QMainWindow):
     def _show_detail(self, detail: LearnerDetail | None) -> None:
         if detail is not None and detail.learner_id != self._selected_learner:
             return  # the user has moved on; a newer load is on its way
-        self.panel.show_learner(detail)
+        self.panel.show_learner(detail, self.today())
         if detail is not None:
             self.learner_shown.emit(detail.learner_id)
             self.refresh_saved_copies()
@@ -789,6 +795,81 @@ class MainWindow(QMainWindow):
         self.refresh()
         return True
 
+    # --- off-the-job log --------------------------------------------------------------------------------------------
+
+    def _selected_detail(self) -> LearnerDetail | None:
+        from reviewapp.store import queries
+
+        if self._selected_learner is None:
+            return None
+        with self.store.read() as session:
+            return queries.learner_detail(session, self._selected_learner)
+
+    def add_otj_entry(self) -> bool:
+        """A new entry in the selected learner's off-the-job log (it syncs); True when saved."""
+        from reviewapp.store.learner_frequency import UnknownLearnerError
+        from reviewapp.store.otj_log import add_entry
+
+        detail = self._selected_detail()
+        if detail is None:
+            return False
+        fields = self.choose_otj_entry(detail, None)
+        if fields is None:
+            return False
+        try:
+            add_entry(self.store, detail.learner_id, fields)
+        except (UnknownLearnerError, ValueError) as exc:
+            self.show_error("The off-the-job entry could not be saved", str(exc))
+            return False
+        self.refresh()
+        return True
+
+    def edit_otj_entry(self) -> bool:
+        """The selected off-the-job entry, changed; True when saved."""
+        from reviewapp.store.otj_log import UnknownEntryError, edit_entry
+
+        detail, entry = self._selected_otj_entry()
+        if detail is None or entry is None:
+            return False
+        fields = self.choose_otj_entry(detail, entry)
+        if fields is None:
+            return False
+        try:
+            edit_entry(self.store, entry.id, fields)
+        except (UnknownEntryError, ValueError) as exc:
+            self.show_error("The off-the-job entry could not be saved", str(exc))
+            return False
+        self.refresh()
+        return True
+
+    def delete_otj_entry(self) -> bool:
+        """The selected off-the-job entry deleted, once confirmed (the deletion syncs); True when deleted."""
+        from reviewapp.core.dates import format_date
+        from reviewapp.core.otj import format_hours
+        from reviewapp.store.otj_log import UnknownEntryError, delete_entry
+
+        detail, entry = self._selected_otj_entry()
+        if detail is None or entry is None:
+            return False
+        if not self.confirm("Delete the off-the-job entry?",
+                            f"Delete {format_hours(entry.hours)} hours of {entry.activity} on "
+                            f"{format_date(entry.date)} from {detail.name}'s log? The office and your other "
+                            "devices lose it too at the next sync."):
+            return False
+        try:
+            delete_entry(self.store, entry.id)
+        except UnknownEntryError as exc:
+            self.show_error("The off-the-job entry could not be deleted", str(exc))
+            return False
+        self.refresh()
+        return True
+
+    def _selected_otj_entry(self) -> tuple[LearnerDetail | None, OtjLogEntry | None]:
+        entry_id = self.panel.selected_otj_entry_id()
+        detail = self._selected_detail() if entry_id else None
+        entry = next((e for e in detail.otj_log if e.id == entry_id), None) if detail else None
+        return detail, entry
+
     def open_log_folder(self) -> Path:
         """Show the folder of log files (for support staff helping on the phone)."""
         from reviewapp.logs import log_dir
@@ -838,6 +919,13 @@ class MainWindow(QMainWindow):
         dialog = ReviewFrequencyDialog(detail.name, detail.review_frequency, self.rules,
                                        employer_contact=detail.employer_contact, today=self.today(), parent=self)
         return FrequencyChoice(dialog.frequency()) if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def choose_otj_entry(self, detail: LearnerDetail, entry: OtjLogEntry | None) -> EntryFields | None:
+        """The entry as entered (a new one when `entry` is None), or None for Cancel."""
+        from reviewapp.ui.otj_entry_dialog import OtjEntryDialog
+
+        dialog = OtjEntryDialog(detail.name, entry, today=self.today(), parent=self)
+        return dialog.fields() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def choose_print_options(self, learner_name: str, parent: QWidget) -> PrintOptions | None:
         from reviewapp.store.review_documents import report_settings

@@ -41,6 +41,7 @@ from .migrate import upgrade_database
 from .mis.caseload_file import ReaderMissing, read_caseload_file
 from .mis.parsed_ilr import ParsedIlr
 from .models import Learner, User, as_utc
+from .otj_import import import_otj, parse_otj
 
 
 class CommandError(Exception):
@@ -295,6 +296,44 @@ def cmd_assign_caseload(args: argparse.Namespace) -> None:
           "that assessor.")
 
 
+def cmd_import_otj(args: argparse.Namespace) -> None:
+    path = Path(args.file)
+    try:
+        parsed = parse_otj(path.read_bytes())
+    except OSError as error:
+        raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+    _, engine, factory = _database(args)
+    try:
+        summary = import_otj(factory, parsed, dry_run=args.dry_run)
+    finally:
+        engine.dispose()
+    if args.dry_run:
+        print(f"Dry run of {path.name}: nothing has been written.")
+        for line in parsed.reading:
+            print(f"  {line}")
+    for problem in summary.problems:
+        print(f"{path.name}: {problem}", file=sys.stderr)
+    if summary.problems:
+        outcome = "an import would add nothing" if args.dry_run else "no entry was added"
+        raise CommandError(f"{len(summary.problems)} problem(s): {outcome}. Fix them and run the command again.")
+    already = (f", {len(summary.already)} already in the log (lines {_lines(summary.already)})"
+               if summary.already else "")
+    if args.dry_run:
+        print(f"Importing it would add {len(summary.added)} entr(ies), {summary.hours_added:g} hours for "
+              f"{summary.learners} learner(s){already}.")
+        return
+    if summary.written:
+        _record(args, "otj_imported", detail=f"{path.name}: {len(summary.added)} entries added "
+                f"({summary.hours_added:g} hours, {summary.learners} learners), {len(summary.already)} already held")
+    print(f"Imported {path.name}: {len(summary.added)} entr(ies) added, {summary.hours_added:g} hours for "
+          f"{summary.learners} learner(s){already}. Assessors' laptops get them at their next sync.")
+
+
+def _lines(lines: Sequence[int], limit: int = 20) -> str:
+    shown = ", ".join(str(n) for n in lines[:limit])
+    return shown + (f" and {len(lines) - limit} more" if len(lines) > limit else "")
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -480,6 +519,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     assignments.add_argument("file")
     assignments.set_defaults(run=cmd_assign_caseload)
+    otj = commands.add_parser(
+        "import-otj", parents=[common], help="import learners' off-the-job log entries from a CSV",
+        description="Import off-the-job log entries from a CSV with the columns uln (or learner_ref, the MIS's "
+        "LearnRefNumber, for a learner whose ULN is still to follow), date, hours, activity, what was learnt and "
+        "evidence, matched by name in any order and case (UTF-8 or Windows-1252, comma or semicolon separated, "
+        "dates ISO or DD/MM/YYYY). Every problem is reported with its line; all or nothing. Safe to run again: "
+        "an entry already in the log (same learner, date, hours and activity) is not added twice.",
+    )
+    otj.add_argument("file")
+    otj.add_argument("--dry-run", action="store_true",
+                     help="write nothing: show how the file is read and what an import would add, with line numbers")
+    otj.set_defaults(run=cmd_import_otj)
     undo = commands.add_parser(
         "import-rollback", parents=[common], help="undo an import run (what it created or changed, if untouched since)",
         description="Undo an import run: learners and employers it created are deleted and those it changed get "

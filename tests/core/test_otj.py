@@ -62,3 +62,23 @@ def test_planned_hours_never_go_down_over_time(a: int, b: int) -> None:
     early, late = sorted((a, b))
     assert planned_hours_to_date(500, START, END, START + dt.timedelta(days=early)) <= planned_hours_to_date(
         500, START, END, START + dt.timedelta(days=late))
+
+
+@pytest.mark.parametrize(("written", "hours"), [("2", 2.0), ("1.5", 1.5), ("1,5", 1.5), ("1:30", 1.5),
+                                                (" 0:15 ", 0.25), ("24", 24.0), ("7.25", 7.25)])
+def test_hours_are_read_as_assessors_and_spreadsheets_write_them(written: str, hours: float) -> None:
+    from reviewapp.core.otj import parse_hours
+
+    assert parse_hours(written) == hours
+
+
+@pytest.mark.parametrize(("written", "why"), [
+    ("", "Enter the hours"), ("two", "'two' is not a number of hours"), ("-1", "is not a number of hours"),
+    ("0", "more than nought"), ("0:00", "more than nought"), ("25", "more than a day's hours"),
+    ("1:75", "is not a number of hours"), ("1e3", "is not a number of hours"), ("1,000.5", "not a number"),
+])
+def test_hours_that_are_not_an_entry_say_why(written: str, why: str) -> None:
+    from reviewapp.core.otj import parse_hours
+
+    with pytest.raises(ValueError, match=why):
+        parse_hours(written)

@@ -1,7 +1,7 @@
 """The small dialogs show what they hold and fit a laptop's screen: the sync settings' server address whole, every
-dialog (sync settings, sign-in, new password, first start, print options, provider settings) inside a 1366×768,
-1280×720 or 150%-scaled screen with its buttons on it, and each back at the size the assessor gave it (issue 13,
-item 11, and the same cause in the dialogs beside it).
+dialog (sync settings, sign-in, new password, first start, print options, provider settings, an off-the-job
+entry) inside a 1366×768, 1280×720 or 150%-scaled screen with its buttons on it, and each back at the size the
+assessor gave it (issue 13, item 11, and the same cause in the dialogs beside it).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QPushButton
 from reviewapp.core.documents import ReportSettings
 from reviewapp.core.scheduling import DEFAULT_RULES
 from reviewapp.ui import window_fit
+from reviewapp.ui.otj_entry_dialog import OtjEntryDialog
 from reviewapp.ui.print_options import PrintOptionsDialog
 from reviewapp.ui.provider_settings import ProviderSettings, ProviderSettingsDialog
 from reviewapp.ui.sync_dialogs import FirstRunDialog, LoginDialog, NewPasswordDialog, SyncSettingsDialog
@@ -33,6 +34,7 @@ DIALOGS: dict[str, Callable[[], QDialog]] = {
     "print_options": lambda: PrintOptionsDialog("Alexandra Montgomery-Fitzwilliam"),
     "provider_settings": lambda: ProviderSettingsDialog(
         ProviderSettings(ReportSettings("Northgate Training College Apprenticeships Ltd", None), DEFAULT_RULES)),
+    "otj_entry": lambda: OtjEntryDialog("Alexandra Montgomery-Fitzwilliam"),
 }
 
 
