@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from reviewapp.core.dates import format_date
+from reviewapp.core.learning_gain import LearningGain, learning_gain
 from reviewapp.core.otj import planned_hours_to_date, shortfall
 from reviewapp.core.review_frequency import AgreedFrequency
 from reviewapp.core.scheduling import (
@@ -138,6 +139,14 @@ class PlanProgress:
     code: str
     title: str
     progress: int
+    planned_date: dt.date | None = None
+    #: The initial assessment (a percentage), None when none was recorded.
+    starting_value: int | None = None
+    starting_note: str = ""
+
+    @property
+    def gain(self) -> LearningGain:
+        return learning_gain(self.starting_value, self.progress)
 
 
 @dataclass(frozen=True)
@@ -188,3 +197,6 @@ class LearnerDetail:
     reviews: list[ReviewSummary]
     #: The learner's own review frequency agreed with the employer, or None for the provider's schedule.
     review_frequency: AgreedFrequency | None = None
+    #: English and maths levels at the start (the initial assessment), "" when not recorded.
+    english_level_at_start: str = ""
+    maths_level_at_start: str = ""
