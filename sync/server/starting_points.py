@@ -4,7 +4,9 @@ their English and maths levels at the start, imported from a CSV (`reviewapp-ser
 Columns by name: uln (and learner_ref for a learner whose ULN is still to follow), code (the plan item's), starting
 value (a percentage, on the scale of the item's progress, "40" or "40%"), note, english level and maths level. A
 row gives an item's starting value, or the learner's levels, or both; an empty cell leaves what is recorded as it
-is. The file is taken all or nothing: every row is checked, against the file and then against the server (the
+is. An item's progress below its starting point is raised to it: the assessment found the learner that far
+along already, so their learning gain starts at nothing rather than at minus what they knew. The file is taken
+all or nothing: every row is checked, against the file and then against the server (the
 learner and their plan item must exist: import the caseload and the plans first), and each problem is reported
 with its line. Only what differs gets a fresh rev, so the same file twice changes nothing.
 """
@@ -166,8 +168,9 @@ def _apply(session: Session, parsed: ParsedStartingPoints, summary: StartingSumm
                 summary.problems.append(RowProblem(row.line, f"the learner's plan has no item {row.code}; import "
                                                    "the plans first (import-plans)"))
                 continue
-            wanted = {"starting_value": row.starting_value} | ({"starting_note": row.starting_note}
-                                                               if row.starting_note else {})
+            progress = int(item.data.get("progress") or 0)
+            wanted = {"starting_value": row.starting_value, "progress": max(progress, row.starting_value or 0)} | (
+                {"starting_note": row.starting_note} if row.starting_note else {})
             _change(changed, "plan_item", item, wanted, row, summary)
         levels = {k: v for k, v in (("english_level_at_start", row.english_level),
                                     ("maths_level_at_start", row.maths_level)) if v}

@@ -143,6 +143,7 @@ def test_starting_points_are_recorded_all_or_nothing(server: Server) -> None:
     items = {i["code"]: i for i in plan_items(server, learner)}
     assert (items["K1"]["starting_value"], items["K1"]["starting_note"]) == (40, "Knew the sources from a previous job")
     assert items["S1"]["starting_value"] == 10 and items["B1"]["starting_value"] is None
+    assert (items["K1"]["progress"], items["B1"]["progress"]) == (40, 0)  # as far along as the assessment found
     with server.factory() as session:
         data = session.get(Learner, learner).data
     assert (data["english_level_at_start"], data["maths_level_at_start"]) == ("Level 2", "Level 1")
