@@ -16,6 +16,7 @@ from test_server_cli import run
 from sync.protocol import PROTOCOL_HEADER
 from sync.server.caseload_csv import parse_caseload
 from sync.server.caseload_import import import_caseload
+from sync.server.import_runs import rollback_run
 from sync.server.models import ChangeLog, Learner, PlanItem, PlanTemplateItem
 from sync.server.plan_templates import import_plans, parse_plans
 from sync.server.starting_points import import_starting_points, parse_starting_points
@@ -112,6 +113,30 @@ def test_learners_imported_later_get_their_standards_plan_and_pull_it(server: Se
     old, _ = server.pull_all(server.login("alice"))  # a protocol-1 laptop: the item, without the newer fields
     assert [sorted(c["data"]) for c in old if c["entity"] == "plan_item"] == [
         ["code", "kind", "learner_id", "notes", "position", "progress", "title"]]
+
+
+def test_rolling_back_an_import_takes_the_copied_plan_with_its_learners(server: Server) -> None:
+    """The plan copied into a learner an import created goes with them when the import is rolled back; a learner
+    whose copied plan was worked on since keeps it, and is kept."""
+    server.add_user("alice")
+    import_plans(server.factory, parse_plans(PLANS))
+    summary = import_caseload(server.factory, parse_caseload(csv_bytes(
+        row(programme="Business administrator"), row(uln="1000000035", programme="Business administrator"))))
+    assert summary.plan_items == 2
+    with server.factory() as session:
+        kept = session.scalar(select(Learner.id).where(Learner.uln == "1000000035"))
+    [item] = plan_items(server, kept)
+    pushed = server.push(server.login("alice"), change("plan_item", "update", item["id"], base_rev=item["rev"],
+                                                       base={"progress": 0}, fields={"progress": 20}))
+    assert pushed[0]["status"] == "applied", pushed
+    undone = rollback_run(server.factory, summary.run_id, by="admin")
+    assert undone.learners_removed == 1
+    assert [why.split(": ", 1)[1] for why in undone.kept_named] == ["has records of its own",  # and its employer:
+                                                                    "a learner still points at it"]
+    with server.factory() as session:
+        gone = session.scalar(select(Learner).where(Learner.uln == "9276308686"))
+    assert gone.deleted and [i["deleted"] for i in plan_items(server, gone.id)] == [True]
+    assert [i["deleted"] for i in plan_items(server, kept)] == [False]
 
 
 def test_starting_points_are_recorded_all_or_nothing(server: Server) -> None:
