@@ -20,6 +20,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 #: A protocol-1 client still works unchanged (it sends none of the new fields), so MIN_CLIENT_PROTOCOL stays 1.
 #: 3 (issue 14): a learner may carry their own review frequency (`LearnerData.review_interval` and its agreement);
 #: pulls to an older client leave those fields out (`RECORD_FIELDS_SINCE`), since its models forbid unknown fields.
+#: Also at 3: a plan item's planned date and starting point, and a learner's English and maths levels at the start.
 PROTOCOL_VERSION = 3
 #: The oldest client protocol the server still serves; an older client is answered 426 (`CLIENT_TOO_OLD`). Raise
 #: it only when a change to the protocol is one an older client would get wrong.
@@ -257,6 +258,10 @@ class LearnerData(_Record):
     review_interval_reason: str = ""
     review_interval_agreed_by: str = Field(default="", max_length=200)
     review_interval_agreed_on: CalendarDate | None = None
+    #: The learner's English and maths levels at the start (protocol 3), as the initial assessment found them
+    #: ("Entry 3", "Level 1", "GCSE grade 4"): the starting points inspectors ask for, beside the plan items' own.
+    english_level_at_start: str = Field(default="", max_length=50)
+    maths_level_at_start: str = Field(default="", max_length=50)
 
     @model_validator(mode="after")
     def _agreed_frequency(self) -> LearnerData:
@@ -285,6 +290,20 @@ class PlanItemData(_Record):
     progress: int = Field(default=0, ge=0, le=100)
     position: Position = 0
     notes: str = ""
+    #: When the plan (the standard's template, or the learner's own) means the item to be done (protocol 3).
+    planned_date: CalendarDate | None = None
+    #: The initial assessment of the item (protocol 3), on the scale of `progress` (a percentage): where the
+    #: learner started, so that learning gain is progress since then (reviewapp.core.learning_gain). None when
+    #: no starting point was recorded.
+    starting_value: int | None = Field(default=None, ge=0, le=100)
+    starting_note: str = ""
+
+
+#: Plan item fields the office sets (the standard's plan template, the initial assessment) and a learner's plan
+#: may adjust: added at protocol 3.
+PLAN_ITEM_FIELDS_SINCE_3 = ("planned_date", "starting_value", "starting_note")
+#: The learner's starting levels in English and maths, added at protocol 3.
+STARTING_LEVEL_FIELDS = ("english_level_at_start", "maths_level_at_start")
 
 
 class TargetData(_Record):
@@ -384,8 +403,10 @@ def entity_fields(entity: str) -> tuple[str, ...]:
 #: fields out of what it sends that client (`fields_for_protocol`). A push from that client never names them, and
 #: the server merges a push into the stored record, so their values are kept.
 RECORD_FIELDS_SINCE: dict[str, dict[str, int]] = {
-    # Protocol 3: the learner's own review frequency, and the ILR's learner reference and standard code.
-    "learner": dict.fromkeys((*REVIEW_FREQUENCY_FIELDS, "learner_ref", "standard_code"), 3),
+    # Protocol 3: the learner's own review frequency, the ILR's learner reference and standard code, the starting
+    # levels in English and maths; a plan item's planned date and starting point.
+    "learner": dict.fromkeys((*REVIEW_FREQUENCY_FIELDS, "learner_ref", "standard_code", *STARTING_LEVEL_FIELDS), 3),
+    "plan_item": dict.fromkeys(PLAN_ITEM_FIELDS_SINCE_3, 3),
     # Protocol 3: where an off-the-job entry's learning is evidenced.
     "otj_entry": {"evidence": 3},
 }

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from reviewapp.core.dates import format_date
+from reviewapp.core.learning_gain import LearningGain, learning_gain
 from reviewapp.core.otj import OtjLogEntry, planned_hours_to_date, shortfall
 from reviewapp.core.review_frequency import AgreedFrequency
 from reviewapp.core.scheduling import (
@@ -138,6 +139,14 @@ class PlanProgress:
     code: str
     title: str
     progress: int
+    planned_date: dt.date | None = None
+    #: The initial assessment (a percentage), None when none was recorded.
+    starting_value: int | None = None
+    starting_note: str = ""
+
+    @property
+    def gain(self) -> LearningGain:
+        return learning_gain(self.starting_value, self.progress)
 
 
 @dataclass(frozen=True)
@@ -190,3 +199,6 @@ class LearnerDetail:
     review_frequency: AgreedFrequency | None = None
     #: The off-the-job log, newest first.
     otj_log: list[OtjLogEntry] = field(default_factory=list)
+    #: English and maths levels at the start (the initial assessment), "" when not recorded.
+    english_level_at_start: str = ""
+    maths_level_at_start: str = ""

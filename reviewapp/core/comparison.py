@@ -11,6 +11,7 @@ from typing import Any
 
 from reviewapp.core.caseload import RAG_WORDS
 from reviewapp.core.dates import format_date
+from reviewapp.core.learning_gain import learning_gain
 from reviewapp.core.review_rules import TARGET_OUTCOMES, parse_iso_date
 from reviewapp.core.templates import Template
 from sync.protocol import ReviewData
@@ -65,8 +66,11 @@ def compare_reviews(
     earlier: ReviewData,
     later: ReviewData,
     plan_titles: Mapping[str, str],
+    plan_starts: Mapping[str, int | None] | None = None,
 ) -> list[ComparisonRow]:
-    """Rows comparing two reviews (of the same template family); `plan_titles` names plan items by id."""
+    """Rows comparing two reviews (of the same template family); `plan_titles` names plan items by id, and
+    `plan_starts` gives their starting points, so each review shows start → progress then (learning gain)."""
+    starts = plan_starts or {}
     rows = [
         ComparisonRow("Visit date", format_date(earlier.visit_date), format_date(later.visit_date)),
         ComparisonRow("Progress", RAG_WORDS.get(earlier.progress_rag or "", "—"),
@@ -89,7 +93,9 @@ def compare_reviews(
     for item_id in [*early_plan, *(i for i in late_plan if i not in early_plan)]:
         def pct(plan: Mapping[str, Any], key: str = item_id) -> str:
             entry = plan.get(key)
-            return f"{entry.get('progress', 0)}%" if isinstance(entry, dict) else "—"
+            if not isinstance(entry, dict) or not isinstance(entry.get("progress", 0), int):
+                return "—"
+            return learning_gain(starts.get(key), entry.get("progress", 0)).start_to_now
         rows.append(ComparisonRow(f"Plan: {plan_titles.get(item_id, 'item no longer in the plan')}",
                                   pct(early_plan), pct(late_plan)))
     early_targets = _answer(template, earlier, "target_list") or []

@@ -141,6 +141,8 @@ class Learner(Syncable):
     review_interval_reason: Mapped[str] = field(Text, default="")
     review_interval_agreed_by: Mapped[str] = field(String(200), default="")
     review_interval_agreed_on: Mapped[dt.date | None] = field(default=None)
+    english_level_at_start: Mapped[str] = field(String(50), default="")
+    maths_level_at_start: Mapped[str] = field(String(50), default="")
 
     @property
     def full_name(self) -> str:
@@ -158,6 +160,9 @@ class PlanItem(Syncable):
     progress: Mapped[int] = field(Integer, default=0)
     position: Mapped[int] = field(Integer, default=0)
     notes: Mapped[str] = field(Text, default="")
+    planned_date: Mapped[dt.date | None] = field(default=None)
+    starting_value: Mapped[int | None] = field(Integer, default=None)
+    starting_note: Mapped[str] = field(Text, default="")
 
 
 class Review(Syncable):

@@ -145,7 +145,10 @@ def learner_detail(session: Session, learner_id: str) -> LearnerDetail | None:
         employer_address=employer.address if employer else "",
         review_frequency=frequency_of(learner),
         otj_log=log_entries(session, learner_id),
-        plan=[PlanProgress(p.kind, p.code, p.title, p.progress) for p in plan],
+        plan=[PlanProgress(p.kind, p.code, p.title, p.progress, p.planned_date, p.starting_value, p.starting_note)
+              for p in plan],
+        english_level_at_start=learner.english_level_at_start,
+        maths_level_at_start=learner.maths_level_at_start,
         open_targets=[TargetSummary(t.id, t.text, t.due_date, t.status, list(t.actions or [])) for t in targets],
         reviews=[
             ReviewSummary(r.id, r.visit_date, r.status, r.progress_rag, r.welfare_rag, r.next_review_date,

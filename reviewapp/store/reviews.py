@@ -234,6 +234,12 @@ def finalised_review_ids(session: Session, learner_id: str | None = None) -> lis
     return list(session.scalars(query.order_by(Review.visit_date.desc(), Review.id)))
 
 
+def plan_starts(session: Session, learner_id: str) -> dict[str, int | None]:
+    """Plan items' starting points by id (None where none was recorded), for the learning gain a comparison shows."""
+    return {p.id: p.starting_value
+            for p in session.scalars(select(PlanItem).where(PlanItem.learner_id == learner_id))}
+
+
 def plan_titles(session: Session, learner_id: str) -> dict[str, str]:
     """Plan item titles by id (with their codes), for showing plan progress held in answers."""
     return {p.id: f"{p.code} {p.title}".strip()

@@ -77,7 +77,7 @@ class LearnerPanel(QWidget):
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
 
-        self.plan_model = RowsModel(("Code", "Plan item", "Progress"), self)
+        self.plan_model = RowsModel(("Code", "Plan item", "Planned by", "Start → now"), self)
         self.targets_model = RowsModel(("Target and its small actions", "Due"), self)
         self.reviews_model = RowsModel(("Visit date", "Status", "Progress", "Welfare", "Next review"), self)
         self.plan_view = _list_view(self.plan_model, "Plan progress", 1)
@@ -236,6 +236,10 @@ class LearnerPanel(QWidget):
         ]
         if detail.support_needs:
             rows.append(("Support needs", detail.support_needs))
+        levels = [f"{subject} {level}" for subject, level in (("English", detail.english_level_at_start),
+                                                               ("maths", detail.maths_level_at_start)) if level]
+        if levels:
+            rows.append(("At the start", ", ".join(levels)))
         rows.append(("Review frequency", detail.review_frequency.words if detail.review_frequency
                      else "The provider's review schedule"))
         self.details.setText(
@@ -243,7 +247,9 @@ class LearnerPanel(QWidget):
             + "".join(f"<tr><td><b>{escape(k)}</b>&nbsp;</td><td>{escape(v)}</td></tr>" for k, v in rows)
             + "</table>"
         )
-        self.plan_model.set_rows([(p.code, p.title, f"{p.progress}%") for p in detail.plan])
+        self.plan_model.set_rows([(p.code, p.title + (f"\n    Starting point: {p.starting_note}" if p.starting_note
+                                                       else ""),
+                                   format_date(p.planned_date), p.gain.start_to_now) for p in detail.plan])
         self.targets_model.set_rows(
             [
                 (t.text + "".join(f"\n    – {action}" for action in t.actions), format_date(t.due_date) or "No date")

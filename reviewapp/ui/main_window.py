@@ -573,10 +573,12 @@ class MainWindow(QMainWindow):
             loaded = sorted((reviews.load_review(session, i)[0] for i in ids),
                             key=lambda r: r.visit_date or dt.date.min)
             titles = reviews.plan_titles(session, learner_id)
+            starts = reviews.plan_starts(session, learner_id)
             name = self.panel.learner_name or ""
         earlier, later = loaded
         template = load_template(later.template_id, version=later.template_version)
-        dialog = ReviewComparison(name, earlier, later, compare_reviews(template, earlier, later, titles), self)
+        dialog = ReviewComparison(name, earlier, later, compare_reviews(template, earlier, later, titles, starts),
+                                  self)
         dialog.show()
         return dialog
 

@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from sync.protocol import REVIEW_FREQUENCY_FIELDS, LearnerData
+from sync.protocol import REVIEW_FREQUENCY_FIELDS, STARTING_LEVEL_FIELDS, LearnerData
 
 from .caseload_csv import CaseloadRow, ParsedCaseload, RowProblem
 from .db import RevBlock, let_waiters_in, new_id, take_write_lock, transaction, without_commit_wait
@@ -51,14 +51,16 @@ from .models import (
     User,
     utcnow,
 )
+from .plan_templates import apply_plans_after_import
 from .records import employer_name_key, learner_columns, set_columns
 from .row_spool import RowSpool
 
 IMPORTER = "caseload-import"
 #: Learner fields an import never sets from a file: the assessor is the assignment's (the import assigns through
 #: it, and assignments belong to the office), starting points are recorded at the office or on the laptop, and the
-#: review frequency is agreed with the employer at a visit: none of them is the MIS's.
-NOT_FROM_THE_FILE = ("assessor", "starting_points", *REVIEW_FREQUENCY_FIELDS)
+#: review frequency is agreed with the employer at a visit: none of them is the MIS's (nor are the English and maths
+#: levels at the start, which come with the initial assessment, `import-starting-points`).
+NOT_FROM_THE_FILE = ("assessor", "starting_points", *REVIEW_FREQUENCY_FIELDS, *STARTING_LEVEL_FIELDS)
 #: Rows in the first chunk. Later chunks are sized so that each holds the write lock about `CHUNK_SECONDS`: a
 #: push waits a fraction of a second however busy the machine is, and the per-transaction cost (a commit, the
 #: look-ups) is still spread over many rows. Given a fixed `chunk_rows`, every chunk has that many rows.
@@ -95,6 +97,9 @@ class ImportSummary:
     report: ImportReport = field(default_factory=ImportReport)
     #: True when nothing was written on purpose (`dry_run`): the counts and report say what an import would do.
     dry_run: bool = False
+    #: Plan items copied from their standard's plan template into the plans of learners lacking them (after
+    #: the run: plan_templates.apply_plans_after_import).
+    plan_items: int = 0
 
 
 def _in_lists(values: Iterable[Any]) -> Iterable[list[Any]]:
@@ -213,6 +218,8 @@ def import_caseload(
         raise ImportFailed(f"{reason}. What it had written was rolled back ({undone.describe()}).") from error
     finish_run(factory, run_id, "completed")
     summary.imported = True
+    # A learner imported after their standard's plan gets it now (its own transaction: the run is complete).
+    summary.plan_items = apply_plans_after_import(factory)[1]
     return summary
 
 

@@ -42,6 +42,8 @@ from .mis.caseload_file import ReaderMissing, read_caseload_file
 from .mis.parsed_ilr import ParsedIlr
 from .models import Learner, User, as_utc
 from .otj_import import import_otj, parse_otj
+from .plan_templates import import_plans, parse_plans
+from .starting_points import import_starting_points, parse_starting_points
 
 
 class CommandError(Exception):
@@ -334,6 +336,53 @@ def _lines(lines: Sequence[int], limit: int = 20) -> str:
     return shown + (f" and {len(lines) - limit} more" if len(lines) > limit else "")
 
 
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+
+
+def _refuse_bad_rows(name: str, problems: Sequence[object], dry_run: bool, what: str) -> None:
+    """Print each problem with its line; stop with status 1 when there are any (nothing was written)."""
+    for problem in problems:
+        print(f"{name}: {problem}", file=sys.stderr)
+    if problems:
+        done = "a real run would change nothing" if dry_run else f"no {what} was changed"
+        raise CommandError(f"{len(problems)} bad row(s): {done}. Fix them and run the command again.")
+
+
+def cmd_import_plans(args: argparse.Namespace) -> None:
+    path = Path(args.file)
+    parsed = parse_plans(_read_file(path))
+    _, engine, factory = _database(args)
+    try:
+        summary = import_plans(factory, parsed, dry_run=args.dry_run)
+    finally:
+        engine.dispose()
+    _refuse_bad_rows(path.name, summary.problems, args.dry_run, "plan")
+    verb = "Would import" if args.dry_run else "Imported"
+    copied = "would be copied" if args.dry_run else "copied"
+    print(f"{verb} {summary.template_items} plan item(s) for {summary.standards} standard(s) from {path.name}: "
+          f"{summary.plan_items} item(s) {copied} into the plans of {summary.learners} learner(s)"
+          + (" (dry run: nothing was written)." if args.dry_run else "."))
+
+
+def cmd_import_starting_points(args: argparse.Namespace) -> None:
+    path = Path(args.file)
+    parsed = parse_starting_points(_read_file(path))
+    _, engine, factory = _database(args)
+    try:
+        summary = import_starting_points(factory, parsed, dry_run=args.dry_run)
+    finally:
+        engine.dispose()
+    _refuse_bad_rows(path.name, summary.problems, args.dry_run, "starting point")
+    verb = "would record" if args.dry_run else "recorded"
+    print(f"From {path.name}: {verb} starting points for {summary.plan_items_updated} plan item(s) and the "
+          f"English and maths levels of {summary.learners_updated} learner(s); {summary.unchanged} already so"
+          + (" (dry run: nothing was written)." if args.dry_run else "."))
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -531,6 +580,28 @@ def build_parser() -> argparse.ArgumentParser:
     otj.add_argument("--dry-run", action="store_true",
                      help="write nothing: show how the file is read and what an import would add, with line numbers")
     otj.set_defaults(run=cmd_import_otj)
+    plans = commands.add_parser(
+        "import-plans", parents=[common], help="import learning plan templates per standard from a CSV",
+        description="Import each standard's learning plan from a CSV with the columns standard (the ILR's standard "
+        "code, or the programme's name), kind (knowledge, skill, behaviour or unit), code, title and, optionally, "
+        "planned date. The file replaces the plan of each standard it names, and the items are copied into the "
+        "plan of every learner on that standard who lacks them (never changing an item a learner's plan has "
+        "adjusted); learners imported later get them too. Every row is checked first: if any is bad, each is "
+        "reported with its line and nothing is changed.",
+    )
+    plans.add_argument("file")
+    plans.add_argument("--dry-run", action="store_true", help="write nothing: say what an import would do")
+    plans.set_defaults(run=cmd_import_plans)
+    starting = commands.add_parser(
+        "import-starting-points", parents=[common], help="import starting points (initial assessments) from a CSV",
+        description="Import learners' starting points from a CSV with the columns uln (and learner_ref for a ULN "
+        "to follow), code (a plan item's), starting value (a percentage), note, english level and maths level. An "
+        "empty cell leaves what is recorded. Every row is checked first: if any is bad, each is reported with its "
+        "line and nothing is changed.",
+    )
+    starting.add_argument("file")
+    starting.add_argument("--dry-run", action="store_true", help="write nothing: say what an import would do")
+    starting.set_defaults(run=cmd_import_starting_points)
     undo = commands.add_parser(
         "import-rollback", parents=[common], help="undo an import run (what it created or changed, if untouched since)",
         description="Undo an import run: learners and employers it created are deleted and those it changed get "

@@ -7,7 +7,8 @@ chunk like the import itself, so sync goes on meanwhile too.
 What a rollback means, record by record (nothing is ever erased: laptops learn of every undo on their next pull):
 - a learner or employer the run **created** is deleted (a tombstone with a fresh rev), if nobody has touched it
   since (its rev is still the one the run gave it) and, for a learner, nothing hangs off it (reviews, targets,
-  plan items, off-the-job entries); for an employer, if no learner still points at it;
+  plan items, off-the-job entries; but the standard's plan copied into it, untouched since, goes with it); for
+  an employer, if no learner still points at it;
 - a learner or employer the run **updated** gets back the fields it had before the run, and a learner the run
   gave to another assessor goes back to the one it had (or to none), if nobody has touched it since.
 
@@ -36,9 +37,11 @@ from .models import (
     ImportRun,
     ImportRunRecord,
     Learner,
+    PlanItem,
     User,
     utcnow,
 )
+from .plan_templates import PLAN_COPIER
 from .records import set_columns
 
 #: Records undone per transaction, as the import's chunks.
@@ -169,10 +172,17 @@ def _rollback_chunk(factory: sessionmaker[Session], run_id: str, entity: str, by
             return False
         ids = [item.record_id for item in items]
         rows = {row.id: row for row in session.scalars(select(model).where(model.id.in_(ids)))}
+        copies: dict[str, list[PlanItem]] = {}
         if entity == "learner":
             in_use = set()
             for child in LEARNER_CHILD_MODELS:
-                in_use |= set(session.scalars(select(child.learner_id).where(child.learner_id.in_(ids)).distinct()))
+                query = select(child.learner_id).where(child.learner_id.in_(ids))
+                if child is PlanItem:  # a copy of the standard's plan, untouched since, goes with its learner
+                    query = query.where(PlanItem.updated_by != PLAN_COPIER)
+                in_use |= set(session.scalars(query.distinct()))
+            for item in session.scalars(select(PlanItem).where(
+                    PlanItem.learner_id.in_(ids), PlanItem.updated_by == PLAN_COPIER, PlanItem.deleted.is_(False))):
+                copies.setdefault(item.learner_id, []).append(item)
         else:
             in_use = set(session.scalars(select(Learner.employer_id).where(
                 Learner.employer_id.in_(ids), Learner.deleted.is_(False)).distinct()))
@@ -189,6 +199,9 @@ def _rollback_chunk(factory: sessionmaker[Session], run_id: str, entity: str, by
                     summary.keep(f"{name}: " + ("has records of its own" if entity == "learner"
                                                 else "a learner still points at it"))
                     continue
+                for copy in copies.get(row.id, ()):  # before the learner: no page shows them orphaned
+                    copy.deleted, copy.updated_at, copy.updated_by = True, now, by
+                    copy.rev = revs.next("plan_item", copy.id, "delete")
                 row.deleted, row.updated_at, row.updated_by = True, now, by
                 row.rev = revs.next(entity, row.id, "delete")
                 if entity == "learner":

@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -252,6 +253,28 @@ class ImportRunRecord(Base):
     deleted_before: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The learner's assessor before the run gave it another (a user id, or "" for none); None if the run did not.
     assessor_before: Mapped[str | None] = mapped_column(String(36), nullable=True)
+
+
+class PlanTemplateItem(Base):
+    """One item of a standard's plan template: entered once per standard (`reviewapp-server import-plans`) and
+    copied into the plan of every learner on that standard (`plan_templates.apply_plan_templates`).
+
+    Not a syncable record itself: laptops receive the learners' own copies, which each learner's plan may then
+    adjust. `standard_key` is the standard's code ("374") or its name folded (`plan_templates.standard_key`),
+    matched against the learner's `standard_code`, else their programme.
+    """
+
+    __tablename__ = "plan_template_items"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    standard_key: Mapped[str] = mapped_column(String(200), index=True)
+    #: The standard as the file wrote it, for reports.
+    standard: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str] = mapped_column(String(50))
+    title: Mapped[str] = mapped_column(Text)
+    planned_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
 
 
 class _Record:

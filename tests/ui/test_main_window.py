@@ -12,7 +12,7 @@ from reviewapp.core.dates import format_date
 from reviewapp.core.templates import load_template
 from reviewapp.reports.review_pdf import review_pdf
 from reviewapp.store import queries, reviews
-from reviewapp.store.models import Learner, Review, Target
+from reviewapp.store.models import Learner, PlanItem, Review, Target
 from reviewapp.store.review_documents import load_review_document
 from reviewapp.ui.caseload_model import ROW_ROLE, Column
 from reviewapp.ui.main_window import MainWindow
@@ -196,6 +196,25 @@ def test_compare_two_reviews_side_by_side(window, qtbot):
     assert dates[0] != dates[1]
     as_dates = [dt.datetime.strptime(d, "%d/%m/%Y").date() for d in dates]
     assert as_dates[0] < as_dates[1]  # earlier review on the left
+
+
+def test_compare_shows_each_plan_items_learning_gain_from_its_starting_point(window, qtbot, demo_store):
+    """Each review's plan progress shows start → progress then, by the core rule (reviewapp.core.learning_gain)."""
+    facts = _select_learner_with_history(window, qtbot, minimum_reviews=2)
+    with demo_store.write() as session:
+        items = session.scalars(select(PlanItem).where(PlanItem.learner_id == facts.learner_id)).all()
+        for item in items:
+            item.starting_value = 10
+    dialog = window.compare_reviews()
+    qtbot.addWidget(dialog)
+    plan = [r for r in range(dialog.model.rowCount()) if dialog.model.index(r, 0).data().startswith("Plan: ")]
+    assert plan, "the demo learner's reviews hold no plan progress"
+    for r in plan:
+        for column in (1, 2):
+            shown = dialog.model.index(r, column).data()
+            if shown != "—":
+                progress = int(shown.split("→ ")[1].split("%")[0])
+                assert shown == f"10% → {progress}% ({progress - 10:+d})"
 
 
 def test_compare_window_title_is_the_plain_learner_name(window, qtbot):

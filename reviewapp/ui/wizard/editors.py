@@ -445,9 +445,11 @@ class PlanProgressEditor(AnswerEditor):
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(QLabel("<b>Plan item</b>"), 0, 0)
-        grid.addWidget(QLabel("<b>Progress</b>"), 0, 1)
-        grid.addWidget(QLabel("<b>Comment</b>"), 0, 2)
+        grid.addWidget(QLabel("<b>Start</b>"), 0, 1)
+        grid.addWidget(QLabel("<b>Progress</b>"), 0, 2)
+        grid.addWidget(QLabel("<b>Comment</b>"), 0, 3)
         self.rows: dict[str, tuple[QSpinBox, QLineEdit]] = {}
+        self.starts: dict[str, QLabel] = {}
         for row, (item_id, item) in enumerate(context.plan_items.items(), start=1):
             title = f"{item.code} {item.title}".strip()
             label = plain_label(title, wrap=True)
@@ -460,12 +462,19 @@ class PlanProgressEditor(AnswerEditor):
             self._watch(comment, comment.textEdited)
             spin.setAccessibleName(f"Progress: {title}")
             comment.setAccessibleName(f"Comment: {title}")
+            # The starting point (the initial assessment), so progress is set against where the learner began.
+            start = plain_label("—" if item.starting_value is None else f"{item.starting_value} %")
+            start.setAccessibleName(f"Starting point: {title}")
+            if item.starting_note:
+                start.setToolTip(item.starting_note)
             grid.addWidget(label, row, 0)
-            grid.addWidget(spin, row, 1)
-            grid.addWidget(comment, row, 2)
+            grid.addWidget(start, row, 1)
+            grid.addWidget(spin, row, 2)
+            grid.addWidget(comment, row, 3)
             self.rows[item_id] = (spin, comment)
+            self.starts[item_id] = start
         grid.setColumnStretch(0, 2)
-        grid.setColumnStretch(2, 3)
+        grid.setColumnStretch(3, 3)
 
     def value(self) -> Any:
         return {item_id: {"progress": spin.value(), "comment": comment.text().strip()}
