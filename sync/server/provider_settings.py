@@ -121,7 +121,8 @@ def add_template(session: Session, raw: Any, by: str, source: str = "template") 
     if highest is not None and template.version < highest:
         raise SettingsError(f"{template.id!r} is already at version {highest}; a new version must be higher.")
     session.add(ReviewTemplate(template_id=template.id, version=template.version, kind=template.kind,
-                               title=template.title, body=template.model_dump(mode="json"), added_by=by))
+                               title=template.title, body=template.model_dump(mode="json", exclude_unset=True),
+                               added_by=by))
     _bump(session, by)
     return template
 
