@@ -25,7 +25,7 @@ JSON_TYPE = sa.JSON().with_variant(postgresql.JSONB(), 'postgresql')
 def upgrade() -> None:
     op.create_table('provider_settings',
     sa.Column('key', sa.String(length=40), nullable=False),
-    sa.Column('value', JSON_TYPE, nullable=True),
+    sa.Column('value', JSON_TYPE, nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_by', sa.String(length=200), nullable=False),
     sa.PrimaryKeyConstraint('key')
