@@ -688,3 +688,17 @@ class ProviderSettingsResponse(_Message):
     logo: ProviderLogo | None = None
     schedule: dict[str, Any] | None = None
     templates: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class ProviderSettingsChange(_Request):
+    """Admin only (`PUT /api/v1/admin/settings`): the settings to change, all or none; those left out stay."""
+
+    provider_name: str | None = Field(default=None, max_length=1000)
+    logo: ProviderLogo | None = None
+    schedule: dict[str, Any] | None = None
+
+
+class TemplateAddRequest(_Request):
+    """Admin only (`POST /api/v1/admin/templates`): a new version of a review template, as its JSON file holds it."""
+
+    template: dict[str, Any]

@@ -394,13 +394,11 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def _change_settings(args: argparse.Namespace, change, done) -> None:  # type: ignore[no-untyped-def]
-    """One `settings` change in one transaction, recorded in the audit trail; a refused one changes nothing."""
+    """One `settings` change in one transaction (which puts it in the audit trail); a refused one changes nothing."""
     _, engine, factory = _database(args)
     try:
         with transaction(factory) as session:
-            result = change(session, command_line_actor())
-            message = done(result)
-            record_event(session, command_line_actor(), "settings_changed", detail=message[:1000])
+            message = done(change(session, command_line_actor()))
     except SettingsError as error:
         raise CommandError(f"{error} Nothing was changed.") from None
     finally:

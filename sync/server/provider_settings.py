@@ -20,6 +20,7 @@ from reviewapp.core.scheduling import ScheduleRules, schedule_from_document, sch
 from reviewapp.core.templates import Template, TemplateError, load_template, parse_template
 from sync.protocol import MAX_LOGO_BYTES, ProviderLogo, ProviderSettingsResponse, text_problem
 
+from .audit import record_event
 from .models import ProviderSetting, ReviewTemplate, utcnow
 
 NAME, LOGO, SCHEDULE, VERSION = "provider_name", "logo", "schedule", "version"
@@ -40,10 +41,12 @@ def _set(session: Session, key: str, value: Any, by: str) -> None:
         row.value, row.updated_at, row.updated_by = value, utcnow(), by
 
 
-def _bump(session: Session, by: str) -> int:
+def _bump(session: Session, by: str, detail: str) -> int:
+    """Raise the settings version (laptops fetch them again) and put the change in the audit trail."""
     row = session.get(ProviderSetting, VERSION, with_for_update=True)
     version = (row.value if row is not None else 0) + 1
     _set(session, VERSION, version, by)
+    record_event(session, by, "settings_changed", detail=f"version {version}: {detail}"[:1000])
     return version
 
 
@@ -54,7 +57,7 @@ def set_provider_name(session: Session, name: str, by: str) -> str:
     if len(cleaned) > MAX_NAME_CHARS or text_problem(cleaned):
         raise SettingsError(f"The provider's name must be printable text of at most {MAX_NAME_CHARS} characters.")
     _set(session, NAME, cleaned, by)
-    _bump(session, by)
+    _bump(session, by, f"provider name {cleaned!r}")
     return cleaned
 
 
@@ -76,7 +79,7 @@ def set_logo(session: Session, data: bytes, by: str) -> str:
     media_type = logo_media_type(data)
     _check_image(data)
     _set(session, LOGO, {"media_type": media_type, "data": base64.b64encode(data).decode("ascii")}, by)
-    _bump(session, by)
+    _bump(session, by, f"logo ({media_type}, {len(data)} bytes)")
     return media_type
 
 
@@ -99,7 +102,7 @@ def set_schedule(session: Session, document: Any, by: str) -> ScheduleRules:
     except ValueError as error:
         raise SettingsError(f"The schedule cannot be set: {error}") from None
     _set(session, SCHEDULE, schedule_to_document(rules), by)
-    _bump(session, by)
+    _bump(session, by, f"schedule {schedule_to_document(rules)}")
     return rules
 
 
@@ -123,7 +126,7 @@ def add_template(session: Session, raw: Any, by: str, source: str = "template") 
     session.add(ReviewTemplate(template_id=template.id, version=template.version, kind=template.kind,
                                title=template.title, body=template.model_dump(mode="json", exclude_unset=True),
                                added_by=by))
-    _bump(session, by)
+    _bump(session, by, f"template {template.id!r} version {template.version} added")
     return template
 
 

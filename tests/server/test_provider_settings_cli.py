@@ -174,3 +174,33 @@ def test_a_review_finalised_on_a_template_version_added_at_the_office_is_accepte
     assert push().startswith("rejected")  # not installed: the server cannot check it
     assert run(capsys, database_url, "settings", "add-template", str(template_file(tmp_path, version)))[0] == 0
     assert push() == "applied"
+
+
+def test_the_admin_api_sets_them_all_or_nothing_and_only_for_admins(server: Server, caseloads: dict[str, Any],
+                                                                  tmp_path: Path) -> None:
+    server.add_user("ada", role="admin")
+    ada = server.login("ada")
+    change_body = {"provider_name": "Acme Training Ltd", "schedule": {"max_interval": "13 weeks"}}
+    for who in (caseloads["alice"], caseloads["meg"]):
+        assert server.client.put("/api/v1/admin/settings", json=change_body, headers=who).status_code == 403
+    refused = server.client.put("/api/v1/admin/settings", json=change_body, headers=ada)
+    assert refused.status_code == 422
+    assert "not 13 weeks" in refused.json()["detail"] and "Nothing was changed" in refused.json()["detail"]
+    assert server.client.get("/api/v1/settings", headers=ada).json()["provider_name"] is None  # the name neither
+    logo = {"media_type": "image/png", "data": "not base64!"}
+    assert server.client.put("/api/v1/admin/settings", json={"logo": logo}, headers=ada).status_code == 422
+    assert server.client.put("/api/v1/admin/settings", json={}, headers=ada).status_code == 422
+
+    png = {"media_type": "image/png", "data": base64.b64encode(image("PNG")).decode()}
+    done = server.client.put("/api/v1/admin/settings", headers=ada, json={
+        "provider_name": "Acme Training Ltd", "logo": png, "schedule": {"max_interval": "3 months"}})
+    assert done.status_code == 200, done.text
+    assert done.json()["provider_name"] == "Acme Training Ltd" and done.json()["schedule"]["max_interval"] == "P3M"
+
+    raw = json.loads(template_file(tmp_path, load_template(TEMPLATE).version + 1).read_text(encoding="utf-8"))
+    added = server.client.post("/api/v1/admin/templates", json={"template": raw}, headers=ada)
+    assert added.status_code == 200 and [t["version"] for t in added.json()["templates"]] == [raw["version"]]
+    again = server.client.post("/api/v1/admin/templates", json={"template": raw}, headers=ada)
+    assert again.status_code == 422 and "cannot be replaced" in again.json()["detail"]
+    broken = server.client.post("/api/v1/admin/templates", json={"template": {"id": "x"}}, headers=ada)
+    assert broken.status_code == 422
