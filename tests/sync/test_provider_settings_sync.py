@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi import APIRouter
+from PIL import Image
 from synckit import PASSWORD, Laptop, Server
 
 from reviewapp.core.caseload import caseload_rows
@@ -74,6 +75,9 @@ def test_settings_set_at_the_office_reach_the_laptop_and_are_used(world: dict[st
 
     _office(server_db, "settings", "set", "schedule", "--first-review", "4 weeks", "--max-interval", "3 months")
     _office(server_db, "settings", "set", "provider-name", "Acme Training Ltd")
+    logo = tmp_path / "office-logo.png"
+    Image.new("RGB", (60, 30), (0, 90, 160)).save(logo)
+    _office(server_db, "settings", "set", "logo", str(logo))
     _office(server_db, "settings", "add-template", str(_new_version(tmp_path, bundled.version + 5, "Office review")))
     laptop.sync()
 
@@ -81,7 +85,9 @@ def test_settings_set_at_the_office_reach_the_laptop_and_are_used(world: dict[st
     assert (rules.first_review, rules.max_interval) == (Interval.weeks(4), Interval.months(3))
     assert _due(laptop.store, ann) != before  # the caseload follows the office's schedule
     with laptop.store.read() as session:
-        assert report_settings(session).provider_name == "Acme Training Ltd"
+        printed = report_settings(session)
+    assert printed.provider_name == "Acme Training Ltd"  # on every copy, in place of the laptop's own
+    assert printed.logo_path is not None and printed.logo_path.read_bytes() == logo.read_bytes()
     offered = {tid: (version, title) for tid, version, title in available_templates()}
     assert offered[TEMPLATE] == (bundled.version + 5, "Office review")  # new reviews get the office's version
     with laptop.store.read() as session:
