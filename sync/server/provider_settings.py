@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from reviewapp.core.scheduling import ScheduleRules, schedule_from_document, schedule_to_document
 from reviewapp.core.templates import Template, TemplateError, load_template, parse_template
-from sync.protocol import MAX_LOGO_BYTES, ProviderLogo, ProviderSettingsResponse, text_problem
+from sync.protocol import MAX_LOGO_BYTES, ProviderLogo, ProviderSettingsResponse, storable_problem, text_problem
 
 from .audit import record_event
 from .models import ProviderSetting, ReviewTemplate, utcnow
@@ -48,6 +48,14 @@ def _bump(session: Session, by: str, detail: str) -> int:
     _set(session, VERSION, version, by)
     record_event(session, by, "settings_changed", detail=f"version {version}: {detail}"[:1000])
     return version
+
+
+def _check_storable(value: Any, what: str) -> None:
+    """Refuse what the database could not store or send back (a NUL, a lone surrogate, absurd nesting), before
+    it reaches the database: an admin's file or request is then told why, never answered with a 500."""
+    problem = storable_problem(value)
+    if problem:
+        raise SettingsError(f"{what} cannot be stored: {problem}.")
 
 
 def set_provider_name(session: Session, name: str, by: str) -> str:
@@ -97,6 +105,7 @@ def _check_image(data: bytes) -> None:
 
 def set_schedule(session: Session, document: Any, by: str) -> ScheduleRules:
     """The review schedule from `schedule_from_document`'s JSON shape, checked by the laptop's own rules."""
+    _check_storable(document, "The schedule")
     try:
         rules = schedule_from_document(document)
     except ValueError as error:
@@ -109,6 +118,7 @@ def set_schedule(session: Session, document: Any, by: str) -> ScheduleRules:
 def add_template(session: Session, raw: Any, by: str, source: str = "template") -> Template:
     """Add a new version of a template (checked as the laptop checks it); an existing version is never replaced,
     and a version must be higher than every earlier one of that id, so "the latest" means one thing everywhere."""
+    _check_storable(raw, f"Template {source}")
     try:
         template = parse_template(raw, source=source)
     except TemplateError as error:

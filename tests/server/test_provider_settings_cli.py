@@ -204,3 +204,9 @@ def test_the_admin_api_sets_them_all_or_nothing_and_only_for_admins(server: Serv
     assert again.status_code == 422 and "cannot be replaced" in again.json()["detail"]
     broken = server.client.post("/api/v1/admin/templates", json={"template": {"id": "x"}}, headers=ada)
     assert broken.status_code == 422
+    nul = {**raw, "version": raw["version"] + 1, "title": "Review\u0000"}
+    refused = server.client.post("/api/v1/admin/templates", json={"template": nul}, headers=ada)
+    assert refused.status_code == 422 and "NUL" in refused.json()["detail"]
+    holiday = {"holidays": [{"start": "2026-12-21", "end": "2026-12-24", "name": "Christmas\u0000"}]}
+    refused = server.client.put("/api/v1/admin/settings", json={"schedule": holiday}, headers=ada)
+    assert refused.status_code == 422 and "NUL" in refused.json()["detail"]
