@@ -148,6 +148,10 @@ FUNDING_CEILING = Interval.months(3)
 _EIGHT_WEEKS, _FOUR_WEEKS = Interval.weeks(8), Interval.weeks(4)
 
 
+#: The longest "due soon" warning (the provider settings window offers up to this).
+MAX_DUE_SOON_DAYS = 28
+
+
 class ReviewTiming(StrEnum):
     """Where a learner stands against their next review date."""
 
@@ -208,6 +212,9 @@ class ScheduleRules:
             raise ValueError("The sooner interval cannot be longer than the usual one.")
         if self.due_soon_days < 0:
             raise ValueError("'Due soon' cannot be a negative number of days.")
+        if self.due_soon_days > MAX_DUE_SOON_DAYS:
+            raise ValueError(f"'Due soon' is at most {MAX_DUE_SOON_DAYS} days, so the caseload still tells due "
+                             "from not yet due.")
 
     def for_learner(self, own_interval: Interval | None) -> ScheduleRules:
         """These rules for a learner with their own agreed frequency (None: the provider's rules as they are).

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewapp.core.documents import ReportSettings
-from reviewapp.core.scheduling import FUNDING_CEILING, ScheduleRules
+from reviewapp.core.scheduling import FUNDING_CEILING, MAX_DUE_SOON_DAYS, ScheduleRules
 from reviewapp.ui.field_width import LONG_FILE_PATH, LONG_PROVIDER_NAME, fit_field_to
 from reviewapp.ui.holiday_periods import HolidayPeriodsEditor
 from reviewapp.ui.interval_field import IntervalField
@@ -103,7 +103,7 @@ class ProviderSettingsDialog(QDialog):
         self.interval = IntervalField(rules.max_interval, "Then at most")
         self.short = IntervalField(rules.short_interval,
                                    "When progress or welfare is red or amber, or support is in place")
-        self.due_soon = _spin(rules.due_soon_days, 0, 28, " days", "Due soon within, in days")
+        self.due_soon = _spin(rules.due_soon_days, 0, MAX_DUE_SOON_DAYS, " days", "Due soon within, in days")
         schedule = QGroupBox("Review schedule")
         schedule_form = QFormLayout(schedule)
         schedule_form.addRow("&First review after the start:", self.first)

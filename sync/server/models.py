@@ -355,7 +355,7 @@ class ReviewTemplate(Base):
     template_id: Mapped[str] = mapped_column(String(100))
     version: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20))
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(Text)
     body: Mapped[dict[str, Any]] = mapped_column(JsonType)
     added_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
     added_by: Mapped[str] = mapped_column(String(200), default="")

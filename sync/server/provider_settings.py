@@ -27,6 +27,10 @@ NAME, LOGO, SCHEDULE, VERSION = "provider_name", "logo", "schedule", "version"
 MAX_NAME_CHARS = 200
 #: The largest template file accepted (the bundled one is about 40 KB).
 MAX_TEMPLATE_BYTES = 1024 * 1024
+#: What the server keeps a template under: an id as long as `review_templates.template_id` holds (and
+#: `finalisation_rules` looks up), and a version that fits the database's integer on every engine.
+MAX_TEMPLATE_ID_CHARS = 100
+MAX_TEMPLATE_VERSION = 1_000_000
 
 
 class SettingsError(ValueError):
@@ -99,8 +103,9 @@ def _check_image(data: bytes) -> None:
 
     try:
         ImageReader(io.BytesIO(data)).getSize()
-    except Exception as error:  # PIL raises many kinds for a damaged image
-        raise SettingsError(f"The logo cannot be read as an image: {error}") from None
+    except Exception:  # PIL raises many kinds for a damaged image
+        raise SettingsError("The logo cannot be read as an image (the file may be damaged or cut short): save it "
+                            "again as PNG or JPEG.") from None
 
 
 def set_schedule(session: Session, document: Any, by: str) -> ScheduleRules:
@@ -123,6 +128,10 @@ def add_template(session: Session, raw: Any, by: str, source: str = "template") 
         template = parse_template(raw, source=source)
     except TemplateError as error:
         raise SettingsError(str(error)) from None
+    if len(template.id) > MAX_TEMPLATE_ID_CHARS:
+        raise SettingsError(f"A template id is at most {MAX_TEMPLATE_ID_CHARS} characters.")
+    if template.version > MAX_TEMPLATE_VERSION:
+        raise SettingsError(f"A template version is a whole number up to {MAX_TEMPLATE_VERSION:,}.")
     existing = session.get(ReviewTemplate, (template.id, template.version))
     if existing is not None:
         raise SettingsError(f"Version {template.version} of {template.id!r} is already set, and laptops may have "

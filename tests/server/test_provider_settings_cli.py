@@ -207,6 +207,14 @@ def test_the_admin_api_sets_them_all_or_nothing_and_only_for_admins(server: Serv
     nul = {**raw, "version": raw["version"] + 1, "title": "Review\u0000"}
     refused = server.client.post("/api/v1/admin/templates", json={"template": nul}, headers=ada)
     assert refused.status_code == 422 and "NUL" in refused.json()["detail"]
+    huge = {**raw, "version": 2**40}
+    refused = server.client.post("/api/v1/admin/templates", json={"template": huge}, headers=ada)
+    assert refused.status_code == 422 and "up to 1,000,000" in refused.json()["detail"]
+    long_id = {**raw, "id": "a" * 101}
+    refused = server.client.post("/api/v1/admin/templates", json={"template": long_id}, headers=ada)
+    assert refused.status_code == 422 and "at most 100 characters" in refused.json()["detail"]
+    refused = server.client.put("/api/v1/admin/settings", json={"schedule": {"due_soon_days": 10**15}}, headers=ada)
+    assert refused.status_code == 422 and "at most 28 days" in refused.json()["detail"]
     holiday = {"holidays": [{"start": "2026-12-21", "end": "2026-12-24", "name": "Christmas\u0000"}]}
     refused = server.client.put("/api/v1/admin/settings", json={"schedule": holiday}, headers=ada)
     assert refused.status_code == 422 and "NUL" in refused.json()["detail"]
