@@ -206,14 +206,19 @@ def describe(session: Session) -> list[str]:
         lines.append(f"Logo: {rows[LOGO].value['media_type']}, {size} bytes{who(LOGO)}")
     else:
         lines.append("Logo: not set (each laptop keeps its own)")
-    if SCHEDULE in rows:
-        rules = schedule_from_document(rows[SCHEDULE].value)
+    try:
+        rules = schedule_from_document(rows[SCHEDULE].value) if SCHEDULE in rows else None
+    except ValueError as error:  # set under an earlier version's rules
+        lines.append(f"Schedule: no longer valid under these rules ({error}); laptops keep their own until it is "
+                     "set again")
+        rules = None
+    if rules is not None:
         lines.append(f"Schedule:{who(SCHEDULE)}")
         lines.append(f"  first review {rules.first_review.in_full} after the start; then at most "
                      f"{rules.max_interval.in_full} apart; {rules.short_interval.in_full} when at risk; due soon "
                      f"within {rules.due_soon_days} days")
         lines.extend(f"  holiday {p.start:%d/%m/%Y} to {p.end:%d/%m/%Y} {p.name}".rstrip() for p in rules.holidays)
-    else:
+    elif SCHEDULE not in rows:
         lines.append("Schedule: not set (each laptop keeps its own)")
     templates = list(session.scalars(select(ReviewTemplate).order_by(ReviewTemplate.template_id,
                                                                     ReviewTemplate.version)))

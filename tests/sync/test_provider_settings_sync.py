@@ -94,6 +94,9 @@ def test_settings_set_at_the_office_reach_the_laptop_and_are_used(world: dict[st
         kept = session.get(Review, draft)
         assert (kept.template_id, kept.template_version) == (TEMPLATE, bundled.version)  # the draft keeps its own
     assert load_template(TEMPLATE, version=bundled.version).title == bundled.title
+    started = reviews.start_draft(laptop.store, ann, load_template(TEMPLATE), TODAY, rules)  # as "New review" does
+    with laptop.store.read() as session:
+        assert session.get(Review, started).template_version == bundled.version + 5
     assert office_settings(laptop.store).schedule == rules
 
     # A second sync with nothing changed asks for nothing new, and keeps what it has.
