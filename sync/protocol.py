@@ -700,3 +700,46 @@ class AssignmentResponse(_Message):
     assessor: str
     #: False when the learner was already in that caseload.
     changed: bool
+
+
+#: The largest logo the office may set: it is sent to every laptop and printed on every copy.
+MAX_LOGO_BYTES = 512 * 1024
+LogoMediaType = Literal["image/png", "image/jpeg"]
+
+
+class ProviderLogo(_Message):
+    media_type: LogoMediaType
+    #: The image file, base64-encoded.
+    data: str
+
+
+class ProviderSettingsResponse(_Message):
+    """`GET /api/v1/settings` (protocol 3): what the office set for every laptop.
+
+    `version` rises with every change; a laptop that sends the version it holds (`?have=`) gets `unchanged` and
+    nothing else when there is nothing new. A setting the office never set is null (or no templates): the laptop
+    then keeps its own. Templates are the JSON of every version added at the office, oldest first per id.
+    """
+
+    server_id: str
+    protocol_version: int = PROTOCOL_VERSION
+    version: int
+    unchanged: bool = False
+    provider_name: str | None = None
+    logo: ProviderLogo | None = None
+    schedule: dict[str, Any] | None = None
+    templates: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class ProviderSettingsChange(_Request):
+    """Admin only (`PUT /api/v1/admin/settings`): the settings to change, all or none; those left out stay."""
+
+    provider_name: str | None = Field(default=None, max_length=1000)
+    logo: ProviderLogo | None = None
+    schedule: dict[str, Any] | None = None
+
+
+class TemplateAddRequest(_Request):
+    """Admin only (`POST /api/v1/admin/templates`): a new version of a review template, as its JSON file holds it."""
+
+    template: dict[str, Any]

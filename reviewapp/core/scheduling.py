@@ -148,6 +148,10 @@ FUNDING_CEILING = Interval.months(3)
 _EIGHT_WEEKS, _FOUR_WEEKS = Interval.weeks(8), Interval.weeks(4)
 
 
+#: The longest "due soon" warning (the provider settings window offers up to this).
+MAX_DUE_SOON_DAYS = 28
+
+
 class ReviewTiming(StrEnum):
     """Where a learner stands against their next review date."""
 
@@ -208,6 +212,9 @@ class ScheduleRules:
             raise ValueError("The sooner interval cannot be longer than the usual one.")
         if self.due_soon_days < 0:
             raise ValueError("'Due soon' cannot be a negative number of days.")
+        if self.due_soon_days > MAX_DUE_SOON_DAYS:
+            raise ValueError(f"'Due soon' is at most {MAX_DUE_SOON_DAYS} days, so the caseload still tells due "
+                             "from not yet due.")
 
     def for_learner(self, own_interval: Interval | None) -> ScheduleRules:
         """These rules for a learner with their own agreed frequency (None: the provider's rules as they are).
@@ -328,3 +335,60 @@ def _avoid_holidays(day: dt.date, holidays: Iterable[HolidayPeriod], earliest: d
         else:
             return candidate
     return day
+
+
+#: The keys of a schedule written out as data (`schedule_to_document`): the office's settings, a rules file.
+SCHEDULE_DOCUMENT_KEYS = ("first_review", "max_interval", "short_interval", "due_soon_days", "holidays")
+
+
+def schedule_to_document(rules: ScheduleRules) -> dict[str, object]:
+    """The rules as JSON data: intervals as ISO 8601 durations, holiday periods with ISO dates."""
+    return {
+        "first_review": rules.first_review.iso,
+        "max_interval": rules.max_interval.iso,
+        "short_interval": rules.short_interval.iso,
+        "due_soon_days": rules.due_soon_days,
+        "holidays": [{"start": p.start.isoformat(), "end": p.end.isoformat(), "name": p.name} for p in rules.holidays],
+    }
+
+
+def schedule_from_document(document: object) -> ScheduleRules:
+    """Rules from JSON data (`schedule_to_document`'s shape; a key left out keeps the default), checked by the same
+    rules as a schedule set on a laptop (`ScheduleRules`, the funding ceiling). Raises ValueError naming the key at
+    fault, worded for the admin who wrote it; intervals may be in words ("3 months") as well as ISO."""
+    if not isinstance(document, dict):
+        raise ValueError("A schedule is a JSON object with first_review, max_interval, short_interval, "
+                         "due_soon_days and holidays.")
+    unknown = sorted(set(document) - set(SCHEDULE_DOCUMENT_KEYS))
+    if unknown:
+        raise ValueError(f"Unknown schedule setting {', '.join(map(repr, unknown))}: use "
+                         f"{', '.join(SCHEDULE_DOCUMENT_KEYS)}.")
+    values: dict[str, object] = {}
+    for name in SCHEDULE_DOCUMENT_KEYS[:3]:
+        if name in document:
+            if not isinstance(document[name], str):
+                raise ValueError(f"{name}: give weeks or months as text, such as '8 weeks' or 'P3M'.")
+            try:
+                values[name] = Interval.parse(document[name])
+            except ValueError as error:
+                raise ValueError(f"{name}: {error}") from None
+    if "due_soon_days" in document:
+        days = document["due_soon_days"]
+        if not isinstance(days, int) or isinstance(days, bool):
+            raise ValueError(f"due_soon_days: a whole number of days, not {days!r}.")
+        values["due_soon_days"] = days
+    periods = []
+    raw_periods = document.get("holidays", [])
+    if not isinstance(raw_periods, list):
+        raise ValueError("holidays: a list of periods, each with start, end (ISO dates) and a name.")
+    for number, item in enumerate(raw_periods, start=1):
+        try:
+            periods.append(HolidayPeriod(dt.date.fromisoformat(item["start"]), dt.date.fromisoformat(item["end"]),
+                                         str(item.get("name", ""))))
+        except (TypeError, KeyError, AttributeError):
+            raise ValueError(f"holidays, period {number}: give start and end as ISO dates (YYYY-MM-DD), and a "
+                             "name.") from None
+        except ValueError as error:
+            raise ValueError(f"holidays, period {number}: {error}") from None
+    values["holidays"] = tuple(periods)
+    return replace(DEFAULT_RULES, **values)  # type: ignore[arg-type]

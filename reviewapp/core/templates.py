@@ -281,20 +281,58 @@ def templates_dir() -> Path:
     return resource_path("templates")
 
 
-def available_templates(kind: str = "review") -> list[tuple[str, int, str]]:
-    """(id, version, title) of the current version of each template of `kind` in `reviewapp/resources/templates`, by id.
+#: Templates the provider's office set (pulled at sync and kept in the account's store), by (id, version). They sit
+#: beside the bundled ones rather than replacing them: the bundled ones are the fallback for a laptop that has never
+#: synced, and every version a review was made with stays loadable, whichever of the two holds it.
+_provided: dict[tuple[str, int], Template] = {}
 
-    Earlier versions, kept as `<id>.v<version>.json` so past reviews still display, are not offered for new reviews.
+
+def provide_templates(templates: list[Template]) -> None:
+    """Make the office's templates (checked already: `parse_template`) available beside the bundled ones, replacing
+    those provided before. The store calls it on opening an account and after each sync brings new ones; one
+    account is open per process, so the registry is the open account's."""
+    _provided.clear()
+    _provided.update({(t.id, t.version): t for t in templates})
+
+
+def provided_templates() -> list[Template]:
+    return sorted(_provided.values(), key=lambda t: (t.id, t.version))
+
+
+def _bundled_current() -> list[Template]:
+    return [load_template_file(path) for path in sorted(templates_dir().glob("*.json")) if ".v" not in path.stem]
+
+
+def _latest_provided(template_id: str) -> Template | None:
+    versions = [t for (tid, _), t in _provided.items() if tid == template_id]
+    return max(versions, key=lambda t: t.version, default=None)
+
+
+def available_templates(kind: str = "review") -> list[tuple[str, int, str]]:
+    """(id, version, title) of the current version of each template of `kind`, by id: the highest version the
+    office provided or the app bundles (in `reviewapp/resources/templates`).
+
+    Earlier versions, kept as `<id>.v<version>.json` (or provided before), so past reviews and open drafts still
+    display as they were made, are not offered for new reviews.
     """
-    found = [load_template(path) for path in sorted(templates_dir().glob("*.json")) if ".v" not in path.stem]
-    return sorted(((t.id, t.version, t.title) for t in found if t.kind == kind), key=lambda row: row[0])
+    latest: dict[str, Template] = {}
+    for template in [*_bundled_current(), *_provided.values()]:
+        if template.id not in latest or template.version > latest[template.id].version:
+            latest[template.id] = template
+    return sorted(((t.id, t.version, t.title) for t in latest.values() if t.kind == kind), key=lambda row: row[0])
+
+
+def load_template_file(path: Path) -> Template:
+    """One template file, checked; raises TemplateError if unusable."""
+    return _load_file(path)
 
 
 def load_template(name_or_path: str | Path, version: int | None = None) -> Template:
     """A template by id (`apprenticeship-progress-review`) or by file path; raises TemplateError if unusable.
 
-    With `version`, the exact version a review was made with: the current file if it has that version, else an
-    earlier one kept as `<id>.v<version>.json`.
+    With `version`, the exact version a review was made with: one the office provided (`provide_templates`), the
+    current file if it has that version, else an earlier one kept as `<id>.v<version>.json`. Without, the highest
+    version of the office's and the bundled.
     """
     path = Path(name_or_path)
     if path.suffix == ".json":
@@ -305,7 +343,14 @@ def load_template(name_or_path: str | Path, version: int | None = None) -> Templ
     name = str(name_or_path)
     current = templates_dir() / f"{name}.json"
     if version is None:
-        return _load_file(current)
+        provided = _latest_provided(name)
+        bundled = _load_file(current) if current.is_file() or provided is None else None
+        if provided is not None and (bundled is None or provided.version > bundled.version):
+            return provided
+        assert bundled is not None
+        return bundled
+    if (name, version) in _provided:
+        return _provided[(name, version)]
     for candidate in (templates_dir() / f"{name}.v{version}.json", current):
         if candidate.is_file():
             template = _load_file(candidate)

@@ -152,6 +152,9 @@ class Store:
             raise
         store = cls(engine, path, account, encrypted)
         _adopt_plain_copies(store)
+        from reviewapp.store.office_settings import use_office_templates  # it builds on this module
+
+        use_office_templates(store)  # the templates the office sent at the last sync, kept for offline use
         return store
 
     @staticmethod

@@ -38,14 +38,22 @@ PROVIDER_NAME_SETTING = "reports.provider_name"
 PROVIDER_LOGO_SETTING = "reports.logo_path"
 
 def report_settings(session: Session) -> ReportSettings:
-    """The provider name and logo from the account's settings, with a neutral default name."""
+    """The provider name and logo on copies: the office's where it set them (`office_settings`), else the account's
+    own, with a neutral default name. Once the office sets either, the laptop's own logo is no longer printed, so a
+    copy never pairs the office's name with a logo chosen on one laptop."""
+    from reviewapp.store.office_settings import LOGO as OFFICE_LOGO
+    from reviewapp.store.office_settings import PROVIDER_NAME as OFFICE_NAME
+
     stored = {
         row.key: row.value
         for row in session.scalars(select(Setting).where(Setting.key.in_([PROVIDER_NAME_SETTING,
-                                                                          PROVIDER_LOGO_SETTING])))
+                                                                          PROVIDER_LOGO_SETTING, OFFICE_NAME,
+                                                                          OFFICE_LOGO])))
     }
-    name = str(stored.get(PROVIDER_NAME_SETTING) or "").strip() or DEFAULT_PROVIDER_NAME
-    logo = stored.get(PROVIDER_LOGO_SETTING)
+    office_set = bool(stored.get(OFFICE_NAME) or stored.get(OFFICE_LOGO))
+    name_key, logo_key = (OFFICE_NAME, OFFICE_LOGO) if office_set else (PROVIDER_NAME_SETTING, PROVIDER_LOGO_SETTING)
+    name = str(stored.get(name_key) or stored.get(PROVIDER_NAME_SETTING) or "").strip() or DEFAULT_PROVIDER_NAME
+    logo = stored.get(logo_key)
     return ReportSettings(name, Path(logo) if logo else None)
 
 

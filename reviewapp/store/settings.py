@@ -37,10 +37,11 @@ def get_setting(store: Store, key: str, default: Any = None) -> Any:
 
 def set_settings(store: Store, **values: Any) -> None:
     """Keys with dots are passed with underscores: `set_settings(store, sync_server_url=...)`."""
-    _store_values(store, {name.replace("_", ".", 1): value for name, value in values.items()})
+    store_values(store, {name.replace("_", ".", 1): value for name, value in values.items()})
 
 
-def _store_values(store: Store, values: dict[str, Any]) -> None:
+def store_values(store: Store, values: dict[str, Any]) -> None:
+    """Keep each setting by its full dotted key, in one transaction."""
     with store.write() as session:
         for key, value in values.items():
             row = session.get(Setting, key)
@@ -51,15 +52,22 @@ def _store_values(store: Store, values: dict[str, Any]) -> None:
 
 
 def schedule_rules(store: Store) -> ScheduleRules:
-    """The account's review schedule; the default for any setting missing or no longer valid.
+    """The account's review schedule: the office's when it set one (`office_settings`), else the laptop's own, with
+    the default for any setting missing or no longer valid.
 
     A stored schedule that the rules now forbid as a whole (set by hand, or under an earlier funding rule) gives the
     defaults rather than no caseload at all; a single unreadable holiday period is left out, the others kept.
     """
+    from reviewapp.store.office_settings import SCHEDULE as OFFICE_SCHEDULE
+    from reviewapp.store.office_settings import office_schedule
+
     with store.read() as session:
         stored = {row.key: row.value for row in session.scalars(
-            select(Setting).where(Setting.key.in_([*SCHEDULE_KEYS, *LEGACY_WEEK_KEYS]))
+            select(Setting).where(Setting.key.in_([*SCHEDULE_KEYS, *LEGACY_WEEK_KEYS, OFFICE_SCHEDULE]))
         )}
+    office = office_schedule(stored.get(OFFICE_SCHEDULE))
+    if office is not None:  # set at the office for every laptop: it wins over this laptop's own
+        return office
     values: dict[str, Any] = {}
     for name in SCHEDULE_INTERVALS:
         interval = _interval(stored.get(f"schedule.{name}"), stored.get(f"schedule.{name}_weeks"))
@@ -76,7 +84,7 @@ def schedule_rules(store: Store) -> ScheduleRules:
 
 def save_schedule_rules(store: Store, rules: ScheduleRules) -> None:
     """Keep the whole schedule, holiday periods included, in the newer form (the older week keys are dropped)."""
-    _store_values(store, {
+    store_values(store, {
         **{f"schedule.{name}": getattr(rules, name).iso for name in SCHEDULE_INTERVALS},
         "schedule.due_soon_days": rules.due_soon_days,
         "schedule.holidays": [{"start": p.start.isoformat(), "end": p.end.isoformat(), "name": p.name}
@@ -112,5 +120,5 @@ def save_report_settings(store: Store, report: ReportSettings) -> None:
     """The provider name and logo printed on every copy (read back by `review_documents.report_settings`)."""
     from reviewapp.store.review_documents import PROVIDER_LOGO_SETTING, PROVIDER_NAME_SETTING
 
-    _store_values(store, {PROVIDER_NAME_SETTING: report.provider_name,
+    store_values(store, {PROVIDER_NAME_SETTING: report.provider_name,
                           PROVIDER_LOGO_SETTING: str(report.logo_path) if report.logo_path else ""})

@@ -33,7 +33,7 @@ from pydantic import BaseModel, PrivateAttr, ValidationError
 from sqlalchemy import select
 
 from reviewapp.core.dates import utc_now
-from reviewapp.store import sync_apply
+from reviewapp.store import office_settings, sync_apply
 from reviewapp.store.database import Store
 from reviewapp.store.keys import KEYRING_SERVICE, use_configured_collection
 from reviewapp.store.models import OutboxEntry
@@ -51,6 +51,7 @@ from sync.protocol import (
     PROTOCOL_VERSION,
     ErrorResponse,
     HealthResponse,
+    ProviderSettingsResponse,
     PullResponse,
     PushResponse,
     TokenResponse,
@@ -342,6 +343,12 @@ class SyncClient:
             self._sleep(min(left, 0.1))
 
     def _call(self, method: str, path: str, model: type[M], *, auth: bool = True, **kwargs: Any) -> M:
+        answer = self._request(method, path, model, auth=auth, **kwargs)
+        assert answer is not None
+        return answer
+
+    def _request(self, method: str, path: str, model: type[M], *, auth: bool = True, absent_ok: bool = False,
+                 **kwargs: Any) -> M | None:
         """One request with bounded retries: timeouts, dropped connections and 5xx back off and retry; a server
         plainly not there (connection refused, name not found) is tried once more at most; 4xx stop at once.
         A sync that gives up says why in words (`reachability`); the technical detail is logged."""
@@ -375,6 +382,8 @@ class SyncClient:
             if response.status_code == 426:  # Upgrade Required: this laptop is older than the server serves
                 raise UpdateNeededError(f"{_detail(response)} (The server at {self.server_url} no longer serves "
                                         "this version; your changes are kept and sync once it is updated.)")
+            if response.status_code == 404 and absent_ok:
+                return None  # an older server, without this route
             if response.status_code >= 400:
                 _check_protocol(response)
                 raise ServerRefusedError(
@@ -530,6 +539,7 @@ class SyncClient:
                 requeued = self._pull(summary, report)
                 if not requeued:
                     break
+            self._fetch_settings(summary)
         except Cancelled:
             summary.cancelled = True
             summary.log.append("Cancelled by the user; what was done is kept.")
@@ -562,6 +572,22 @@ class SyncClient:
         elif not cursor:
             with self.store.apply_remote() as session:
                 sync_apply.set_state(session, sync_apply.CURSOR, "0")
+
+    def _fetch_settings(self, summary: SyncSummary) -> None:
+        """Take the provider settings the office set (name, logo, schedule, templates) when they have changed.
+
+        A server older than protocol 3, or one without the settings route, leaves the laptop's own settings as they
+        are, with no error; a laptop that cannot reach the server keeps the last settings it received."""
+        if self._server_protocol < 3:
+            return
+        have = office_settings.held_version(self.store)
+        received = self._request("GET", "/api/v1/settings", ProviderSettingsResponse, absent_ok=True,
+                                 params={} if have is None else {"have": have})
+        if received is None or received.unchanged:
+            return
+        self._same_server(received.server_id)
+        office_settings.save_office_settings(self.store, received)
+        summary.log.append(f"Took the provider settings set at the office (version {received.version}).")
 
     def _same_server(self, server_id: str) -> None:
         with self.store.read() as session:

@@ -738,19 +738,32 @@ class MainWindow(QMainWindow):
 
     def open_provider_settings(self) -> None:
         """Name and logo on printed copies, and the review schedule the caseload and the wizard follow."""
+        from reviewapp.store.office_settings import office_settings
         from reviewapp.store.review_documents import report_settings
-        from reviewapp.store.settings import save_report_settings, save_schedule_rules
+        from reviewapp.store.settings import save_report_settings, save_schedule_rules, schedule_rules
         from reviewapp.ui.provider_settings import ProviderSettings
 
+        office = office_settings(self.store)
+        self.rules = schedule_rules(self.store)  # as the last sync left them
         with self.store.read() as session:
-            current = ProviderSettings(report_settings(session), self.rules)
+            current = ProviderSettings(report_settings(session), self.rules,
+                                       report_from_office=office is not None and office.sets_report,
+                                       rules_from_office=office is not None and office.schedule is not None)
         chosen = self.choose_provider_settings(current)
         if chosen is None:
             return
-        save_report_settings(self.store, chosen.report)
-        save_schedule_rules(self.store, chosen.rules)
+        if not chosen.report_from_office:
+            save_report_settings(self.store, chosen.report)
+        if not chosen.rules_from_office:
+            save_schedule_rules(self.store, chosen.rules)
         self.rules = chosen.rules
         self.refresh()
+
+    def reload_rules(self) -> None:
+        """Take the review schedule again from the store: a sync may have brought the office's."""
+        from reviewapp.store.settings import schedule_rules
+
+        self.rules = schedule_rules(self.store)
 
     def ask_provider_name_if_unset(self) -> bool:
         """At a start with no provider name set, ask for it (every copy is headed by it); whether a name was saved.

@@ -3,6 +3,10 @@
 Providers differ: one reviews every 6 weeks, another every 2 calendar months (the funding rules allow up to 3 calendar
 months), each closes for its own holidays, and each prints its own name on the signed copies. Set once here; the
 caseload's overdue / due-soon, each review's proposed next date and every PDF follow.
+
+What the provider's office set for every laptop (taken at sync, `reviewapp.store.office_settings`) is shown here
+read-only, with a note saying so: the office's setting is the one used, so a value typed here could only disagree
+with it silently.
 """
 
 from __future__ import annotations
@@ -26,17 +30,32 @@ from PySide6.QtWidgets import (
 )
 
 from reviewapp.core.documents import ReportSettings
-from reviewapp.core.scheduling import FUNDING_CEILING, ScheduleRules
+from reviewapp.core.scheduling import FUNDING_CEILING, MAX_DUE_SOON_DAYS, ScheduleRules
 from reviewapp.ui.field_width import LONG_FILE_PATH, LONG_PROVIDER_NAME, fit_field_to
 from reviewapp.ui.holiday_periods import HolidayPeriodsEditor
 from reviewapp.ui.interval_field import IntervalField
 from reviewapp.ui.window_fit import fit_window
+
+#: The note beside settings the office set; they are changed there, for every laptop at once.
+FROM_OFFICE = ("Set by your provider's office for every laptop (taken at the last sync), so it cannot be changed "
+               "here: ask your office's administrator.")
 
 
 @dataclass(frozen=True)
 class ProviderSettings:
     report: ReportSettings
     rules: ScheduleRules
+    #: Whether the office set the name and logo, or the schedule: those are shown read-only.
+    report_from_office: bool = False
+    rules_from_office: bool = False
+
+
+def _office_note(name: str) -> QLabel:
+    note = QLabel(FROM_OFFICE)
+    note.setObjectName(name)
+    note.setWordWrap(True)
+    note.setStyleSheet("color: #204a87")
+    return note
 
 
 def _spin(value: int, low: int, high: int, suffix: str, name: str) -> QSpinBox:
@@ -73,13 +92,18 @@ class ProviderSettingsDialog(QDialog):
         logo_label = QLabel("&Logo (PNG or JPEG):")
         logo_label.setBuddy(self.logo)
         printed_form.addRow(logo_label, logo_row)
+        if current.report_from_office:
+            for field in (self.name, self.logo):
+                field.setReadOnly(True)
+            choose_logo.setEnabled(False)
+            printed_form.insertRow(0, _office_note("report_from_office"))
 
         rules = current.rules
         self.first = IntervalField(rules.first_review, "First review after the start")
         self.interval = IntervalField(rules.max_interval, "Then at most")
         self.short = IntervalField(rules.short_interval,
                                    "When progress or welfare is red or amber, or support is in place")
-        self.due_soon = _spin(rules.due_soon_days, 0, 28, " days", "Due soon within, in days")
+        self.due_soon = _spin(rules.due_soon_days, 0, MAX_DUE_SOON_DAYS, " days", "Due soon within, in days")
         schedule = QGroupBox("Review schedule")
         schedule_form = QFormLayout(schedule)
         schedule_form.addRow("&First review after the start:", self.first)
@@ -98,6 +122,10 @@ class ProviderSettingsDialog(QDialog):
         self.holidays = HolidayPeriodsEditor(rules.holidays)
         holidays = QGroupBox("Holiday periods (no reviews booked)")
         QVBoxLayout(holidays).addWidget(self.holidays)
+        if current.rules_from_office:
+            for widget in (self.first, self.interval, self.short, self.due_soon, self.holidays):
+                widget.setEnabled(False)
+            schedule_form.insertRow(0, _office_note("rules_from_office"))
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #a40000")
@@ -117,14 +145,18 @@ class ProviderSettingsDialog(QDialog):
         fit_window(self, "provider_settings", self.sizeHint())
 
     def settings(self) -> ProviderSettings:
-        """The settings as entered; raises ValueError (a message for the user) for a schedule that cannot be."""
-        rules = replace(self.current.rules, first_review=self.first.interval(),
-                        max_interval=self.interval.interval(), short_interval=self.short.interval(),
-                        due_soon_days=self.due_soon.value(), holidays=self.holidays.periods())
+        """The settings as entered; raises ValueError (a message for the user) for a schedule that cannot be.
+        Those the office set are returned as they were."""
+        if self.current.rules_from_office:
+            rules = self.current.rules
+        else:
+                rules = replace(self.current.rules, first_review=self.first.interval(),
+                            max_interval=self.interval.interval(), short_interval=self.short.interval(),
+                            due_soon_days=self.due_soon.value(), holidays=self.holidays.periods())
         logo = self.logo.text().strip()
-        report = ReportSettings(self.name.text().strip() or self.current.report.provider_name,
-                                Path(logo) if logo else None)
-        return ProviderSettings(report, rules)
+        report = self.current.report if self.current.report_from_office else ReportSettings(
+            self.name.text().strip() or self.current.report.provider_name, Path(logo) if logo else None)
+        return replace(self.current, report=report, rules=rules)
 
     def _check(self) -> bool:
         try:

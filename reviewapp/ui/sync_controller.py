@@ -208,6 +208,7 @@ class SyncController(QObject):
         for line in summary.log:
             self._stamp(line)
         self.update_status()
+        self.window.reload_rules()  # the office's schedule may have come with this sync
         self.window.refresh()
         if summary.unapplied:  # the rest synced; these few are said, not buried in the log
             if self.quiet:

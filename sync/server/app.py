@@ -11,7 +11,7 @@ from sync.protocol import MAX_BODY_BYTES, PROTOCOL_VERSION
 
 from .api.errors import install_error_handlers
 from .api.protocol_check import check_client_protocol
-from .api.routes import admin, auth, health, sync
+from .api.routes import admin, admin_settings, auth, health, provider_settings, sync
 from .api.sign_in_limits import SignInLimiter
 from .body_limit import BodyLimit
 from .core.config import Settings
@@ -41,6 +41,8 @@ def create_app(database_url: str | None = None, *, migrate: bool = True, setting
     app.include_router(sync.router)
     app.include_router(health.router)
     app.include_router(admin.router)
+    app.include_router(provider_settings.router)
+    app.include_router(admin_settings.router)
     return app
 
 

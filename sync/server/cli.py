@@ -16,6 +16,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from sync.protocol import MAX_LOGO_BYTES
+
 from .accounts import (
     ROLES,
     AccountError,
@@ -43,6 +45,15 @@ from .mis.parsed_ilr import ParsedIlr
 from .models import Learner, User, as_utc
 from .otj_import import import_otj, parse_otj
 from .plan_templates import import_plans, parse_plans
+from .provider_settings import (
+    MAX_TEMPLATE_BYTES,
+    SettingsError,
+    add_template,
+    set_logo,
+    set_provider_name,
+    set_schedule,
+)
+from .provider_settings import describe as describe_settings
 from .starting_points import import_starting_points, parse_starting_points
 
 
@@ -470,6 +481,143 @@ def cmd_serve(args: argparse.Namespace) -> None:
     )
 
 
+def _change_settings(args: argparse.Namespace, change, done) -> None:  # type: ignore[no-untyped-def]
+    """One `settings` change in one transaction (which puts it in the audit trail); a refused one changes nothing."""
+    _, engine, factory = _database(args)
+    try:
+        with transaction(factory) as session:
+            message = done(change(session, command_line_actor()))
+    except SettingsError as error:
+        raise CommandError(f"{error} Nothing was changed.") from None
+    finally:
+        engine.dispose()
+    print(f"{message} Laptops take it at their next sync.")
+
+
+def _read_file(name: str, limit: int) -> bytes:
+    path = Path(name)
+    try:
+        if path.stat().st_size > limit:
+            raise CommandError(f"{name} is larger than {limit // 1024} KB; nothing was changed.")
+        return path.read_bytes()
+    except OSError as error:
+        raise CommandError(f"Cannot read {name}: {error.strerror}. Nothing was changed.") from None
+
+
+def _read_json(name: str, limit: int) -> object:
+    import json
+
+    data = _read_file(name, limit)
+    if name.lower().endswith(".toml"):
+        import tomllib
+
+        try:
+            return tomllib.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+            raise CommandError(f"{name} is not valid TOML: {error}. Nothing was changed.") from None
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CommandError(f"{name} is not valid JSON: {error}. Nothing was changed.") from None
+
+
+def cmd_settings_show(args: argparse.Namespace) -> None:
+    _, engine, factory = _database(args)
+    try:
+        with factory() as session:
+            lines = describe_settings(session)
+    finally:
+        engine.dispose()
+    print("\n".join(lines))
+
+
+def cmd_settings_set_name(args: argparse.Namespace) -> None:
+    _change_settings(args, lambda session, by: set_provider_name(session, args.name, by),
+                     lambda name: f"Provider name set to {name!r}.")
+
+
+def cmd_settings_set_logo(args: argparse.Namespace) -> None:
+    data = _read_file(args.file, MAX_LOGO_BYTES * 4)
+    _change_settings(args, lambda session, by: set_logo(session, data, by),
+                     lambda kind: f"Logo set from {Path(args.file).name} ({kind}, {len(data)} bytes).")
+
+
+def cmd_settings_set_schedule(args: argparse.Namespace) -> None:
+    document: dict[str, object] = {}
+    if args.file:
+        loaded = _read_json(args.file, 64 * 1024)
+        if not isinstance(loaded, dict):
+            raise CommandError(f"{args.file} must hold one object of schedule settings. Nothing was changed.")
+        document.update(loaded)
+    for name in ("first_review", "max_interval", "short_interval", "due_soon_days"):
+        if getattr(args, name) is not None:
+            document[name] = getattr(args, name)
+    if args.holiday:
+        document["holidays"] = [{"start": start, "end": end, "name": name} for start, end, name in args.holiday]
+    if not document:
+        raise CommandError("Give the schedule as options (see --help) or --file; nothing was changed.")
+
+    def done(rules) -> str:  # type: ignore[no-untyped-def]
+        holidays = f", {len(rules.holidays)} holiday period(s)" if rules.holidays else ""
+        return (f"Schedule set: first review {rules.first_review.in_full} after the start, then at most "
+                f"{rules.max_interval.in_full} apart, {rules.short_interval.in_full} when at risk{holidays}.")
+
+    _change_settings(args, lambda session, by: set_schedule(session, document, by), done)
+
+
+def cmd_settings_add_template(args: argparse.Namespace) -> None:
+    raw = _read_json(args.file, MAX_TEMPLATE_BYTES)
+    _change_settings(args, lambda session, by: add_template(session, raw, by, source=Path(args.file).name),
+                     lambda t: f"Added version {t.version} of the template {t.id!r} ({t.title}): laptops offer it "
+                     "for new reviews; reviews already started keep their own version.")
+
+
+def _add_settings_commands(commands, common) -> None:  # type: ignore[no-untyped-def]
+    settings = commands.add_parser(
+        "settings", help="provider settings set here for every laptop (name, logo, schedule, "
+        "templates)",
+        description="Provider settings set once at the office and taken by every laptop at its next sync: the "
+        "provider's name and logo on every copy, the review schedule, and the review templates. A laptop that "
+        "cannot reach the server keeps the last settings it had; each laptop's own settings apply to what the "
+        "office has not set.",
+    )
+    actions = settings.add_subparsers(dest="settings_command", required=True, metavar="ACTION")
+    actions.add_parser("show", parents=[common], help="show the settings laptops receive").set_defaults(
+        run=cmd_settings_show)
+    setting = actions.add_parser("set", help="set one setting").add_subparsers(
+        dest="setting", required=True, metavar="SETTING")
+    name = setting.add_parser("provider-name", parents=[common], help="the provider's name on every copy")
+    name.add_argument("name")
+    name.set_defaults(run=cmd_settings_set_name)
+    logo = setting.add_parser("logo", parents=[common],
+                              help=f"the logo on every copy: a PNG or JPEG file of at most {MAX_LOGO_BYTES // 1024} KB")
+    logo.add_argument("file")
+    logo.set_defaults(run=cmd_settings_set_logo)
+    schedule = setting.add_parser(
+        "schedule", parents=[common], help="the review schedule, from options or a JSON/TOML file",
+        description="The review schedule, checked by the laptop's own rules (no gap beyond the funding rules' 3 "
+        "calendar months). Intervals in weeks or calendar months: '8 weeks', '3 months', P8W, P3M. A file holds "
+        "first_review, max_interval, short_interval, due_soon_days and holidays (a list of {start, end, name}); "
+        "options override it. What is left out takes the default (8 weeks, 8 weeks, 4 weeks, 7 days, no holidays).",
+    )
+    schedule.add_argument("--file", help="a JSON or TOML file of the schedule")
+    schedule.add_argument("--first-review", dest="first_review", metavar="INTERVAL")
+    schedule.add_argument("--max-interval", dest="max_interval", metavar="INTERVAL")
+    schedule.add_argument("--short-interval", dest="short_interval", metavar="INTERVAL",
+                          help="the sooner interval when a learner is at risk")
+    schedule.add_argument("--due-soon-days", dest="due_soon_days", type=int, metavar="DAYS")
+    schedule.add_argument("--holiday", nargs=3, action="append", metavar=("START", "END", "NAME"),
+                          help="a holiday period (ISO dates, inclusive); repeat for each; replaces the file's")
+    schedule.set_defaults(run=cmd_settings_set_schedule)
+    template = actions.add_parser(
+        "add-template", parents=[common], help="add a new version of a review template from its JSON file",
+        description="Add a new version of a review template (checked as the laptop checks it). A version once "
+        "added is never replaced: reviews started with it keep it. Give each change a higher version.",
+    )
+    template.add_argument("file")
+    template.set_defaults(run=cmd_settings_add_template)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -613,6 +761,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("list-imports", parents=[common], help="list the latest import runs").set_defaults(
         run=cmd_list_imports
     )
+    _add_settings_commands(commands, common)
     return parser
 
 

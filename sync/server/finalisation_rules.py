@@ -23,10 +23,13 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from sqlalchemy.orm import Session
+
 from reviewapp.core.review_rules import Readiness, signed_review_readiness
 from reviewapp.core.templates import TEMPLATE_ID_PATTERN, Template, TemplateError, load_template
 from sync.protocol import ReviewData, SignatureData
 
+from .provider_settings import office_template
 from .records import Rejected
 
 #: The most problems one refusal lists; the rest are counted, so the reason stays readable on the laptop.
@@ -50,16 +53,18 @@ def unknown_template_reason(template_id: str, version: int) -> str:
     )
 
 
-def check_ready_to_finalise(review: ReviewData, signatures: Sequence[SignatureData]) -> None:
+def check_ready_to_finalise(review: ReviewData, signatures: Sequence[SignatureData],
+                            session: Session | None = None) -> None:
     """Raise `Rejected`, naming what is missing, unless `review` (finalised, with the signatures the server holds for
-    it) passes the laptop's rules for finalising; an unknown template id or version is refused too."""
-    template = installed_template(review.template_id, review.template_version)
+    it) passes the laptop's rules for finalising; an unknown template id or version is refused too. With `session`,
+    the template versions added at the office count as installed."""
+    template = installed_template(review.template_id, review.template_version, session)
     readiness = signed_review_readiness(template, review.answers, list(signatures))
     if not readiness.ready:
         raise Rejected(not_ready_reason(readiness))
 
 
-def installed_template(template_id: str, version: int) -> Template:
+def installed_template(template_id: str, version: int, session: Session | None = None) -> Template:
     """The template version a review names, as installed with the server, or `Rejected` saying it is not installed.
 
     The id is matched against the pattern of a template id before any file is looked for, so an id that is a path
@@ -67,6 +72,8 @@ def installed_template(template_id: str, version: int) -> Template:
     """
     if len(template_id) > MAX_TEMPLATE_ID_LENGTH or not re.fullmatch(TEMPLATE_ID_PATTERN, template_id):
         raise Rejected(unknown_template_reason(template_id, version))
+    if session is not None and (added := office_template(session, template_id, version)) is not None:
+        return added
     try:
         return _load_installed(template_id, version)
     except TemplateError:

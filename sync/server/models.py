@@ -356,3 +356,29 @@ Index("ix_change_log_user", ChangeLog.user_id)  # `reviewapp-server audit --user
 
 #: Table → entity name (as on the wire).
 ENTITY_NAMES: dict[Any, str] = {model: name for name, model in RECORD_MODELS.items()}
+
+
+class ProviderSetting(Base):
+    """A provider setting the office sets once for every laptop (`provider_settings.py`): the provider's name, its
+    logo, the review schedule, and `version`, raised by every change so a laptop fetches them only when changed."""
+
+    __tablename__ = "provider_settings"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[Any] = mapped_column(JsonType)
+    updated_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ReviewTemplate(Base):
+    """One version of a review template added at the office. Versions are only ever added: a laptop may have
+    started a review with any of them, and that review keeps its version to the end."""
+
+    __tablename__ = "review_templates"
+    __table_args__ = (PrimaryKeyConstraint("template_id", "version"),)
+    template_id: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    added_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    added_by: Mapped[str] = mapped_column(String(200), default="")

@@ -435,4 +435,4 @@ def _check_review_hash(session: Session, review_id: str, data: dict[str, Any]) -
     # The hash proves only that nothing changed after hashing, and anyone can compute it: the review must also
     # pass the laptop's own rules for finalising (signatures, required answers), checked after the hash so that a
     # review whose signatures are still on their way is told to send them rather than to collect them again.
-    check_ready_to_finalise(review, signed)
+    check_ready_to_finalise(review, signed, session)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from reviewapp.core.scheduling import DEFAULT_RULES, HolidayPeriod, Interval, ScheduleRules
 from reviewapp.store.database import Store
-from reviewapp.store.settings import _store_values, get_setting, save_schedule_rules, schedule_rules
+from reviewapp.store.settings import store_values, get_setting, save_schedule_rules, schedule_rules
 
 CHRISTMAS = HolidayPeriod(dt.date(2026, 12, 21), dt.date(2027, 1, 1), "Christmas closure")
 EASTER = HolidayPeriod(dt.date(2027, 3, 29), dt.date(2027, 4, 2))
@@ -34,7 +34,7 @@ def test_holidays_and_monthly_intervals_survive_closing_and_reopening(tmp_path: 
 
 
 def test_a_schedule_saved_in_whole_weeks_by_an_earlier_version_is_still_read(store: Store) -> None:
-    _store_values(store, {"schedule.first_review_weeks": 6, "schedule.max_interval_weeks": 10,
+    store_values(store, {"schedule.first_review_weeks": 6, "schedule.max_interval_weeks": 10,
                           "schedule.short_interval_weeks": 5})
     assert schedule_rules(store) == ScheduleRules(first_review=Interval.weeks(6), max_interval=Interval.weeks(10),
                                                   short_interval=Interval.weeks(5))
@@ -44,11 +44,11 @@ def test_a_schedule_saved_in_whole_weeks_by_an_earlier_version_is_still_read(sto
 
 
 def test_an_unreadable_holiday_is_left_out_and_a_forbidden_schedule_gives_the_defaults(store: Store) -> None:
-    _store_values(store, {"schedule.holidays": [
+    store_values(store, {"schedule.holidays": [
         {"start": "2026-12-21", "end": "2027-01-01", "name": "Christmas closure"},
         {"start": "2027-02-30", "end": "2027-03-01"}, {"start": "2027-05-02", "end": "2027-05-01"}, "nonsense"]})
     assert schedule_rules(store).holidays == (CHRISTMAS,)
-    _store_values(store, {"schedule.max_interval": "P4M"})  # beyond the funding ceiling: never followed
+    store_values(store, {"schedule.max_interval": "P4M"})  # beyond the funding ceiling: never followed
     assert schedule_rules(store) == DEFAULT_RULES
 
 

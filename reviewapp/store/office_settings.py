@@ -1,0 +1,133 @@
+"""The provider settings the office set for every laptop, as this laptop last received them at sync.
+
+Kept in the account's encrypted store (the `setting` table, under `office.*`), so a laptop offline keeps the last
+ones it had. What the office set wins over the laptop's own setting of the same thing (the provider settings window
+then shows it read-only, with a note), so the two sources never disagree silently; what the office has not set
+stays the laptop's own. Templates are kept as every version ever received (the office only adds versions), so a
+draft started with one keeps it even after a newer version arrives.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reviewapp.core.scheduling import ScheduleRules, schedule_from_document
+from reviewapp.core.templates import Template, TemplateError, parse_template, provide_templates
+from reviewapp.store.database import Store
+from reviewapp.store.settings import get_setting, store_values
+
+log = logging.getLogger(__name__)
+
+VERSION = "office.version"
+PROVIDER_NAME = "office.provider_name"
+LOGO = "office.logo"
+SCHEDULE = "office.schedule"
+TEMPLATES = "office.templates"
+_SUFFIX = {"image/png": ".png", "image/jpeg": ".jpg"}
+
+
+@dataclass(frozen=True)
+class OfficeSettings:
+    """What the office set, as held here; None (or no templates) for what it has not set."""
+
+    version: int
+    provider_name: str | None
+    logo_path: Path | None
+    schedule: ScheduleRules | None
+    templates: tuple[Template, ...]
+
+    @property
+    def sets_report(self) -> bool:
+        """Whether the office sets what is printed on copies (its name, or its logo)."""
+        return self.provider_name is not None or self.logo_path is not None
+
+
+def held_version(store: Store) -> int | None:
+    """The version of the office's settings this laptop holds (None: never received any)."""
+    value = get_setting(store, VERSION)
+    return value if isinstance(value, int) else None
+
+
+def logo_file(store: Store, media_type: str) -> Path:
+    """Where the office's logo is kept for printing: beside the store (a logo is not confidential)."""
+    return store.path.with_name(f"{store.path.stem}.office-logo{_SUFFIX.get(media_type, '.png')}")
+
+
+def save_office_settings(store: Store, received: Any) -> None:
+    """Keep what the office sent (`sync.protocol.ProviderSettingsResponse`), and use its templates from now on.
+
+    A template that this version of the app cannot use (made for a newer one, say) is left out and logged, the
+    others kept: one such template must not cost the laptop the provider's name and schedule.
+    """
+    templates = {(t.id, t.version): t for t in _stored_templates(store)}
+    for raw in received.templates:
+        try:
+            template = parse_template(raw, source=f"the office's template {raw.get('id', '?')!r}")
+        except (TemplateError, AttributeError) as error:
+            log.warning("office settings: a template was left out: %s", error)
+            continue
+        templates.setdefault((template.id, template.version), template)
+    logo_path = ""
+    if received.logo is not None:
+        try:
+            data = base64.b64decode(received.logo.data, validate=True)
+            path = logo_file(store, received.logo.media_type)
+            path.write_bytes(data)
+            logo_path = str(path)
+        except (ValueError, OSError) as error:
+            log.warning("office settings: the logo could not be kept: %s", error)
+    store_values(store, {
+        VERSION: received.version,
+        PROVIDER_NAME: received.provider_name,
+        LOGO: logo_path or None,
+        SCHEDULE: received.schedule,
+        TEMPLATES: [t.model_dump(mode="json", exclude_unset=True)
+                    for t in sorted(templates.values(), key=lambda t: (t.id, t.version))],
+    })
+    provide_templates(list(templates.values()))
+
+
+def _stored_templates(store: Store) -> list[Template]:
+    found = []
+    for raw in get_setting(store, TEMPLATES) or []:
+        try:
+            found.append(parse_template(raw, source="the office's template"))
+        except (TemplateError, AttributeError):
+            continue
+    return found
+
+
+def use_office_templates(store: Store) -> None:
+    """Offer the templates this account received from the office (called when the account is opened)."""
+    provide_templates(_stored_templates(store))
+
+
+def office_schedule(value: Any) -> ScheduleRules | None:
+    """The office's schedule as stored, or None when it set none (or one these rules no longer allow)."""
+    if value is None:
+        return None
+    try:
+        return schedule_from_document(value)
+    except ValueError:
+        log.warning("office settings: the office's schedule is not valid under this version's rules; ignored")
+        return None
+
+
+def office_settings(store: Store) -> OfficeSettings | None:
+    """What the office set, or None when this laptop never received its settings."""
+    version = held_version(store)
+    if version is None:
+        return None
+    name = get_setting(store, PROVIDER_NAME)
+    logo = get_setting(store, LOGO)
+    return OfficeSettings(
+        version=version,
+        provider_name=name if isinstance(name, str) and name.strip() else None,
+        logo_path=Path(logo) if isinstance(logo, str) and logo else None,
+        schedule=office_schedule(get_setting(store, SCHEDULE)),
+        templates=tuple(_stored_templates(store)),
+    )
