@@ -11,7 +11,7 @@ from pathlib import Path
 
 from reviewapp.core.scheduling import DEFAULT_RULES, HolidayPeriod, Interval, ScheduleRules
 from reviewapp.store.database import Store
-from reviewapp.store.settings import store_values, get_setting, save_schedule_rules, schedule_rules
+from reviewapp.store.settings import get_setting, save_schedule_rules, schedule_rules, store_values
 
 CHRISTMAS = HolidayPeriod(dt.date(2026, 12, 21), dt.date(2027, 1, 1), "Christmas closure")
 EASTER = HolidayPeriod(dt.date(2027, 3, 29), dt.date(2027, 4, 2))
