@@ -10,14 +10,14 @@ import datetime as dt
 
 import pytest
 from server_testkit import PASSWORD, Server
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from test_server_cli import run
 from web_kit import browser, csrf_of, put_in_team, sign_in
 
 from reviewapp.core.caseload import caseload_rows
 from sync.server.accounts import find_user, reset_password
 from sync.server.db import transaction
-from sync.server.models import WebSession
+from sync.server.models import TeamMember, User, WebSession
 from sync.server.web.caseload import visible_learners
 from sync.server.web.sessions import COOKIE_NAME
 
@@ -254,5 +254,31 @@ def test_team_and_role_commands(database_url: str) -> None:
         assert _names(client) == {"Ann"}
         trail = run("audit", "--user", "meg", database=database_url).stdout
         assert "changed the role of" in trail and "added to a team" in trail
+    finally:
+        server.close()
+
+
+def test_the_demo_manager_signs_in_to_the_demo_servers_office_and_sees_the_demo_caseload(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from reviewapp.sync_client.demo_server import DEMO_MANAGER, DEMO_PASSWORD, seed_demo_server
+
+    url = f"sqlite:///{tmp_path / 'demo-server.sqlite3'}"
+    assert seed_demo_server(url, learners=3)
+    server = Server(url)
+    try:
+        client = browser(server)
+        assert sign_in(client, DEMO_MANAGER, DEMO_PASSWORD).status_code == 303
+        assert client.get("/learners").text.count('href="/learners/') == 3
+        with transaction(server.factory) as session:  # a demo seeded before the office web app had no manager
+            session.execute(delete(TeamMember))
+            session.execute(delete(WebSession))
+            session.execute(delete(User).where(User.username == DEMO_MANAGER))
+    finally:
+        server.close()
+    assert seed_demo_server(url, learners=3) is False
+    server = Server(url)
+    try:
+        client = browser(server)
+        assert sign_in(client, DEMO_MANAGER, DEMO_PASSWORD).status_code == 303
+        assert client.get("/learners").text.count('href="/learners/') == 3
     finally:
         server.close()
