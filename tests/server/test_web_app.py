@@ -223,6 +223,10 @@ def test_the_web_app_serves_its_vendored_assets_and_no_cdn(server: Server) -> No
     css = client.get("/static/vendor/govuk-frontend/govuk-frontend.min.css").text
     assert "GDS Transport" not in css and "system-ui" in css
     assert client.get("/api/v1/health").json()["status"] == "ok"  # the API is where it was
+    # Pages run only this server's scripts, none inline, and cannot be framed; the API's answers are left alone.
+    policy = client.get("/sign-in").headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
+    assert "content-security-policy" not in client.get("/api/v1/health").headers
 
 
 def test_team_and_role_commands(database_url: str) -> None:
