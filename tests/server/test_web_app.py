@@ -90,6 +90,8 @@ def test_every_form_needs_its_csrf_token(server: Server) -> None:
     forged = client.post("/sign-in", data={"username": "alice", "password": PASSWORD, "csrf_token": "guessed"},
                          follow_redirects=False)
     assert forged.status_code == 403
+    too_long = client.post("/sign-in", data={"username": "a" * 151, "password": "x", "csrf_token": "guessed"})
+    assert too_long.status_code == 422 and "not right" in too_long.text and "<html" in too_long.text
     assert sign_in(client, "alice").status_code == 303
     page = client.get("/learners")
     assert client.post("/sign-out", data={}).status_code == 403
@@ -175,6 +177,7 @@ def test_another_caseloads_learner_is_403_exactly_as_an_unknown_id(server: Serve
     other, unknown = client.get(f"/learners/{teams['Ben']}"), client.get("/learners/no-such-learner")
     assert other.status_code == unknown.status_code == 403
     assert other.text == unknown.text and "Ben" not in other.text
+    assert client.get(f"/learners/{teams['Ann']}x").text == unknown.text  # an id with more after it is not Ann
     manager = browser(server)
     sign_in(manager, "meg")
     assert manager.get(f"/learners/{teams['Ben']}").status_code == 200

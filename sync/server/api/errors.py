@@ -43,7 +43,12 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if not request.url.path.startswith("/api/"):  # a form field too long, say: a page saying so
+            from ..web.errors import error_page
+
+            return error_page(request, StarletteHTTPException(422, "Something in the form was not right (too long, "
+                                                                   "perhaps): go back and check it."))
         errors = []
         for item in exc.errors():
             where = ".".join(str(p) for p in item.get("loc", ()))

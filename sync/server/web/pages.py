@@ -73,7 +73,7 @@ def sign_in(
         return start_session(s, user)
 
     try:
-        token, _ = guarded(session, limiter, address, username.strip(), attempt)
+        token, _ = guarded(session, limiter, address, username, attempt)  # as the API's sign-in: no trimming
     except AuthRefused as refused:
         response = page(request, "sign_in.html", status=refused.status_code, username=username,
                         error=str(refused.detail), csrf_token=csrf_token,
@@ -110,7 +110,7 @@ def learners(request: Request, caller: PageCallerDep, session: SessionDep) -> HT
 
 @router.get("/learners/{learner_id}", response_class=HTMLResponse)
 def learner(learner_id: str, request: Request, caller: PageCallerDep, session: SessionDep) -> HTMLResponse:
-    found = visible_learners(session, caller, dt.date.today(), learner_id=learner_id[:36])
+    found = visible_learners(session, caller, dt.date.today(), learner_id=learner_id) if len(learner_id) <= 36 else []
     if not found:
         raise HTTPException(status_code=403, detail=NOT_YOURS)
     return page(request, "learner.html", caller=caller, line=found[0])
