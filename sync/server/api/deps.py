@@ -125,7 +125,9 @@ def session_caller(request: Request, factory: Annotated[sessionmaker[Session], D
             raise SignInNeeded()
         request.state.csrf_token = found.csrf_token  # what this page's forms carry, and its POSTs must send
         user = found.user
-        return Caller(user_id=user.id, username=user.username, role=user.role, device_id=None, by_team=True)
+        caller = Caller(user_id=user.id, username=user.username, role=user.role, device_id=None, by_team=True)
+        request.state.caller = caller  # so an error page, too, says who is signed in and offers sign-out
+        return caller
 
 
 def require_role(*roles: str, via: Callable[..., Caller] = current_caller) -> Callable[[Caller], Caller]:

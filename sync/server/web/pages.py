@@ -39,6 +39,7 @@ def _secure(request: Request) -> bool:
 def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     """Render a page; `csrf_token` is the signed-in session's, for the forms in it (sign-out on every page)."""
     context.setdefault("csrf_token", getattr(request.state, "csrf_token", ""))
+    context.setdefault("caller", getattr(request.state, "caller", None))
     context.setdefault("csrf_field", FIELD)
     return templates.TemplateResponse(request, name, context, status_code=status)
 
