@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 from server_testkit import PASSWORD, Server
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, select, update
 from test_server_cli import run
 from web_kit import browser, csrf_of, put_in_team, sign_in
 
@@ -120,7 +120,12 @@ def test_a_session_ends_after_inactivity_and_with_the_accounts_other_sign_ins(se
     with transaction(server.factory) as session:  # idle for longer than the limit (30 minutes)
         session.execute(update(WebSession).values(last_seen_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=31)))
     assert client.get("/learners", follow_redirects=False).status_code == 303
+    with transaction(server.factory) as session:  # a browser closed long ago, never to come back
+        session.add(WebSession(token_hash="f" * 64, user_id=find_user(session, "alice").id, csrf_token="x",  # type: ignore[union-attr]
+                               last_seen_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=3)))
     sign_in(client, "alice")
+    with server.factory() as session:  # forgotten at the next sign-in
+        assert session.scalar(select(func.count()).select_from(WebSession)) == 1
     with transaction(server.factory) as session:  # idle, but within the limit
         session.execute(update(WebSession).values(last_seen_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=29)))
     assert client.get("/learners", follow_redirects=False).status_code == 200

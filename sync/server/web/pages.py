@@ -65,13 +65,13 @@ def sign_in(
     csrf_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     check_csrf(csrf_token, request.cookies.get(SIGN_IN_COOKIE))
-    policy = request.app.state.settings.lockout
+    settings = request.app.state.settings
 
     def attempt(s: Any) -> tuple[str, str]:
-        user = check_credentials(s, username, password, policy)
+        user = check_credentials(s, username, password, settings.lockout)
         if user.must_change_password:
             raise AuthFailure("password_change_required")
-        return start_session(s, user)
+        return start_session(s, user, settings.web_idle)
 
     try:
         token, _ = guarded(session, limiter, address, username, attempt)  # as the API's sign-in: no trimming

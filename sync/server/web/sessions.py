@@ -28,10 +28,13 @@ class SignedIn:
     csrf_token: str
 
 
-def start_session(session: Session, user: User) -> tuple[str, str]:
-    """A new sign-in for `user`: (the cookie's token, the session's CSRF token)."""
+def start_session(session: Session, user: User, idle: dt.timedelta) -> tuple[str, str]:
+    """A new sign-in for `user`: (the cookie's token, the session's CSRF token). Sessions anyone left idle for
+    longer than `idle` are forgotten here, so closed browsers do not pile up rows."""
     token, csrf = new_token(), secrets.token_urlsafe(32)
     now = utcnow()
+    session.execute(delete(WebSession).where(WebSession.last_seen_at < now - idle)
+                    .execution_options(synchronize_session=False))
     session.add(WebSession(token_hash=token_digest(token), user_id=user.id, csrf_token=csrf, created_at=now,
                            last_seen_at=now))
     return token, csrf
