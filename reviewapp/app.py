@@ -240,7 +240,13 @@ def _start_demo_server(store: Store, data_dir: Path | None, learners: int, today
     from reviewapp.store.settings import get_setting, set_settings
     from reviewapp.store.sync_apply import SERVER_ID, read_state
     from reviewapp.sync_client import EMBEDDED, SERVER_URL, SyncClient
-    from reviewapp.sync_client.demo_server import DEMO_PASSWORD, DEMO_USERNAME, seed_demo_server, server_url_for
+    from reviewapp.sync_client.demo_server import (
+        DEMO_MANAGER,
+        DEMO_PASSWORD,
+        DEMO_USERNAME,
+        seed_demo_server,
+        server_url_for,
+    )
     from sync.server.embedded import EmbeddedServer
 
     configured = get_setting(store, SERVER_URL, "")
@@ -258,6 +264,9 @@ def _start_demo_server(store: Store, data_dir: Path | None, learners: int, today
         store = Store.open(directory, account, demo=True)
     server = EmbeddedServer(url)
     server.start()
+    # The office web app is served by the same embedded server: say where, and whom to sign in as.
+    print(f"{APP_NAME}: the demo's office web app is at {server.url}/ (sign in as {DEMO_MANAGER!r}, "
+          f"password {DEMO_PASSWORD!r})", flush=True)
     set_settings(store, sync_server_url=server.url, sync_username=DEMO_USERNAME, sync_embedded=True)
     with SyncClient(store, server.url, DEMO_USERNAME, device_name="ReviewApp demo") as client:
         if not client.signed_in():

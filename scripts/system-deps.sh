@@ -19,6 +19,7 @@ if [[ "${1:-test}" == "test" ]]; then
     xvfb xauth         # a virtual screen for screenshots of real windows
     postgresql         # the central server's production database
     sqlite3            # proving the local file is unreadable without its key
+    chromium           # the office web app's tests drive it with Playwright
   )
 fi
 

@@ -32,3 +32,8 @@ def test_the_wheel_carries_templates_fonts_icons_and_migrations(tmp_path: Path) 
     assert any(n.startswith("sync/server/migrations/versions/0001") for n in names)
     assert any(n.startswith("reviewapp/store/migrations/versions/0001") for n in names)
     assert "sync/server/mis/schemas/schemafile25.xsd" in names  # the ILR import validates against it
+    # The office web app's pages and its vendored assets, with their licences.
+    for name in ("templates/base.html", "templates/learners.html", "static/app/init.js",
+                 "static/vendor/govuk-frontend/govuk-frontend.min.css", "static/vendor/govuk-frontend/LICENCE.txt",
+                 "static/vendor/htmx/htmx.min.js", "static/vendor/htmx/LICENCE.txt"):
+        assert f"sync/server/web/{name}" in names, name

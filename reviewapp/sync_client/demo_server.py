@@ -22,10 +22,25 @@ DEMO_USERNAME = "demo"
 #: server's password policy like any other).
 DEMO_PASSWORD = "made-up caseload to try"
 SERVER_FILE = "demo-server.sqlite3"
+#: A manager of the demo assessor's team, to try the office web app with (same password).
+DEMO_MANAGER = "demo-manager"
+DEMO_TEAM = "Demo team"
 
 
 def server_url_for(data_dir: Path) -> str:
     return f"sqlite:///{Path(data_dir) / SERVER_FILE}"
+
+
+def _add_demo_manager(session: Any, assessor: Any) -> None:
+    """The demo manager, managing a team with the demo assessor in it: whom `make run` says to sign in to the
+    office web app as. (The server is imported only when seeding, as in seed_demo_server.)"""
+    from sync.server.accounts import create_user
+    from sync.server.teams import add_to_team, create_team, find_team
+
+    manager = create_user(session, DEMO_MANAGER, DEMO_PASSWORD, "manager", "Jo Patel")
+    team = find_team(session, DEMO_TEAM) or create_team(session, DEMO_TEAM)
+    add_to_team(session, team, assessor)
+    add_to_team(session, team, manager)
 
 
 def seed_demo_server(
@@ -49,8 +64,11 @@ def seed_demo_server(
                 if not verify_password(existing.password_hash, DEMO_PASSWORD):
                     # Seeded by an older version with another demo password: the demo signs in with this one.
                     existing.password_hash = hash_password(DEMO_PASSWORD)
+                if find_user(session, DEMO_MANAGER) is None:  # seeded before the office web app
+                    _add_demo_manager(session, existing)
                 return False
             user = create_user(session, DEMO_USERNAME, DEMO_PASSWORD, "assessor", "Alex Morgan")
+            _add_demo_manager(session, user)
             take_write_lock(session)
             rev = session.scalar(select(ServerState.last_rev).where(ServerState.id == 1)) or 0
             rows = demo.demo_rows(learners=learners, seed=seed, today=today)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from sync.protocol import TokenRequest, UserInfo
@@ -36,11 +36,13 @@ from .models import (
     Learner,
     Token,
     User,
+    WebSession,
     as_utc,
     utcnow,
 )
 
-ROLES = ("assessor", "manager", "admin")
+#: Assessors hold caseloads; managers manage teams of them; quality leads and admins see every learner.
+ROLES = ("assessor", "manager", "quality_lead", "admin")
 
 
 class AccountError(ValueError):
@@ -85,6 +87,22 @@ def create_user(
     return user
 
 
+def set_role(session: Session, user: User, role: str, *, actor: str = SERVER_ACTOR) -> bool:
+    """Give a user another role; False when it is theirs already. An assessor still holding learners keeps the
+    role until they are reassigned, since only assessors hold caseloads (a caseload must never go unseen)."""
+    if role not in ROLES:
+        raise AccountError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
+    if user.role == role:
+        return False
+    held = session.scalar(select(func.count()).select_from(Assignment).where(Assignment.assessor_id == user.id))
+    if held:
+        raise AccountError(f"{user.username!r} still holds {held} learner{'s' if held != 1 else ''}: assign them to "
+                           "another assessor first.")
+    record_event(session, actor, "role_changed", user_id=user.id, detail=f"{user.role} to {role}")
+    user.role = role
+    return True
+
+
 def expire_tokens(session: Session, user_id: str) -> None:
     """End every token of the account now. Expired rather than deleted, so a laptop still holding one is told
     `account_disabled` (while disabled) or `token_expired` (sign in again), never an unexplained `token_invalid`."""
@@ -92,6 +110,10 @@ def expire_tokens(session: Session, user_id: str) -> None:
     session.execute(
         update(Token).where(Token.user_id == user_id, Token.expires_at > now).values(expires_at=now)
         .execution_options(synchronize_session=False)
+    )
+    # The browser sign-ins end too: the office web app asks for the password again.
+    session.execute(
+        delete(WebSession).where(WebSession.user_id == user_id).execution_options(synchronize_session=False)
     )
 
 

@@ -17,6 +17,7 @@ from .body_limit import BodyLimit
 from .core.config import Settings
 from .db import make_engine, make_session_factory
 from .migrate import upgrade_database
+from .web import mount_web_app
 
 
 def create_app(database_url: str | None = None, *, migrate: bool = True, settings: Settings | None = None) -> FastAPI:
@@ -43,6 +44,7 @@ def create_app(database_url: str | None = None, *, migrate: bool = True, setting
     app.include_router(admin.router)
     app.include_router(provider_settings.router)
     app.include_router(admin_settings.router)
+    mount_web_app(app)  # the office's pages at /, beside the API at /api/v1
     return app
 
 

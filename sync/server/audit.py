@@ -32,6 +32,9 @@ ACTION_TEXT = {
     "device_revoked": "revoked a device of",
     "learner_assigned": "assigned a learner to",
     "caseload_imported": "imported a caseload",
+    "role_changed": "changed the role of",
+    "team_created": "created a team",
+    "team_member_added": "added to a team",
 }
 
 

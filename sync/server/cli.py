@@ -29,6 +29,7 @@ from .accounts import (
     list_devices,
     reset_password,
     revoke_device,
+    set_role,
     unlock_user,
 )
 from .audit import command_line_actor, format_line, format_time, learner_trail, os_user, record_event, user_trail
@@ -55,6 +56,7 @@ from .provider_settings import (
 )
 from .provider_settings import describe as describe_settings
 from .starting_points import import_starting_points, parse_starting_points
+from .teams import add_to_team, create_team, find_team
 
 
 class CommandError(Exception):
@@ -200,6 +202,46 @@ def cmd_revoke_device(args: argparse.Namespace) -> None:
         with transaction(factory) as session:
             device = revoke_device(session, args.device_id, actor=command_line_actor())
             print(f"Revoked device {device.id} ({device.name!r}): its tokens no longer work.")
+    finally:
+        engine.dispose()
+
+
+def cmd_set_role(args: argparse.Namespace) -> None:
+    _, engine, factory = _database(args)
+    try:
+        with transaction(factory) as session:
+            user = _user(session, args.username)
+            if set_role(session, user, args.role, actor=command_line_actor()):
+                print(f"{user.username!r} is now a {args.role.replace('_', ' ')}.")
+            else:
+                print(f"{user.username!r} is already a {args.role.replace('_', ' ')}.")
+    finally:
+        engine.dispose()
+
+
+def cmd_create_team(args: argparse.Namespace) -> None:
+    _, engine, factory = _database(args)
+    try:
+        with transaction(factory) as session:
+            team = create_team(session, args.name, actor=command_line_actor())
+            print(f"Created team {team.name!r}: add its assessors and managers with add-to-team.")
+    finally:
+        engine.dispose()
+
+
+def cmd_add_to_team(args: argparse.Namespace) -> None:
+    _, engine, factory = _database(args)
+    try:
+        with transaction(factory) as session:
+            team = find_team(session, args.team)
+            if team is None:
+                raise CommandError(f"There is no team called {args.team!r}; create it with create-team.")
+            user = _user(session, args.username)
+            how = "manages" if user.role == "manager" else "works in"
+            if add_to_team(session, team, user, actor=command_line_actor()):
+                print(f"{user.username!r} now {how} team {team.name!r}.")
+            else:
+                print(f"{user.username!r} already {how} team {team.name!r}.")
     finally:
         engine.dispose()
 
@@ -684,6 +726,21 @@ def build_parser() -> argparse.ArgumentParser:
         "(stop every server process first): laptops then see a new server, pull everything again and send back "
         "the changes the restored database lacks. Without it they would trust cursors the backup never reached.",
     ).set_defaults(run=cmd_new_server_id)
+
+    role = commands.add_parser("set-role", parents=[common], help="give a user another role")
+    role.add_argument("username")
+    role.add_argument("role", choices=ROLES)
+    role.set_defaults(run=cmd_set_role)
+    team = commands.add_parser("create-team", parents=[common], help="add a team of assessors")
+    team.add_argument("name")
+    team.set_defaults(run=cmd_create_team)
+    member = commands.add_parser(
+        "add-to-team", parents=[common],
+        help="put an assessor in a team, or a manager in charge of it (a manager sees their teams' caseloads)",
+    )
+    member.add_argument("team")
+    member.add_argument("username")
+    member.set_defaults(run=cmd_add_to_team)
 
     assign = commands.add_parser("assign", parents=[common], help="put a learner in an assessor's caseload")
     assign.add_argument("uln")

@@ -277,6 +277,38 @@ class PlanTemplateItem(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
 
 
+class Team(Base):
+    """A team of assessors; the managers among its members manage it and see its assessors' caseloads."""
+
+    __tablename__ = "teams"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class TeamMember(Base):
+    """A user in a team: an assessor works in it, a manager manages it (a user may be in several)."""
+
+    __tablename__ = "team_members"
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+
+
+class WebSession(Base):
+    """A browser's sign-in to the office web app, kept on the server so it can end on inactivity or sign-out.
+
+    The cookie holds a random token; only its digest is stored, as with the API's bearer tokens. `csrf_token` is
+    the per-session secret every form must send back.
+    """
+
+    __tablename__ = "web_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+
 class _Record:
     """Columns every syncable record has (DESIGN.md, Records)."""
 

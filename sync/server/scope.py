@@ -1,8 +1,12 @@
 """Who may see what: the caller's scope, as SQL conditions every query of records goes through.
 
-An assessor sees the learners assigned to them, everything hanging off those learners, and their employers.
-Managers and admins see everything. A record outside the scope is treated everywhere as if it did not exist, so
-an answer never tells an assessor that another assessor's learner is there.
+An assessor sees the learners assigned to them, everything hanging off those learners, and their employers. A
+manager in the office web app sees the caseloads of the assessors in the teams they manage; quality leads and admins
+see everything. A record outside the scope is treated everywhere as if it did not exist, so an answer never tells
+an assessor that another assessor's learner is there.
+
+The sync API still lets a manager's laptop see everything (`by_team` False): the office's own laptop edits every
+learner through it, and narrowing that is a change to the sync protocol's meaning, left for its own decision.
 """
 
 from __future__ import annotations
@@ -13,7 +17,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, select, true
 from sqlalchemy.orm import Session
 
-from .models import Assignment, Employer, Learner
+from .models import Assignment, Employer, Learner, TeamMember
+
+#: Roles that see every learner, wherever they sign in.
+SEES_ALL_ROLES = ("quality_lead", "admin")
 
 
 @dataclass(frozen=True)
@@ -21,14 +28,21 @@ class Caller:
     user_id: str
     username: str
     role: str
-    device_id: str
+    #: The laptop the bearer token belongs to; None for a browser session.
+    device_id: str | None
+    #: Whether a manager sees only their teams' caseloads (the web app) rather than everything (the sync API).
+    by_team: bool = False
 
     @property
     def sees_everything(self) -> bool:
-        return self.role in ("manager", "admin")
+        return self.role in SEES_ALL_ROLES or (self.role == "manager" and not self.by_team)
 
     def caseload(self) -> Select[tuple[str]]:
-        """Ids of the learners assigned to the caller."""
+        """Ids of the learners in the caller's caseload: their own, or for a manager their teams' assessors'."""
+        if self.role == "manager":
+            my_teams = select(TeamMember.team_id).where(TeamMember.user_id == self.user_id)
+            assessors = select(TeamMember.user_id).where(TeamMember.team_id.in_(my_teams))
+            return select(Assignment.learner_id).where(Assignment.assessor_id.in_(assessors))
         return select(Assignment.learner_id).where(Assignment.assessor_id == self.user_id)
 
     def visible(self, model: Any) -> ColumnElement[bool]:

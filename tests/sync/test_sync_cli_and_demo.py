@@ -92,3 +92,27 @@ def test_demo_mode_seeds_an_embedded_server_and_pulls_from_it(tmp_path) -> None:
     finally:
         server.stop()
         store.close()
+
+
+def test_the_demo_prints_its_office_web_app_and_the_demo_managers_sign_in(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    import httpx
+
+    from reviewapp.app import _start_demo_server
+    from reviewapp.sync_client.demo_server import DEMO_MANAGER, DEMO_PASSWORD
+
+    store = Store.open(tmp_path / "demo", "demo")
+    store, server = _start_demo_server(store, tmp_path / "demo", 3, DEMO_TODAY)
+    try:
+        said = capsys.readouterr().out
+        assert f"{server.url}/" in said and repr(DEMO_MANAGER) in said and repr(DEMO_PASSWORD) in said
+        with httpx.Client(base_url=server.url, timeout=10, follow_redirects=True) as browser:
+            form = browser.get("/sign-in")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+            signed = browser.post("/sign-in", data={"username": DEMO_MANAGER, "password": DEMO_PASSWORD,
+                                                    "csrf_token": token})
+            assert signed.status_code == 200 and signed.text.count('href="/learners/') == 3
+    finally:
+        server.stop()
+        store.close()

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..accounts import AuthFailure, authenticate
+from ..accounts import ROLES, AuthFailure, authenticate
 from ..db import server_id
 from ..models import as_utc, utcnow
 from ..scope import Caller
@@ -106,10 +106,37 @@ def current_caller(request: Request, factory: Annotated[sessionmaker[Session], D
         return Caller(user_id=user.id, username=user.username, role=user.role, device_id=device.id)
 
 
-def require_role(*roles: str) -> Callable[[Caller], Caller]:
-    """A dependency admitting only callers with one of `roles` (403 for anyone else signed in)."""
+class SignInNeeded(HTTPException):
+    """A page asked for without a browser sign-in (or one that has ended): the error handler sends the browser to
+    the sign-in form, and back to the page afterwards."""
 
-    def check(caller: Annotated[Caller, Depends(current_caller)]) -> Caller:
+    def __init__(self) -> None:
+        super().__init__(status_code=401, detail="Sign in to see this page.")
+
+
+def session_caller(request: Request, factory: Annotated[sessionmaker[Session], Depends(session_factory)]) -> Caller:
+    """The user signed in to the office web app by the session cookie, or `SignInNeeded`. A manager here sees
+    their teams' caseloads (scope.py)."""
+    from ..web.sessions import COOKIE_NAME, signed_in
+
+    with factory() as session, session.begin():
+        found = signed_in(session, request.cookies.get(COOKIE_NAME), request.app.state.settings.web_idle)
+        if found is None:
+            raise SignInNeeded()
+        request.state.csrf_token = found.csrf_token  # what this page's forms carry, and its POSTs must send
+        user = found.user
+        caller = Caller(user_id=user.id, username=user.username, role=user.role, device_id=None, by_team=True)
+        request.state.caller = caller  # so an error page, too, says who is signed in and offers sign-out
+        return caller
+
+
+def require_role(*roles: str, via: Callable[..., Caller] = current_caller) -> Callable[[Caller], Caller]:
+    """THE role check, for API routes and pages alike: a dependency admitting only callers with one of `roles`
+    (403 for anyone else signed in). `via` finds the caller: the bearer token (the API), or the browser's session
+    (the web app, `session_caller`)."""
+
+    # A default rather than Annotated: `via` is this closure's, which a postponed annotation cannot name.
+    def check(caller: Caller = Depends(via)) -> Caller:  # noqa: B008
         if caller.role not in roles:
             raise HTTPException(status_code=403, detail=NOT_ALLOWED)
         return caller
@@ -121,5 +148,7 @@ SessionDep = Annotated[Session, Depends(get_session)]
 ServerIdDep = Annotated[str, Depends(get_server_id)]
 CallerDep = Annotated[Caller, Depends(current_caller)]
 AdminDep = Annotated[Caller, Depends(require_role("admin"))]
+#: Anyone signed in to the office web app (pages then scope what they show by the caller).
+PageCallerDep = Annotated[Caller, Depends(require_role(*ROLES, via=session_caller))]
 LimiterDep = Annotated[SignInLimiter, Depends(sign_in_limiter)]
 AddressDep = Annotated[str, Depends(client_address)]

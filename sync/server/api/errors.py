@@ -10,7 +10,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .deps import get_server_id
@@ -27,7 +27,11 @@ def _safe_server_id(request: Request) -> str:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if not request.url.path.startswith("/api/"):  # a page: people get a page, not JSON
+            from ..web.errors import error_page
+
+            return error_page(request, exc)
         body = {"server_id": _safe_server_id(request), "detail": str(exc.detail)}
         code = getattr(exc, "code", None)  # 401s say why, for programs (sync.protocol.AuthErrorCode)
         if code:
@@ -39,7 +43,12 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if not request.url.path.startswith("/api/"):  # a form field too long, say: a page saying so
+            from ..web.errors import error_page
+
+            return error_page(request, StarletteHTTPException(422, "Something in the form was not right (too long, "
+                                                                   "perhaps): go back and check it."))
         errors = []
         for item in exc.errors():
             where = ".".join(str(p) for p in item.get("loc", ()))

@@ -29,6 +29,9 @@ LOCKOUT_FAILURES_ENV = "REVIEWAPP_LOCKOUT_FAILURES"
 LOCKOUT_MINUTES_ENV = "REVIEWAPP_LOCKOUT_MINUTES"
 DEFAULT_LOCKOUT_FAILURES = 10
 DEFAULT_LOCKOUT_MINUTES = 15
+#: Minutes without a request after which a browser's sign-in to the office web app ends.
+WEB_IDLE_MINUTES_ENV = "REVIEWAPP_WEB_IDLE_MINUTES"
+DEFAULT_WEB_IDLE_MINUTES = 30
 
 
 def default_database_url() -> str:
@@ -60,6 +63,7 @@ class Settings:
     sign_in_limit_per_account: str = DEFAULT_SIGN_IN_LIMIT_ACCOUNT
     rate_limit_storage: str = "memory://"
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
+    web_idle: dt.timedelta = dt.timedelta(minutes=DEFAULT_WEB_IDLE_MINUTES)
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> Settings:
@@ -75,4 +79,5 @@ class Settings:
             lockout=LockoutPolicy(
                 threshold=int(env(LOCKOUT_FAILURES_ENV) or DEFAULT_LOCKOUT_FAILURES), window=minutes, duration=minutes
             ),
+            web_idle=dt.timedelta(minutes=int(env(WEB_IDLE_MINUTES_ENV) or DEFAULT_WEB_IDLE_MINUTES)),
         )

@@ -35,11 +35,12 @@ BAD_CREDENTIALS = AUTH_MESSAGES["credentials_invalid"]
 T = TypeVar("T")
 
 
-def _guarded(
+def guarded(
     session: Session, limiter: SignInLimiter, address: str, username: str, attempt: Callable[[Session], T]
 ) -> T:
     """Run a password-checking `attempt` in one transaction under the rate limits, and commit what it counted
-    (a failure, a lock) even when it refuses: the refusal is raised only after the commit."""
+    (a failure, a lock) even when it refuses: the refusal is raised only after the commit. The office web app's
+    sign-in form goes through here too, so a browser is limited and locked out exactly as a laptop is."""
     try:
         limiter.check(address, username)
     except TooManyAttempts as limited:
@@ -61,7 +62,7 @@ def create_token(
     address: AddressDep,
 ) -> TokenResponse:
     settings = request.app.state.settings
-    issued = _guarded(
+    issued = guarded(
         session, limiter, address, body.username,
         lambda s: issue_token(s, body, settings.token_lifetime, settings.lockout),
     )
@@ -81,7 +82,7 @@ def change_password(
 ) -> PasswordChangeResponse:
     policy = request.app.state.settings.lockout
     try:
-        _guarded(
+        guarded(
             session, limiter, address, body.username,
             lambda s: change_own_password(s, body.username, body.current_password, body.new_password, policy),
         )

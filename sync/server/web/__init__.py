@@ -1,0 +1,35 @@
+"""The office web app: server-rendered pages (Jinja2, GOV.UK Frontend and htmx vendored under static/vendor),
+served by the same process as the sync API, at `/`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+
+STATIC = Path(__file__).with_name("static")
+#: Pages load only what this server serves, run no inline script and cannot be framed: an injected tag that escaped
+#: the templates' escaping would still run nothing, and the pages' own scripts come from static/ alone.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def mount_web_app(app: FastAPI) -> None:
+    from .pages import router
+
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        if not request.url.path.startswith("/api/"):
+            for name, value in SECURITY_HEADERS.items():
+                response.headers.setdefault(name, value)
+        return response
