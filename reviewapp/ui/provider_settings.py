@@ -14,16 +14,19 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -132,17 +135,35 @@ class ProviderSettingsDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
+        # The settings scroll and Save / Cancel do not: with the holiday periods the form is taller than a
+        # 1366x768 screen at 150 % (910x512), and the buttons must stay on screen.
+        form = QWidget()
+        form_layout = QVBoxLayout(form)
+        form_layout.setContentsMargins(0, 0, 0, 0)
+        form_layout.addWidget(printed)
+        form_layout.addWidget(schedule)
+        form_layout.addWidget(holidays, 1)
+        scroll = QScrollArea()
+        scroll.setWidget(form)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setMinimumHeight(160)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(form.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
         layout = QVBoxLayout(self)
-        layout.addWidget(printed)
-        layout.addWidget(schedule)
-        layout.addWidget(holidays, 1)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
         for field in (self.first, self.interval, self.short):
             field.changed.connect(self._check)
         self.due_soon.valueChanged.connect(self._check)
         self._check()
-        fit_window(self, "provider_settings", self.sizeHint())
+        # As tall as the whole form would like (the screen's height caps it, and the form then scrolls).
+        margins = layout.contentsMargins()
+        wanted = QSize(scroll.minimumWidth() + margins.left() + margins.right(),
+                       form.sizeHint().height() + self.problem.sizeHint().height() + self.buttons.sizeHint().height()
+                       + 2 * layout.spacing() + margins.top() + margins.bottom())
+        fit_window(self, "provider_settings", wanted)
 
     def settings(self) -> ProviderSettings:
         """The settings as entered; raises ValueError (a message for the user) for a schedule that cannot be.
