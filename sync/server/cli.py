@@ -389,13 +389,6 @@ def _lines(lines: Sequence[int], limit: int = 20) -> str:
     return shown + (f" and {len(lines) - limit} more" if len(lines) > limit else "")
 
 
-def _read_file(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
-
-
 def _refuse_bad_rows(name: str, problems: Sequence[object], dry_run: bool, what: str) -> None:
     """Print each problem with its line; stop with status 1 when there are any (nothing was written)."""
     for problem in problems:
@@ -536,10 +529,11 @@ def _change_settings(args: argparse.Namespace, change, done) -> None:  # type: i
     print(f"{message} Laptops take it at their next sync.")
 
 
-def _read_file(name: str, limit: int) -> bytes:
+def _read_file(name: str | Path, limit: int | None = None) -> bytes:
+    """A command's input file, whole; a CommandError (nothing changed) when it cannot be read or is over `limit`."""
     path = Path(name)
     try:
-        if path.stat().st_size > limit:
+        if limit is not None and path.stat().st_size > limit:
             raise CommandError(f"{name} is larger than {limit // 1024} KB; nothing was changed.")
         return path.read_bytes()
     except OSError as error:
