@@ -72,6 +72,9 @@ def _finalises(change: PushChange) -> bool:
     return change.entity == "review" and change.fields.get("status") == "finalised"
 
 
+SAMPLES_AT_THE_OFFICE = "Quality samples are recorded in the office web app, not on a laptop."
+
+
 def push_changes(session: Session, caller: Caller, changes: list[PushChange]) -> list[PushResult]:
     """Apply a batch in one transaction under the rev lock; results in the order of `changes`.
 
@@ -186,6 +189,8 @@ def _check_shape(change: PushChange) -> None:
 
 def _apply(session: Session, caller: Caller, change: PushChange) -> PushResult:
     entity, record_id = change.entity, change.id.lower()
+    if entity == "review_sample":
+        raise Rejected(SAMPLES_AT_THE_OFFICE)
     model = RECORD_MODELS[entity]
     _check_shape(change)
     row = caller.load(session, model, record_id)
