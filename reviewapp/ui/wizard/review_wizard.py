@@ -45,10 +45,11 @@ from reviewapp.core.review_rules import (
     parse_iso_date,
     section_statuses,
 )
+from reviewapp.core.sampling import sample_lines, sampled_by_line
 from reviewapp.core.scheduling import DEFAULT_RULES, ScheduleRules
 from reviewapp.core.summary import review_summary, summary_intro
 from reviewapp.core.templates import Question, Section, Template, load_template
-from reviewapp.store import reviews
+from reviewapp.store import queries, reviews
 from reviewapp.store.database import Store
 from reviewapp.store.settings import get_setting
 from reviewapp.ui.plain_label import plain_label
@@ -192,6 +193,8 @@ class ReviewWizard(QWidget):
         with store.read() as session:
             review, signatures = reviews.load_review(session, review_id)
             self.context: ReviewContext = reviews.review_context(session, review.learner_id, review_id, rules)
+            #: The office's quality samples of this review (read-only), shown under its summary.
+            self.samples = queries.review_samples(session, review.learner_id, review_id).get(review_id, [])
         self.review = review
         self.template = template or load_template(review.template_id, version=review.template_version)
         self.answers: dict[str, Any] = dict(review.answers)
@@ -600,6 +603,14 @@ class ReviewWizard(QWidget):
             if section.problems:
                 parts.append("<ul>" + "".join(f"<li style='color:#a00'>{escape(p)}</li>"
                                               for p in section.problems) + "</ul>")
+        for sample in self.samples:
+            parts.append(f"<h3>Quality sample</h3><p>{escape(sampled_by_line(sample))}</p><table cellspacing='4'>")
+            for question, answer, note in sample_lines(sample):
+                said = escape(answer) + (f": {escape(note)}" if note else "")
+                parts.append(f"<tr><td valign='top' width='40%'><b>{escape(question)}</b></td><td>{said}</td></tr>")
+            feedback = escape(sample.feedback).replace("\n", "<br>")
+            parts.append(f"<tr><td valign='top' width='40%'><b>Feedback for you</b></td><td>{feedback}</td></tr>"
+                         "</table>")
         self.summary.setHtml("".join(parts))
 
     # --- finalising ---------------------------------------------------------------------------------------
