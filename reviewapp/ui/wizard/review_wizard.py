@@ -592,7 +592,7 @@ class ReviewWizard(QWidget):
                     editor.focus_widget().setAccessibleDescription(" ".join(filter(None, (question.help, text))))
 
     def _render_summary(self) -> None:
-        parts = []
+        parts = self._sample_parts()  # the office's word on a finalised review first: what the assessor looks for
         for section in review_summary(self.template, self.answers, list(self.signatures.values()), self.context):
             state = "" if section.complete else " <span style='color:#a00'>(incomplete)</span>"
             parts.append(f"<h3>{escape(section.title)}{state}</h3><table cellspacing='4'>")
@@ -603,6 +603,11 @@ class ReviewWizard(QWidget):
             if section.problems:
                 parts.append("<ul>" + "".join(f"<li style='color:#a00'>{escape(p)}</li>"
                                               for p in section.problems) + "</ul>")
+        self.summary.setHtml("".join(parts))
+
+    def _sample_parts(self) -> list[str]:
+        """The office's quality samples of this review (read-only, from the last sync), as summary HTML."""
+        parts = []
         for sample in self.samples:
             parts.append(f"<h3>Quality sample</h3><p>{escape(sampled_by_line(sample))}</p><table cellspacing='4'>")
             for question, answer, note in sample_lines(sample):
@@ -611,7 +616,7 @@ class ReviewWizard(QWidget):
             feedback = escape(sample.feedback).replace("\n", "<br>")
             parts.append(f"<tr><td valign='top' width='40%'><b>Feedback for you</b></td><td>{feedback}</td></tr>"
                          "</table>")
-        self.summary.setHtml("".join(parts))
+        return parts
 
     # --- finalising ---------------------------------------------------------------------------------------
 
