@@ -78,3 +78,11 @@ def test_a_sample_made_at_the_office_shows_on_the_assessors_laptop_only(
     with alice.store.read() as session:
         assert queries.pending_change_count(session) == 0
 
+    # The learner moves to Bob: the sample goes with the learner's other records, off Alice's laptop, onto his.
+    setup.assign(ann, "bob")
+    alice.sync()
+    bob.sync()
+    with alice.store.read() as session:
+        assert session.scalars(select(ReviewSample)).all() == []
+    with bob.store.read() as session:
+        assert [s.feedback for s in session.scalars(select(ReviewSample))] == [feedback]
