@@ -452,6 +452,11 @@ RECORD_FIELDS_SINCE: dict[str, dict[str, int]] = {
 ENTITY_SINCE: dict[str, int] = {"review_sample": 3}
 
 
+#: Entities made only at the office and sent down: a laptop never pushes them (the server refuses it) and holds
+#: them read-only.
+OFFICE_ONLY_ENTITIES: frozenset[str] = frozenset({"review_sample"})
+
+
 def entities_for_protocol(protocol: int) -> tuple[str, ...]:
     """The entities a client speaking `protocol` is sent, in `ENTITY_ORDER`."""
     return tuple(name for name in ENTITY_ORDER if ENTITY_SINCE.get(name, 1) <= protocol)

@@ -49,7 +49,7 @@ from reviewapp.store.models import (
     new_id,
 )
 from reviewapp.store.outbox import to_wire
-from sync.protocol import ENTITY_MODELS, Change, PullResponse, PushResult
+from sync.protocol import ENTITY_MODELS, OFFICE_ONLY_ENTITIES, Change, PullResponse, PushResult
 
 log = logging.getLogger(__name__)
 
@@ -669,6 +669,9 @@ def _queue_what_the_server_lacks(session: Session) -> int:
     queued = 0
     for entity, model in SYNCABLE_MODELS.items():
         table = model.__table__
+        if entity in OFFICE_ONLY_ENTITIES:  # the office's record, not on this server: not the laptop's to send
+            session.execute(delete(table).where(table.c.rev == 0))
+            continue
         rows = session.execute(select(table).where(table.c.rev == 0, table.c.deleted.is_(False))).mappings().all()
         for row in rows:
             fields = {name: wire_value(entity, name, row[name]) for name in data_fields(model)}

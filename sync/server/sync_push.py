@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from sync.protocol import (
     ENTITY_MODELS,
+    OFFICE_ONLY_ENTITIES,
     TEMPORARY_ULN,
     FieldConflict,
     PushChange,
@@ -189,7 +190,7 @@ def _check_shape(change: PushChange) -> None:
 
 def _apply(session: Session, caller: Caller, change: PushChange) -> PushResult:
     entity, record_id = change.entity, change.id.lower()
-    if entity == "review_sample":
+    if entity in OFFICE_ONLY_ENTITIES:
         raise Rejected(SAMPLES_AT_THE_OFFICE)
     model = RECORD_MODELS[entity]
     _check_shape(change)

@@ -5,12 +5,16 @@ another assessor's laptop never holds it."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select
+from synckit import ROOT
+from test_sync_auth_and_restore import _copy_database, _sqlite_file
 from test_web_sampling import post_sample, push_finalised, signed_in
 
 from reviewapp.store import queries
@@ -86,3 +90,32 @@ def test_a_sample_made_at_the_office_shows_on_the_assessors_laptop_only(
         assert session.scalars(select(ReviewSample)).all() == []
     with bob.store.read() as session:
         assert [s.feedback for s in session.scalars(select(ReviewSample))] == [feedback]
+
+
+def test_a_sample_lost_with_the_servers_disk_is_dropped_not_sent_back(world: dict[str, Any], server_db: str,
+                                                                      tmp_path: Path) -> None:
+    """A laptop sends back what a restored server lost, but a sample is the office's: it is dropped, not pushed."""
+    setup, server = world["setup"], world["server"]
+    setup.add_user("quinn", role="quality_lead")
+    ann = world["learners"]["alice"][0]
+    alice = world["laptop"]("alice")
+    review_id = push_finalised(setup, "alice", ann)
+    backup = tmp_path / "backup.sqlite3"
+    _copy_database(_sqlite_file(server_db), backup)
+    assert post_sample(signed_in(setup, "quinn"), review_id).status_code == 303
+    alice.sync()
+    with alice.store.read() as session:
+        assert len(session.scalars(select(ReviewSample)).all()) == 1
+
+    server.stop()
+    _copy_database(backup, _sqlite_file(server_db))
+    renewed = subprocess.run([sys.executable, "-m", "sync.server", "new-server-id", "--database", server_db],
+                             capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert renewed.returncode == 0, renewed.stderr
+    server.start()
+    summary = alice.sync()
+    assert summary.server_changed and summary.rejected == 0
+    with alice.store.read() as session:
+        assert session.scalars(select(ReviewSample)).all() == []
+        assert queries.pending_change_count(session) == 0
+        assert [r.id for r in queries.learner_detail(session, ann).reviews] == [review_id]  # the review goes on
