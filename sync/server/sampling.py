@@ -128,8 +128,8 @@ class SampledShare:
 
 
 def sampled_shares(session: Session, caller: Caller, start: dt.date, end: dt.date) -> list[SampledShare]:
-    """For the dashboard: each assessor's finalised progress reviews and addenda visited from `start` to `end`
-    (inclusive) that the caller may see, and how many have at least one sample, counted in SQL, by assessor.
+    """For the dashboard: each assessor's finalised progress reviews (not addenda, which correct one) visited from
+    `start` to `end` (inclusive) that the caller may see, and how many have at least one sample, counted in SQL.
 
     The assessor is the review's own (`ReviewData.assessor`, the username of who carried it out), not the learner's
     current one: a sample judges the work of whoever did it.
@@ -142,6 +142,7 @@ def sampled_shares(session: Session, caller: Caller, start: dt.date, end: dt.dat
                func.sum(case((Review.id.in_(sampled), 1), else_=0)))
         .outerjoin(User, User.username == assessor)
         .where(Review.deleted.is_(False), _status() == "finalised", caller.visible(Review),
+               Review.data["addendum_to_id"].as_string().is_(None),
                and_(visit >= start.isoformat(), visit <= end.isoformat()))
         .group_by(assessor).order_by(assessor)
     ).all()

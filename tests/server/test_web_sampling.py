@@ -12,11 +12,14 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from server_testkit import Server, change, finalised_review, rehashed
+from server_testkit import SIGNERS, Server, change, drawn_signature, finalised_review, rehashed
 from sqlalchemy import func, select
 from web_kit import browser, csrf_of, put_in_team, sign_in
 
-from sync.protocol import PROTOCOL_HEADER, ReviewSampleData
+from reviewapp.core.finalise import finalise_review
+from reviewapp.core.review_rules import ReviewContext
+from reviewapp.core.templates import load_template
+from sync.protocol import PROTOCOL_HEADER, ReviewData, ReviewSampleData, SignatureData
 from sync.server.db import new_id
 from sync.server.models import ReviewSample, User
 from sync.server.sampling import sampled_shares
@@ -41,6 +44,25 @@ def push_finalised(server: Server, assessor: str, learner_id: str) -> str:
                           *[change("signature", "create", sid, s) for sid, s in signatures])
     assert [r["status"] for r in results] == ["applied"] * len(results), results
     return review_id
+
+
+def push_addendum(server: Server, learner_id: str, original_id: str) -> str:
+    """An addendum correcting `original_id`, finalised by alice's laptop (the laptop's own finalise)."""
+    addendum_id = new_id()
+    template = load_template("review-addendum")
+    draft = ReviewData(learner_id=learner_id, template_id=template.id, template_version=template.version,
+                       assessor="alice", addendum_to_id=original_id, answers={
+                           "visit_date": "2025-11-27", "corrects_review": "Review of 20/11/2025",
+                           "corrected_part": "otj", "original_entry": "30 hours since the last review",
+                           "correction": "13 hours since the last review", "correction_reason": "Typing error"})
+    signed = [drawn_signature(addendum_id, role, name) for role, name in SIGNERS]
+    addendum = finalise_review(template, draft, [SignatureData.model_validate(s) for s in signed],
+                               ReviewContext(review_id=addendum_id), dt.datetime(2025, 11, 27, 9, tzinfo=dt.UTC))
+    results = server.push(server.login("alice"),
+                          change("review", "create", addendum_id, addendum.review.model_dump(mode="json")),
+                          *[change("signature", "create", new_id(), s) for s in signed])
+    assert [r["status"] for r in results] == ["applied"] * len(results), results
+    return addendum_id
 
 
 @pytest.fixture
@@ -199,6 +221,7 @@ def test_a_sample_goes_down_to_the_learners_assessor_only_and_never_up(server: S
 
 def test_the_share_of_each_assessors_reviews_sampled_in_a_period(server: Server, office: dict[str, Any]) -> None:
     push_finalised(server, "alice", office["alice_learner"])
+    push_addendum(server, office["alice_learner"], office["alice"])  # a correction: not a review to sample
     quinn = signed_in(server, "quinn")
     post_sample(quinn, office["alice"])
     post_sample(quinn, office["alice"])  # sampled twice: still one review
