@@ -20,7 +20,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 #: A protocol-1 client still works unchanged (it sends none of the new fields), so MIN_CLIENT_PROTOCOL stays 1.
 #: 3 (issue 14): a learner may carry their own review frequency (`LearnerData.review_interval` and its agreement);
 #: pulls to an older client leave those fields out (`RECORD_FIELDS_SINCE`), since its models forbid unknown fields.
-#: Also at 3: a plan item's planned date and starting point, and a learner's English and maths levels at the start.
+#: Also at 3: a plan item's planned date and starting point, and a learner's English and maths levels at the start;
+#: and a new entity, `review_sample` (a quality lead's sample of a finalised review), not sent to older clients
+#: (`ENTITY_SINCE`).
 PROTOCOL_VERSION = 3
 #: The oldest client protocol the server still serves; an older client is answered 426 (`CLIENT_TOO_OLD`). Raise
 #: it only when a change to the protocol is one an older client would get wrong.
@@ -30,7 +32,9 @@ MIN_CLIENT_PROTOCOL = 1
 PROTOCOL_HEADER = "X-ReviewApp-Protocol"
 CLIENT_TOO_OLD = "This version of ReviewApp is too old for the server: update ReviewApp."
 
-EntityName = Literal["employer", "learner", "plan_item", "target", "review", "signature", "otj_entry"]
+EntityName = Literal[
+    "employer", "learner", "plan_item", "target", "review", "signature", "otj_entry", "review_sample"
+]
 
 #: Entities in the order a receiver should apply them so that parents exist before their children.
 ENTITY_ORDER: tuple[str, ...] = (
@@ -41,6 +45,7 @@ ENTITY_ORDER: tuple[str, ...] = (
     "target",
     "signature",
     "otj_entry",
+    "review_sample",
 )
 
 LearnerStatus = Literal["active", "break_in_learning", "withdrawn", "completed"]
@@ -379,6 +384,34 @@ class OtjEntryData(_Record):
     evidence: str = ""
 
 
+#: A quality judgement of one part of a finalised review (`ReviewSampleData`).
+SampleAnswer = Literal["yes", "partly", "no"]
+#: What a quality sample judges, in the order it is asked: each is a `SampleAnswer` field with a `<name>_note`.
+SAMPLE_CHECKS: tuple[str, ...] = ("targets_smart", "learning_plan_used", "safety_equality_reinforced",
+                                  "welfare_followed_up")
+
+
+class ReviewSampleData(_Record):
+    """A quality lead's sample of one finalised review (protocol 3): a judgement of each of `SAMPLE_CHECKS` with a
+    note, and feedback for the assessor. Made only in the office web app and sent down to the laptops that hold the
+    learner; never edited (a second look is a new sample), so a signed review itself is never touched."""
+
+    review_id: str
+    learner_id: str
+    #: Who sampled it (display name, else username) and when.
+    sampled_by: str = ""
+    sampled_at: Instant | None = None
+    targets_smart: SampleAnswer | None = None
+    targets_smart_note: str = ""
+    learning_plan_used: SampleAnswer | None = None
+    learning_plan_used_note: str = ""
+    safety_equality_reinforced: SampleAnswer | None = None
+    safety_equality_reinforced_note: str = ""
+    welfare_followed_up: SampleAnswer | None = None
+    welfare_followed_up_note: str = ""
+    feedback: str = ""
+
+
 ENTITY_MODELS: dict[str, type[_Record]] = {
     "employer": EmployerData,
     "learner": LearnerData,
@@ -387,6 +420,7 @@ ENTITY_MODELS: dict[str, type[_Record]] = {
     "review": ReviewData,
     "signature": SignatureData,
     "otj_entry": OtjEntryData,
+    "review_sample": ReviewSampleData,
 }
 
 #: Metadata every syncable record carries besides its fields.
@@ -410,6 +444,22 @@ RECORD_FIELDS_SINCE: dict[str, dict[str, int]] = {
     # Protocol 3: where an off-the-job entry's learning is evidenced.
     "otj_entry": {"evidence": 3},
 }
+
+
+#: Entities added after protocol 1, with the protocol that added them: a client older than that is sent none of
+#: them (its models know no such entity and would refuse the page's change). The cursor still moves past them, as
+#: with `RECORD_FIELDS_SINCE`: an older laptop updated later gets only the ones made after it updated.
+ENTITY_SINCE: dict[str, int] = {"review_sample": 3}
+
+
+#: Entities made only at the office and sent down: a laptop never pushes them (the server refuses it) and holds
+#: them read-only.
+OFFICE_ONLY_ENTITIES: frozenset[str] = frozenset({"review_sample"})
+
+
+def entities_for_protocol(protocol: int) -> tuple[str, ...]:
+    """The entities a client speaking `protocol` is sent, in `ENTITY_ORDER`."""
+    return tuple(name for name in ENTITY_ORDER if ENTITY_SINCE.get(name, 1) <= protocol)
 
 
 def fields_for_protocol(entity: str, data: dict[str, Any], protocol: int) -> dict[str, Any]:

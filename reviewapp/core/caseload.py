@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from reviewapp.core.dates import format_date
 from reviewapp.core.learning_gain import LearningGain, learning_gain
@@ -20,6 +21,9 @@ from reviewapp.core.scheduling import (
     next_review_due,
     review_timing,
 )
+
+if TYPE_CHECKING:
+    from sync.protocol import ReviewSampleData
 
 RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
 
@@ -168,6 +172,8 @@ class ReviewSummary:
     next_review_date: dt.date | None
     #: A correction to an earlier review rather than a progress review of its own.
     is_addendum: bool = False
+    #: The office's quality samples of this review, oldest first (read-only here).
+    samples: tuple[ReviewSampleData, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -239,8 +239,30 @@ class OtjEntry(Syncable):
     evidence: Mapped[str] = field(Text, default="")
 
 
+class ReviewSample(Syncable):
+    """A quality lead's sample of a finalised review, made in the office and pulled here: read-only on the laptop
+    (outbox._check_immutable), shown with the review (`sync.protocol.ReviewSampleData`)."""
+
+    __tablename__ = "review_sample"
+    entity = "review_sample"
+
+    review_id: Mapped[str] = field(ForeignKey("review.id", ondelete="CASCADE"), index=True)
+    learner_id: Mapped[str] = field(ForeignKey("learner.id", ondelete="CASCADE"), index=True)
+    sampled_by: Mapped[str] = field(String(200), default="")
+    sampled_at: Mapped[dt.datetime | None] = field(default=None)
+    targets_smart: Mapped[str | None] = field(String(10), default=None)
+    targets_smart_note: Mapped[str] = field(Text, default="")
+    learning_plan_used: Mapped[str | None] = field(String(10), default=None)
+    learning_plan_used_note: Mapped[str] = field(Text, default="")
+    safety_equality_reinforced: Mapped[str | None] = field(String(10), default=None)
+    safety_equality_reinforced_note: Mapped[str] = field(Text, default="")
+    welfare_followed_up: Mapped[str | None] = field(String(10), default=None)
+    welfare_followed_up_note: Mapped[str] = field(Text, default="")
+    feedback: Mapped[str] = field(Text, default="")
+
+
 SYNCABLE_MODELS: dict[str, type[Syncable]] = {
-    m.entity: m for m in (Employer, Learner, PlanItem, Review, Target, Signature, OtjEntry)
+    m.entity: m for m in (Employer, Learner, PlanItem, Review, Target, Signature, OtjEntry, ReviewSample)
 }
 
 

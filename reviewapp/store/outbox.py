@@ -19,8 +19,8 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from reviewapp.core.dates import utc_now
-from reviewapp.store.errors import BypassedOutboxError, ImmutableRecordError
-from reviewapp.store.models import OutboxEntry, Review, Signature, Syncable, data_fields, new_id
+from reviewapp.store.errors import BypassedOutboxError, ImmutableRecordError, StoreError
+from reviewapp.store.models import OutboxEntry, Review, ReviewSample, Signature, Syncable, data_fields, new_id
 
 LOCAL = "local"
 REMOTE = "remote"
@@ -79,6 +79,9 @@ def _is_voiding(review: Review, changes: dict[str, tuple[Any, Any]]) -> bool:
 
 def _check_immutable(session: Session, obj: Syncable, changes: dict[str, tuple[Any, Any]], is_new: bool) -> None:
     """Local changes only: the server enforces append-only for what it sends, and may void a finalised review."""
+    if isinstance(obj, ReviewSample):
+        raise StoreError("A quality sample comes from the office and cannot be changed on a laptop.",
+                         "Ask the quality lead who sampled the review: a second look is a new sample.")
     status = _committed_status(obj) if isinstance(obj, Review) and not is_new and changes else None
     if status in _CLOSED and not (status == "finalised" and _is_voiding(obj, changes)):
         raise ImmutableRecordError("This review")

@@ -5,13 +5,16 @@ They return the plain values of `reviewapp.core.caseload`, so widgets never hold
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from reviewapp.core.caseload import CaseloadFacts, LearnerDetail, PlanProgress, ReviewSummary, TargetSummary
 from reviewapp.core.review_frequency import agreed_frequency, frequency_of
-from reviewapp.store.models import Employer, Learner, OtjEntry, OutboxEntry, PlanItem, Review, Target
+from reviewapp.store.models import Employer, Learner, OtjEntry, OutboxEntry, PlanItem, Review, ReviewSample, Target
 from reviewapp.store.otj_log import log_entries
+from reviewapp.store.records import to_record
 
 
 def caseload_facts(session: Session) -> list[CaseloadFacts]:
@@ -119,6 +122,7 @@ def learner_detail(session: Session, learner_id: str) -> LearnerDetail | None:
         .where(Review.learner_id == learner_id, Review.deleted.is_(False))
         .order_by(Review.visit_date.desc().nulls_first())
     ).all()
+    samples = review_samples(session, learner_id)
     otj_logged = session.scalar(
         select(func.coalesce(func.sum(OtjEntry.hours), 0.0)).where(
             and_(OtjEntry.learner_id == learner_id, OtjEntry.deleted.is_(False))
@@ -152,10 +156,22 @@ def learner_detail(session: Session, learner_id: str) -> LearnerDetail | None:
         open_targets=[TargetSummary(t.id, t.text, t.due_date, t.status, list(t.actions or [])) for t in targets],
         reviews=[
             ReviewSummary(r.id, r.visit_date, r.status, r.progress_rag, r.welfare_rag, r.next_review_date,
-                          is_addendum=r.addendum_to_id is not None)
+                          is_addendum=r.addendum_to_id is not None, samples=tuple(samples.get(r.id, ())))
             for r in reviews
         ],
     )
+
+
+def review_samples(session: Session, learner_id: str, review_id: str | None = None) -> dict[str, list[Any]]:
+    """The office's quality samples of a learner's reviews (or of one review), by review id, oldest first, as
+    `sync.protocol.ReviewSampleData`: one query."""
+    query = select(ReviewSample).where(ReviewSample.learner_id == learner_id, ReviewSample.deleted.is_(False))
+    if review_id is not None:
+        query = query.where(ReviewSample.review_id == review_id)
+    found: dict[str, list[Any]] = {}
+    for row in session.scalars(query.order_by(ReviewSample.sampled_at, ReviewSample.rev)):
+        found.setdefault(row.review_id, []).append(to_record(row))
+    return found
 
 
 def pending_change_count(session: Session) -> int:

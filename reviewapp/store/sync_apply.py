@@ -39,6 +39,7 @@ from reviewapp.store.models import (
     OutboxEntry,
     PlanItem,
     Review,
+    ReviewSample,
     SavedCopy,
     Signature,
     SyncConflict,
@@ -48,7 +49,7 @@ from reviewapp.store.models import (
     new_id,
 )
 from reviewapp.store.outbox import to_wire
-from sync.protocol import ENTITY_MODELS, Change, PullResponse, PushResult
+from sync.protocol import ENTITY_MODELS, OFFICE_ONLY_ENTITIES, Change, PullResponse, PushResult
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +263,7 @@ def _learner_record_ids(session: Session, learner_id: str) -> set[str]:
     signatures = Signature.__table__
     signed = select(signatures.c.id).where(signatures.c.review_id.in_(_reviews_of(learner_id)))
     record_ids.update(session.scalars(signed))
-    for model in (Target, PlanItem, OtjEntry, Review):
+    for model in (Target, PlanItem, OtjEntry, ReviewSample, Review):
         table = model.__table__
         record_ids.update(session.scalars(select(table.c.id).where(table.c.learner_id == learner_id)))
     return record_ids
@@ -355,7 +356,7 @@ def purge_learner(session: Session, learner_id: str) -> str:
     folder = next(iter(learner_folder_names(session, learner_id)), "")
     signatures = Signature.__table__
     session.execute(delete(signatures).where(signatures.c.review_id.in_(_reviews_of(learner_id))))
-    for model in (SavedCopy, Target, PlanItem, OtjEntry, Review):  # saved copies: the PDFs handed out
+    for model in (SavedCopy, Target, PlanItem, OtjEntry, ReviewSample, Review):  # saved copies: the PDFs handed out
         table = model.__table__
         session.execute(delete(table).where(table.c.learner_id == learner_id))
     employer_id = session.scalar(select(Learner.__table__.c.employer_id).where(Learner.__table__.c.id == learner_id))
@@ -668,6 +669,9 @@ def _queue_what_the_server_lacks(session: Session) -> int:
     queued = 0
     for entity, model in SYNCABLE_MODELS.items():
         table = model.__table__
+        if entity in OFFICE_ONLY_ENTITIES:  # the office's record, not on this server: not the laptop's to send
+            session.execute(delete(table).where(table.c.rev == 0))
+            continue
         rows = session.execute(select(table).where(table.c.rev == 0, table.c.deleted.is_(False))).mappings().all()
         for row in rows:
             fields = {name: wire_value(entity, name, row[name]) for name in data_fields(model)}

@@ -368,6 +368,13 @@ class OtjEntry(_Record, Base):
     learner_id: Mapped[str] = mapped_column(String(36), index=True)
 
 
+class ReviewSample(_Record, Base):
+    """A quality lead's sample of a finalised review (protocol.ReviewSampleData), made in the office web app."""
+
+    __tablename__ = "review_samples"
+    learner_id: Mapped[str] = mapped_column(String(36), index=True)
+    review_id: Mapped[str] = mapped_column(String(36), index=True)
+
 
 #: Entity name (as on the wire) → table.
 RECORD_MODELS: dict[str, Any] = {
@@ -378,10 +385,11 @@ RECORD_MODELS: dict[str, Any] = {
     "review": Review,
     "signature": Signature,
     "otj_entry": OtjEntry,
+    "review_sample": ReviewSample,
 }
 
 #: Records hanging off a learner by a `learner_id` column.
-LEARNER_CHILD_MODELS: tuple[Any, ...] = (PlanItem, Target, Review, Signature, OtjEntry)
+LEARNER_CHILD_MODELS: tuple[Any, ...] = (PlanItem, Target, Review, Signature, OtjEntry, ReviewSample)
 
 Index("ix_change_log_record", ChangeLog.entity, ChangeLog.record_id)
 Index("ix_change_log_user", ChangeLog.user_id)  # `reviewapp-server audit --user`

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sync.protocol import ENTITY_ORDER, Change
+from sync.protocol import PROTOCOL_VERSION, Change, entities_for_protocol
 
 from .db import last_rev
 from .models import RECORD_MODELS, CaseloadRemoval
@@ -18,8 +18,11 @@ from .records import pull_change
 from .scope import Caller
 
 
-def pull_page(session: Session, caller: Caller, since: int, limit: int) -> tuple[list[Change], int, bool]:
-    """(changes in rev order, cursor to pull from next, whether more are waiting).
+def pull_page(
+    session: Session, caller: Caller, since: int, limit: int, protocol: int = PROTOCOL_VERSION
+) -> tuple[list[Change], int, bool]:
+    """(changes in rev order, cursor to pull from next, whether more are waiting), of the entities a client
+    speaking `protocol` knows (`protocol.ENTITY_SINCE`).
 
     Two passes: the revs alone first (up to `limit + 1` per kind of record) to find where the page ends, then
     the whole records up to that rev. Loading whole records for every kind and keeping the first `limit` read
@@ -33,7 +36,7 @@ def pull_page(session: Session, caller: Caller, since: int, limit: int) -> tuple
             CaseloadRemoval.assessor_id == caller.user_id, CaseloadRemoval.rev > since, CaseloadRemoval.rev <= high
         )
     )
-    models = {entity: RECORD_MODELS[entity] for entity in ENTITY_ORDER}
+    models = {entity: RECORD_MODELS[entity] for entity in entities_for_protocol(protocol)}
     queries = {
         entity: select(model).where(model.rev > since, model.rev <= high, caller.visible(model))
         for entity, model in models.items()

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from sync.protocol import (
     ENTITY_MODELS,
+    OFFICE_ONLY_ENTITIES,
     TEMPORARY_ULN,
     FieldConflict,
     PushChange,
@@ -70,6 +71,9 @@ FINALISING_FIELDS = {"status": "draft", "content_hash": None, "finalised_at": No
 
 def _finalises(change: PushChange) -> bool:
     return change.entity == "review" and change.fields.get("status") == "finalised"
+
+
+SAMPLES_AT_THE_OFFICE = "Quality samples are recorded in the office web app, not on a laptop."
 
 
 def push_changes(session: Session, caller: Caller, changes: list[PushChange]) -> list[PushResult]:
@@ -186,6 +190,8 @@ def _check_shape(change: PushChange) -> None:
 
 def _apply(session: Session, caller: Caller, change: PushChange) -> PushResult:
     entity, record_id = change.entity, change.id.lower()
+    if entity in OFFICE_ONLY_ENTITIES:
+        raise Rejected(SAMPLES_AT_THE_OFFICE)
     model = RECORD_MODELS[entity]
     _check_shape(change)
     row = caller.load(session, model, record_id)

@@ -45,10 +45,11 @@ from reviewapp.core.review_rules import (
     parse_iso_date,
     section_statuses,
 )
+from reviewapp.core.sampling import sample_lines, sampled_by_line
 from reviewapp.core.scheduling import DEFAULT_RULES, ScheduleRules
 from reviewapp.core.summary import review_summary, summary_intro
 from reviewapp.core.templates import Question, Section, Template, load_template
-from reviewapp.store import reviews
+from reviewapp.store import queries, reviews
 from reviewapp.store.database import Store
 from reviewapp.store.settings import get_setting
 from reviewapp.ui.plain_label import plain_label
@@ -192,6 +193,8 @@ class ReviewWizard(QWidget):
         with store.read() as session:
             review, signatures = reviews.load_review(session, review_id)
             self.context: ReviewContext = reviews.review_context(session, review.learner_id, review_id, rules)
+            #: The office's quality samples of this review (read-only), shown under its summary.
+            self.samples = queries.review_samples(session, review.learner_id, review_id).get(review_id, [])
         self.review = review
         self.template = template or load_template(review.template_id, version=review.template_version)
         self.answers: dict[str, Any] = dict(review.answers)
@@ -589,7 +592,7 @@ class ReviewWizard(QWidget):
                     editor.focus_widget().setAccessibleDescription(" ".join(filter(None, (question.help, text))))
 
     def _render_summary(self) -> None:
-        parts = []
+        parts = self._sample_parts()  # the office's word on a finalised review first: what the assessor looks for
         for section in review_summary(self.template, self.answers, list(self.signatures.values()), self.context):
             state = "" if section.complete else " <span style='color:#a00'>(incomplete)</span>"
             parts.append(f"<h3>{escape(section.title)}{state}</h3><table cellspacing='4'>")
@@ -601,6 +604,19 @@ class ReviewWizard(QWidget):
                 parts.append("<ul>" + "".join(f"<li style='color:#a00'>{escape(p)}</li>"
                                               for p in section.problems) + "</ul>")
         self.summary.setHtml("".join(parts))
+
+    def _sample_parts(self) -> list[str]:
+        """The office's quality samples of this review (read-only, from the last sync), as summary HTML."""
+        parts = []
+        for sample in self.samples:
+            parts.append(f"<h3>Quality sample</h3><p>{escape(sampled_by_line(sample))}</p><table cellspacing='4'>")
+            for question, answer, note in sample_lines(sample):
+                said = escape(answer) + (f": {escape(note)}" if note else "")
+                parts.append(f"<tr><td valign='top' width='40%'><b>{escape(question)}</b></td><td>{said}</td></tr>")
+            feedback = escape(sample.feedback).replace("\n", "<br>")
+            parts.append(f"<tr><td valign='top' width='40%'><b>Feedback for you</b></td><td>{feedback}</td></tr>"
+                         "</table>")
+        return parts
 
     # --- finalising ---------------------------------------------------------------------------------------
 

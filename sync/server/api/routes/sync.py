@@ -37,9 +37,10 @@ def pull(
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 500,
     x_reviewapp_protocol: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> PullResponse:
+    protocol = int((x_reviewapp_protocol or "1").strip())  # a number: check_client_protocol saw to it
     with session.begin():
-        changes, cursor, more = pull_page(session, caller, since, limit)
-    _for_client(changes, int((x_reviewapp_protocol or "1").strip()))  # a number: check_client_protocol saw to it
+        changes, cursor, more = pull_page(session, caller, since, limit, protocol)
+    _for_client(changes, protocol)
     # Serialised here, once: returned as a model, FastAPI would validate the whole page again and then encode it.
     body = PullResponse(server_id=server, changes=changes, cursor=cursor, more=more)
     try:
