@@ -22,7 +22,9 @@ SECURITY_HEADERS = {
 
 def mount_web_app(app: FastAPI) -> None:
     from .pages import router
+    from .review_pages import router as review_router
 
+    app.include_router(review_router)
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

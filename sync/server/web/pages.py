@@ -15,7 +15,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from reviewapp.core.dates import format_date
+from reviewapp.core.dates import format_date, format_datetime
 
 from ..accounts import AuthFailure, check_credentials
 from ..api.deps import AddressDep, AuthRefused, LimiterDep, PageCallerDep, SessionDep
@@ -26,6 +26,7 @@ from .sessions import COOKIE_NAME, end_session, start_session
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 templates.env.filters["date"] = lambda day: format_date(day) or "—"
+templates.env.filters["datetime"] = lambda moment: format_datetime(moment) or "—"
 router = APIRouter(include_in_schema=False)
 #: Shown for another caseload's learner and for an unknown id alike: the answer reveals nothing.
 NOT_YOURS = "There is no learner here that you may see."
