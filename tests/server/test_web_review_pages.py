@@ -9,17 +9,23 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 from server_testkit import Server, change, finalised_review, rehashed
+from sqlalchemy import update
 from web_kit import browser, put_in_team, sign_in
 
-from sync.server.db import new_id
+from sync.server.db import new_id, transaction
+from sync.server.models import Review
+
+ACHIEVED = "Has taken over the post log and answers customer emails alone."
 
 
-def push_review(server: Server, assessor: str, learner_id: str, **changes: Any) -> str:
-    """A review finalised on `assessor`'s laptop and synced, with its signatures; its id."""
+def push_review(server: Server, assessor: str, learner_id: str, answers: dict[str, Any] | None = None,
+                **fields: Any) -> str:
+    """A review finalised on `assessor`'s laptop (by the laptop's own finalise) and synced with its signatures."""
     review_id = new_id()
     review, signatures = finalised_review(learner_id, review_id)
-    if changes:
-        review = rehashed(review_id, {**review, **changes}, [s for _, s in signatures])
+    if answers or fields:
+        review = rehashed(review_id, {**review, **fields, "answers": {**review["answers"], **(answers or {})}},
+                          [s for _, s in signatures])
     results = server.push(server.login(assessor), change("review", "create", review_id, review),
                           *[change("signature", "create", sid, s) for sid, s in signatures])
     assert all(r["status"] == "applied" for r in results), results
@@ -32,6 +38,7 @@ def reviewed(server: Server) -> dict[str, str]:
     for name in ("alice", "bob", "carol"):
         server.add_user(name)
     server.add_user("meg", role="manager")
+    server.add_user("quinn", role="quality_lead")
     put_in_team(server, "North", "alice", "bob", "meg")
     put_in_team(server, "South", "carol")
     ids = {"Ann": server.add_learner("alice", first_name="Ann"), "Ben": server.add_learner("bob", first_name="Ben"),
@@ -41,23 +48,92 @@ def reviewed(server: Server) -> dict[str, str]:
     return ids
 
 
+def pdf_words(content: bytes) -> str:
+    assert content.startswith(b"%PDF-")
+    return " ".join((page.extract_text() or "") for page in PdfReader(io.BytesIO(content)).pages)
+
+
 def test_a_finalised_review_reads_as_its_printed_copy(server: Server, reviewed: dict[str, str]) -> None:
     client = browser(server)
     sign_in(client, "alice")
     page = client.get(f"/reviews/{reviewed['Ann review']}")
     assert page.status_code == 200, page.text
-    assert "Ann Smith" in page.text and "20/11/2025" in page.text
-    assert "Signed by Sam Smith" in page.text and "Signed by Pat Boss" in page.text
+    assert "Ann Smith" in page.text and "20/11/2025" in page.text and ACHIEVED in page.text
+    # The printed copy's words: option labels, signatures by name, the RAG rating as a word beside its colour.
+    assert "In person at the workplace" in page.text and "Signed by Pat Boss" in page.text
+    assert '<strong class="govuk-tag govuk-tag--green">Green</strong>' in page.text
     assert f'href="/reviews/{reviewed["Ann review"]}.pdf"' in page.text
-    print(page.text)
+    assert f'href="/learners/{reviewed["Ann"]}"' in page.text
 
 
-def test_the_pdf_is_the_provider_copy(server: Server, reviewed: dict[str, str]) -> None:
+def test_the_pdf_is_the_laptops_provider_copy(server: Server, reviewed: dict[str, str]) -> None:
     client = browser(server)
     sign_in(client, "alice")
     answer = client.get(f"/reviews/{reviewed['Ann review']}.pdf")
     assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
-    assert answer.content.startswith(b"%PDF-")
-    words = " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(answer.content)).pages)
+    assert answer.headers["content-disposition"].startswith("inline; filename=") and "no-store" in answer.headers[
+        "cache-control"]
+    words = " ".join(pdf_words(answer.content).split())
     assert "Ann Smith" in words and "Provider copy" in words
-    print(words)
+    assert " ".join(ACHIEVED.split()[:5]) in words and "Head office, Leeds" in words
+
+
+def test_another_caseloads_review_is_403_exactly_as_an_unknown_one(server: Server, reviewed: dict[str, str]) -> None:
+    client = browser(server)
+    sign_in(client, "alice")
+    for suffix in ("", ".pdf"):
+        other = client.get(f"/reviews/{reviewed['Ben review']}{suffix}")
+        unknown = client.get(f"/reviews/{new_id()}{suffix}")
+        assert other.status_code == unknown.status_code == 403
+        assert other.text == unknown.text and "Ben" not in other.text
+        assert client.get(f"/reviews/{'x' * 300}{suffix}").text == unknown.text
+    manager = browser(server)
+    sign_in(manager, "meg")
+    assert manager.get(f"/reviews/{reviewed['Ben review']}").status_code == 200
+    assert manager.get(f"/reviews/{reviewed['Ben review']}.pdf").status_code == 200
+    assert manager.get(f"/reviews/{reviewed['Cat review']}").status_code == 403
+    lead = browser(server)
+    sign_in(lead, "quinn")
+    assert lead.get(f"/reviews/{reviewed['Cat review']}").status_code == 200
+    signed_out = browser(server).get(f"/reviews/{reviewed['Ann review']}.pdf", follow_redirects=False)
+    assert signed_out.status_code == 303 and signed_out.headers["location"].startswith("/sign-in?next=")
+
+
+def test_a_draft_is_not_shown_as_a_finalised_review(server: Server, reviewed: dict[str, str]) -> None:
+    draft_id = new_id()
+    server.push(server.login("alice"), change("review", "create", draft_id, {
+        "learner_id": reviewed["Ann"], "template_id": "apprenticeship-progress-review", "template_version": 2,
+        "status": "draft", "answers": {}}))
+    client = browser(server)
+    sign_in(client, "alice")
+    unknown = client.get(f"/reviews/{new_id()}")
+    for suffix in ("", ".pdf"):
+        assert client.get(f"/reviews/{draft_id}{suffix}").text == unknown.text
+
+
+def test_a_review_changed_after_signing_is_refused_with_the_reason(server: Server, reviewed: dict[str, str]) -> None:
+    with transaction(server.factory) as session:
+        row = session.get(Review, reviewed["Ann review"])
+        assert row is not None
+        tampered = {**row.data, "answers": {**row.data["answers"], "progress_summary": "Changed later."}}
+        session.execute(update(Review).where(Review.id == row.id).values(data=tampered))
+    client = browser(server)
+    sign_in(client, "alice")
+    refused = client.get(f"/reviews/{reviewed['Ann review']}.pdf")
+    assert refused.status_code == 409 and "has changed since it was signed" in refused.text
+    assert "<html" in refused.text
+
+
+def test_answers_and_names_are_shown_as_text(server: Server) -> None:
+    server.add_user("alice")
+    learner = server.add_learner("alice", first_name="<script>alert(1)</script>", last_name="<b>x</b>")
+    review = push_review(server, "alice", learner, answers={"progress_summary": "<img src=x onerror=alert(2)>"})
+    client = browser(server)
+    sign_in(client, "alice")
+    page = client.get(f"/reviews/{review}")
+    assert page.status_code == 200
+    assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert "<img src=x" not in page.text and "&lt;img src=x onerror=alert(2)&gt;" in page.text
+    assert "<b>x</b>" not in page.text
+    words = pdf_words(client.get(f"/reviews/{review}.pdf").content)
+    assert "<script>alert(1)</script>" in words  # the PDF prints the name as the learner wrote it
