@@ -137,3 +137,62 @@ def test_answers_and_names_are_shown_as_text(server: Server) -> None:
     assert "<b>x</b>" not in page.text
     words = pdf_words(client.get(f"/reviews/{review}.pdf").content)
     assert "<script>alert(1)</script>" in words  # the PDF prints the name as the learner wrote it
+
+
+def test_the_learner_page_shows_plan_gain_hours_reviews_and_targets(server: Server) -> None:
+    server.add_user("alice")
+    learner = server.add_learner("alice", first_name="Ann", start_date="2025-09-01", planned_end_date="2026-09-01",
+                                 planned_otj_hours=365.0)
+    earlier = push_review(server, "alice", learner, visit_date="2025-10-01", progress_rag="amber", welfare_rag="red")
+    latest = push_review(server, "alice", learner)
+    alice = server.login("alice")
+    results = server.push(
+        alice,
+        change("plan_item", "create", None, {"learner_id": learner, "code": "K1", "title": "Data protection",
+                                              "progress": 70, "starting_value": 40}),
+        change("plan_item", "create", None, {"learner_id": learner, "title": "Spreadsheets", "progress": 20}),
+        change("target", "create", None, {"learner_id": learner, "text": "Finish the GDPR module",
+                                           "due_date": "2025-11-01", "status": "met", "set_in_review_id": earlier,
+                                           "followed_up_in_review_id": latest, "follow_up_comment": "Done early"}),
+        change("target", "create", None, {"learner_id": learner, "text": "Build a pivot table",
+                                           "due_date": "2026-01-10", "set_in_review_id": latest}),
+        change("otj_entry", "create", None, {"learner_id": learner, "date": "2025-09-10", "hours": 7.5,
+                                              "activity": "Workshop"}),
+    )
+    assert all(r["status"] == "applied" for r in results), results
+    client = browser(server)
+    sign_in(client, "alice")
+    page = client.get(f"/learners/{learner}").text
+    # The plan with learning gain by the core rule: from the starting point, or said to have none.
+    assert "40% → 70% (+30)" in page and "20% (no starting point)" in page and "average gain +30 points" in page
+    # Hours against plan: 365 planned over a year, 7.5 logged.
+    assert "365 hours" in page and "7.5 hours" in page
+    # Reviews latest first, each linked, with ratings in words; the chart's points come from the same rows.
+    assert page.index(f'href="/reviews/{latest}"') < page.index(f'href="/reviews/{earlier}"')
+    assert 'data-visit="01/10/2025" data-progress="2" data-welfare="1"' in page
+    assert 'data-visit="20/11/2025" data-progress="3" data-welfare="3"' in page
+    assert '<strong class="govuk-tag govuk-tag--red">Red</strong>' in page
+    assert "/static/vendor/chart.js/chart.umd.min.js" in page and "/static/app/ratings_chart.js" in page
+    # Targets with their history: set at one review, followed up at another, and the outcome.
+    met = page[page.index("Finish the GDPR module"):page.index("Finish the GDPR module") + 600]
+    assert "Review of 01/10/2025" in met and "Review of 20/11/2025" in met and "Met: Done early" in met
+    assert page.index("Build a pivot table") < page.index("Finish the GDPR module")  # open first
+    assert 'href="/assessors/alice"' in page
+
+
+def test_a_learner_with_nothing_yet_says_so_and_loads_no_chart(server: Server) -> None:
+    server.add_user("alice")
+    learner = server.add_learner("alice", first_name="Ann")
+    client = browser(server)
+    sign_in(client, "alice")
+    page = client.get(f"/learners/{learner}").text
+    assert "No review has been finalised yet." in page and "No targets have been set." in page
+    assert "No learning plan has been recorded." in page and "chart.umd.min.js" not in page
+
+
+def test_the_chart_library_is_vendored_with_its_licence(server: Server) -> None:
+    client = browser(server)
+    script = client.get("/static/vendor/chart.js/chart.umd.min.js")
+    assert script.status_code == 200 and "Chart.js v4.6.1" in script.text
+    assert "MIT" in client.get("/static/vendor/chart.js/LICENCE.md").text
+    assert client.get("/static/app/ratings_chart.js").status_code == 200

@@ -31,6 +31,8 @@ class LearnerLine:
     assessor: str
     data: LearnerData
     employer: str
+    #: The assessor's username (their page's address), "" when not assigned.
+    assessor_username: str = ""
 
 
 def last_progress_review(reviews: Iterable[ReviewData]) -> ReviewData | None:
@@ -83,9 +85,9 @@ def visible_learners(
         learner = LearnerData.model_validate(data)
         employer = (employer_data or {}).get("name", "")
         facts.append(_facts(lid, learner, employer, last_progress_review(reviews.get(lid, ()))))
-        extra.append((learner, employer, display_name or username or "Not assigned"))
+        extra.append((learner, employer, display_name or username or "Not assigned", username or ""))
     lines = [
-        LearnerLine(caseload=row, assessor=who, data=learner, employer=employer)
-        for row, (learner, employer, who) in zip(caseload_rows(facts, today, rules), extra, strict=True)
+        LearnerLine(caseload=row, assessor=who, data=learner, employer=employer, assessor_username=login)
+        for row, (learner, employer, who, login) in zip(caseload_rows(facts, today, rules), extra, strict=True)
     ]
     return sorted(lines, key=lambda line: (line.data.last_name.casefold(), line.data.first_name.casefold()))
