@@ -3,7 +3,9 @@ the real app: scoped like every page, escaped, and worded by the laptop's own co
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
 from typing import Any
 
 import pytest
@@ -13,7 +15,7 @@ from sqlalchemy import update
 from web_kit import browser, put_in_team, sign_in
 
 from sync.server.db import new_id, transaction
-from sync.server.models import Review
+from sync.server.models import Review, User
 
 ACHIEVED = "Has taken over the post log and answers customer emails alone."
 
@@ -196,3 +198,54 @@ def test_the_chart_library_is_vendored_with_its_licence(server: Server) -> None:
     assert script.status_code == 200 and "Chart.js v4.6.1" in script.text
     assert "MIT" in client.get("/static/vendor/chart.js/LICENCE.md").text
     assert client.get("/static/app/ratings_chart.js").status_code == 200
+
+
+def _figures(html: str, attribute: str) -> dict[str, int]:
+    found = re.findall(rf'{attribute}="(\w+)">(\d+)<', html)
+    return {key: int(value) for key, value in found}
+
+
+def test_the_assessor_page_lists_their_caseload_with_figures_beside_the_teams(
+        server: Server, reviewed: dict[str, str]) -> None:
+    this_month = dt.date.today().replace(day=1).isoformat()
+    push_review(server, "alice", reviewed["Ann"], visit_date=this_month, progress_rag="red",
+                next_review_date=(dt.date.today() + dt.timedelta(weeks=8)).isoformat())
+    server.add_learner("alice", first_name="Amy")  # never reviewed: overdue since 27/10/2025, so at risk
+    client = browser(server)
+    sign_in(client, "alice")
+    page = client.get("/assessors/alice")
+    assert page.status_code == 200, page.text
+    assert f'href="/learners/{reviewed["Ann"]}"' in page.text and "Amy Smith" in page.text
+    assert "Ben Smith" not in page.text and "team North" in page.text
+    assert _figures(page.text, "data-figure") == {"learners": 2, "overdue": 1, "at_risk": 2,
+                                                 "reviews_this_month": 1}
+    # The team: alice's and bob's learners (Ben reviewed on 20/11/2025, due again on 15/01/2026).
+    team = _figures(page.text, "data-team-figure")
+    assert team["learners"] == 3 and team["at_risk"] >= 2 and team["reviews_this_month"] == 1
+
+
+def test_an_assessor_page_is_scoped_like_every_page(server: Server, reviewed: dict[str, str]) -> None:
+    client = browser(server)
+    sign_in(client, "alice")
+    other, unknown = client.get("/assessors/bob"), client.get("/assessors/nobody")
+    assert other.status_code == unknown.status_code == 403 and other.text == unknown.text
+    assert client.get("/assessors/meg").text == unknown.text  # a manager has no assessor page
+    assert client.get(f"/assessors/{'x' * 400}").text == unknown.text
+    manager = browser(server)
+    sign_in(manager, "meg")
+    assert manager.get("/assessors/bob").status_code == 200
+    assert manager.get("/assessors/carol").status_code == 403
+    lead = browser(server)
+    sign_in(lead, "quinn")
+    carol = lead.get("/assessors/carol")
+    assert carol.status_code == 200 and "Cat Smith" in carol.text
+
+
+def test_an_assessors_name_is_shown_as_text(server: Server) -> None:
+    server.add_user("alice")
+    with transaction(server.factory) as session:
+        session.execute(update(User).where(User.username == "alice").values(display_name="<i>Al</i>"))
+    client = browser(server)
+    sign_in(client, "alice")
+    page = client.get("/assessors/alice").text
+    assert "<i>Al</i>" not in page and "&lt;i&gt;Al&lt;/i&gt;" in page

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -11,6 +13,8 @@ from reviewapp.reports.review_pdf import ReviewPdfError, review_pdf
 
 from ..api.deps import PageCallerDep, SessionDep
 from ..records import Rejected
+from .assessors import NOT_YOURS as NO_ASSESSOR
+from .assessors import assessor_page
 from .pages import page
 from .reviews import NOT_YOURS, OFFICE_COPY, load_review_document, report_settings, shown_sections, template_of
 
@@ -47,3 +51,11 @@ def review_page(review_id: str, request: Request, caller: PageCallerDep, session
     document, template = _document(session, caller, review_id)
     return page(request, "review.html", caller=caller, document=document, template=template,
                 sections=shown_sections(template, document))
+
+
+@router.get("/assessors/{username}", response_class=HTMLResponse)
+def assessor(username: str, request: Request, caller: PageCallerDep, session: SessionDep) -> HTMLResponse:
+    found = assessor_page(session, caller, username, dt.date.today())
+    if found is None:
+        raise HTTPException(status_code=403, detail=NO_ASSESSOR)
+    return page(request, "assessor.html", caller=caller, assessor=found)
