@@ -16,17 +16,18 @@
       labels,
       datasets: [
         { label: "Progress", data: rows.map((row) => score(row.dataset.progress)), borderColor: "#1d70b8",
-          backgroundColor: "#1d70b8", pointStyle: "circle", pointRadius: 5, spanGaps: true },
+          backgroundColor: "#1d70b8", pointStyle: "circle", pointRadius: 5, spanGaps: true, clip: false },
         { label: "Welfare", data: rows.map((row) => score(row.dataset.welfare)), borderColor: "#505a5f",
-          backgroundColor: "#505a5f", pointStyle: "rectRot", pointRadius: 6, borderDash: [6, 4], spanGaps: true },
+          backgroundColor: "#505a5f", pointStyle: "rectRot", pointRadius: 6, borderDash: [6, 4], spanGaps: true, clip: false },
       ],
     },
     options: {
       responsive: true,
       maintainAspectRatio: false,
       animation: false,
+      layout: { padding: { top: 8, bottom: 4 } },
       scales: {
-        y: { min: 0.5, max: 3.5, ticks: { stepSize: 1, callback: (value) => words[value] || "" } },
+        y: { min: 1, max: 3, ticks: { stepSize: 1, callback: (value) => words[value] || "" } },
       },
       plugins: {
         tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${words[item.raw] || "not rated"}` } },
