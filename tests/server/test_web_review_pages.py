@@ -109,6 +109,7 @@ def test_a_draft_is_not_shown_as_a_finalised_review(server: Server, reviewed: di
     client = browser(server)
     sign_in(client, "alice")
     unknown = client.get(f"/reviews/{new_id()}")
+    assert unknown.status_code == 403
     for suffix in ("", ".pdf"):
         assert client.get(f"/reviews/{draft_id}{suffix}").text == unknown.text
 
