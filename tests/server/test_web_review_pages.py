@@ -197,7 +197,7 @@ def test_the_chart_library_is_vendored_with_its_licence(server: Server) -> None:
     client = browser(server)
     script = client.get("/static/vendor/chart.js/chart.umd.min.js")
     assert script.status_code == 200 and "Chart.js v4.6.1" in script.text
-    assert "MIT" in client.get("/static/vendor/chart.js/LICENCE.md").text
+    assert "MIT" in client.get("/static/vendor/chart.js/LICENCE.txt").text
     assert client.get("/static/app/ratings_chart.js").status_code == 200
 
 
