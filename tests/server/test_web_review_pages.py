@@ -250,3 +250,22 @@ def test_an_assessors_name_is_shown_as_text(server: Server) -> None:
     sign_in(client, "alice")
     page = client.get("/assessors/alice").text
     assert "<i>Al</i>" not in page and "&lt;i&gt;Al&lt;/i&gt;" in page
+
+
+def test_the_pdf_carries_the_providers_name_and_logo_set_at_the_office(server: Server,
+                                                                        reviewed: dict[str, str]) -> None:
+    from PIL import Image
+
+    from sync.server.provider_settings import set_logo, set_provider_name
+
+    png = io.BytesIO()
+    Image.new("RGB", (120, 40), (29, 112, 184)).save(png, format="PNG")
+    with transaction(server.factory) as session:
+        set_provider_name(session, "Acme Training Ltd", "ada")
+        set_logo(session, png.getvalue(), "ada")
+    client = browser(server)
+    sign_in(client, "alice")
+    answer = client.get(f"/reviews/{reviewed['Ann review']}.pdf")
+    assert answer.status_code == 200
+    assert "Acme Training Ltd" in pdf_words(answer.content)
+    assert len(PdfReader(io.BytesIO(answer.content)).pages[0].images) >= 1

@@ -7,12 +7,16 @@ import datetime as dt
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
+from reviewapp.core.documents import ReviewDocument
 from reviewapp.core.file_names import safe_name
+from reviewapp.core.templates import Template
 from reviewapp.reports.review_pdf import ReviewPdfError, review_pdf
 
 from ..api.deps import PageCallerDep, SessionDep
 from ..records import Rejected
+from ..scope import Caller
 from .assessors import NOT_YOURS as NO_ASSESSOR
 from .assessors import assessor_page
 from .pages import page
@@ -21,7 +25,7 @@ from .reviews import NOT_YOURS, OFFICE_COPY, load_review_document, report_settin
 router = APIRouter(include_in_schema=False)
 
 
-def _document(session, caller, review_id: str):  # type: ignore[no-untyped-def]
+def _document(session: Session, caller: Caller, review_id: str) -> tuple[ReviewDocument, Template]:
     document = load_review_document(session, caller, review_id)
     if document is None:
         raise HTTPException(status_code=403, detail=NOT_YOURS)
@@ -36,7 +40,8 @@ def _document(session, caller, review_id: str):  # type: ignore[no-untyped-def]
 def review_as_pdf(review_id: str, caller: PageCallerDep, session: SessionDep) -> Response:
     document, template = _document(session, caller, review_id)
     try:
-        data = review_pdf(document, copy=OFFICE_COPY, settings=report_settings(session), template=template)
+        with report_settings(session) as settings:
+            data = review_pdf(document, copy=OFFICE_COPY, settings=settings, template=template)
     except ReviewPdfError as refused:
         raise HTTPException(status_code=409, detail=str(refused)) from None
     when = document.review.visit_date.isoformat() if document.review.visit_date else "undated"

@@ -13,8 +13,14 @@ caseload's review, a draft, a voided one and an unknown id all get the same 403.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,7 +35,7 @@ from sync.protocol import EmployerData, LearnerData, OtjEntryData, PlanItemData,
 
 from ..finalisation_rules import installed_template
 from ..models import Employer, Learner, OtjEntry, PlanItem, ProviderSetting, Review, Signature, Target
-from ..provider_settings import NAME
+from ..provider_settings import LOGO, NAME
 from ..scope import Caller
 
 #: The copy the office reads and prints (see the module's docstring for why).
@@ -114,12 +120,25 @@ def template_of(session: Session, document: ReviewDocument) -> Template:
     return installed_template(document.review.template_id, document.review.template_version, session)
 
 
-def report_settings(session: Session) -> ReportSettings:
-    """The provider's name as the office set it (provider_settings.py). The logo is not printed on office copies
-    yet: the server keeps it as bytes and the PDF code reads a file."""
-    row = session.get(ProviderSetting, NAME)
-    name = str(row.value).strip() if row is not None and row.value else ""
-    return ReportSettings(name or DEFAULT_PROVIDER_NAME)
+@contextmanager
+def report_settings(session: Session) -> Iterator[ReportSettings]:
+    """The provider's name and logo as the office set them (provider_settings.py), as every laptop prints them. The
+    PDF code reads the logo from a file, so it is written to a temporary one for as long as the copy is made."""
+    values = {row.key: row.value for row in session.scalars(
+        select(ProviderSetting).where(ProviderSetting.key.in_([NAME, LOGO])))}
+    name = str(values.get(NAME) or "").strip() or DEFAULT_PROVIDER_NAME
+    logo = values.get(LOGO)
+    with tempfile.TemporaryDirectory(prefix="reviewapp-logo-") as folder:
+        path = None
+        if isinstance(logo, dict) and logo.get("data"):
+            try:
+                data = base64.b64decode(logo["data"], validate=True)
+            except (binascii.Error, ValueError):
+                data = b""
+            if data:
+                path = Path(folder) / ("logo.png" if logo.get("media_type") == "image/png" else "logo.jpg")
+                path.write_bytes(data)
+        yield ReportSettings(name, path)
 
 
 def shown_sections(template: Template, document: ReviewDocument) -> list[ShownSection]:
