@@ -14,13 +14,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select, true
+from sqlalchemy import ColumnElement, Select, or_, select, true
 from sqlalchemy.orm import Session
 
 from .models import Assignment, Employer, Learner, TeamMember
 
 #: Roles that see every learner, wherever they sign in.
 SEES_ALL_ROLES = ("quality_lead", "admin")
+
+
+def team_mates(user_id: str) -> Select[tuple[str]]:
+    """Ids of everyone in the teams `user_id` is in (themselves included): a manager's assessors, or an
+    assessor's team."""
+    teams = select(TeamMember.team_id).where(TeamMember.user_id == user_id)
+    return select(TeamMember.user_id).where(TeamMember.team_id.in_(teams))
 
 
 @dataclass(frozen=True)
@@ -40,10 +47,17 @@ class Caller:
     def caseload(self) -> Select[tuple[str]]:
         """Ids of the learners in the caller's caseload: their own, or for a manager their teams' assessors'."""
         if self.role == "manager":
-            my_teams = select(TeamMember.team_id).where(TeamMember.user_id == self.user_id)
-            assessors = select(TeamMember.user_id).where(TeamMember.team_id.in_(my_teams))
-            return select(Assignment.learner_id).where(Assignment.assessor_id.in_(assessors))
+            return select(Assignment.learner_id).where(Assignment.assessor_id.in_(team_mates(self.user_id)))
         return select(Assignment.learner_id).where(Assignment.assessor_id == self.user_id)
+
+    def sees_user(self, user_id: Any) -> ColumnElement[bool]:
+        """Whether the caller may see a user's page: their own, their teams' for a manager, everyone's for those
+        who see everything."""
+        if self.sees_everything:
+            return true()
+        if self.role == "manager":
+            return or_(user_id == self.user_id, user_id.in_(team_mates(self.user_id)))
+        return user_id == self.user_id
 
     def visible(self, model: Any) -> ColumnElement[bool]:
         """The condition a row of `model` must meet for the caller to see it."""

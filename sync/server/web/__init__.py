@@ -22,8 +22,10 @@ SECURITY_HEADERS = {
 
 def mount_web_app(app: FastAPI) -> None:
     from .pages import router
+    from .review_pages import router as review_router
     from .sampling import router as sampling_router
 
+    app.include_router(review_router)
     app.include_router(router)
     app.include_router(sampling_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

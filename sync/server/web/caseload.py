@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import Session
 
 from reviewapp.core.caseload import CaseloadFacts, CaseloadRow, caseload_rows
@@ -31,6 +31,8 @@ class LearnerLine:
     assessor: str
     data: LearnerData
     employer: str
+    #: The assessor's username (their page's address), "" when not assigned.
+    assessor_username: str = ""
 
 
 def last_progress_review(reviews: Iterable[ReviewData]) -> ReviewData | None:
@@ -58,18 +60,29 @@ def _facts(learner_id: str, data: LearnerData, employer: str, last: ReviewData |
 
 def visible_learners(
     session: Session, caller: Caller, today: dt.date, *, learner_id: str | None = None,
-    rules: ScheduleRules = DEFAULT_RULES,
+    rules: ScheduleRules = DEFAULT_RULES, among: Select[tuple[str]] | None = None,
 ) -> list[LearnerLine]:
-    """The learners `caller` may see (or only `learner_id`, if they may see it), by surname, with their timing."""
+    """The learners `caller` may see (or only `learner_id`, if they may see it; or only those of the ids `among`
+    selects), by surname, with their timing."""
+    condition = caller.visible(Learner)
+    if learner_id is not None:
+        condition = and_(condition, Learner.id == learner_id)
+    if among is not None:
+        condition = and_(condition, Learner.id.in_(among))
+    return learner_lines(session, condition, today, rules)
+
+
+def learner_lines(session: Session, condition: ColumnElement[bool], today: dt.date,
+                  rules: ScheduleRules = DEFAULT_RULES) -> list[LearnerLine]:
+    """The learners meeting `condition`, with their timing. Unscoped: pages ask `visible_learners`; this is for
+    figures over a group (counts, naming no one) that a page shows beside its scoped caseload."""
     query = (
         select(Learner.id, Learner.data, Employer.data, User.display_name, User.username)
         .outerjoin(Employer, Employer.id == Learner.employer_id)
         .outerjoin(Assignment, Assignment.learner_id == Learner.id)
         .outerjoin(User, User.id == Assignment.assessor_id)
-        .where(Learner.deleted.is_(False), caller.visible(Learner))
+        .where(Learner.deleted.is_(False), condition)
     )
-    if learner_id is not None:
-        query = query.where(Learner.id == learner_id)
     found = session.execute(query).all()
     ids = [row[0] for row in found]
     reviews: dict[str, list[ReviewData]] = {}
@@ -83,9 +96,9 @@ def visible_learners(
         learner = LearnerData.model_validate(data)
         employer = (employer_data or {}).get("name", "")
         facts.append(_facts(lid, learner, employer, last_progress_review(reviews.get(lid, ()))))
-        extra.append((learner, employer, display_name or username or "Not assigned"))
+        extra.append((learner, employer, display_name or username or "Not assigned", username or ""))
     lines = [
-        LearnerLine(caseload=row, assessor=who, data=learner, employer=employer)
-        for row, (learner, employer, who) in zip(caseload_rows(facts, today, rules), extra, strict=True)
+        LearnerLine(caseload=row, assessor=who, data=learner, employer=employer, assessor_username=login)
+        for row, (learner, employer, who, login) in zip(caseload_rows(facts, today, rules), extra, strict=True)
     ]
     return sorted(lines, key=lambda line: (line.data.last_name.casefold(), line.data.first_name.casefold()))

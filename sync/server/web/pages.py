@@ -22,6 +22,7 @@ from ..api.deps import AddressDep, AuthRefused, LimiterDep, PageCallerDep, Sessi
 from ..api.routes.auth import guarded
 from .caseload import visible_learners
 from .csrf import FIELD, SIGN_IN_COOKIE, check_csrf, remember_sign_in_token, sign_in_token
+from .learner_record import RAG_SCORES, learner_record
 from .sessions import COOKIE_NAME, end_session, start_session
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
@@ -115,4 +116,6 @@ def learner(learner_id: str, request: Request, caller: PageCallerDep, session: S
     found = visible_learners(session, caller, dt.date.today(), learner_id=learner_id) if len(learner_id) <= 36 else []
     if not found:
         raise HTTPException(status_code=403, detail=NOT_YOURS)
-    return page(request, "learner.html", caller=caller, line=found[0])
+    line = found[0]
+    record = learner_record(session, learner_id, line.data, dt.date.today())
+    return page(request, "learner.html", caller=caller, line=line, record=record, rag_scores=RAG_SCORES)
