@@ -1,0 +1,191 @@
+"""The office dashboard's figures (issue 15 items 4, 5, 8, 9), each against a caseload built so its answer is known,
+on SQLite and PostgreSQL, with the drill-down list matching the figure and an assessor seeing only their own."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from server_testkit import Server
+from web_kit import browser, put_in_team, sign_in
+
+from sync.server.accounts import find_user
+from sync.server.db import new_id, next_rev, take_write_lock, transaction
+from sync.server.models import Review, Signature, Target
+from sync.server.office_figures import BY_KEY, Period, Scope, rows_query, trend
+from sync.server.scope import Caller
+from sync.server.teams import find_team
+
+NOVEMBER = Period(dt.date(2025, 11, 1), dt.date(2025, 11, 30))
+TODAY = dt.date(2025, 11, 30)
+
+
+def _review(server: Server, learner: str, visit: str, *, welfare: str = "green", progress: str = "green",
+            employer_signed: bool = True, status: str = "finalised") -> str:
+    review_id = new_id()
+    data = {"learner_id": learner, "template_id": "standard", "template_version": 1, "status": status,
+            "assessor": "", "visit_date": visit, "answers": {}, "progress_rag": progress, "welfare_rag": welfare,
+            "next_review_date": None, "next_review_reason": "", "finalised_at": f"{visit}T10:00:00Z",
+            "content_hash": None, "void_reason": "", "addendum_to_id": None}
+    with transaction(server.factory) as session:
+        take_write_lock(session)
+        session.add(Review(id=review_id, learner_id=learner, data=data,
+                           rev=next_rev(session, "review", review_id, "test")))
+        signature_id = new_id()
+        session.add(Signature(id=signature_id, review_id=review_id, learner_id=learner, data={
+            "review_id": review_id, "role": "employer", "name": "Boss",
+            "signed_at": f"{visit}T10:00:00Z" if employer_signed else None, "image_png": None, "strokes": [],
+            "absent_reason": "" if employer_signed else "Not available"},
+            rev=next_rev(session, "signature", signature_id, "test")))
+    return review_id
+
+
+def _target(server: Server, learner: str, set_in: str | None, *, due: str | None = None, status: str = "open",
+            followed_up_in: str | None = None) -> str:
+    target_id = new_id()
+    data = {"learner_id": learner, "text": "Do the thing", "due_date": due, "status": status, "actions": [],
+            "set_in_review_id": set_in, "followed_up_in_review_id": followed_up_in, "follow_up_comment": "",
+            "carried_from_id": None}
+    with transaction(server.factory) as session:
+        take_write_lock(session)
+        session.add(Target(id=target_id, learner_id=learner, data=data,
+                           rev=next_rev(session, "target", target_id, "test")))
+    return target_id
+
+
+@pytest.fixture
+def built(server: Server) -> dict[str, Any]:
+    """alice (North): Ann and Amy; bob (North): Ben; carol (South): Cat. meg manages North.
+
+    Reviews held in November: Ann 20/11 (after 02/10: 49 days), Amy 10/11 (after 15/09: 56 days, employer absent,
+    welfare Amber), Ben 05/11 (first, progress Red), Cat 25/11 (after 04/11: 21 days). Amy also has a draft.
+    Targets whose set-in review's next review was held in November: Ann's two (one followed up) and Amy's one
+    (followed up); Ben's has no later review yet. Past due not met by 30/11: Ann's open (due 01/11), Ben's
+    not met (due 15/11); Amy's met one and Cat's due in December are not.
+    """
+    for name in ("alice", "bob", "carol"):
+        server.add_user(name)
+    server.add_user("meg", role="manager")
+    server.add_user("quinn", role="quality_lead")
+    put_in_team(server, "North", "alice", "bob", "meg")
+    put_in_team(server, "South", "carol")
+    ann = server.add_learner("alice", first_name="Ann", employer="Acme Ltd")
+    amy = server.add_learner("alice", first_name="Amy", employer="Bolt plc")
+    ben = server.add_learner("bob", first_name="Ben", employer="Acme Ltd")
+    cat = server.add_learner("carol", first_name="Cat", employer="Cog & Co")
+    ann_oct = _review(server, ann, "2025-10-02")
+    _review(server, ann, "2025-11-20")
+    amy_sep = _review(server, amy, "2025-09-15")
+    amy_nov = _review(server, amy, "2025-11-10", welfare="amber", employer_signed=False)
+    _review(server, amy, "2025-11-28", status="draft")
+    ben_nov = _review(server, ben, "2025-11-05", progress="red")
+    _review(server, cat, "2025-11-04", welfare="red")
+    _review(server, cat, "2025-11-25")
+    _target(server, ann, ann_oct, due="2025-11-01")  # not followed up, past due
+    _target(server, ann, ann_oct, due="2025-12-20", status="met", followed_up_in="x")
+    _target(server, amy, amy_sep, due="2025-10-01", status="met", followed_up_in=amy_nov)
+    _target(server, ben, ben_nov, due="2025-11-15", status="not_met")  # no later review yet
+    _target(server, cat, None, due="2025-12-15")
+    return {"ann": ann, "amy": amy, "ben": ben, "cat": cat}
+
+
+def _scope(server: Server, username: str, role: str, **narrow: Any) -> Scope:
+    with server.factory() as session:
+        user = find_user(session, username)
+        assert user is not None
+        return Scope(Caller(user.id, username, role, None, by_team=True), **narrow)
+
+
+def _values(server: Server, scope: Scope, period: Period = NOVEMBER) -> dict[str, Any]:
+    with server.factory() as session:
+        return {key: figure.compute(session, scope, period) for key, figure in BY_KEY.items()}
+
+
+def test_every_figure_has_its_known_answer_and_its_list_matches(server: Server, built: dict[str, Any]) -> None:
+    scope = _scope(server, "quinn", "quality_lead")
+    values = _values(server, scope)
+    # 3 targets set at a review with a later one (Ann's two, Amy's one); 2 of them followed up.
+    assert (values["targets-followed-up"].count, values["targets-followed-up"].total) == (2, 3)
+    assert values["targets-followed-up"].value == 66.7
+    assert values["targets-past-due"].value == 2
+    # 5 reviews held in November (the draft is not), 4 with the employer's signature.
+    assert (values["employer-at-review"].count, values["employer-at-review"].total) == (4, 5)
+    assert values["employer-at-review"].value == 80.0
+    # Last reviews by 30/11: Ann green, Amy amber, Ben red, Cat green (her red was the earlier one).
+    assert values["learners-at-risk"].value == 2
+    # Gaps of reviews held in November: 49 (Ann), 56 (Amy), 21 (Cat): median 49, worst 56.
+    days = values["days-between-reviews"]
+    assert (days.value, days.count, days.total) == (49.0, 3, 56)
+    # 5 reviews over 3 assessors in one month.
+    assert values["reviews-per-assessor"].value == round(5 / 3, 1)
+    with server.factory() as session:
+        for key in ("targets-past-due", "learners-at-risk"):
+            assert len(session.execute(rows_query(session, key, scope, NOVEMBER)).all()) == values[key].value
+        at_risk = {row.learner_id for row in session.execute(rows_query(session, "learners-at-risk", scope,
+                                                                         NOVEMBER))}
+        assert at_risk == {built["amy"], built["ben"]}
+        assert len(session.execute(rows_query(session, "employer-at-review", scope, NOVEMBER)).all()) == 5
+
+
+def test_a_team_an_assessor_and_an_assessors_own_scope(server: Server, built: dict[str, Any]) -> None:
+    with server.factory() as session:
+        south = find_team(session, "South")
+        assert south is not None
+        south_id = south.id
+    assert _values(server, _scope(server, "quinn", "quality_lead", team_id=south_id))["employer-at-review"].total == 2
+    # The manager of North sees North only, even when asking for South.
+    meg_south = _values(server, _scope(server, "meg", "manager", team_id=south_id))
+    assert meg_south["employer-at-review"].total == 0 and meg_south["learners-at-risk"].value == 0
+    assert _values(server, _scope(server, "meg", "manager"))["employer-at-review"].total == 3
+    alice = _values(server, _scope(server, "alice", "assessor"))
+    assert alice["learners-at-risk"].value == 1 and alice["employer-at-review"].total == 2
+    carol_id = _scope(server, "carol", "assessor").caller.user_id
+    assert _values(server, _scope(server, "alice", "assessor", assessor_id=carol_id))["employer-at-review"].total == 0
+
+
+def test_the_trend_is_the_figure_month_by_month(server: Server, built: dict[str, Any]) -> None:
+    scope = _scope(server, "quinn", "quality_lead")
+    with server.factory() as session:
+        months = trend(session, BY_KEY["employer-at-review"], scope, TODAY)
+    assert [month.label for month, _ in months] == ["Jun 2025", "Jul 2025", "Aug 2025", "Sep 2025", "Oct 2025",
+                                                    "Nov 2025"]
+    assert [value.total for _, value in months] == [0, 0, 0, 1, 1, 5]
+    assert months[-1][1] == _values(server, scope)["employer-at-review"]
+
+
+def test_the_dashboard_and_its_drill_down_and_csv(server: Server, built: dict[str, Any]) -> None:
+    client = browser(server)
+    sign_in(client, "meg")
+    page = client.get("/dashboard?start=2025-11-01&end=2025-11-30")
+    assert page.status_code == 200
+    assert "Employer at the review" in page.text and 'href="/figures/learners-at-risk?' in page.text
+    listing = client.get("/figures/learners-at-risk?start=2025-11-01&end=2025-11-30")
+    assert listing.status_code == 200 and "Amy" in listing.text and "Ben" in listing.text
+    assert "Ann" not in listing.text and "Cat" not in listing.text
+    exported = client.get("/figures/learners-at-risk.csv?start=2025-11-01&end=2025-11-30")
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert sorted(row["Learner"] for row in rows) == ["Amy Smith", "Ben Smith"]
+    assert client.get("/figures/no-such-figure").status_code == 404
+    assert client.get("/dashboard?start=not-a-date").status_code == 422
+
+
+def test_an_assessor_sees_only_their_own_on_the_dashboard(server: Server, built: dict[str, Any]) -> None:
+    client = browser(server)
+    sign_in(client, "carol")
+    listing = client.get("/figures/employer-at-review?start=2025-11-01&end=2025-11-30")
+    assert listing.status_code == 200 and "Cat" in listing.text and "Amy" not in listing.text
+    assert "Ann" not in client.get("/figures/targets-past-due.csv?start=2025-11-01&end=2025-11-30").text
+
+
+def test_a_name_on_the_list_is_shown_as_text(server: Server) -> None:
+    server.add_user("alice")
+    learner = server.add_learner("alice", first_name="<script>alert(1)</script>")
+    _review(server, learner, "2025-11-10", welfare="red")
+    client = browser(server)
+    sign_in(client, "alice")
+    listing = client.get("/figures/learners-at-risk?start=2025-11-01&end=2025-11-30")
+    assert "<script>alert(1)</script>" not in listing.text and "&lt;script&gt;" in listing.text
