@@ -154,7 +154,7 @@ def targets_followed_up(session: Session, scope: Scope, period: Period) -> Value
 def targets_past_due_rows(scope: Scope, period: Period) -> Select[Any]:
     """Targets due by the period's end and not met (their status now: a target's history is not kept)."""
     return (select(Target.id.label("target_id"), Target.learner_id.label("learner_id"),
-                   _text(Target, "due_date").label("due_date"), _text(Target, "status").label("status"))
+                   _text(Target, "due_date").label("due_date"), _text(Target, "status").label("target_status"))
             .where(Target.deleted.is_(False), _text(Target, "due_date") < period.end.isoformat(),
                    _text(Target, "status").in_(NOT_MET_STATUSES), scope.learners(Target.learner_id)))
 
