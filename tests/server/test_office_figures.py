@@ -58,6 +58,10 @@ def _target(server: Server, learner: str, set_in: str | None, *, due: str | None
 
 @pytest.fixture
 def built(server: Server) -> dict[str, Any]:
+    return build_caseload(server)
+
+
+def build_caseload(server: Server) -> dict[str, Any]:
     """alice (North): Ann and Amy; bob (North): Ben; carol (South): Cat. meg manages North.
 
     Reviews held in November: Ann 20/11 (after 02/10: 49 days), Amy 10/11 (after 15/09: 56 days, employer absent,
@@ -169,8 +173,17 @@ def test_the_dashboard_and_its_drill_down_and_csv(server: Server, built: dict[st
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert sorted(row["Learner"] for row in rows) == ["Amy Smith", "Ben Smith"]
+    assert sorted(row["Assessor"] for row in rows) == ["alice", "bob"]
+    typed = client.get("/figures/learners-at-risk?start=01/11/2025&end=30/11/2025")
+    assert typed.status_code == 200 and "Amy" in typed.text and "01/11/2025 to 30/11/2025" in typed.text
     assert client.get("/figures/no-such-figure").status_code == 404
     assert client.get("/dashboard?start=not-a-date").status_code == 422
+    assert client.get("/dashboard?start=31/02/2025").status_code == 422
+    assert client.get("/dashboard?start=2025-12-01&end=2025-11-01").status_code == 422
+    assert client.get("/figures/learners-at-risk?sort=nonsense").status_code == 422
+    assert client.get("/figures/learners-at-risk?page=0").status_code == 422
+    # Another team than one's own is refused, with a reason.
+    assert client.get("/dashboard?team=not-my-team").status_code == 403
 
 
 def test_an_assessor_sees_only_their_own_on_the_dashboard(server: Server, built: dict[str, Any]) -> None:
@@ -189,3 +202,31 @@ def test_a_name_on_the_list_is_shown_as_text(server: Server) -> None:
     sign_in(client, "alice")
     listing = client.get("/figures/learners-at-risk?start=2025-11-01&end=2025-11-30")
     assert "<script>alert(1)</script>" not in listing.text and "&lt;script&gt;" in listing.text
+
+
+def test_the_list_pages_sorts_and_filters_in_sql_and_the_csv_has_every_row(server: Server) -> None:
+    server.add_user("alice")
+    server.add_user("bob")
+    for n in range(27):
+        learner = server.add_learner("alice" if n % 3 else "bob", first_name=f"L{n:02d}",
+                                     employer="Acme Ltd" if n % 2 else "Bolt plc", status="active")
+        _review(server, learner, f"2025-11-{n + 1:02d}", welfare="red")
+    server.add_user("quinn", role="quality_lead")
+    client = browser(server)
+    sign_in(client, "quinn")
+    base = "/figures/learners-at-risk?start=2025-11-01&end=2025-11-30"
+    first = client.get(f"{base}&sort=visit_date&order=desc")
+    assert "27 rows, page 1 of 2" in first.text and first.text.count('href="/learners/') == 25
+    assert first.text.index("L26 Smith") < first.text.index("L25 Smith")  # latest review first
+    second = client.get(f"{base}&sort=visit_date&order=desc&page=2")
+    assert second.text.count('href="/learners/') == 2 and "L00 Smith" in second.text and "L01 Smith" in second.text
+    bolt = client.get(f"{base}&employer=bolt")
+    assert "14 rows" in bolt.text
+    with server.factory() as session:
+        bob = find_user(session, "bob")
+        assert bob is not None
+        bob_id = bob.id
+    assert "9 rows" in client.get(f"{base}&assessor={bob_id}").text
+    assert "0 rows" in client.get(f"{base}&status=withdrawn").text
+    exported = list(csv.DictReader(io.StringIO(client.get(base.replace("risk?", "risk.csv?")).text)))
+    assert len(exported) == 27 and {row["Welfare"] for row in exported} == {"Red"}

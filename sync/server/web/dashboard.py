@@ -43,12 +43,16 @@ FIGURE_COLUMNS: dict[str, list[Column]] = {
 
 
 def _day(text: str | None, default: dt.date, name: str) -> dt.date:
-    if not text:
+    """A date as typed (DD/MM/YYYY) or as the page's own links write it (YYYY-MM-DD)."""
+    if not text or not text.strip():
         return default
+    text = text.strip()[:10]
     try:
-        return dt.date.fromisoformat(text.strip()[:10])
+        if "/" in text:
+            return dt.datetime.strptime(text, "%d/%m/%Y").date()
+        return dt.date.fromisoformat(text)
     except ValueError:
-        raise HTTPException(status_code=422, detail=f"The {name} date is not a date (use DD/MM/YYYY).") from None
+        raise HTTPException(status_code=422, detail=f"The {name} date must be a real date, like 01/11/2025.") from None
 
 
 def _period(request: Request) -> Period:
@@ -124,6 +128,7 @@ def dashboard(request: Request, caller: PageCallerDep, session: SessionDep) -> H
             "months": [(month.label, _words(figure, v), v.value if v.value is not None else "") for month, v in months],
         })
     return page(request, "dashboard.html", caller=caller, cards=cards, period=period, teams=teams,
+                start_words=format_date(period.start), end_words=format_date(period.end),
                 team=scope.team_id or "", section="dashboard",
                 period_words=f"{format_date(period.start)} to {format_date(period.end)}")
 

@@ -84,7 +84,7 @@ def _full(rows: Select[Any]) -> tuple[Any, Select[Any]]:
     learner_name = func.coalesce(Learner.data["first_name"].as_string(), "") + " " + func.coalesce(
         Learner.data["last_name"].as_string(), "")
     query = (select(inner, learner_name.label("learner"),
-                    func.coalesce(User.display_name, User.username, "Not assigned").label("assessor"),
+                    func.coalesce(func.nullif(User.display_name, ""), User.username, "Not assigned").label("assessor"),
                     Assignment.assessor_id.label("assessor_id"),
                     func.coalesce(Employer.data["name"].as_string(), "").label("employer"),
                     func.coalesce(Learner.data["programme"].as_string(), "").label("programme"),
