@@ -5,11 +5,10 @@ query of the records behind it (the drill-down list, `/figures/<key>`).
 Records keep their fields as JSON (`data`); the figures read them with SQLAlchemy's JSON paths, which compile to
 `json_extract` on SQLite and `->>` on PostgreSQL. Dates are ISO text (YYYY-MM-DD), so they compare as text.
 
-Not here yet (see the report in the branch's commit): reviews held on time and learners overdue now (the due date
-depends on the learner's previous review, agreed date, own frequency and the provider's holidays: core's
-`next_review_due`, which cannot be written in SQL without a second copy of it; the plan is a `due_by` column stored
-at push by that rule), learning plans amended at reviews (the plan progress answer's question id is the template's),
-and copies shared (needs the laptop's delivery events, which do not sync yet).
+Reviews held on time and learners overdue now compare with due dates the laptop's rule computed and stored
+(`due_dates.py`: the rule cannot be written in SQL without a second copy of it). Not here yet: learning plans amended
+at reviews (the plan progress answer's question id is the template's) and copies shared (needs the laptop's delivery
+events, which do not sync yet).
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Date, Select, String, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from reviewapp.core.scheduling import add_months
@@ -100,17 +99,40 @@ def _in(period: Period, column: Any) -> ColumnElement[bool]:
 
 def _days_between(session: Session, later: Any, earlier: Any) -> Any:
     if session.get_bind().dialect.name == "postgresql":
-        return func.cast(later, _date_type()) - func.cast(earlier, _date_type())
+        return func.cast(later, Date()) - func.cast(earlier, Date())
     return func.julianday(later) - func.julianday(earlier)
 
 
-def _date_type() -> Any:
-    from sqlalchemy import Date
-
-    return Date()
-
-
 # Each figure: a query of the rows behind it (the drill-down) and a value over those rows.
+
+def on_time_rows(scope: Scope, period: Period) -> Select[Any]:
+    """Reviews held in the period, each with the date it was due by (the laptop's rule) and whether it was held
+    on or before it (the visit date: a review is finalised at the visit it records). Dates compare as ISO text."""
+    visit = _text(Review, "visit_date")
+    return (select(Review.id.label("review_id"), Review.learner_id.label("learner_id"), visit.label("visit_date"),
+                   Review.due_by.label("due_by"), (visit <= func.cast(Review.due_by, String())).label("on_time"))
+            .where(_held(), _in(period, visit), Review.due_by.is_not(None), scope.learners(Review.learner_id)))
+
+
+def reviews_on_time(session: Session, scope: Scope, period: Period) -> Value:
+    rows = on_time_rows(scope, period).subquery()
+    total, held = session.execute(
+        select(func.count(rows.c.review_id), func.count(rows.c.review_id).filter(rows.c.on_time))).one()
+    return Value(round(100 * held / total, 1) if total else None, held, total)
+
+
+def overdue_rows(scope: Scope, today: dt.date) -> Select[Any]:
+    """Learners in active learning whose next review (the laptop's rule) was due before `today`."""
+    return (select(Learner.id.label("learner_id"), Learner.next_review_due.label("next_review_due"))
+            .where(Learner.deleted.is_(False), Learner.next_review_due < today, scope.learners(Learner.id)))
+
+
+def overdue_now(session: Session, scope: Scope, period: Period) -> Value:
+    """A snapshot: learners overdue today (a learner's due date as it was in a past month is not kept)."""
+    count = session.execute(select(func.count()).select_from(overdue_rows(scope, dt.date.today()).subquery()))
+    number = count.scalar_one()
+    return Value(number, number)
+
 
 def reviews_held_rows(scope: Scope, period: Period) -> Select[Any]:
     return (select(Review.id.label("review_id"), Review.learner_id.label("learner_id"),
@@ -245,10 +267,14 @@ class Figure:
     #: What the drill-down lists: "reviews", "targets" or "learners".
     lists: str
     explanation: str
+    #: A figure of today's state only (no history is kept to say what it was in a past month).
+    snapshot: bool = False
 
 
 def _rows(key: str) -> Callable[[Session, Scope, Period], Select[Any]]:
     return {
+        "reviews-on-time": lambda s, sc, p: on_time_rows(sc, p),
+        "overdue-now": lambda s, sc, p: overdue_rows(sc, dt.date.today()),
         "reviews-per-assessor": lambda s, sc, p: reviews_held_rows(sc, p),
         "targets-followed-up": lambda s, sc, p: targets_followed_up_rows(sc, p),
         "targets-past-due": lambda s, sc, p: targets_past_due_rows(sc, p),
@@ -259,6 +285,10 @@ def _rows(key: str) -> Callable[[Session, Scope, Period], Select[Any]]:
 
 
 FIGURES: tuple[Figure, ...] = (
+    Figure("reviews-on-time", "Reviews held on time", "share", reviews_on_time, "reviews",
+           "Reviews held in the period on or before the date they were due, by the laptop's scheduling rules."),
+    Figure("overdue-now", "Learners overdue now", "number", overdue_now, "learners",
+           "Learners in active learning whose next review was due before today, oldest first.", snapshot=True),
     Figure("targets-followed-up", "Targets followed up", "share", targets_followed_up, "targets",
            "Of the targets set at a review whose next finalised review was held in the period, the share whose "
            "outcome was recorded."),
@@ -285,6 +315,9 @@ def trend(session: Session, figure: Figure, scope: Scope, today: dt.date) -> lis
     """The figure for each of the last `TREND_MONTHS` calendar months, oldest first, this month last."""
     this_month = today.replace(day=1)
     months = [Period.month_of(add_months(this_month, -n)) for n in range(TREND_MONTHS - 1, -1, -1)]
+    if figure.snapshot:
+        return [(month, figure.compute(session, scope, month) if month is months[-1] else Value(None, 0))
+                for month in months]
     return [(month, figure.compute(session, scope, month)) for month in months]
 
 

@@ -14,6 +14,7 @@ from web_kit import browser, put_in_team, sign_in
 
 from sync.server.accounts import find_user
 from sync.server.db import new_id, next_rev, take_write_lock, transaction
+from sync.server.due_dates import refresh_learners
 from sync.server.models import Review, Signature, Target
 from sync.server.office_figures import BY_KEY, Period, Scope, rows_query, trend
 from sync.server.scope import Caller
@@ -93,7 +94,11 @@ def build_caseload(server: Server) -> dict[str, Any]:
     _target(server, amy, amy_sep, due="2025-10-01", status="met", followed_up_in=amy_nov)
     _target(server, ben, ben_nov, due="2025-11-15", status="not_met")  # no later review yet
     _target(server, cat, None, due="2025-12-15")
-    return {"ann": ann, "amy": amy, "ben": ben, "cat": cat}
+    gone = server.add_learner("carol", first_name="Gus", status="withdrawn")
+    _review(server, gone, "2025-11-03")
+    with transaction(server.factory) as session:  # written past the push here, so its due dates too
+        refresh_learners(session, None)
+    return {"ann": ann, "amy": amy, "ben": ben, "cat": cat, "gone": gone}
 
 
 def _scope(server: Server, username: str, role: str, **narrow: Any) -> Scope:
@@ -115,23 +120,30 @@ def test_every_figure_has_its_known_answer_and_its_list_matches(server: Server, 
     assert (values["targets-followed-up"].count, values["targets-followed-up"].total) == (2, 3)
     assert values["targets-followed-up"].value == 66.7
     assert values["targets-past-due"].value == 2
-    # 5 reviews held in November (the draft is not), 4 with the employer's signature.
-    assert (values["employer-at-review"].count, values["employer-at-review"].total) == (4, 5)
-    assert values["employer-at-review"].value == 80.0
+    # 6 reviews held in November (the draft is not), 5 with the employer's signature.
+    assert (values["employer-at-review"].count, values["employer-at-review"].total) == (5, 6)
+    assert values["employer-at-review"].value == 83.3
     # Last reviews by 30/11: Ann green, Amy amber, Ben red, Cat green (her red was the earlier one).
     assert values["learners-at-risk"].value == 2
     # Gaps of reviews held in November: 49 (Ann), 56 (Amy), 21 (Cat): median 49, worst 56.
     days = values["days-between-reviews"]
     assert (days.value, days.count, days.total) == (49.0, 3, 56)
-    # 5 reviews over 3 assessors in one month.
-    assert values["reviews-per-assessor"].value == round(5 / 3, 1)
+    # 6 reviews (Gus's too: withdrawn since) over 3 assessors in one month.
+    assert values["reviews-per-assessor"].value == 2.0
+    # Due by the laptop's rule (8 weeks after the 01/09 start, then 8 weeks after each review): Ann's 20/11 (due
+    # 27/11), Amy's 10/11 (due 10/11, the very day) and Cat's 25/11 on time; Ben's 05/11, Cat's 04/11 and Gus's
+    # 03/11 (first reviews, due 27/10) late.
+    assert (values["reviews-on-time"].count, values["reviews-on-time"].total) == (3, 6)
+    # Every active learner's next review is due 8 weeks after their last (by 20/01/2026): all overdue; Gus is
+    # withdrawn, so nothing is due.
+    assert values["overdue-now"].value == 4
     with server.factory() as session:
         for key in ("targets-past-due", "learners-at-risk"):
             assert len(session.execute(rows_query(session, key, scope, NOVEMBER)).all()) == values[key].value
         at_risk = {row.learner_id for row in session.execute(rows_query(session, "learners-at-risk", scope,
                                                                          NOVEMBER))}
         assert at_risk == {built["amy"], built["ben"]}
-        assert len(session.execute(rows_query(session, "employer-at-review", scope, NOVEMBER)).all()) == 5
+        assert len(session.execute(rows_query(session, "employer-at-review", scope, NOVEMBER)).all()) == 6
 
 
 def test_a_team_an_assessor_and_an_assessors_own_scope(server: Server, built: dict[str, Any]) -> None:
@@ -139,7 +151,7 @@ def test_a_team_an_assessor_and_an_assessors_own_scope(server: Server, built: di
         south = find_team(session, "South")
         assert south is not None
         south_id = south.id
-    assert _values(server, _scope(server, "quinn", "quality_lead", team_id=south_id))["employer-at-review"].total == 2
+    assert _values(server, _scope(server, "quinn", "quality_lead", team_id=south_id))["employer-at-review"].total == 3
     # The manager of North sees North only, even when asking for South.
     meg_south = _values(server, _scope(server, "meg", "manager", team_id=south_id))
     assert meg_south["employer-at-review"].total == 0 and meg_south["learners-at-risk"].value == 0
@@ -156,7 +168,7 @@ def test_the_trend_is_the_figure_month_by_month(server: Server, built: dict[str,
         months = trend(session, BY_KEY["employer-at-review"], scope, TODAY)
     assert [month.label for month, _ in months] == ["Jun 2025", "Jul 2025", "Aug 2025", "Sep 2025", "Oct 2025",
                                                     "Nov 2025"]
-    assert [value.total for _, value in months] == [0, 0, 0, 1, 1, 5]
+    assert [value.total for _, value in months] == [0, 0, 0, 1, 1, 6]
     assert months[-1][1] == _values(server, scope)["employer-at-review"]
 
 
@@ -230,3 +242,46 @@ def test_the_list_pages_sorts_and_filters_in_sql_and_the_csv_has_every_row(serve
     assert "0 rows" in client.get(f"{base}&status=withdrawn").text
     exported = list(csv.DictReader(io.StringIO(client.get(base.replace("risk?", "risk.csv?")).text)))
     assert len(exported) == 27 and {row["Welfare"] for row in exported} == {"Red"}
+
+
+def test_the_stored_due_dates_are_the_laptops_rule_and_follow_the_push_and_the_schedule(server: Server) -> None:
+    """A review pushed from a laptop sets its due date and its learner's next one, as reviewapp.core computes them
+    (the web caseload's visible_learners gives the same date); a new provider schedule moves them all."""
+    from server_testkit import change, finalised_review
+
+    from reviewapp.core.scheduling import next_review_due, schedule_from_document
+    from sync.server.models import Learner
+    from sync.server.provider_settings import set_schedule
+    from sync.server.web.caseload import visible_learners
+
+    server.add_user("alice")
+    learner = server.add_learner("alice", first_name="Ann", start_date="2025-09-01")
+    alice = server.login("alice")
+    review_id = new_id()
+    review, signatures = finalised_review(learner, review_id)
+    results = server.push(alice, change("review", "create", review_id, review),
+                          *[change("signature", "create", sid, s) for sid, s in signatures])
+    assert [r["status"] for r in results] == ["applied"] * len(results), results
+    scope = _scope(server, "alice", "assessor")
+    visit = dt.date.fromisoformat(review["visit_date"])
+    with server.factory() as session:
+        stored = session.get(Review, review_id)
+        learner_row = session.get(Learner, learner)
+        assert stored is not None and learner_row is not None
+        assert stored.due_by == next_review_due(dt.date(2025, 9, 1), None)
+        (line,) = visible_learners(session, scope.caller, TODAY)
+        assert learner_row.next_review_due == line.caseload.next_review_due
+        assert learner_row.next_review_due == next_review_due(
+            dt.date(2025, 9, 1), visit, dt.date.fromisoformat(review["next_review_date"])
+            if review["next_review_date"] else None)
+    document = {"first_review": "4 weeks", "max_interval": "4 weeks", "short_interval": "2 weeks"}
+    with transaction(server.factory) as session:
+        set_schedule(session, document, "test")
+    rules = schedule_from_document(document)
+    with server.factory() as session:
+        stored = session.get(Review, review_id)
+        learner_row = session.get(Learner, learner)
+        assert stored is not None and learner_row is not None
+        assert stored.due_by == next_review_due(dt.date(2025, 9, 1), None, rules=rules) == dt.date(2025, 9, 29)
+        (line,) = visible_learners(session, scope.caller, TODAY, rules=rules)
+        assert learner_row.next_review_due == line.caseload.next_review_due

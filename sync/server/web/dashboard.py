@@ -26,8 +26,13 @@ from .listing import LEARNER_COLUMNS, STATUSES, Column, ListRequest, csv_lines, 
 
 router = APIRouter(include_in_schema=False)
 
+#: A list sorted otherwise than by learner until the user chooses: the longest overdue first.
+DEFAULT_SORT = {"overdue-now": "next_review_due"}
 #: The columns each figure's list shows after the learner's own.
 FIGURE_COLUMNS: dict[str, list[Column]] = {
+    "reviews-on-time": [Column("visit_date", "Review held", "date"), Column("due_by", "Was due by", "date"),
+                        Column("on_time", "On time", "yes_no")],
+    "overdue-now": [Column("next_review_due", "Review was due", "date")],
     "targets-followed-up": [Column("followed_up_by", "Next review", "date"),
                             Column("followed_up", "Outcome recorded", "yes_no")],
     "targets-past-due": [Column("due_date", "Target due", "date"),
@@ -145,7 +150,7 @@ def _listing(request: Request, session: Session, caller: Caller, key: str) -> di
     period = _period(request)
     scope, teams = _scope(request, session, caller)
     columns = LEARNER_COLUMNS + FIGURE_COLUMNS[key]
-    list_request = ListRequest.from_query(request.query_params, columns)
+    list_request = ListRequest.from_query(request.query_params, columns, DEFAULT_SORT.get(key, "learner"))
     rows = rows_query(session, key, scope, period)
     return {"figure": figure, "period": period, "scope": scope, "teams": teams, "columns": columns,
             "list_request": list_request, "rows": rows, "keep": _keep(period, scope)}

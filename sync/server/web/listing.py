@@ -50,9 +50,9 @@ class ListRequest:
     page: int = 1
 
     @classmethod
-    def from_query(cls, query: Any, columns: list[Column]) -> ListRequest:
+    def from_query(cls, query: Any, columns: list[Column], default_sort: str = "learner") -> ListRequest:
         filters = {name: query.get(name, "").strip()[:200] for name in FILTERS if query.get(name, "").strip()}
-        sort = query.get("sort", "learner")
+        sort = query.get("sort", default_sort)
         if sort not in {column.key for column in columns}:
             raise HTTPException(status_code=422, detail=f"The list cannot be sorted by {sort[:50]!r}.")
         order = query.get("order", "asc")
