@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Date, Select, String, and_, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from reviewapp.core.scheduling import add_months
 
@@ -152,17 +152,18 @@ def reviews_per_assessor_month(session: Session, scope: Scope, period: Period) -
 
 def targets_followed_up_rows(scope: Scope, period: Period) -> Select[Any]:
     """Targets set at a review whose next finalised review was held in the period: each with `followed_up`,
-    whether their outcome was recorded (at that review or since)."""
-    set_in, later = aliased(Review), aliased(Review)
-    next_visit = (select(func.min(_text(later, "visit_date"))).where(
-        later.learner_id == set_in.learner_id, _held(later),
-        _text(later, "visit_date") > _text(set_in, "visit_date")).correlate(set_in).scalar_subquery())
+    whether their outcome was recorded (at that review or since). One pass over the reviews (a window) gives each
+    review held the next one."""
+    visit = _text(Review, "visit_date")
+    held = (select(Review.id.label("review_id"), Review.learner_id.label("learner_id"),
+                   func.lead(visit).over(partition_by=Review.learner_id,
+                                         order_by=(visit, _text(Review, "finalised_at"))).label("next_visit"))
+            .where(_held(), scope.learners(Review.learner_id))).subquery()
     return (select(Target.id.label("target_id"), Target.learner_id.label("learner_id"),
                    _text(Target, "followed_up_in_review_id").is_not(None).label("followed_up"),
-                   next_visit.label("followed_up_by"))
-            .join(set_in, set_in.id == _text(Target, "set_in_review_id"))
-            .where(Target.deleted.is_(False), _held(set_in), _in(period, next_visit),
-                   scope.learners(Target.learner_id)))
+                   held.c.next_visit.label("followed_up_by"))
+            .join(held, held.c.review_id == _text(Target, "set_in_review_id"))
+            .where(Target.deleted.is_(False), _in(period, held.c.next_visit), scope.learners(Target.learner_id)))
 
 
 def targets_followed_up(session: Session, scope: Scope, period: Period) -> Value:
