@@ -21,6 +21,8 @@ from test_server_process import free_port
 from test_web_browser import SIZES, _screenshots, assert_accessible, chromium  # noqa: F401 (a fixture)
 
 from sync.server.core.config import DATABASE_URL_ENV
+from sync.server.db import transaction
+from sync.server.due_dates import refresh_learners
 
 XSS_NAME = "<script>alert(1)</script>"
 
@@ -31,6 +33,8 @@ def office(database_url: str) -> Iterator[str]:
     build_caseload(setup)
     xss = setup.add_learner("alice", first_name=XSS_NAME, last_name="Smith")
     _review(setup, xss, "2025-11-12", progress="amber")
+    with transaction(setup.factory) as session:  # written past the push, so its due dates too
+        refresh_learners(session, [xss])
     setup.close()
     port = free_port()
     process = subprocess.Popen(
