@@ -335,6 +335,8 @@ class Learner(_Record, Base):
     #: The MIS's LearnRefNumber (from LearnerData.learner_ref), None when the source gave none: the import finds a
     #: learner whose ULN is still to follow by it.
     learner_ref: Mapped[str | None] = mapped_column(String(12), index=True, nullable=True)
+    #: When the next review is due by the laptop's rule, None when not in active learning (due_dates.py).
+    next_review_due: Mapped[dt.date | None] = mapped_column(Date, index=True, nullable=True)
     __table_args__ = (
         Index("uq_learners_uln", "uln", unique=True, sqlite_where=text(f"uln <> '{TEMPORARY_ULN}'"),
               postgresql_where=text(f"uln <> '{TEMPORARY_ULN}'")),
@@ -354,6 +356,8 @@ class Target(_Record, Base):
 class Review(_Record, Base):
     __tablename__ = "reviews"
     learner_id: Mapped[str] = mapped_column(String(36), index=True)
+    #: For a review held (finalised, not an addendum), the date it was due by the laptop's rule (due_dates.py).
+    due_by: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
 
 class Signature(_Record, Base):

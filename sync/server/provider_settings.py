@@ -117,6 +117,9 @@ def set_schedule(session: Session, document: Any, by: str) -> ScheduleRules:
         raise SettingsError(f"The schedule cannot be set: {error}") from None
     _set(session, SCHEDULE, schedule_to_document(rules), by)
     _bump(session, by, f"schedule {schedule_to_document(rules)}")
+    from .due_dates import refresh_learners
+
+    refresh_learners(session, None, rules)  # every due date stored by the rule (due_dates.py) moves with it
     return rules
 
 

@@ -42,6 +42,7 @@ from sync.protocol import (
 
 from .accounts import touch_employer
 from .db import DEVICE_TIME, new_id, next_rev, take_write_lock
+from .due_dates import refresh_learners
 from .finalisation_rules import check_ready_to_finalise
 from .models import RECORD_MODELS, Conflict, Learner, PushReceipt, Review, Signature, utcnow
 from .push_links import (
@@ -108,7 +109,20 @@ def push_changes(session: Session, caller: Caller, changes: list[PushChange]) ->
             results[index] = _push_one(session, caller, change)
     for index in last:
         results[index] = _push_one(session, caller, changes[index])
+    _refresh_due_dates(session, changes)
     return [results[i] for i in range(len(changes))]
+
+
+def _refresh_due_dates(session: Session, changes: list[PushChange]) -> None:
+    """The stored due dates of every learner whose record or reviews the batch touched (due_dates.py)."""
+    learners = {change.id.lower() for change in changes if change.entity == "learner"}
+    reviews = [change.id.lower() for change in changes if change.entity == "review"]
+    if reviews:
+        session.flush()
+        learners.update(session.scalars(select(Review.learner_id).where(Review.id.in_(reviews))))
+    if learners:
+        session.flush()
+        refresh_learners(session, learners)
 
 
 def _push_finalised_create(

@@ -21,6 +21,7 @@ SECURITY_HEADERS = {
 
 
 def mount_web_app(app: FastAPI) -> None:
+    from .dashboard import router as dashboard_router
     from .pages import router
     from .review_pages import router as review_router
     from .sampling import router as sampling_router
@@ -28,6 +29,7 @@ def mount_web_app(app: FastAPI) -> None:
     app.include_router(review_router)
     app.include_router(router)
     app.include_router(sampling_router)
+    app.include_router(dashboard_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")

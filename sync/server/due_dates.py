@@ -1,0 +1,89 @@
+"""Each review's due date and each learner's next review due, stored as columns so the dashboard's "reviews held on
+time" and "learners overdue now" are plain SQL (issue 15 items 4, 8, 9).
+
+Why stored rather than computed in SQL: the due date is the laptop's rule (`reviewapp.core.scheduling
+.next_review_due`): the first review a set interval after the start, each later one the agreed date capped by the
+interval after the previous review, the learner's own agreed frequency, a holiday period moving a date earlier.
+Writing that again in SQL would be a second copy of the rule, and would drift. So the core rule computes them here,
+for one learner's reviews at a time (a handful of rows), whenever that learner or one of their reviews is written:
+`refresh_learners`, called by the push and at the migration that added the columns.
+
+`reviews.due_by` is the date the review was due by, from the learner's review held before it (or their start);
+`learners.next_review_due` the date their next review is due now, None when not in active learning (as the laptop's
+caseload: `caseload_rows`). Both by the provider's schedule as set at the office, else the default rules.
+When the provider's schedule changes, `refresh_learners(session, None)` recomputes every learner.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from reviewapp.core.review_frequency import agreed_frequency
+from reviewapp.core.scheduling import DEFAULT_RULES, ScheduleRules, next_review_due, schedule_from_document
+from sync.protocol import LearnerData
+
+from .models import Learner, ProviderSetting, Review
+
+SCHEDULE_KEY = "schedule"  # provider_settings.SCHEDULE
+
+
+def provider_rules(session: Session) -> ScheduleRules:
+    """The schedule set at the office (what every laptop pulls), else the default rules."""
+    value = session.execute(select(ProviderSetting.value).where(ProviderSetting.key == SCHEDULE_KEY)).scalar()
+    if value is None:
+        return DEFAULT_RULES
+    try:
+        return schedule_from_document(value)
+    except ValueError:  # set under an earlier version's rules: laptops keep their own, so the defaults here
+        return DEFAULT_RULES
+
+
+def _held_key(data: dict[str, Any]) -> tuple[str, str]:
+    return (data.get("visit_date") or "", data.get("finalised_at") or "")
+
+
+def _is_held(data: dict[str, Any]) -> bool:
+    return data.get("status") == "finalised" and not data.get("addendum_to_id") and bool(data.get("visit_date"))
+
+
+def refresh_learners(session: Session, learner_ids: Iterable[str] | None, rules: ScheduleRules | None = None) -> None:
+    """Recompute the stored due dates of `learner_ids` (None: every learner) by the core rule."""
+    rules = rules or provider_rules(session)
+    query = select(Learner.id, Learner.data, Learner.deleted)
+    if learner_ids is not None:
+        ids = sorted(set(learner_ids))
+        if not ids:
+            return
+        query = query.where(Learner.id.in_(ids))
+    for learner_id, data, _deleted in session.execute(query).all():
+        learner = LearnerData.model_validate(data)
+        frequency = agreed_frequency(learner.review_interval, learner.review_interval_reason,
+                                     learner.review_interval_agreed_by, learner.review_interval_agreed_on)
+        interval = frequency.interval if frequency else None
+        reviews = session.execute(select(Review.id, Review.data, Review.deleted)
+                                  .where(Review.learner_id == learner_id)).all()
+        held = sorted(((rid, rdata) for rid, rdata, gone in reviews if not gone and _is_held(rdata)),
+                      key=lambda pair: _held_key(pair[1]))
+        due_by: dict[str, dt.date | None] = {rid: None for rid, _, _ in reviews}
+        previous: dict[str, Any] | None = None
+        for rid, rdata in held:
+            due_by[rid] = _due(learner.start_date, previous, rules, interval)
+            previous = rdata
+        for rid, value in due_by.items():
+            session.execute(update(Review).where(Review.id == rid).values(due_by=value)
+                            .execution_options(synchronize_session=False))
+        next_due = _due(learner.start_date, previous, rules, interval) if learner.status == "active" else None
+        session.execute(update(Learner).where(Learner.id == learner_id).values(next_review_due=next_due)
+                        .execution_options(synchronize_session=False))
+
+
+def _due(start: dt.date, previous: dict[str, Any] | None, rules: ScheduleRules, interval: Any) -> dt.date:
+    last = dt.date.fromisoformat(previous["visit_date"]) if previous else None
+    agreed = previous.get("next_review_date") if previous else None
+    return next_review_due(start, last, dt.date.fromisoformat(agreed) if agreed else None, rules,
+                           learner_interval=interval)

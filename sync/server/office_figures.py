@@ -1,0 +1,329 @@
+"""The office dashboard's figures (issue 15 item 4), each computed in SQL over the server's tables, for a period and
+a scope (the caller's learners, narrowed to a team or an assessor), with its trend over the last 6 months and the
+query of the records behind it (the drill-down list, `/figures/<key>`).
+
+Records keep their fields as JSON (`data`); the figures read them with SQLAlchemy's JSON paths, which compile to
+`json_extract` on SQLite and `->>` on PostgreSQL. Dates are ISO text (YYYY-MM-DD), so they compare as text.
+
+Reviews held on time and learners overdue now compare with due dates the laptop's rule computed and stored
+(`due_dates.py`: the rule cannot be written in SQL without a second copy of it). Not here yet: learning plans amended
+at reviews (the plan progress answer's question id is the template's) and copies shared (needs the laptop's delivery
+events, which do not sync yet).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Date, Select, String, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from reviewapp.core.scheduling import add_months
+
+from .models import Assignment, Learner, Review, Signature, Target, TeamMember, User
+from .scope import Caller
+
+#: The ratings that put a learner at risk: reviewapp.core.caseload.risk_reasons counts these as red or amber.
+AT_RISK_RATINGS = ("red", "amber")
+#: A target past its due date is "not met" unless it was met or set aside.
+NOT_MET_STATUSES = ("open", "partly_met", "not_met")
+TREND_MONTHS = 6
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive dates."""
+
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def month_of(cls, day: dt.date) -> Period:
+        first = day.replace(day=1)
+        return cls(first, add_months(first, 1) - dt.timedelta(days=1))
+
+    @property
+    def months(self) -> int:
+        return max(1, (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1)
+
+    @property
+    def label(self) -> str:
+        return self.start.strftime("%b %Y")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose learners: the caller's, narrowed to a team's assessors or one assessor if given."""
+
+    caller: Caller
+    team_id: str | None = None
+    assessor_id: str | None = None
+
+    def learners(self, column: Any) -> ColumnElement[bool]:
+        """`column` (a learner id) is one of this scope's learners."""
+        conditions = [column.in_(select(Learner.id).where(Learner.deleted.is_(False), self.caller.visible(Learner)))]
+        if self.team_id is not None:
+            members = select(TeamMember.user_id).where(TeamMember.team_id == self.team_id)
+            conditions.append(column.in_(select(Assignment.learner_id).where(Assignment.assessor_id.in_(members))))
+        if self.assessor_id is not None:
+            conditions.append(column.in_(select(Assignment.learner_id)
+                                         .where(Assignment.assessor_id == self.assessor_id)))
+        return and_(*conditions)
+
+
+@dataclass(frozen=True)
+class Value:
+    """A figure's value: `value` is the share (0-100) or number shown; `count` / `total` what it is made of."""
+
+    value: float | None
+    count: int
+    total: int | None = None
+
+
+def _text(model: Any, field: str) -> Any:
+    return model.data[field].as_string()
+
+
+def _held(model: Any = Review) -> ColumnElement[bool]:
+    """A finalised progress review (not an addendum) with a visit date: what "a review held" means on the laptop."""
+    return and_(model.deleted.is_(False), _text(model, "status") == "finalised",
+                _text(model, "addendum_to_id").is_(None), _text(model, "visit_date").is_not(None))
+
+
+def _in(period: Period, column: Any) -> ColumnElement[bool]:
+    return and_(column >= period.start.isoformat(), column <= period.end.isoformat())
+
+
+def _days_between(session: Session, later: Any, earlier: Any) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.cast(later, Date()) - func.cast(earlier, Date())
+    return func.julianday(later) - func.julianday(earlier)
+
+
+# Each figure: a query of the rows behind it (the drill-down) and a value over those rows.
+
+def on_time_rows(scope: Scope, period: Period) -> Select[Any]:
+    """Reviews held in the period, each with the date it was due by (the laptop's rule) and whether it was held
+    on or before it (the visit date: a review is finalised at the visit it records). Dates compare as ISO text."""
+    visit = _text(Review, "visit_date")
+    return (select(Review.id.label("review_id"), Review.learner_id.label("learner_id"), visit.label("visit_date"),
+                   Review.due_by.label("due_by"), (visit <= func.cast(Review.due_by, String())).label("on_time"))
+            .where(_held(), _in(period, visit), Review.due_by.is_not(None), scope.learners(Review.learner_id)))
+
+
+def reviews_on_time(session: Session, scope: Scope, period: Period) -> Value:
+    rows = on_time_rows(scope, period).subquery()
+    total, held = session.execute(
+        select(func.count(rows.c.review_id), func.count(rows.c.review_id).filter(rows.c.on_time))).one()
+    return Value(round(100 * held / total, 1) if total else None, held, total)
+
+
+def overdue_rows(scope: Scope, today: dt.date) -> Select[Any]:
+    """Learners in active learning whose next review (the laptop's rule) was due before `today`."""
+    return (select(Learner.id.label("learner_id"), Learner.next_review_due.label("next_review_due"))
+            .where(Learner.deleted.is_(False), Learner.next_review_due < today, scope.learners(Learner.id)))
+
+
+def overdue_now(session: Session, scope: Scope, period: Period) -> Value:
+    """A snapshot: learners overdue today (a learner's due date as it was in a past month is not kept)."""
+    count = session.execute(select(func.count()).select_from(overdue_rows(scope, dt.date.today()).subquery()))
+    number = count.scalar_one()
+    return Value(number, number)
+
+
+def reviews_held_rows(scope: Scope, period: Period) -> Select[Any]:
+    return (select(Review.id.label("review_id"), Review.learner_id.label("learner_id"),
+                   _text(Review, "visit_date").label("visit_date"))
+            .where(_held(), _in(period, _text(Review, "visit_date")), scope.learners(Review.learner_id)))
+
+
+def reviews_per_assessor_month(session: Session, scope: Scope, period: Period) -> Value:
+    """Finalised reviews held in the period per assessor (the learner's assessor now) per month: workload."""
+    rows = reviews_held_rows(scope, period).subquery()
+    count, assessors = session.execute(
+        select(func.count(rows.c.review_id), func.count(func.distinct(Assignment.assessor_id)))
+        .select_from(rows).outerjoin(Assignment, Assignment.learner_id == rows.c.learner_id)
+    ).one()
+    return Value(round(count / assessors / period.months, 1) if assessors else None, count, assessors)
+
+
+def targets_followed_up_rows(scope: Scope, period: Period) -> Select[Any]:
+    """Targets set at a review whose next finalised review was held in the period: each with `followed_up`,
+    whether their outcome was recorded (at that review or since). One pass over the reviews (a window) gives each
+    review held the next one."""
+    visit = _text(Review, "visit_date")
+    held = (select(Review.id.label("review_id"), Review.learner_id.label("learner_id"),
+                   func.lead(visit).over(partition_by=Review.learner_id,
+                                         order_by=(visit, _text(Review, "finalised_at"))).label("next_visit"))
+            .where(_held(), scope.learners(Review.learner_id))).subquery()
+    return (select(Target.id.label("target_id"), Target.learner_id.label("learner_id"),
+                   _text(Target, "followed_up_in_review_id").is_not(None).label("followed_up"),
+                   held.c.next_visit.label("followed_up_by"))
+            .join(held, held.c.review_id == _text(Target, "set_in_review_id"))
+            .where(Target.deleted.is_(False), _in(period, held.c.next_visit), scope.learners(Target.learner_id)))
+
+
+def targets_followed_up(session: Session, scope: Scope, period: Period) -> Value:
+    rows = targets_followed_up_rows(scope, period).subquery()
+    total, done = session.execute(
+        select(func.count(rows.c.target_id), func.count(rows.c.target_id).filter(rows.c.followed_up))
+    ).one()
+    return Value(round(100 * done / total, 1) if total else None, done, total)
+
+
+def targets_past_due_rows(scope: Scope, period: Period) -> Select[Any]:
+    """Targets due by the period's end and not met (their status now: a target's history is not kept)."""
+    return (select(Target.id.label("target_id"), Target.learner_id.label("learner_id"),
+                   _text(Target, "due_date").label("due_date"), _text(Target, "status").label("target_status"))
+            .where(Target.deleted.is_(False), _text(Target, "due_date") < period.end.isoformat(),
+                   _text(Target, "status").in_(NOT_MET_STATUSES), scope.learners(Target.learner_id)))
+
+
+def targets_past_due(session: Session, scope: Scope, period: Period) -> Value:
+    count = session.execute(select(func.count()).select_from(targets_past_due_rows(scope, period).subquery()))
+    number = count.scalar_one()
+    return Value(number, number)
+
+
+def employer_at_review_rows(scope: Scope, period: Period) -> Select[Any]:
+    """Reviews held in the period, each with whether the employer signed it (not recorded as absent)."""
+    signed = exists(select(Signature.id).where(
+        Signature.review_id == Review.id, Signature.deleted.is_(False), _text(Signature, "role") == "employer",
+        _text(Signature, "signed_at").is_not(None)))
+    return reviews_held_rows(scope, period).add_columns(signed.label("employer_present"))
+
+
+def employer_at_review(session: Session, scope: Scope, period: Period) -> Value:
+    rows = employer_at_review_rows(scope, period).subquery()
+    total, present = session.execute(
+        select(func.count(rows.c.review_id), func.count(rows.c.review_id).filter(rows.c.employer_present))
+    ).one()
+    return Value(round(100 * present / total, 1) if total else None, present, total)
+
+
+def _last_reviews(until: dt.date) -> Any:
+    """Each learner's last review held on or before `until`: latest visit, then latest finalised (as the laptop)."""
+    ranked = (select(Review.learner_id, _text(Review, "visit_date").label("visit_date"),
+                     _text(Review, "welfare_rag").label("welfare_rag"),
+                     _text(Review, "progress_rag").label("progress_rag"),
+                     func.row_number().over(partition_by=Review.learner_id,
+                                            order_by=(_text(Review, "visit_date").desc(),
+                                                      _text(Review, "finalised_at").desc())).label("n"))
+              .where(_held(), _text(Review, "visit_date") <= until.isoformat())).subquery()
+    return select(ranked).where(ranked.c.n == 1).subquery()
+
+
+def learners_at_risk_rows(scope: Scope, period: Period) -> Select[Any]:
+    """Learners whose last review (as at the period's end) rated welfare or progress red or amber."""
+    last = _last_reviews(period.end)
+    return (select(Learner.id.label("learner_id"), last.c.visit_date, last.c.welfare_rag, last.c.progress_rag)
+            .join(last, last.c.learner_id == Learner.id)
+            .where(Learner.deleted.is_(False), scope.learners(Learner.id),
+                   or_(last.c.welfare_rag.in_(AT_RISK_RATINGS), last.c.progress_rag.in_(AT_RISK_RATINGS))))
+
+
+def learners_at_risk(session: Session, scope: Scope, period: Period) -> Value:
+    count = session.execute(select(func.count()).select_from(learners_at_risk_rows(scope, period).subquery()))
+    number = count.scalar_one()
+    return Value(number, number)
+
+
+def _gaps(session: Session, scope: Scope, period: Period) -> Any:
+    previous = func.lag(_text(Review, "visit_date")).over(
+        partition_by=Review.learner_id, order_by=(_text(Review, "visit_date"), _text(Review, "finalised_at")))
+    ordered = (select(Review.id.label("review_id"), Review.learner_id.label("learner_id"),
+                      _text(Review, "visit_date").label("visit_date"), previous.label("previous_visit"))
+               .where(_held(), scope.learners(Review.learner_id))).subquery()
+    return (select(ordered.c.review_id, ordered.c.learner_id, ordered.c.visit_date, ordered.c.previous_visit,
+                   func.round(_days_between(session, ordered.c.visit_date, ordered.c.previous_visit)).label("days"))
+            .where(ordered.c.previous_visit.is_not(None), _in(period, ordered.c.visit_date)))
+
+
+def days_between_rows(session: Session, scope: Scope, period: Period) -> Select[Any]:
+    """Reviews held in the period after an earlier one, each with the days since that one."""
+    return _gaps(session, scope, period)
+
+
+def days_between(session: Session, scope: Scope, period: Period) -> Value:
+    """The median days between a learner's reviews held in the period and the one before; `total` the worst."""
+    gaps = _gaps(session, scope, period).subquery()
+    count, worst = session.execute(select(func.count(), func.max(gaps.c.days)).select_from(gaps)).one()
+    if not count:
+        return Value(None, 0)
+    middle = session.execute(select(gaps.c.days).order_by(gaps.c.days).offset((count - 1) // 2)
+                             .limit(2 - count % 2)).scalars().all()
+    return Value(sum(float(day) for day in middle) / len(middle), count, int(worst))
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    title: str
+    #: How the value reads: "share" (a percentage of `total`), "number", or "days".
+    kind: str
+    compute: Callable[[Session, Scope, Period], Value]
+    #: What the drill-down lists: "reviews", "targets" or "learners".
+    lists: str
+    explanation: str
+    #: A figure of today's state only (no history is kept to say what it was in a past month).
+    snapshot: bool = False
+
+
+def _rows(key: str) -> Callable[[Session, Scope, Period], Select[Any]]:
+    return {
+        "reviews-on-time": lambda s, sc, p: on_time_rows(sc, p),
+        "overdue-now": lambda s, sc, p: overdue_rows(sc, dt.date.today()),
+        "reviews-per-assessor": lambda s, sc, p: reviews_held_rows(sc, p),
+        "targets-followed-up": lambda s, sc, p: targets_followed_up_rows(sc, p),
+        "targets-past-due": lambda s, sc, p: targets_past_due_rows(sc, p),
+        "employer-at-review": lambda s, sc, p: employer_at_review_rows(sc, p),
+        "learners-at-risk": lambda s, sc, p: learners_at_risk_rows(sc, p),
+        "days-between-reviews": days_between_rows,
+    }[key]
+
+
+FIGURES: tuple[Figure, ...] = (
+    Figure("reviews-on-time", "Reviews held on time", "share", reviews_on_time, "reviews",
+           "Reviews held in the period on or before the date they were due, by the laptop's scheduling rules."),
+    Figure("overdue-now", "Learners overdue now", "number", overdue_now, "learners",
+           "Learners in active learning whose next review was due before today, oldest first.", snapshot=True),
+    Figure("targets-followed-up", "Targets followed up", "share", targets_followed_up, "targets",
+           "Of the targets set at a review whose next finalised review was held in the period, the share whose "
+           "outcome was recorded."),
+    Figure("targets-past-due", "Targets past due and not met", "number", targets_past_due, "targets",
+           "Targets due before the end of the period that are open, partly met or not met now."),
+    Figure("employer-at-review", "Employer at the review", "share", employer_at_review, "reviews",
+           "Reviews held in the period that the employer signed."),
+    Figure("learners-at-risk", "Learners at risk", "number", learners_at_risk, "learners",
+           "Learners whose last review by the end of the period rated welfare or progress Red or Amber."),
+    Figure("days-between-reviews", "Days between reviews", "days", days_between, "reviews",
+           "The median days between a review held in the period and the learner's review before it, and the worst."),
+    Figure("reviews-per-assessor", "Reviews per assessor per month", "number", reviews_per_assessor_month,
+           "reviews", "Finalised reviews held in the period, per assessor with a learner in them, per month."),
+)
+BY_KEY = {figure.key: figure for figure in FIGURES}
+
+
+def rows_query(session: Session, key: str, scope: Scope, period: Period) -> Select[Any]:
+    """The drill-down behind figure `key`: the records it counts (KeyError for an unknown key)."""
+    return _rows(key)(session, scope, period)
+
+
+def trend(session: Session, figure: Figure, scope: Scope, today: dt.date) -> list[tuple[Period, Value]]:
+    """The figure for each of the last `TREND_MONTHS` calendar months, oldest first, this month last."""
+    this_month = today.replace(day=1)
+    months = [Period.month_of(add_months(this_month, -n)) for n in range(TREND_MONTHS - 1, -1, -1)]
+    if figure.snapshot:
+        return [(month, figure.compute(session, scope, month) if month is months[-1] else Value(None, 0))
+                for month in months]
+    return [(month, figure.compute(session, scope, month)) for month in months]
+
+
+def assessors_in_scope(session: Session, scope: Scope) -> list[tuple[str, str]]:
+    """(id, name) of the assessors with a learner in the scope, for the list's filter."""
+    return [(uid, name or username) for uid, name, username in session.execute(
+        select(User.id, User.display_name, User.username).where(User.id.in_(
+            select(Assignment.assessor_id).where(scope.learners(Assignment.learner_id)))).order_by(User.username))]
