@@ -21,9 +21,11 @@ SECURITY_HEADERS = {
 
 
 def mount_web_app(app: FastAPI) -> None:
+    from .admin import router as admin_router
     from .pages import router
 
     app.include_router(router)
+    app.include_router(admin_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")
