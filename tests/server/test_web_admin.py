@@ -12,7 +12,7 @@ import time
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from server_testkit import PASSWORD, Server
+from server_testkit import PASSWORD, Server, valid_uln
 from sqlalchemy import func, select
 from web_kit import browser, csrf_of, put_in_team, sign_in
 
@@ -319,3 +319,42 @@ def test_an_admin_sees_administration_in_the_menu(server: Server) -> None:
     assert "North" in teams.text
     assert client.get("/admin", follow_redirects=False).headers["location"] == "/admin/users"
     _ = PASSWORD, transaction
+
+
+def test_an_upload_is_seen_by_every_worker_and_a_large_import_leaves_sync_going(server: Server,
+                                                                                   database_url: str) -> None:
+    client = signed_in(server)
+    server.add_user("alice")
+    laptop = server.login("alice")
+    rows = [f"{valid_uln(server.rng)};Learner;{n};01/09/2025;31/08/2027;Acme Ltd;alice;" for n in range(3000)]
+    ulns = {row.split(";")[0] for row in rows}
+    preview = upload(client, caseload_csv(*rows))
+    assert f"Add</th><td class=\"govuk-table__cell govuk-table__cell--numeric\">{len(ulns)}" in preview.text
+    # Another worker process of the server (here another app on the same database) takes the commit.
+    other = Server(database_url)
+    try:
+        worker = TestClient(other.app, raise_server_exceptions=False)
+        worker.cookies = client.cookies
+        url = str(preview.url).removeprefix("http://testserver")
+        assert worker.get(url).status_code == 200
+        assert worker.post(f"{url}/commit", data={"csrf_token": csrf_of(preview.text)}).status_code == 200
+        pulls = 0
+        while "Importing" in (shown := client.get(f"{url}/progress")).text:  # the first worker shows its progress
+            assert 'hx-get="' in shown.text and 'hx-trigger="every 2s"' in shown.text
+            assert server.client.get("/api/v1/sync/pull", headers=laptop).status_code == 200  # sync goes on
+            pulls += 1
+        assert pulls, "the import ended before the progress page was first asked for"
+        assert "Import complete" in shown.text and f"{len(ulns)} of {len(ulns)}" in shown.text
+    finally:
+        other.close()
+    with server.factory() as session:
+        assert session.scalar(select(func.count()).select_from(Learner)) == len(ulns)
+
+
+def test_old_uploads_are_forgotten(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = signed_in(server)
+    first = upload(client, GOOD)
+    assert first.status_code == 200
+    monkeypatch.setattr(admin, "UPLOAD_KEPT", -1)
+    upload(client, GOOD)
+    assert client.get(str(first.url)).status_code == 404

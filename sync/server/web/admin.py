@@ -13,11 +13,15 @@ refreshes itself with htmx. Sync goes on meanwhile: each chunk is its own short 
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import secrets
 import shutil
 import tempfile
 import threading
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -40,7 +44,8 @@ from ..accounts import (
     revoke_device,
 )
 from ..api.deps import SessionDep, require_role, session_caller
-from ..caseload_import import ImportFailed, ImportSummary, import_caseload
+from ..audit import record_event
+from ..caseload_import import ImportFailed, import_caseload
 from ..db import transaction
 from ..import_report import report_lines
 from ..mis.caseload_file import ReaderMissing, read_caseload_file
@@ -56,7 +61,7 @@ AdminPageDep = Annotated[Caller, Depends(require_role("admin", via=session_calle
 CsrfField = Annotated[str, Form(max_length=100)]
 #: The largest caseload file the upload form takes (below the server's body limit, which a form's own parts share).
 UPLOAD_LIMIT = 15 * 1024 * 1024
-NO_UPLOAD = "There is no upload here: it was committed or discarded, or the server restarted. Upload the file again."
+NO_UPLOAD = "There is no upload here: it was discarded, or is another admin's. Upload the file again."
 
 
 def _factory(request: Request) -> sessionmaker[Session]:
@@ -295,7 +300,10 @@ def revoke(device_id: str, request: Request, caller: AdminPageDep, csrf_token: C
 
 @dataclass
 class Upload:
-    """An uploaded caseload file waiting for its commit, and, once committed, the thread importing it."""
+    """An uploaded caseload file waiting for its commit, and once committed how its import goes.
+
+    Kept on disk (a private folder per upload under `upload_root`), not in memory, so every worker process of the
+    server sees it: the upload, the preview, the commit and the progress page may each reach another worker."""
 
     folder: Path
     name: str
@@ -303,22 +311,64 @@ class Upload:
     status: str = "uploaded"  # uploaded, running, completed, failed
     run_id: str | None = None
     error: str = ""
-    summary: ImportSummary | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def path(self) -> Path:
         return self.folder / "caseload"
 
+    def save(self) -> None:
+        meta = {"name": self.name, "by": self.by, "status": self.status, "run_id": self.run_id, "error": self.error}
+        temporary = self.folder / "meta.json.new"
+        temporary.write_text(json.dumps(meta), encoding="utf-8")
+        temporary.replace(self.folder / "meta.json")  # atomic: a reader sees the old state or the new
 
-#: The uploads of this server process, by their random key.
-UPLOADS: dict[str, Upload] = {}
-UPLOADS_LOCK = threading.Lock()
+    @classmethod
+    def load(cls, folder: Path) -> Upload | None:
+        try:
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return cls(folder=folder, name=meta["name"], by=meta["by"], status=meta["status"], run_id=meta["run_id"],
+                   error=meta["error"])
+
+    def claim(self) -> bool:
+        """Whether this request is the one to start the import (a second click, in any worker, is not)."""
+        try:
+            os.close(os.open(self.folder / "committed", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            return False
+        return True
+
+
+KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def upload_root() -> Path:
+    """Where uploads wait for their commit: private to the server's account."""
+    root = Path(tempfile.gettempdir()) / f"reviewapp-uploads-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    root.mkdir(mode=0o700, exist_ok=True)
+    return root
+
+
+#: Uploads older than this are forgotten at the next upload (their imports, if any, are in the import runs).
+UPLOAD_KEPT = 24 * 3600
+
+
+def _forget_old_uploads(root: Path) -> None:
+    now = time.time()
+    for folder in root.iterdir():
+        upload = Upload.load(folder)
+        try:  # a folder still being uploaded into has no meta.json yet: its own age then
+            old = now - max(folder.stat().st_mtime, *[f.stat().st_mtime for f in folder.iterdir()]) > UPLOAD_KEPT
+        except OSError:
+            continue
+        if old and (upload is None or upload.status != "running"):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _upload(key: str, caller: Caller) -> Upload:
-    with UPLOADS_LOCK:
-        upload = UPLOADS.get(key)
+    """The caller's own upload; another admin's and an unknown key alike are 404."""
+    upload = Upload.load(upload_root() / key) if KEY.match(key) else None
     if upload is None or upload.by != caller.username:
         raise HTTPException(status_code=404, detail=NO_UPLOAD)
     return upload
@@ -342,7 +392,10 @@ async def upload_caseload(
     _csrf(request, csrf_token)
     if caseload is None or not caseload.filename:
         return _import_form(request, session, 400, "Choose a caseload file: an ILR XML file or a CSV export.")
-    folder = Path(tempfile.mkdtemp(prefix="reviewapp-upload-"))
+    key = secrets.token_urlsafe(16)
+    _forget_old_uploads(upload_root())
+    folder = upload_root() / key
+    folder.mkdir(mode=0o700)
     size = 0
     with (folder / "caseload").open("wb") as out:
         while chunk := await caseload.read(1024 * 1024):
@@ -355,9 +408,7 @@ async def upload_caseload(
         why = (f"The file is larger than {UPLOAD_LIMIT // (1024 * 1024)} MiB: import it with "
                "`reviewapp-server import-caseload` on the server instead." if size else "The file is empty.")
         return _import_form(request, session, 400, why)
-    key = secrets.token_urlsafe(16)
-    with UPLOADS_LOCK:
-        UPLOADS[key] = Upload(folder=folder, name=Path(caseload.filename).name[:200], by=caller.username)
+    Upload(folder=folder, name=Path(caseload.filename).name[:200], by=caller.username).save()
     return RedirectResponse(f"/admin/import/{key}", status_code=303)
 
 
@@ -410,16 +461,15 @@ def _run_import(factory: sessionmaker[Session], upload: Upload) -> None:
     def progressed(done: int) -> None:
         if upload.run_id is None:
             upload.run_id = _find_run_id(factory, upload)
+            upload.save()
 
     try:
         parsed = read_caseload_file(upload.path)
         summary = import_caseload(factory, parsed, file_name=upload.name, started_by=upload.by,
                                   after_chunk=progressed)
-        upload.summary, upload.run_id = summary, summary.run_id or upload.run_id
+        upload.run_id = summary.run_id or upload.run_id
         if summary.imported:
             with transaction(factory) as session:
-                from ..audit import record_event
-
                 record_event(session, upload.by, "caseload_imported", detail=(
                     f"{upload.name}, run {summary.run_id}: {summary.created} created, {summary.updated} updated, "
                     f"{summary.unchanged} unchanged, {summary.assigned} assigned (office web app)"))
@@ -429,18 +479,19 @@ def _run_import(factory: sessionmaker[Session], upload: Upload) -> None:
     except Exception as error:  # the page shows why; the run (if any) was rolled back by the import itself
         upload.status, upload.error = "failed", str(error)
     finally:
-        shutil.rmtree(upload.folder, ignore_errors=True)
+        upload.path.unlink(missing_ok=True)
+        upload.save()
 
 
 @router.post("/import/{key}/commit")
 def commit_import(key: str, request: Request, caller: AdminPageDep, csrf_token: CsrfField = "") -> Response:
     _csrf(request, csrf_token)
     upload = _upload(key, caller)
-    with upload.lock:
-        if upload.status == "uploaded":
-            upload.status = "running"
-            threading.Thread(target=_run_import, args=(_factory(request), upload), daemon=True,
-                             name=f"caseload-import-{key}").start()
+    if upload.status == "uploaded" and upload.claim():
+        upload.status = "running"
+        upload.save()
+        threading.Thread(target=_run_import, args=(_factory(request), upload), daemon=True,
+                         name=f"caseload-import-{key}").start()
     return RedirectResponse(f"/admin/import/{key}", status_code=303)
 
 
@@ -448,11 +499,8 @@ def commit_import(key: str, request: Request, caller: AdminPageDep, csrf_token: 
 def discard_import(key: str, request: Request, caller: AdminPageDep, csrf_token: CsrfField = "") -> Response:
     _csrf(request, csrf_token)
     upload = _upload(key, caller)
-    with upload.lock:
-        if upload.status == "uploaded":
-            with UPLOADS_LOCK:
-                UPLOADS.pop(key, None)
-            shutil.rmtree(upload.folder, ignore_errors=True)
+    if upload.status == "uploaded" and upload.claim():
+        shutil.rmtree(upload.folder, ignore_errors=True)
     return RedirectResponse("/admin/import", status_code=303)
 
 
