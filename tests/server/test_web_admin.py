@@ -121,13 +121,16 @@ def test_an_admin_adds_a_user_through_the_password_policy_and_it_is_audited(serv
     bad_role = client.post("/admin/users", data={"username": "sam", "role": "boss",
                                                  "password": "a long enough passphrase", "csrf_token": token})
     assert bad_role.status_code == 400 and "Unknown role" in bad_role.text
+    bad_email = client.post("/admin/users", data={"username": "sam", "role": "assessor", "email": "sam at home",
+                                                  "password": "a long enough passphrase", "csrf_token": token})
+    assert bad_email.status_code == 400 and 'id="email-error"' in bad_email.text
     assert [e.detail for e in events(server, "user_created")] == ["admin root"]  # only the test's own
     made = client.post("/admin/users", data={"username": "<b>sam</b>", "display_name": "Sam Smith", "role": "assessor",
-                                             "password": "a long enough passphrase", "csrf_token": token},
-                       follow_redirects=True)
+                                             "email": "sam@example.org", "password": "a long enough passphrase",
+                                             "csrf_token": token}, follow_redirects=True)
     assert made.status_code == 200 and "&lt;b&gt;sam&lt;/b&gt;" in made.text and "<b>sam</b>" not in made.text
     created = user(server, "<b>sam</b>")
-    assert created.role == "assessor" and created.display_name == "Sam Smith"
+    assert created.role == "assessor" and created.display_name == "Sam Smith" and created.email == "sam@example.org"
     assert [e.actor for e in events(server, "user_created")][-1] == "root"
 
 

@@ -93,14 +93,17 @@ def add_user(
     request: Request, caller: AdminPageDep, session: SessionDep, csrf_token: CsrfField = "",
     username: Annotated[str, Form(max_length=150)] = "", display_name: Annotated[str, Form(max_length=200)] = "",
     role: Annotated[str, Form(max_length=20)] = "", password: Annotated[str, Form(max_length=1000)] = "",
+    email: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     _csrf(request, csrf_token)
-    values = {"username": username, "display_name": display_name, "role": role}
+    values = {"username": username, "display_name": display_name, "role": role, "email": email}
     try:
         with transaction(_factory(request)) as s:
-            create_user(s, username, password, role, display_name.strip(), actor=caller.username)
+            create_user(s, username, password, role, display_name.strip(), actor=caller.username, email=email)
     except AccountError as error:
-        field_name = ("password" if "assword" in str(error) else "role" if "role" in str(error) else "username")
+        text = str(error)
+        field_name = ("password" if "assword" in text else "role" if "role" in text
+                      else "email" if "e-mail" in text else "username")
         return _users_page(request, session, status=400, errors={field_name: str(error)}, values=values)
     return RedirectResponse(f"/admin/users?done=Created+{username.strip()}", status_code=303)
 
