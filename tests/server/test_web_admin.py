@@ -275,7 +275,8 @@ def test_upload_previews_what_the_import_would_do_then_commits_it_in_the_backgro
     assert "Leave as they are</th><td class=\"govuk-table__cell govuk-table__cell--numeric\">2" in again.text
 
 
-def test_a_file_with_bad_rows_is_previewed_with_line_numbers_and_cannot_be_committed(server: Server) -> None:
+def test_a_file_with_bad_rows_is_previewed_with_line_numbers_and_cannot_be_committed(
+        server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
     client = signed_in(server)
     server.add_user("alice")
     bad = caseload_csv(f"{SAM};Sam;Smith;01/09/2025;31/08/2027;Acme Ltd;alice;Active",
@@ -285,6 +286,8 @@ def test_a_file_with_bad_rows_is_previewed_with_line_numbers_and_cannot_be_commi
     assert preview.status_code == 200 and "2 rows will be rejected" in preview.text
     assert "line 3" in preview.text and "line 4" in preview.text and "nobody" in preview.text
     assert "Commit the import" not in preview.text
+    monkeypatch.setattr(admin, "PREVIEW_NAMED", 1)
+    assert "and 1 more" in client.get(str(preview.url)).text
     key = str(preview.url).rsplit("/", 1)[1]
     client.post(f"/admin/import/{key}/commit", data={"csrf_token": csrf_of(preview.text)})
     time.sleep(0.5)
@@ -299,12 +302,17 @@ def test_bad_uploads_are_refused_on_the_form(server: Server, monkeypatch: pytest
     assert none.status_code == 400 and "Choose a caseload file" in none.text
     empty = upload(client, b"")
     assert empty.status_code == 400 and "The file is empty" in empty.text
+    discarded = upload(client, GOOD)
+    gone = client.post(f"{discarded.url}/discard", data={"csrf_token": csrf_of(discarded.text)})
+    assert gone.status_code == 200 and str(gone.url).endswith("/admin/import")
+    assert client.get(str(discarded.url)).status_code == 404
     monkeypatch.setattr(admin, "UPLOAD_LIMIT", 100)
     big = upload(client, GOOD * 3)
     assert big.status_code == 400 and "larger than" in big.text
     junk = upload(client, b"\x00\x01 not a caseload")
     assert junk.status_code == 200 and "Commit the import" not in junk.text
     assert client.get("/admin/import/unknown-key").status_code == 404
+    assert client.get("/admin/import/..%2F..%2Fetc").status_code == 404
     # Another admin cannot see or commit someone else's upload.
     key = str(junk.url).rsplit("/", 1)[1]
     other = signed_in(server, "root2")

@@ -61,6 +61,8 @@ AdminPageDep = Annotated[Caller, Depends(require_role("admin", via=session_calle
 CsrfField = Annotated[str, Form(max_length=100)]
 #: The largest caseload file the upload form takes (below the server's body limit, which a form's own parts share).
 UPLOAD_LIMIT = 15 * 1024 * 1024
+#: How many learners per list, and rejected rows, the preview names (the rest are counted, as a commit's report).
+PREVIEW_NAMED = 500
 NO_UPLOAD = "There is no upload here: it was discarded, or is another admin's. Upload the file again."
 
 
@@ -424,7 +426,8 @@ def _preview(request: Request, upload: Upload) -> dict[str, Any]:
         return {"failure": str(error)}
     report = summary.report
     return {"reading": parsed.describe_reading(), "summary": summary, "readable": parsed.readable,
-            "lines": report_lines(report, will=True), "report": report,
+            "lines": report_lines(report, will=True, limit=PREVIEW_NAMED), "report": report,
+            "problems": summary.problems[:PREVIEW_NAMED],
             "can_commit": parsed.readable and not summary.problems}
 
 
