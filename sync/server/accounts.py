@@ -12,6 +12,7 @@ assessor so their laptop purges it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
@@ -66,20 +67,27 @@ def _checked_password(password: str, username: str) -> str:
     return hash_password(password)
 
 
+#: An e-mail address as far as an admin's typing can be checked: something@somewhere.tld, no spaces.
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
 def create_user(
-    session: Session, username: str, password: str, role: str, display_name: str = "", *, actor: str = SERVER_ACTOR
+    session: Session, username: str, password: str, role: str, display_name: str = "", *, actor: str = SERVER_ACTOR,
+    email: str = "",
 ) -> User:
-    username = username.strip()
+    username, email = username.strip(), email.strip()
     if not username:
         raise AccountError("A username cannot be empty.")
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
+    if email and (len(email) > 254 or not EMAIL.match(email)):
+        raise AccountError(f"{email!r} is not an e-mail address: leave it empty, or give one like name@example.org.")
     password_hash = _checked_password(password, username)
     if session.execute(select(User).where(User.username == username)).scalar_one_or_none() is not None:
         raise AccountError(f"There is already a user called {username!r}.")
     user = User(
-        id=new_id(), username=username, display_name=display_name, role=role, password_hash=password_hash,
-        password_changed_at=utcnow(),
+        id=new_id(), username=username, display_name=display_name, email=email, role=role,
+        password_hash=password_hash, password_changed_at=utcnow(),
     )
     session.add(user)
     session.flush()

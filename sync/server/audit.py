@@ -35,6 +35,7 @@ ACTION_TEXT = {
     "role_changed": "changed the role of",
     "team_created": "created a team",
     "team_member_added": "added to a team",
+    "team_member_removed": "removed from a team",
 }
 
 

@@ -100,7 +100,7 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     try:
         with transaction(factory) as session:
             user = create_user(session, args.username, password, args.role, args.display_name or "",
-                               actor=command_line_actor())
+                               actor=command_line_actor(), email=args.email or "")
             print(f"Created {user.role} {user.username!r} (id {user.id}).")
     finally:
         engine.dispose()
@@ -681,6 +681,7 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("username")
     user.add_argument("--role", choices=ROLES, required=True)
     user.add_argument("--display-name", default="")
+    user.add_argument("--email", default="", help="their e-mail address (optional)")
     user.set_defaults(run=cmd_create_user)
 
     for name, run, text in (

@@ -53,3 +53,13 @@ def teams_of(session: Session, user_id: str) -> list[str]:
         select(Team.name).join(TeamMember, TeamMember.team_id == Team.id)
         .where(TeamMember.user_id == user_id).order_by(Team.name)
     ))
+
+
+def remove_from_team(session: Session, team: Team, user: User, *, actor: str = SERVER_ACTOR) -> bool:
+    """Take a user out of a team; False when they were not in it."""
+    member = session.get(TeamMember, (team.id, user.id))
+    if member is None:
+        return False
+    session.delete(member)
+    record_event(session, actor, "team_member_removed", user_id=user.id, detail=f"{user.role} from {team.name}")
+    return True

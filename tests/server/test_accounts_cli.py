@@ -97,3 +97,16 @@ def test_list_devices_and_audit_read_as_an_admin_needs(server: Server) -> None:
     assert "command line (" in by_user
     unknown = run("audit", "--learner", "1000000000", database=url)
     assert unknown.returncode == 1 and "No learner" in unknown.stderr
+
+
+def test_create_user_takes_an_optional_email_address(server: Server) -> None:
+    url = server.database_url
+    bad = run("create-user", "sam", "--role", "assessor", "--email", "sam at home", database=url,
+              stdin="a long enough phrase\n")
+    assert bad.returncode == 1 and "not an e-mail address" in bad.stderr
+    assert run("create-user", "sam", "--role", "assessor", "--email", "sam@example.org", database=url,
+               stdin="a long enough phrase\n").returncode == 0
+    with server.factory() as session:
+        from sync.server.accounts import find_user
+
+        assert find_user(session, "sam").email == "sam@example.org"  # type: ignore[union-attr]
