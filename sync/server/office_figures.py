@@ -2,8 +2,8 @@
 a scope (the caller's learners, narrowed to a team or an assessor), with its trend over the last 6 months and the
 query of the records behind it (the drill-down list, `/figures/<key>`).
 
-Records keep their fields as JSON (`data`); the figures read them with SQLAlchemy's JSON paths, which compile to
-`json_extract` on SQLite and `->>` on PostgreSQL. Dates are ISO text (YYYY-MM-DD), so they compare as text.
+Records keep their fields as JSON (`data`); the fields the figures read are copied to indexed columns whenever a
+record is written (record_columns.py), and read from there. Dates are ISO text (YYYY-MM-DD), so they compare as text.
 
 Reviews held on time and learners overdue now compare with due dates the laptop's rule computed and stored
 (`due_dates.py`: the rule cannot be written in SQL without a second copy of it). Not here yet: learning plans amended
@@ -84,7 +84,9 @@ class Value:
 
 
 def _text(model: Any, field: str) -> Any:
-    return model.data[field].as_string()
+    """A field of the record's `data`, read from the indexed column it is copied to when written
+    (record_columns.py): reading it out of the JSON over every review made the dashboard take seconds."""
+    return getattr(model, field)
 
 
 def _held(model: Any = Review) -> ColumnElement[bool]:
