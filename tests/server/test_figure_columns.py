@@ -1,0 +1,66 @@
+"""The dashboard's speed (issue 15): the fields the figures read are copied from `data` to indexed columns at every
+write and by the migration's backfill, and a figure's 6-month trend is one grouped query with the same answers as
+the figure month by month (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from server_testkit import Server
+from sqlalchemy import event, select, update
+from test_office_figures import TODAY, _scope, build_caseload
+
+from sync.server.db import transaction
+from sync.server.models import Review, Signature, Target
+from sync.server.office_figures import FIGURES, trend
+from sync.server.record_columns import backfill
+
+
+def test_the_figures_fields_are_columns_set_when_written_and_by_the_backfill(server: Server) -> None:
+    built: dict[str, Any] = build_caseload(server)
+    with server.factory() as session:
+        rows = session.execute(select(Review.visit_date, Review.status, Review.welfare_rag, Review.progress_rag)
+                               .where(Review.learner_id == built["amy"]).order_by(Review.visit_date)).all()
+        assert [tuple(row) for row in rows] == [("2025-09-15", "finalised", "green", "green"),
+                                                ("2025-11-10", "finalised", "amber", "green"),
+                                                ("2025-11-28", "draft", "green", "green")]
+        assert session.execute(select(Signature.role, Signature.signed_at).where(Signature.signed_at.is_(None))
+                               ).all() == [("employer", None)]
+        assert session.execute(select(Target.status).where(Target.due_date == "2025-11-15")).scalars().all() == [
+            "not_met"]
+    with transaction(server.factory) as session:  # an update of `data` moves the column with it
+        review = session.scalars(select(Review).where(Review.learner_id == built["ben"])).one()
+        review.data = {**review.data, "progress_rag": "amber"}
+    with transaction(server.factory) as session:  # rows written without the ORM: the backfill sets them
+        session.execute(update(Review).values(visit_date=None, progress_rag=None))
+        backfill(session)
+    with server.factory() as session:
+        assert session.execute(select(Review.progress_rag).where(Review.learner_id == built["ben"])).scalar() == \
+            "amber"
+        assert session.execute(select(Review.visit_date).where(Review.visit_date.is_(None))).all() == []
+
+
+def test_each_trend_is_one_grouped_query_with_the_figures_answers_month_by_month(server: Server) -> None:
+    build_caseload(server)
+    scope = _scope(server, "quinn", "quality_lead")
+    grouped = [figure for figure in FIGURES if figure.by_month is not None]
+    assert {figure.key for figure in grouped} >= {"reviews-on-time", "targets-followed-up", "employer-at-review",
+                                                  "reviews-per-assessor"}
+    for today in (TODAY, dt.date(2025, 12, 15)):
+        for figure in grouped:
+            with server.factory() as session:
+                statements: list[str] = []
+
+                def listener(*args: Any, seen: list[str] = statements) -> None:
+                    if args[2].lstrip().upper().startswith(("SELECT", "WITH")):
+                        seen.append(args[2])
+
+                event.listen(session.get_bind(), "before_cursor_execute", listener)
+                try:
+                    months = trend(session, figure, scope, today)
+                finally:
+                    event.remove(session.get_bind(), "before_cursor_execute", listener)
+                assert len(statements) == 1, figure.key
+                assert [value for _, value in months] == [figure.compute(session, scope, month)
+                                                          for month, _ in months], figure.key
