@@ -64,3 +64,33 @@ def test_each_trend_is_one_grouped_query_with_the_figures_answers_month_by_month
                 assert len(statements) == 1, figure.key
                 assert [value for _, value in months] == [figure.compute(session, scope, month)
                                                           for month, _ in months], figure.key
+
+
+def test_the_dashboard_shows_the_share_of_each_assessors_reviews_sampled(server: Server) -> None:
+    from web_kit import browser, sign_in
+
+    from sync.server.db import new_id, next_rev, take_write_lock
+    from sync.server.models import ReviewSample, User
+
+    built: dict[str, Any] = build_caseload(server)
+    with transaction(server.factory) as session:
+        take_write_lock(session)
+        session.execute(update(User).where(User.username == "alice").values(display_name="<script>x</script> Al"))
+        reviews = session.scalars(select(Review).where(Review.learner_id.in_([built["ann"], built["amy"]]))).all()
+        for review in reviews:
+            review.data = {**review.data, "assessor": "alice"}
+        ann_nov = next(r for r in reviews if r.data["visit_date"] == "2025-11-20")
+        sample_id = new_id()
+        session.add(ReviewSample(id=sample_id, rev=next_rev(session, "review_sample", sample_id, "test"),
+                                 data={"review_id": ann_nov.id}, learner_id=ann_nov.learner_id,
+                                 review_id=ann_nov.id))
+    client = browser(server)
+    sign_in(client, "quinn")
+    page = client.get("/dashboard?start=2025-11-01&end=2025-11-30")
+    assert page.status_code == 200
+    table = page.text.split('id="sampled-shares"', 1)[1].split("</table>", 1)[0]
+    assert "Reviews sampled by assessor" in page.text and "<script>x" not in page.text
+    # alice carried out Ann's and Amy's November reviews (not Amy's draft), one of them sampled: 50%.
+    assert "&lt;script&gt;x&lt;/script&gt; Al</th><td class=\"govuk-table__cell govuk-table__cell--numeric\">2</td>" \
+        "<td class=\"govuk-table__cell govuk-table__cell--numeric\">1</td>" \
+        "<td class=\"govuk-table__cell govuk-table__cell--numeric\">50%</td>" in table
