@@ -339,6 +339,23 @@ def _days_between_by_month(session: Session, scope: Scope, months: list[Period])
     return values
 
 
+def _at_risk_by_month(session: Session, scope: Scope, months: list[Period]) -> list[Value]:
+    """Learners at risk at each month's end in one pass: a learner's last review held by a date is the one held by
+    it whose next review (in the laptop's order: visit, then finalised) is after it or not held yet."""
+    visit = _text(Review, "visit_date")
+    ordered = (select(visit.label("visit_date"), _text(Review, "welfare_rag").label("welfare_rag"),
+                      _text(Review, "progress_rag").label("progress_rag"),
+                      func.lead(visit).over(partition_by=Review.learner_id,
+                                            order_by=(visit, _text(Review, "finalised_at"))).label("next_visit"))
+               .where(_held(), scope.learners(Review.learner_id))).subquery()
+    risk = or_(ordered.c.welfare_rag.in_(AT_RISK_RATINGS), ordered.c.progress_rag.in_(AT_RISK_RATINGS))
+    counts = [func.count().filter(and_(risk, ordered.c.visit_date <= period.end.isoformat(),
+                                       or_(ordered.c.next_visit.is_(None),
+                                           ordered.c.next_visit > period.end.isoformat())))
+              for period in months]
+    return [Value(number, number) for number in session.execute(select(*counts).select_from(ordered)).one()]
+
+
 @dataclass(frozen=True)
 class Figure:
     key: str
@@ -382,7 +399,8 @@ FIGURES: tuple[Figure, ...] = (
     Figure("employer-at-review", "Employer at the review", "share", employer_at_review, "reviews",
            "Reviews held in the period that the employer signed.", by_month=_employer_by_month),
     Figure("learners-at-risk", "Learners at risk", "number", learners_at_risk, "learners",
-           "Learners whose last review by the end of the period rated welfare or progress Red or Amber."),
+           "Learners whose last review by the end of the period rated welfare or progress Red or Amber.",
+           by_month=_at_risk_by_month),
     Figure("days-between-reviews", "Days between reviews", "days", days_between, "reviews",
            "The median days between a review held in the period and the learner's review before it, and the worst.",
            by_month=_days_between_by_month),
