@@ -100,6 +100,12 @@ def build(url: str, assessors: int, learners_each: int, reviews_each: int) -> No
             conn.execute(insert(Review), reviews)
             conn.execute(insert(Signature), signatures)
             conn.execute(insert(Target), targets)
+        # Bulk inserts skip the ORM, which copies the figures' fields out of `data` at every write: copy them here.
+        from sqlalchemy.orm import Session
+
+        from sync.server.record_columns import backfill
+
+        backfill(Session(bind=conn))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         from sqlalchemy import text
 

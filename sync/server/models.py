@@ -353,6 +353,11 @@ class PlanItem(_Record, Base):
 class Target(_Record, Base):
     __tablename__ = "targets"
     learner_id: Mapped[str] = mapped_column(String(36), index=True)
+    # Copied from `data` when written, for the dashboard's figures (record_columns.py).
+    set_in_review_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    followed_up_in_review_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    due_date: Mapped[str | None] = mapped_column(String(10), nullable=True, index=True)
 
 
 class Review(_Record, Base):
@@ -360,6 +365,13 @@ class Review(_Record, Base):
     learner_id: Mapped[str] = mapped_column(String(36), index=True)
     #: For a review held (finalised, not an addendum), the date it was due by the laptop's rule (due_dates.py).
     due_by: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    # Copied from `data` when written, for the dashboard's figures (record_columns.py). ISO text, as sent.
+    status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    visit_date: Mapped[str | None] = mapped_column(String(10), nullable=True, index=True)
+    finalised_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    addendum_to_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    progress_rag: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    welfare_rag: Mapped[str | None] = mapped_column(String(10), nullable=True)
 
 
 class Signature(_Record, Base):
@@ -367,6 +379,9 @@ class Signature(_Record, Base):
     review_id: Mapped[str] = mapped_column(String(36), index=True)
     #: Copied from the review, so a signature is scoped like everything else that hangs off a learner.
     learner_id: Mapped[str] = mapped_column(String(36), index=True)
+    # Copied from `data` when written, for the dashboard's figures (record_columns.py).
+    role: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    signed_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class OtjEntry(_Record, Base):
@@ -428,3 +443,7 @@ class ReviewTemplate(Base):
     body: Mapped[dict[str, Any]] = mapped_column(JsonType)
     added_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
     added_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+# The dashboard's columns copied from `data` at every write (record_columns.py registers that on these models).
+from . import record_columns  # noqa: E402,F401

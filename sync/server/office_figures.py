@@ -2,8 +2,8 @@
 a scope (the caller's learners, narrowed to a team or an assessor), with its trend over the last 6 months and the
 query of the records behind it (the drill-down list, `/figures/<key>`).
 
-Records keep their fields as JSON (`data`); the figures read them with SQLAlchemy's JSON paths, which compile to
-`json_extract` on SQLite and `->>` on PostgreSQL. Dates are ISO text (YYYY-MM-DD), so they compare as text.
+Records keep their fields as JSON (`data`); the fields the figures read are copied to indexed columns whenever a
+record is written (record_columns.py), and read from there. Dates are ISO text (YYYY-MM-DD), so they compare as text.
 
 Reviews held on time and learners overdue now compare with due dates the laptop's rule computed and stored
 (`due_dates.py`: the rule cannot be written in SQL without a second copy of it). Not here yet: learning plans amended
@@ -84,7 +84,9 @@ class Value:
 
 
 def _text(model: Any, field: str) -> Any:
-    return model.data[field].as_string()
+    """A field of the record's `data`, read from the indexed column it is copied to when written
+    (record_columns.py): reading it out of the JSON over every review made the dashboard take seconds."""
+    return getattr(model, field)
 
 
 def _held(model: Any = Review) -> ColumnElement[bool]:
@@ -258,6 +260,102 @@ def days_between(session: Session, scope: Scope, period: Period) -> Value:
     return Value(sum(float(day) for day in middle) / len(middle), count, int(worst))
 
 
+def _month(column: Any) -> Any:
+    """YYYY-MM of an ISO date (text) column."""
+    return func.substr(column, 1, 7)
+
+
+def _monthly(session: Session, rows: Any, date: str, flag: str | None, months: list[Period]) -> dict[str, Any]:
+    """The rows behind a figure over all `months` at once, counted (and those with `flag`) by month: one grouped
+    query for a trend rather than one per month."""
+    month = _month(rows.c[date])
+    counts = [func.count(rows.c[date])]
+    if flag is not None:
+        counts.append(func.count(rows.c[date]).filter(rows.c[flag]))
+    return {key: tuple(values) for key, *values in session.execute(select(month, *counts).group_by(month))}
+
+
+def _span(months: list[Period]) -> Period:
+    return Period(months[0].start, months[-1].end)
+
+
+def _shares(found: dict[str, Any], months: list[Period]) -> list[Value]:
+    values = []
+    for period in months:
+        total, done = found.get(period.start.strftime("%Y-%m"), (0, 0))
+        values.append(Value(round(100 * done / total, 1) if total else None, done, total))
+    return values
+
+
+def _on_time_by_month(session: Session, scope: Scope, months: list[Period]) -> list[Value]:
+    return _shares(_monthly(session, on_time_rows(scope, _span(months)).subquery(), "visit_date", "on_time", months),
+                   months)
+
+
+def _employer_by_month(session: Session, scope: Scope, months: list[Period]) -> list[Value]:
+    rows = employer_at_review_rows(scope, _span(months)).subquery()
+    return _shares(_monthly(session, rows, "visit_date", "employer_present", months), months)
+
+
+def _followed_up_by_month(session: Session, scope: Scope, months: list[Period]) -> list[Value]:
+    rows = targets_followed_up_rows(scope, _span(months)).subquery()
+    return _shares(_monthly(session, rows, "followed_up_by", "followed_up", months), months)
+
+
+def _per_assessor_by_month(session: Session, scope: Scope, months: list[Period]) -> list[Value]:
+    rows = reviews_held_rows(scope, _span(months)).subquery()
+    month = _month(rows.c.visit_date)
+    found = {key: (count, assessors) for key, count, assessors in session.execute(
+        select(month, func.count(rows.c.review_id), func.count(func.distinct(Assignment.assessor_id)))
+        .select_from(rows).outerjoin(Assignment, Assignment.learner_id == rows.c.learner_id).group_by(month))}
+    values = []
+    for period in months:
+        count, assessors = found.get(period.start.strftime("%Y-%m"), (0, 0))
+        values.append(Value(round(count / assessors / period.months, 1) if assessors else None, count, assessors))
+    return values
+
+
+def _days_between_by_month(session: Session, scope: Scope, months: list[Period]) -> list[Value]:
+    """The median and worst gap of each month from one grouped query: how many gaps of each length in each month
+    (a few hundred rows at most, not the reviews), the median read off those counts."""
+    gaps = _gaps(session, scope, _span(months)).subquery()
+    month = _month(gaps.c.visit_date)
+    found: dict[str, list[tuple[float, int]]] = {}
+    for key, days, number in session.execute(
+            select(month, gaps.c.days, func.count()).group_by(month, gaps.c.days).order_by(month, gaps.c.days)):
+        found.setdefault(key, []).append((float(days), int(number)))
+    values = []
+    for period in months:
+        lengths = found.get(period.start.strftime("%Y-%m"), [])
+        count = sum(number for _, number in lengths)
+        if not count:
+            values.append(Value(None, 0))
+            continue
+        wanted, middle, seen = sorted({(count - 1) // 2, count // 2}), [], 0
+        for days, number in lengths:
+            middle += [days for index in wanted if seen <= index < seen + number]
+            seen += number
+        values.append(Value(sum(middle) / len(middle), count, int(lengths[-1][0])))
+    return values
+
+
+def _at_risk_by_month(session: Session, scope: Scope, months: list[Period]) -> list[Value]:
+    """Learners at risk at each month's end in one pass: a learner's last review held by a date is the one held by
+    it whose next review (in the laptop's order: visit, then finalised) is after it or not held yet."""
+    visit = _text(Review, "visit_date")
+    ordered = (select(visit.label("visit_date"), _text(Review, "welfare_rag").label("welfare_rag"),
+                      _text(Review, "progress_rag").label("progress_rag"),
+                      func.lead(visit).over(partition_by=Review.learner_id,
+                                            order_by=(visit, _text(Review, "finalised_at"))).label("next_visit"))
+               .where(_held(), scope.learners(Review.learner_id))).subquery()
+    risk = or_(ordered.c.welfare_rag.in_(AT_RISK_RATINGS), ordered.c.progress_rag.in_(AT_RISK_RATINGS))
+    counts = [func.count().filter(and_(risk, ordered.c.visit_date <= period.end.isoformat(),
+                                       or_(ordered.c.next_visit.is_(None),
+                                           ordered.c.next_visit > period.end.isoformat())))
+              for period in months]
+    return [Value(number, number) for number in session.execute(select(*counts).select_from(ordered)).one()]
+
+
 @dataclass(frozen=True)
 class Figure:
     key: str
@@ -270,6 +368,8 @@ class Figure:
     explanation: str
     #: A figure of today's state only (no history is kept to say what it was in a past month).
     snapshot: bool = False
+    #: The figure for each of several calendar months in one grouped query (None: computed month by month).
+    by_month: Callable[[Session, Scope, list[Period]], list[Value]] | None = None
 
 
 def _rows(key: str) -> Callable[[Session, Scope, Period], Select[Any]]:
@@ -287,22 +387,26 @@ def _rows(key: str) -> Callable[[Session, Scope, Period], Select[Any]]:
 
 FIGURES: tuple[Figure, ...] = (
     Figure("reviews-on-time", "Reviews held on time", "share", reviews_on_time, "reviews",
-           "Reviews held in the period on or before the date they were due, by the laptop's scheduling rules."),
+           "Reviews held in the period on or before the date they were due, by the laptop's scheduling rules.",
+           by_month=_on_time_by_month),
     Figure("overdue-now", "Learners overdue now", "number", overdue_now, "learners",
            "Learners in active learning whose next review was due before today, oldest first.", snapshot=True),
     Figure("targets-followed-up", "Targets followed up", "share", targets_followed_up, "targets",
            "Of the targets set at a review whose next finalised review was held in the period, the share whose "
-           "outcome was recorded."),
+           "outcome was recorded.", by_month=_followed_up_by_month),
     Figure("targets-past-due", "Targets past due and not met", "number", targets_past_due, "targets",
            "Targets due before the end of the period that are open, partly met or not met now."),
     Figure("employer-at-review", "Employer at the review", "share", employer_at_review, "reviews",
-           "Reviews held in the period that the employer signed."),
+           "Reviews held in the period that the employer signed.", by_month=_employer_by_month),
     Figure("learners-at-risk", "Learners at risk", "number", learners_at_risk, "learners",
-           "Learners whose last review by the end of the period rated welfare or progress Red or Amber."),
+           "Learners whose last review by the end of the period rated welfare or progress Red or Amber.",
+           by_month=_at_risk_by_month),
     Figure("days-between-reviews", "Days between reviews", "days", days_between, "reviews",
-           "The median days between a review held in the period and the learner's review before it, and the worst."),
+           "The median days between a review held in the period and the learner's review before it, and the worst.",
+           by_month=_days_between_by_month),
     Figure("reviews-per-assessor", "Reviews per assessor per month", "number", reviews_per_assessor_month,
-           "reviews", "Finalised reviews held in the period, per assessor with a learner in them, per month."),
+           "reviews", "Finalised reviews held in the period, per assessor with a learner in them, per month.",
+           by_month=_per_assessor_by_month),
 )
 BY_KEY = {figure.key: figure for figure in FIGURES}
 
@@ -319,6 +423,8 @@ def trend(session: Session, figure: Figure, scope: Scope, today: dt.date) -> lis
     if figure.snapshot:
         return [(month, figure.compute(session, scope, month) if month is months[-1] else Value(None, 0))
                 for month in months]
+    if figure.by_month is not None:
+        return list(zip(months, figure.by_month(session, scope, months), strict=True))
     return [(month, figure.compute(session, scope, month)) for month in months]
 
 

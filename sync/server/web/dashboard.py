@@ -21,6 +21,7 @@ from reviewapp.core.dates import format_date
 from ..api.deps import PageCallerDep, SessionDep
 from ..models import Team, TeamMember
 from ..office_figures import BY_KEY, FIGURES, Figure, Period, Scope, Value, assessors_in_scope, rows_query, trend
+from ..sampling import sampled_shares
 from ..scope import Caller
 from .listing import LEARNER_COLUMNS, STATUSES, Column, ListRequest, csv_lines, page_of, shown
 
@@ -135,6 +136,7 @@ def dashboard(request: Request, caller: PageCallerDep, session: SessionDep) -> H
     return page(request, "dashboard.html", caller=caller, cards=cards, period=period, teams=teams,
                 start_words=format_date(period.start), end_words=format_date(period.end),
                 team=scope.team_id or "", section="dashboard",
+                sampled=sampled_shares(session, caller, period.start, period.end),
                 period_words=f"{format_date(period.start)} to {format_date(period.end)}")
 
 

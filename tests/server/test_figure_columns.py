@@ -1,0 +1,97 @@
+"""The dashboard's speed (issue 15): the fields the figures read are copied from `data` to indexed columns at every
+write and by the migration's backfill, and a figure's 6-month trend is one grouped query with the same answers as
+the figure month by month (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from server_testkit import Server
+from sqlalchemy import event, select, update
+from test_office_figures import TODAY, _scope, build_caseload
+
+from sync.server.db import transaction
+from sync.server.models import Review, Signature, Target
+from sync.server.office_figures import FIGURES, trend
+from sync.server.record_columns import backfill
+
+
+def test_the_figures_fields_are_columns_set_when_written_and_by_the_backfill(server: Server) -> None:
+    built: dict[str, Any] = build_caseload(server)
+    with server.factory() as session:
+        rows = session.execute(select(Review.visit_date, Review.status, Review.welfare_rag, Review.progress_rag)
+                               .where(Review.learner_id == built["amy"]).order_by(Review.visit_date)).all()
+        assert [tuple(row) for row in rows] == [("2025-09-15", "finalised", "green", "green"),
+                                                ("2025-11-10", "finalised", "amber", "green"),
+                                                ("2025-11-28", "draft", "green", "green")]
+        assert session.execute(select(Signature.role, Signature.signed_at).where(Signature.signed_at.is_(None))
+                               ).all() == [("employer", None)]
+        assert session.execute(select(Target.status).where(Target.due_date == "2025-11-15")).scalars().all() == [
+            "not_met"]
+    with transaction(server.factory) as session:  # an update of `data` moves the column with it
+        review = session.scalars(select(Review).where(Review.learner_id == built["ben"])).one()
+        review.data = {**review.data, "progress_rag": "amber"}
+    with transaction(server.factory) as session:  # rows written without the ORM: the backfill sets them
+        session.execute(update(Review).values(visit_date=None, progress_rag=None))
+        backfill(session)
+    with server.factory() as session:
+        assert session.execute(select(Review.progress_rag).where(Review.learner_id == built["ben"])).scalar() == \
+            "amber"
+        assert session.execute(select(Review.visit_date).where(Review.visit_date.is_(None))).all() == []
+
+
+def test_each_trend_is_one_grouped_query_with_the_figures_answers_month_by_month(server: Server) -> None:
+    build_caseload(server)
+    scopes = [_scope(server, "quinn", "quality_lead"), _scope(server, "meg", "manager")]  # odd and even medians
+    grouped = [figure for figure in FIGURES if figure.by_month is not None]
+    assert {figure.key for figure in grouped} >= {"reviews-on-time", "targets-followed-up", "employer-at-review",
+                                                  "reviews-per-assessor", "days-between-reviews",
+                                                  "learners-at-risk"}
+    for today, scope in ((TODAY, scopes[0]), (TODAY, scopes[1]), (dt.date(2025, 12, 15), scopes[0])):
+        for figure in grouped:
+            with server.factory() as session:
+                statements: list[str] = []
+
+                def listener(*args: Any, seen: list[str] = statements) -> None:
+                    if args[2].lstrip().upper().startswith(("SELECT", "WITH")):
+                        seen.append(args[2])
+
+                event.listen(session.get_bind(), "before_cursor_execute", listener)
+                try:
+                    months = trend(session, figure, scope, today)
+                finally:
+                    event.remove(session.get_bind(), "before_cursor_execute", listener)
+                assert len(statements) == 1, figure.key
+                assert [value for _, value in months] == [figure.compute(session, scope, month)
+                                                          for month, _ in months], figure.key
+
+
+def test_the_dashboard_shows_the_share_of_each_assessors_reviews_sampled(server: Server) -> None:
+    from web_kit import browser, sign_in
+
+    from sync.server.db import new_id, next_rev, take_write_lock
+    from sync.server.models import ReviewSample, User
+
+    built: dict[str, Any] = build_caseload(server)
+    with transaction(server.factory) as session:
+        take_write_lock(session)
+        session.execute(update(User).where(User.username == "alice").values(display_name="<script>x</script> Al"))
+        reviews = session.scalars(select(Review).where(Review.learner_id.in_([built["ann"], built["amy"]]))).all()
+        for review in reviews:
+            review.data = {**review.data, "assessor": "alice"}
+        ann_nov = next(r for r in reviews if r.data["visit_date"] == "2025-11-20")
+        sample_id = new_id()
+        session.add(ReviewSample(id=sample_id, rev=next_rev(session, "review_sample", sample_id, "test"),
+                                 data={"review_id": ann_nov.id}, learner_id=ann_nov.learner_id,
+                                 review_id=ann_nov.id))
+    client = browser(server)
+    sign_in(client, "quinn")
+    page = client.get("/dashboard?start=2025-11-01&end=2025-11-30")
+    assert page.status_code == 200
+    table = page.text.split('id="sampled-shares"', 1)[1].split("</table>", 1)[0]
+    assert "Reviews sampled by assessor" in page.text and "<script>x" not in page.text
+    # alice carried out Ann's and Amy's November reviews (not Amy's draft), one of them sampled: 50%.
+    assert "&lt;script&gt;x&lt;/script&gt; Al</th><td class=\"govuk-table__cell govuk-table__cell--numeric\">2</td>" \
+        "<td class=\"govuk-table__cell govuk-table__cell--numeric\">1</td>" \
+        "<td class=\"govuk-table__cell govuk-table__cell--numeric\">50%</td>" in table
