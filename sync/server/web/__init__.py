@@ -22,6 +22,7 @@ SECURITY_HEADERS = {
 
 def mount_web_app(app: FastAPI) -> None:
     from .admin import router as admin_router
+    from .settings import router as settings_router
     from .dashboard import router as dashboard_router
     from .pages import router
     from .review_pages import router as review_router
@@ -32,6 +33,7 @@ def mount_web_app(app: FastAPI) -> None:
     app.include_router(sampling_router)
     app.include_router(dashboard_router)
     app.include_router(admin_router)
+    app.include_router(settings_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")
