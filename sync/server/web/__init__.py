@@ -22,11 +22,11 @@ SECURITY_HEADERS = {
 
 def mount_web_app(app: FastAPI) -> None:
     from .admin import router as admin_router
-    from .settings import router as settings_router
     from .dashboard import router as dashboard_router
     from .pages import router
     from .review_pages import router as review_router
     from .sampling import router as sampling_router
+    from .settings import router as settings_router
 
     app.include_router(review_router)
     app.include_router(router)
