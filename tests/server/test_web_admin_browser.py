@@ -1,6 +1,7 @@
 """Administration in a real browser (Chromium against `reviewapp-server serve`): an admin's pages, a form error,
 and a caseload upload, its preview and its commit, whose progress page updates itself (htmx) until the import is
-complete. axe-core on every page; screenshots at 1366x768 and 390x844 as in test_web_browser.py."""
+complete; the provider settings with a holiday period's form error. axe-core on every page; screenshots at
+1366x768 and 390x844 as in test_web_browser.py."""
 
 from __future__ import annotations
 
@@ -112,6 +113,21 @@ def test_administration_and_a_caseload_import_in_a_real_browser(chromium: Any, a
     check("import-done")
     page.goto(f"{base}/learners")
     assert page.get_by_text(f"{XSS} Lee", exact=True).count() == 1
+
+    page.goto(f"{base}/admin/users")
+    page.click("text=Provider settings")
+    check("settings")
+    page.fill("#start", "31/02/2027")
+    page.fill("#end", "03/01/2028")
+    page.click("text=Add the holiday period")
+    assert "There is a problem" in (page.text_content("main") or "")
+    check("settings-error")
+    page.fill("#start", "20/12/2027")
+    page.fill("#end", "03/01/2028")
+    page.fill("#holiday_name", XSS)
+    page.click("text=Add the holiday period")
+    assert page.get_by_role("cell", name=XSS, exact=True).count() == 1
+    check("settings-holiday")
 
     assert not dialogs, dialogs
     assert not problems, problems
