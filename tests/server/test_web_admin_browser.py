@@ -129,6 +129,24 @@ def test_administration_and_a_caseload_import_in_a_real_browser(chromium: Any, a
     assert page.get_by_role("cell", name=XSS, exact=True).count() == 1
     check("settings-holiday")
 
+    page.click("text=Other files")
+    check("files")
+    assignments = tmp_path / "assignments.csv"
+    assignments.write_text("uln,assessor\n9276308686,bob\n1000000035,nobody\n")
+    page.set_input_files("#upload", str(assignments))
+    page.click("text=Upload and preview")
+    assert "committing would write nothing" in (page.text_content("main") or "")
+    check("files-bad-rows")
+    page.goto(f"{base}/admin/files/assignments")
+    assignments.write_text("uln,assessor\n9276308686,bob\n")
+    page.set_input_files("#upload", str(assignments))
+    page.click("text=Upload and preview")
+    assert "1 learner(s) would be assigned" in (page.text_content("main") or "")
+    check("files-preview")
+    page.click("button:text-is('Commit')")
+    assert "1 learner(s) assigned" in (page.text_content("main") or "")
+    check("files-done")
+
     assert not dialogs, dialogs
     assert not problems, problems
     context.close()
