@@ -97,3 +97,21 @@ def test_plans_otj_and_starting_points_files_are_previewed_and_bad_rows_refused(
 
     starting = upload(client, "starting-points", b"uln,nothing\n1,2\n", token)
     assert starting.status_code == 200 and "committing would write nothing" in starting.text
+
+
+def test_a_file_whose_rows_went_bad_after_the_preview_writes_nothing_and_says_why(server: Server) -> None:
+    client = signed_in(server)
+    server.add_user("alice")
+    server.add_user("bob")
+    sam = server.add_learner("alice", uln=SAM)
+    token = form(client, "/admin/files/assignments")
+    good = upload(client, "assignments", f"uln,assessor\n{SAM},bob\n".encode(), token)
+    assert "1 learner(s) would be assigned" in good.text
+    with server.factory() as session, session.begin():
+        bob = session.scalar(select(User).where(User.username == "bob"))
+        assert bob is not None
+        bob.role = "manager"  # no longer an assessor: the row is bad now
+    key = str(good.url).rsplit("/", 1)[1]
+    failed = client.post(f"/admin/files/assignments/{key}/commit", data={"csrf_token": token})
+    assert failed.status_code == 200 and "Nothing was written" in failed.text and "line 2" in failed.text
+    assert holders(server) == {sam: "alice"} and events(server, "assignments_uploaded") == []
