@@ -70,7 +70,7 @@ KINDS: dict[str, Kind] = {
         "with that assessor.".replace("  ", " ")),
     "plans": Kind(
         "Plans", "The plan templates of each standard, as `reviewapp-server import-plans` takes them.", parse_plans,
-        lambda f, parsed, by, dry: import_plans(f, parsed, by=by, dry_run=dry),
+        lambda f, parsed, by, dry: import_plans(f, parsed, dry_run=dry),  # items made by "plan-template", as the CLI
         lambda s, dry: f"{s.template_items} plan item(s) for {s.standards} standard(s); {s.plan_items} item(s) "
         f"{_would(dry, 'would be copied', 'copied')} into the plans of {s.learners} learner(s)."),
     "starting-points": Kind(
