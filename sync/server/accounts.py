@@ -71,6 +71,24 @@ def _checked_password(password: str, username: str) -> str:
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def _check_email(email: str) -> None:
+    if email and (len(email) > 254 or not EMAIL.match(email)):
+        raise AccountError(f"{email!r} is not an e-mail address: leave it empty, or give one like name@example.org.")
+
+
+def set_email(session: Session, user: User, email: str, *, actor: str = SERVER_ACTOR) -> bool:
+    """Give a user another e-mail address (empty for none), checked as at creation; False when it is theirs
+    already."""
+    email = email.strip()
+    _check_email(email)
+    if user.email == email:
+        return False
+    record_event(session, actor, "email_changed", user_id=user.id, detail=f"{user.email or '(none)'} to "
+                 f"{email or '(none)'}")
+    user.email = email
+    return True
+
+
 def create_user(
     session: Session, username: str, password: str, role: str, display_name: str = "", *, actor: str = SERVER_ACTOR,
     email: str = "",
@@ -80,8 +98,7 @@ def create_user(
         raise AccountError("A username cannot be empty.")
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
-    if email and (len(email) > 254 or not EMAIL.match(email)):
-        raise AccountError(f"{email!r} is not an e-mail address: leave it empty, or give one like name@example.org.")
+    _check_email(email)
     password_hash = _checked_password(password, username)
     if session.execute(select(User).where(User.username == username)).scalar_one_or_none() is not None:
         raise AccountError(f"There is already a user called {username!r}.")

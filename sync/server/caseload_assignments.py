@@ -21,7 +21,7 @@ from sync.protocol import TEMPORARY_ULN
 from .accounts import assign_learner
 from .caseload_csv import RowProblem, uln_is_valid
 from .caseload_import import assessor_problem
-from .db import take_write_lock, transaction
+from .db import take_write_lock
 from .learner_match import find_learners, learner_key
 from .models import User
 from .spreadsheet import SpreadsheetError, choose_separator, decode_spreadsheet, text_lines
@@ -116,12 +116,14 @@ def _row_problem(row: AssignmentRow) -> str | None:
     return None
 
 
-def assign_caseload(factory: sessionmaker[Session], parsed: ParsedAssignments, *, by: str) -> AssignmentSummary:
-    """Apply every row in one transaction, or none if any row is bad (the problems say which and why)."""
+def assign_caseload(factory: sessionmaker[Session], parsed: ParsedAssignments, *, by: str,
+                    dry_run: bool = False) -> AssignmentSummary:
+    """Apply every row in one transaction, or none if any row is bad (the problems say which and why). With
+    `dry_run`, the same work is done and rolled back, so the summary says what applying the file would do."""
     summary = AssignmentSummary(problems=list(parsed.problems))
     if parsed.problems:
         return summary
-    with transaction(factory) as session:
+    with factory() as session:
         take_write_lock(session)
         learners = find_learners(session, ({"uln": r.uln, "learner_ref": r.learner_ref} for r in parsed.rows))
         names = {r.assessor for r in parsed.rows}
@@ -139,5 +141,9 @@ def assign_caseload(factory: sessionmaker[Session], parsed: ParsedAssignments, *
                 summary.assigned += 1
             else:
                 summary.unchanged += 1
+        if dry_run:
+            session.rollback()
+            return summary
+        session.commit()  # (leaving the block without it rolls back: an error writes nothing)
     summary.applied = True
     return summary

@@ -339,14 +339,18 @@ def cmd_assign_caseload(args: argparse.Namespace) -> None:
         raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
     _, engine, factory = _database(args)
     try:
-        summary = assign_caseload(factory, parsed, by=command_line_actor())
+        summary = assign_caseload(factory, parsed, by=command_line_actor(), dry_run=args.dry_run)
     finally:
         engine.dispose()
     for problem in summary.problems:
         print(f"{path.name}: {problem}", file=sys.stderr)
-    if not summary.applied:
+    if summary.problems:
         raise CommandError(f"{len(summary.problems)} bad row(s): no assignment was changed. Fix them and run the "
                            "command again.")
+    if args.dry_run:
+        print(f"Dry run of {path.name} (nothing was written): {summary.assigned} learner(s) would be assigned, "
+              f"{summary.unchanged} already with that assessor.")
+        return
     print(f"Assigned from {path.name}: {summary.assigned} learner(s) assigned, {summary.unchanged} already with "
           "that assessor.")
 
@@ -767,6 +771,7 @@ def build_parser() -> argparse.ArgumentParser:
         "first: if any is bad, each is reported with its line and no assignment is changed.",
     )
     assignments.add_argument("file")
+    assignments.add_argument("--dry-run", action="store_true", help="write nothing: say what assigning would do")
     assignments.set_defaults(run=cmd_assign_caseload)
     otj = commands.add_parser(
         "import-otj", parents=[common], help="import learners' off-the-job log entries from a CSV",

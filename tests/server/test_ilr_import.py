@@ -301,6 +301,8 @@ def test_command_line_imports_an_ilr_then_its_assignments(database_url: str, tmp
     assert failed.returncode == 1 and "assignments.csv: line 3: no learner on the server" in failed.stderr
     assert "no assignment was changed" in failed.stderr
     assignments.write_text(f"uln,assessor\n{sample_learner(1).uln},alice\n")
+    dry = run("assign-caseload", str(assignments), "--dry-run", database=database_url)
+    assert dry.returncode == 0 and "nothing was written): 1 learner(s) would be assigned" in dry.stdout, dry.stderr
     done = run("assign-caseload", str(assignments), database=database_url)
     assert done.returncode == 0 and "1 learner(s) assigned" in done.stdout, done.stderr
 

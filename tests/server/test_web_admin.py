@@ -165,6 +165,48 @@ def test_disable_enable_and_reset_a_password_end_the_users_sign_ins(server: Serv
     assert client.post("/admin/users/no-such-user/disable", data={"csrf_token": token}).status_code == 404
 
 
+def test_an_admin_changes_a_users_role_by_the_set_role_rule_and_their_email(server: Server) -> None:
+    client = signed_in(server)
+    alice, bob = server.add_user("alice"), server.add_user("bob")
+    server.add_learner("alice", uln=SAM)
+    token = form(client, f"/admin/users/{bob}")
+    assert 'action="/admin/users/' + bob + '/role"' in client.get(f"/admin/users/{bob}").text
+    for path, data in ((f"/admin/users/{bob}/role", {"role": "manager"}),
+                       (f"/admin/users/{bob}/email", {"email": "bob@example.org"})):
+        assert client.post(path, data=data).status_code == 403  # no CSRF token
+        assert client.post(path, data={**data, "csrf_token": "guessed"}).status_code == 403
+    unknown = client.post(f"/admin/users/{bob}/role", data={"role": "wizard", "csrf_token": token})
+    assert unknown.status_code == 400 and "Unknown role" in unknown.text and 'id="role-error"' in unknown.text
+    assert "govuk-error-summary" in unknown.text
+    holding = client.post(f"/admin/users/{alice}/role", data={"role": "manager", "csrf_token": token})
+    assert holding.status_code == 400 and "still holds 1 learner" in holding.text
+    me = user(server, "root").id
+    own = client.post(f"/admin/users/{me}/role", data={"role": "assessor", "csrf_token": token})
+    assert own.status_code == 400 and "your own role" in own.text
+    assert (user(server, "alice").role, user(server, "bob").role, user(server, "root").role) == (
+        "assessor", "assessor", "admin")
+    changed = client.post(f"/admin/users/{bob}/role", data={"role": "quality_lead", "csrf_token": token})
+    assert changed.status_code == 200 and "Role changed to quality lead" in changed.text
+    assert user(server, "bob").role == "quality_lead"
+    assert [(e.actor, e.detail) for e in events(server, "role_changed")] == [("root", "assessor to quality_lead")]
+
+    bad = client.post(f"/admin/users/{bob}/email", data={"email": "not an address", "csrf_token": token})
+    assert bad.status_code == 400 and 'id="email-error"' in bad.text and user(server, "bob").email == ""
+    shown = client.post(f"/admin/users/{bob}/email", data={"email": "<script>x</script>@a.b", "csrf_token": token})
+    assert shown.status_code == 200 and "<script>x</script>" not in shown.text and "&lt;script&gt;" in shown.text
+    done = client.post(f"/admin/users/{bob}/email", data={"email": " bob@example.org ", "csrf_token": token})
+    assert done.status_code == 200 and "bob@example.org" in done.text and user(server, "bob").email == "bob@example.org"
+    assert client.post(f"/admin/users/{bob}/email", data={"email": "", "csrf_token": token}).status_code == 200
+    assert user(server, "bob").email == "" and [e.actor for e in events(server, "email_changed")] == ["root"] * 3
+    outsider = signed_in(server, "mo", "manager")
+    mo_token = csrf_of(outsider.get("/learners").text)
+    assert outsider.get(f"/admin/users/{bob}").status_code == 403
+    assert outsider.post(f"/admin/users/{bob}/role", data={"role": "admin", "csrf_token": mo_token}).status_code == 403
+    assert outsider.post(f"/admin/users/{bob}/email", data={"email": "m@x.org", "csrf_token": mo_token}
+                         ).status_code == 403
+    assert user(server, "bob").role == "quality_lead"
+
+
 def test_teams_are_made_and_manned_and_learners_assigned_singly_or_all_at_once(server: Server) -> None:
     client = signed_in(server)
     server.add_user("alice")

@@ -1,6 +1,7 @@
 """Administration in a real browser (Chromium against `reviewapp-server serve`): an admin's pages, a form error,
 and a caseload upload, its preview and its commit, whose progress page updates itself (htmx) until the import is
-complete. axe-core on every page; screenshots at 1366x768 and 390x844 as in test_web_browser.py."""
+complete; the provider settings with a holiday period's form error. axe-core on every page; screenshots at
+1366x768 and 390x844 as in test_web_browser.py."""
 
 from __future__ import annotations
 
@@ -112,6 +113,39 @@ def test_administration_and_a_caseload_import_in_a_real_browser(chromium: Any, a
     check("import-done")
     page.goto(f"{base}/learners")
     assert page.get_by_text(f"{XSS} Lee", exact=True).count() == 1
+
+    page.goto(f"{base}/admin/users")
+    page.click("text=Provider settings")
+    check("settings")
+    page.fill("#start", "31/02/2027")
+    page.fill("#end", "03/01/2028")
+    page.click("text=Add the holiday period")
+    assert "There is a problem" in (page.text_content("main") or "")
+    check("settings-error")
+    page.fill("#start", "20/12/2027")
+    page.fill("#end", "03/01/2028")
+    page.fill("#holiday_name", XSS)
+    page.click("text=Add the holiday period")
+    assert page.get_by_role("cell", name=XSS, exact=True).count() == 1
+    check("settings-holiday")
+
+    page.click("text=Other files")
+    check("files")
+    assignments = tmp_path / "assignments.csv"
+    assignments.write_text("uln,assessor\n9276308686,bob\n1000000035,nobody\n")
+    page.set_input_files("#upload", str(assignments))
+    page.click("text=Upload and preview")
+    assert "committing would write nothing" in (page.text_content("main") or "")
+    check("files-bad-rows")
+    page.goto(f"{base}/admin/files/assignments")
+    assignments.write_text("uln,assessor\n9276308686,bob\n")
+    page.set_input_files("#upload", str(assignments))
+    page.click("text=Upload and preview")
+    assert "1 learner(s) would be assigned" in (page.text_content("main") or "")
+    check("files-preview")
+    page.click("button:text-is('Commit')")
+    assert "1 learner(s) assigned" in (page.text_content("main") or "")
+    check("files-done")
 
     assert not dialogs, dialogs
     assert not problems, problems

@@ -23,15 +23,19 @@ SECURITY_HEADERS = {
 def mount_web_app(app: FastAPI) -> None:
     from .admin import router as admin_router
     from .dashboard import router as dashboard_router
+    from .file_uploads import router as files_router
     from .pages import router
     from .review_pages import router as review_router
     from .sampling import router as sampling_router
+    from .settings import router as settings_router
 
     app.include_router(review_router)
     app.include_router(router)
     app.include_router(sampling_router)
     app.include_router(dashboard_router)
     app.include_router(admin_router)
+    app.include_router(settings_router)
+    app.include_router(files_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")

@@ -42,6 +42,8 @@ from ..accounts import (
     find_user,
     reset_password,
     revoke_device,
+    set_email,
+    set_role,
 )
 from ..api.deps import SessionDep, require_role, session_caller
 from ..audit import record_event
@@ -121,8 +123,9 @@ def _user_page(request: Request, session: Session, user: User, status: int = 200
     devices = list(session.scalars(select(Device).where(Device.user_id == user.id).order_by(Device.created_at)))
     held = session.scalar(select(func.count()).select_from(Assignment).where(Assignment.assessor_id == user.id))
     context.setdefault("errors", {})
+    context.setdefault("values", {"email": user.email, "role": user.role})
     return page(request, "admin_user.html", status=status, section="admin", tab="users", user=user,
-                devices=devices, held=held, **context)
+                devices=devices, held=held, roles=ROLES, **context)
 
 
 @router.get("/users/{user_id}", response_class=HTMLResponse)
@@ -134,9 +137,10 @@ def user_page(user_id: str, request: Request, caller: AdminPageDep, session: Ses
 def user_action(
     user_id: str, action: str, request: Request, caller: AdminPageDep, session: SessionDep,
     csrf_token: CsrfField = "", new_password: Annotated[str, Form(max_length=1000)] = "",
+    role: Annotated[str, Form(max_length=20)] = "", email: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     _csrf(request, csrf_token)
-    if action not in ("disable", "enable", "password"):
+    if action not in ("disable", "enable", "password", "role", "email"):
         raise HTTPException(status_code=404, detail="There is no such action.")
     try:
         with transaction(_factory(request)) as s:
@@ -149,12 +153,22 @@ def user_action(
             elif action == "enable":
                 enable_user(s, user, actor=caller.username)
                 done = "Enabled"
+            elif action == "role":  # the CLI's set-role rule: an assessor holding learners keeps the role
+                if user.id == caller.user_id and role != user.role:
+                    raise AccountError("You cannot change your own role: ask another admin.")
+                changed = set_role(s, user, role, actor=caller.username)
+                done = (f"Role changed to {role.replace('_', ' ')}" if changed
+                        else f"They are already a {role.replace('_', ' ')}")
+            elif action == "email":
+                done = "E-mail address changed" if set_email(s, user, email, actor=caller.username) else (
+                    "That is their e-mail address already")
             else:
                 reset_password(s, user, new_password, force_change=True, actor=caller.username)
                 done = "Password reset: they choose their own at their next sign-in"
     except AccountError as error:
+        field_name = {"password": "new_password", "role": "role", "email": "email"}.get(action, "action")
         return _user_page(request, session, _user_or_404(session, user_id), status=400,
-                          errors={"new_password" if action == "password" else "action": str(error)})
+                          errors={field_name: str(error)}, values={"email": email, "role": role})
     return RedirectResponse(f"/admin/users/{user_id}?done={done.replace(' ', '+')}", status_code=303)
 
 
