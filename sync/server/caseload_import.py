@@ -37,7 +37,7 @@ from sync.protocol import REVIEW_FREQUENCY_FIELDS, STARTING_LEVEL_FIELDS, Learne
 
 from .caseload_csv import CaseloadRow, ParsedCaseload, RowProblem
 from .db import RevBlock, let_waiters_in, new_id, take_write_lock, transaction, without_commit_wait
-from .due_dates import refresh_learners
+from .due_dates import REFRESH_CHUNK, refresh_learners
 from .import_report import COMMIT_NAMED, MISSING_NAMED, FieldChange, ImportReport, KeptAssignment, LearnerOutcome
 from .import_runs import ImportStopped, finish_run, record_chunk, rollback_run, run_goes_on, start_run
 from .learner_match import find_learners, learner_key
@@ -222,9 +222,14 @@ def import_caseload(
     summary.imported = True
     # A learner imported after their standard's plan gets it now (its own transaction: the run is complete).
     summary.plan_items = apply_plans_after_import(factory)[1]
-    with transaction(factory) as session:  # their start and status set when their next review is due
-        refresh_learners(session, session.scalars(select(ImportRunRecord.record_id).where(
-            ImportRunRecord.run_id == run_id, ImportRunRecord.entity == "learner")).all())
+    # Their start and status set when their next review is due: a chunk per short transaction, so memory stays
+    # flat and pushes are not held up behind one long one.
+    with factory() as session:
+        imported = list(session.scalars(select(ImportRunRecord.record_id).where(
+            ImportRunRecord.run_id == run_id, ImportRunRecord.entity == "learner")))
+    for start in range(0, len(imported), REFRESH_CHUNK):
+        with transaction(factory) as session:
+            refresh_learners(session, imported[start:start + REFRESH_CHUNK])
     return summary
 
 

@@ -44,6 +44,10 @@ def provider_rules(session: Session) -> ScheduleRules:
         return DEFAULT_RULES
 
 
+#: Learners whose due dates are worked out per query (an IN list within every back end's limits).
+REFRESH_CHUNK = 500
+
+
 def _held_key(data: dict[str, Any]) -> tuple[str, str]:
     return (data.get("visit_date") or "", data.get("finalised_at") or "")
 
@@ -55,12 +59,13 @@ def _is_held(data: dict[str, Any]) -> bool:
 def refresh_learners(session: Session, learner_ids: Iterable[str] | None, rules: ScheduleRules | None = None) -> None:
     """Recompute the stored due dates of `learner_ids` (None: every learner) by the core rule."""
     rules = rules or provider_rules(session)
-    query = select(Learner.id, Learner.data, Learner.deleted)
-    if learner_ids is not None:
-        ids = sorted(set(learner_ids))
-        if not ids:
-            return
-        query = query.where(Learner.id.in_(ids))
+    ids = sorted(set(learner_ids)) if learner_ids is not None else list(session.scalars(select(Learner.id)))
+    for start in range(0, len(ids), REFRESH_CHUNK):  # a chunk's records at a time: memory stays flat
+        _refresh_chunk(session, ids[start:start + REFRESH_CHUNK], rules)
+
+
+def _refresh_chunk(session: Session, ids: list[str], rules: ScheduleRules) -> None:
+    query = select(Learner.id, Learner.data, Learner.deleted).where(Learner.id.in_(ids))
     for learner_id, data, _deleted in session.execute(query).all():
         try:
             learner = LearnerData.model_validate(data)
