@@ -25,6 +25,7 @@ TINY = {
     "sync_fault_trials": ["--trials", "2"],
     "caseload_import": ["--rows", "1200", "--repeats", "1"],
     "mis_import": ["--learners", "300", "--backend", "auto", "--idle-pushes", "5"],
+    "office": ["--quick", "--repeats", "1"],
 }
 #: Trials whose output names each trial that could not be carried out as a PROBLEM (benchmarks/crash_trials.py).
 TRIALS = {"crash_trials", "sync_fault_trials"}
