@@ -6,10 +6,14 @@ A plain module (not conftest) so test modules can import it by name.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
+import socket
 import subprocess
+import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -23,7 +27,7 @@ from reviewapp.selftest import scripted_answers
 from sync.protocol import LearnerData, ReviewData, SignatureData, review_content_hash
 from sync.server.accounts import assign_learner, create_user, find_user
 from sync.server.app import create_app
-from sync.server.core.config import Settings
+from sync.server.core.config import DATABASE_URL_ENV, Settings
 from sync.server.db import new_id, next_rev, take_write_lock, transaction
 from sync.server.models import Employer, Learner
 from sync.server.records import employer_name_key, learner_columns
@@ -181,3 +185,29 @@ def wait_for_health(base: str, process: subprocess.Popen[Any], seconds: float = 
         assert process.poll() is None, "the server exited at start"
         assert time.monotonic() < deadline, f"the server did not start within {seconds:g} seconds"
         time.sleep(0.2)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serve_process(database_url: str) -> Iterator[str]:
+    """`reviewapp-server serve` as a real process on a free port, once it answers; yields its base URL."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "sync.server", "serve", "--port", str(port)],
+                               env={**os.environ, DATABASE_URL_ENV: database_url},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(base, process)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

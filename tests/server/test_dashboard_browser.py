@@ -7,20 +7,15 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from server_testkit import PASSWORD, Server, wait_for_health
+from server_testkit import PASSWORD, Server, serve_process
 from test_office_figures import _review, build_caseload
-from test_server_process import free_port
 from test_web_browser import SIZES, _screenshots, assert_accessible, chromium  # noqa: F401 (a fixture)
 
-from sync.server.core.config import DATABASE_URL_ENV
 from sync.server.db import transaction
 from sync.server.due_dates import refresh_learners
 
@@ -36,22 +31,8 @@ def office(database_url: str) -> Iterator[str]:
     with transaction(setup.factory) as session:  # written past the push, so its due dates too
         refresh_learners(session, [xss])
     setup.close()
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sync.server", "serve", "--port", str(port)],
-        env={**os.environ, DATABASE_URL_ENV: database_url}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(base, process)
+    with serve_process(database_url) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_dashboard_drill_down_and_csv_in_a_real_browser(chromium: Any, office: str, tmp_path: Path,  # noqa: F811

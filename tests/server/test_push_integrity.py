@@ -8,18 +8,12 @@ earlier change in the same batch claimed; the answers for another caseload's ids
 from __future__ import annotations
 
 import json
-import os
 import select
 import socket
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
-from server_testkit import Server, change, finalised_review, wait_for_health
-from test_server_process import free_port
+from server_testkit import Server, change, finalised_review, serve_process
 
 from sync.protocol import (
     MAX_ANSWERS_CHARS,
@@ -29,7 +23,6 @@ from sync.protocol import (
     MAX_TEXT_CHARS,
     ReviewData,
 )
-from sync.server.core.config import DATABASE_URL_ENV
 from sync.server.db import new_id
 
 
@@ -250,25 +243,6 @@ def test_the_rule_is_the_shared_protocols_so_the_laptop_refuses_the_same() -> No
 # --- item 7: oversized bodies are refused before they are read, oversized fields per change ---------------------
 
 
-@contextmanager
-def serve(database_url: str) -> Iterator[int]:
-    """`reviewapp-server serve` as a real process on a free port; yields the port."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "sync.server", "serve", "--port", str(port)],
-                               env={**os.environ, DATABASE_URL_ENV: database_url},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_health(f"http://127.0.0.1:{port}", process)
-        yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def _answer(sock: socket.socket, timeout: float) -> bytes:
     """Whatever the server answers within `timeout` seconds (until it closes or goes quiet)."""
     sock.settimeout(timeout)
@@ -292,7 +266,8 @@ def test_a_100_mb_body_is_refused_without_being_read(tmp_path) -> None:  # type:
     setup.close()
     head = (f"POST /api/v1/sync/push HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {token}\r\n"
             "Content-Type: application/json\r\n")
-    with serve(url) as port:
+    with serve_process(url) as base:
+        port = int(base.rsplit(":", 1)[1])
         # Announced as 100 MB and never sent: a server that read bodies whole would still be waiting.
         with socket.create_connection(("127.0.0.1", port)) as sock:
             sock.sendall((head + f"Content-Length: {100 * 1024 * 1024}\r\n\r\n").encode())

@@ -13,10 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
-from server_testkit import PASSWORD, Server, change, wait_for_health
+from server_testkit import PASSWORD, Server, change, free_port, wait_for_health
 from sqlalchemy import func, select
 from test_server_caseload import _ulns, csv_bytes, row
-from test_server_process import free_port
 
 from sync.server.caseload_csv import parse_caseload
 from sync.server.caseload_import import ImportFailed, import_caseload

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 
 import httpx
 import pytest
-from server_testkit import PASSWORD, Server
+from server_testkit import PASSWORD, Server, free_port
 
 from sync.server.core.config import DATABASE_URL_ENV
 from sync.server.db import new_id
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.slow

@@ -5,20 +5,14 @@ complete; the provider settings with a holiday period's form error. axe-core on 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from server_testkit import PASSWORD, Server, wait_for_health
-from test_server_process import free_port
+from server_testkit import PASSWORD, Server, serve_process
 from test_web_browser import SIZES, _screenshots, assert_accessible, chromium  # noqa: F401 (a fixture)
 from web_kit import put_in_team
-
-from sync.server.core.config import DATABASE_URL_ENV
 
 XSS = "<script>alert(1)</script>"
 CSV = ("ULN;First name;Surname;Start date;Planned end date;Employer;Assessor;Status\r\n"
@@ -37,22 +31,8 @@ def admin_office(database_url: str) -> Iterator[str]:
     put_in_team(setup, "North", "alice", "meg")
     setup.login("alice", device="Alice's laptop", host_name="ALICE-PC", app_version="1.4.2")
     setup.close()
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sync.server", "serve", "--port", str(port)],
-        env={**os.environ, DATABASE_URL_ENV: database_url}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(base, process)
+    with serve_process(database_url) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_administration_and_a_caseload_import_in_a_real_browser(chromium: Any, admin_office: str,  # noqa: F811

@@ -9,18 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from server_testkit import PASSWORD, Server, wait_for_health
-from test_server_process import free_port
+from server_testkit import PASSWORD, Server, serve_process
 from web_kit import put_in_team
-
-from sync.server.core.config import DATABASE_URL_ENV
 
 AXE = Path(__file__).resolve().parents[1] / "web" / "vendor" / "axe-core" / "axe.min.js"
 SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
@@ -60,22 +55,8 @@ def office(database_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
         "Cat": setup.add_learner("carol", first_name="Cat", last_name="Carter"),
     }
     setup.close()
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sync.server", "serve", "--port", str(port)],
-        env={**os.environ, DATABASE_URL_ENV: database_url}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(base, process)
+    with serve_process(database_url) as base:
         yield {"base": base, "learners": learners}
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _screenshots(tmp_path: Path) -> Path:

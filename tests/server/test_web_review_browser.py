@@ -5,21 +5,15 @@ the Content-Security-Policy), a learner and an answer named as scripts shown as 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from server_testkit import PASSWORD, Server, change, wait_for_health
-from test_server_process import free_port
+from server_testkit import PASSWORD, Server, change, serve_process
 from test_web_browser import SIZES, XSS_NAME, _screenshots, assert_accessible, chromium  # noqa: F401
 from test_web_review_pages import push_review
 from web_kit import put_in_team
-
-from sync.server.core.config import DATABASE_URL_ENV
 
 
 @pytest.fixture
@@ -51,22 +45,8 @@ def office(database_url: str) -> Iterator[dict[str, Any]]:
                                               "activity": "Workshop"}),
     )
     setup.close()
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sync.server", "serve", "--port", str(port)],
-        env={**os.environ, DATABASE_URL_ENV: database_url}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(base, process)
+    with serve_process(database_url) as base:
         yield {"base": base, "ann": ann, "xss": xss, "latest": latest, "xss_review": xss_review}
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_learner_review_and_assessor_pages_in_a_real_browser(chromium: Any, office: dict[str, Any],  # noqa: F811

@@ -5,20 +5,14 @@ test's temporary directory). A learner named as a script is shown as text (the t
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from server_testkit import PASSWORD, Server, wait_for_health
-from test_server_process import free_port
+from server_testkit import PASSWORD, Server, serve_process
 from test_web_browser import SIZES, XSS_NAME, _screenshots, assert_accessible, chromium
 from test_web_sampling import push_finalised
-
-from sync.server.core.config import DATABASE_URL_ENV
 
 __all__ = ["chromium"]
 
@@ -32,22 +26,8 @@ def sampled(database_url: str) -> Iterator[dict[str, Any]]:
     learner = setup.add_learner("alice", first_name=XSS_NAME, last_name="Smith")
     review_id = push_finalised(setup, "alice", learner)
     setup.close()
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sync.server", "serve", "--port", str(port)],
-        env={**os.environ, DATABASE_URL_ENV: database_url}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(base, process)
+    with serve_process(database_url) as base:
         yield {"base": base, "review_id": review_id}
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_the_sample_form_in_a_real_browser(chromium: Any, sampled: dict[str, Any], tmp_path: Path,
