@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from server_testkit import PASSWORD, Server, serve_process
 from test_office_figures import _review, build_caseload
-from test_web_browser import SIZES, _screenshots, assert_accessible, chromium  # noqa: F401 (a fixture)
+from test_web_browser import SIZES, _screenshots, assert_accessible, chromium, wait_until  # noqa: F401 (a fixture)
 
 from sync.server.db import transaction
 from sync.server.due_dates import refresh_learners
@@ -60,7 +60,7 @@ def test_dashboard_drill_down_and_csv_in_a_real_browser(chromium: Any, office: s
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     assert page.url.startswith(f"{base}/dashboard")
-    page.wait_for_function("window.Chart && document.querySelectorAll('canvas.office-chart').length === 7 && "
+    wait_until(page, "window.Chart && document.querySelectorAll('canvas.office-chart').length === 7 && "
                            "[...document.querySelectorAll('canvas.office-chart')].every(c => window.Chart.getChart(c))")
     main = page.text_content("main") or ""
     # North (meg's): Ann, Amy, the script-named learner and Ben; at risk Amy, Ben and the script-named one.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,17 @@ def assert_accessible(page: Any) -> None:
     bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
            if v["impact"] in ("serious", "critical")]
     assert not bad, f"{page.url}: {bad}"
+
+
+def wait_until(page: Any, expression: str, timeout: float = 15.0) -> None:
+    """Poll a JavaScript expression until it is true. Not page.wait_for_function: that evaluates its predicate with
+    the page's eval(), which the pages' Content-Security-Policy (script-src 'self', no 'unsafe-eval') refuses on
+    some Chromium builds; page.evaluate goes through the DevTools protocol, which CSP does not govern."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(f"Boolean({expression})"):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{page.url}: still false after {timeout:.0f} s: {expression}")
+        time.sleep(0.05)
 
 
 def test_office_web_app_in_a_real_browser(chromium: Any, office: dict[str, Any], tmp_path: Path,
