@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, exists, select, update
@@ -54,11 +54,13 @@ class ArchiveRun:
     self_signed: bool = False
 
 
-def pending_review_ids(session: Session, limit: int | None = None) -> list[str]:
-    """Finalised reviews with no archival copy yet, the earliest finalised first."""
+def pending_review_ids(session: Session, limit: int | None = None, skip: Collection[str] = ()) -> list[str]:
+    """Finalised reviews with no archival copy yet (less those in `skip`), the earliest finalised first."""
     query = (select(Review.id).where(Review.status == "finalised", Review.deleted.is_(False),
                                      ~exists().where(ArchivedCopy.review_id == Review.id))
              .order_by(Review.finalised_at, Review.id))
+    if skip:
+        query = query.where(Review.id.not_in(list(skip)))
     return list(session.scalars(query.limit(limit) if limit else query))
 
 
@@ -93,12 +95,13 @@ class ArchiveRefused(Exception):
 
 
 def archive_pending(session: Session, signer: ProviderSigner | None = None, *, limit: int | None = DEFAULT_BATCH,
-                    ) -> ArchiveRun:
+                    skip: Collection[str] = ()) -> ArchiveRun:
     """Archive up to `limit` finalised reviews that have no copy yet (all of them if None), committing each.
 
     `session` must not be inside a transaction block: each copy is committed on its own, so one that fails leaves
-    the others kept. `signer` defaults to the configured one (signing.load_signer)."""
-    ids = pending_review_ids(session, limit)
+    the others kept. `signer` defaults to the configured one (signing.load_signer). `skip`: review ids not to try
+    (those a caller running batches saw fail already)."""
+    ids = pending_review_ids(session, limit, skip)
     session.rollback()  # end the read's transaction: each copy gets its own
     run = ArchiveRun()
     if not ids:
