@@ -198,7 +198,9 @@ def purge_expired(session: Session, copies: list[ExpiredCopy], today: dt.date, a
 
 
 class ArchiveLoop:
-    """Runs `archive_pending` every `interval` seconds in a daemon thread until stopped (the embedded server's)."""
+    """Runs `archive_pending` every `interval` seconds in a daemon thread until stopped (the embedded server's).
+
+    Each run archives one batch (DEFAULT_BATCH); a backlog is worked through a batch per interval."""
 
     def __init__(self, factory: sessionmaker[Session], interval: float = 60.0,
                  signer: Callable[[], ProviderSigner] | None = None) -> None:
@@ -217,7 +219,8 @@ class ArchiveLoop:
         self._thread.join(timeout=timeout)
 
     def _run(self) -> None:
-        while not self._stop.is_set():
+        # The first run waits one interval too, so a server started and stopped at once (a self-test) makes none.
+        while not self._stop.wait(self._interval):
             try:
                 with self._factory() as session:
                     archive_pending(session, self._signer() if self._signer else None)
@@ -226,4 +229,3 @@ class ArchiveLoop:
             except Exception:  # a background loop must outlive one bad run; the next one retries
                 log.exception("The archive run failed; it will be tried again")
             self.runs += 1
-            self._stop.wait(self._interval)
