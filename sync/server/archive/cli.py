@@ -24,6 +24,7 @@ def cmd_archive(args: argparse.Namespace) -> None:
     total: list[str] = []
     failed: dict[str, str] = {}
     signer = ""
+    self_signed = False
     try:
         with factory() as session:
             while True:  # in batches; a review that failed is not tried again in this run
@@ -31,6 +32,7 @@ def cmd_archive(args: argparse.Namespace) -> None:
                 total += run.archived
                 failed.update(run.failed)
                 signer = signer or run.signer
+                self_signed = self_signed or run.self_signed
                 if not (run.archived or run.failed) or (args.limit and len(total) >= args.limit):
                     break
     except (SigningError, PdfaError) as problem:
@@ -42,7 +44,7 @@ def cmd_archive(args: argparse.Namespace) -> None:
         return
     print(f"Archived {len(total)} review(s) as signed PDF/A copies" + (f", signed by {signer}" if signer else "")
           + ".")
-    if signer and "self-signed demo" in signer:
+    if self_signed:
         print(f"  These were signed with a self-signed demo certificate. Set {SIGNING_KEY_ENV} and "
               f"{SIGNING_CERT_ENV} to sign with the provider's own certificate.")
     for review_id, why in failed.items():

@@ -149,9 +149,11 @@ def _demo_files(folder: Path, provider_name: str) -> tuple[Path, Path]:
     if os.name == "posix":
         folder.chmod(0o700)
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
-    name = x509.Name([
-        x509.NameAttribute(NameOID.COMMON_NAME, f"{provider_name or 'ReviewApp'} archive signing (self-signed demo)"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, provider_name or "ReviewApp demo"),
+    provider = (provider_name or "ReviewApp demo").strip()
+    name = x509.Name([  # X.509 caps each at 64 characters
+        x509.NameAttribute(NameOID.COMMON_NAME, f"{provider[:45].rstrip()} (self-signed demo)"),
+        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "ReviewApp archive signing"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, provider[:64]),
     ])
     now = dt.datetime.now(dt.UTC)
     certificate = (

@@ -2,7 +2,7 @@
 
 For managers, quality leads and admins (the one role check, `require_role`), each within their scope (`Caller.visible`,
 by the copy's learner): another team's learner's copy and an unknown id get the same 403 page. A review the caller
-may see whose copy is not made yet is told so (404, with when to expect it).
+may see whose copy is not made yet is told so (409, with when to expect it).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def archived_copy(review_id: str, caller: ArchiveCallerDep, session: SessionDep)
         visible = session.execute(select(Review.id).where(
             Review.id == review_id, Review.status == "finalised", Review.deleted.is_(False), caller.visible(Review),
         )).scalar_one_or_none()
-        raise HTTPException(status_code=404 if visible else 403, detail=NOT_MADE_YET if visible else NOT_YOURS)
+        raise HTTPException(status_code=409 if visible else 403, detail=NOT_MADE_YET if visible else NOT_YOURS)
     pdf, uln, visit = found
     name = safe_name(f"Review {uln} {visit or 'undated'} archived signed copy").encode("ascii", "replace").decode()
     return Response(pdf, media_type="application/pdf",
