@@ -21,12 +21,14 @@ claim in the signature dictionary, as B-B allows.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import io
 import logging
 import os
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,7 +96,18 @@ class ProviderSigner:
     self_signed_demo: bool
 
     def sign(self, pdf: bytes, *, reason: str, location: str = "") -> bytes:
-        """`pdf` with a PAdES B-B signature over all of it, as an incremental update (the PDF/A file is kept)."""
+        """`pdf` with a PAdES B-B signature over all of it, as an incremental update (the PDF/A file is kept).
+
+        pyHanko's `sign_pdf` runs its own asyncio loop, which cannot start in a thread that already runs one (a job
+        queue's worker, an async route): there the signing runs in a thread of its own."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return self._sign(pdf, reason, location)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reviewapp-sign") as pool:
+            return pool.submit(self._sign, pdf, reason, location).result()
+
+    def _sign(self, pdf: bytes, reason: str, location: str) -> bytes:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         meta = signers.PdfSignatureMetadata(
             field_name=FIELD_NAME, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
