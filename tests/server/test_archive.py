@@ -4,6 +4,7 @@ period, downloaded by managers from the learner's page. Checked with real reader
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import os
@@ -308,3 +309,42 @@ def test_the_archive_command_says_what_it_did(server: Server, office: dict[str, 
     assert f"not archived: review {office['Cat review']}" in out
     assert main(["archive", "--database", server.database_url]) == 0
     assert "not archived" in capsys.readouterr().out  # still refused, still said; nothing else to do
+
+
+def test_a_drawn_signature_with_transparency_is_archived_in_rgb_with_its_soft_mask(server: Server) -> None:
+    from PIL import Image, ImageDraw
+    from server_testkit import SIGNERS, drawn_signature, finalised_review
+
+    image = Image.new("RGBA", (300, 100), (0, 0, 0, 0))  # as the laptop's pad draws: ink on a clear ground
+    ImageDraw.Draw(image).line((10, 80, 290, 20), fill=(0, 0, 0, 255), width=4)
+    png = io.BytesIO()
+    image.save(png, "PNG")
+    drawn = base64.b64encode(png.getvalue()).decode()
+    server.add_user("alice")
+    learner = server.add_learner("alice")
+    review_id = new_id()
+    review, signatures = finalised_review(learner, review_id, [drawn_signature(review_id, role, name, image_png=drawn)
+                                                              for role, name in SIGNERS])
+    server.push(server.login("alice"), change("review", "create", review_id, review),
+                *[change("signature", "create", sid, s) for sid, s in signatures])
+    assert archive_all(server) == [review_id]
+    with pikepdf.open(io.BytesIO(stored(server, review_id).pdf)) as pdf:
+        assert pdf.open_metadata().pdfa_status == "2B"
+        images = [x for page in pdf.pages for _, x in page.Resources.get("/XObject", pikepdf.Dictionary()).items()
+                  if x.get("/Subtype") == "/Image"]
+        assert images  # the three drawn signatures (the same picture here, so ReportLab keeps it once)
+        assert all(x.ColorSpace == "/DeviceRGB" and "/SMask" in x for x in images)  # what sRGB characterises
+
+
+def test_a_font_that_is_not_embedded_is_refused_rather_than_archived_as_pdfa() -> None:
+    from reportlab.pdfgen.canvas import Canvas
+
+    from sync.server.archive.pdfa import PdfaError, to_pdfa
+
+    out = io.BytesIO()
+    canvas = Canvas(out)
+    canvas.setFont("Helvetica", 12)  # a standard-14 font: ReportLab never embeds it
+    canvas.drawString(72, 720, "Not embedded")
+    canvas.save()
+    with pytest.raises(PdfaError, match="Helvetica is not embedded"):
+        to_pdfa(out.getvalue())
