@@ -8,6 +8,7 @@ packages=(
   dbus                 # a session bus for the keyring
   gnome-keyring        # a real Secret Service, where the database key is kept
   fonts-dejavu-core    # a TTF font with the accents learners' names need
+  colord-data          # sRGB.icc (CC0-1.0): the output intent of the server's PDF/A archival copies
   # Qt's platform libraries (xcb for a real screen, EGL/GL, fonts, input)
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0 libxcb-icccm4
   libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
@@ -15,7 +16,7 @@ packages=(
 )
 if [[ "${1:-test}" == "test" ]]; then
   packages+=(
-    poppler-utils      # pdftoppm / pdftotext: looking at and checking PDFs
+    poppler-utils      # pdftoppm / pdftotext: looking at and checking PDFs; pdfsig / pdffonts: the archival copies
     xvfb xauth         # a virtual screen for screenshots of real windows
     postgresql         # the central server's production database
     sqlite3            # proving the local file is unreadable without its key

@@ -32,6 +32,7 @@ from .accounts import (
     set_role,
     unlock_user,
 )
+from .archive.cli import add_archive_commands
 from .audit import command_line_actor, format_line, format_time, learner_trail, os_user, record_event, user_trail
 from .caseload_assignments import assign_caseload, parse_assignments
 from .caseload_csv import ParsedCaseload
@@ -819,6 +820,7 @@ def build_parser() -> argparse.ArgumentParser:
         run=cmd_list_imports
     )
     _add_settings_commands(commands, common)
+    add_archive_commands(commands, common)
     return parser
 
 

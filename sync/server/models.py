@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     PrimaryKeyConstraint,
     String,
     Text,
@@ -443,6 +444,27 @@ class ReviewTemplate(Base):
     body: Mapped[dict[str, Any]] = mapped_column(JsonType)
     added_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
     added_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ArchivedCopy(Base):
+    """The archival copy of a finalised review: its provider copy as PDF/A-2b, signed as PAdES with the provider's
+    certificate (sync/server/archive). Made once per review in the background (`archive.copies.archive_pending`);
+    deleted only by `purge-archive`, once `keep_until` has passed."""
+
+    __tablename__ = "archived_copies"
+    review_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    learner_id: Mapped[str] = mapped_column(String(36), index=True)
+    #: The review's content hash as signed on the laptop, at the time the copy was made.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    #: Who signed it: the certificate's subject, its SHA-256 fingerprint, and whether it was the self-signed demo one.
+    signer: Mapped[str] = mapped_column(String(500))
+    certificate_sha256: Mapped[str] = mapped_column(String(64))
+    self_signed: Mapped[bool] = mapped_column(Boolean, default=False)
+    archived_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    #: The last day it is kept (reviewapp.core.retention), None while the learner has no end date recorded.
+    keep_until: Mapped[dt.date | None] = mapped_column(Date, nullable=True, index=True)
 
 
 # The dashboard's columns copied from `data` at every write (record_columns.py registers that on these models).

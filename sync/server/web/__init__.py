@@ -22,6 +22,7 @@ SECURITY_HEADERS = {
 
 def mount_web_app(app: FastAPI) -> None:
     from .admin import router as admin_router
+    from .archived_copies import router as archived_router
     from .dashboard import router as dashboard_router
     from .file_uploads import router as files_router
     from .pages import router
@@ -30,6 +31,7 @@ def mount_web_app(app: FastAPI) -> None:
     from .settings import router as settings_router
 
     app.include_router(review_router)
+    app.include_router(archived_router)
     app.include_router(router)
     app.include_router(sampling_router)
     app.include_router(dashboard_router)

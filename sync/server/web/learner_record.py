@@ -19,7 +19,7 @@ from reviewapp.core.otj import OtjPosition, format_hours, otj_position
 from reviewapp.core.review_rules import TARGET_OUTCOMES
 from sync.protocol import LearnerData, OtjEntryData, PlanItemData, ReviewData, TargetData
 
-from ..models import OtjEntry, PlanItem, Review, Target
+from ..models import ArchivedCopy, OtjEntry, PlanItem, Review, Target
 
 #: A RAG rating as a point on the chart's scale (and back), so the chart and its table say the same.
 RAG_SCORES = {"red": 1, "amber": 2, "green": 3}
@@ -61,6 +61,8 @@ class LearnerRecord:
     targets: tuple[TargetLine, ...]
     otj: OtjPosition
     planned_otj_hours: float
+    #: The reviews that have an archived signed copy (web/archived_copies.py).
+    archived: frozenset[str] = frozenset()
 
     @property
     def rated(self) -> tuple[ReviewLine, ...]:
@@ -94,4 +96,6 @@ def learner_record(session: Session, learner_id: str, learner: LearnerData, toda
         targets=tuple(TargetLine(t, shown.get(t.set_in_review_id or ""), shown.get(t.followed_up_in_review_id or ""))
                       for t in targets),
         otj=otj_position(learner, entries, today), planned_otj_hours=learner.planned_otj_hours,
+        archived=frozenset(session.scalars(
+            select(ArchivedCopy.review_id).where(ArchivedCopy.learner_id == learner_id))),
     )
