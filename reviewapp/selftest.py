@@ -365,7 +365,7 @@ def _server_step(run: _Run, temp: Path) -> None:
 
         from sync.server.embedded import EmbeddedServer
 
-        with EmbeddedServer(f"sqlite:///{(temp / 'demo-server.sqlite3').as_posix()}") as server:
+        with EmbeddedServer(f"sqlite:///{(temp / 'demo-server.sqlite3').as_posix()}", archive_interval=None) as server:
             response = httpx.get(f"{server.url}/api/v1/health", timeout=10)
         check(response.status_code == 200, f"/api/v1/health answered {response.status_code}")
         found.append(f"migrated and answering on 127.0.0.1 ({response.json().get('database')})")
