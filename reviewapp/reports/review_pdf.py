@@ -323,7 +323,7 @@ def _previous_targets(value: Any, document: ReviewDocument, context: ReviewConte
             words += " (carried forward)"
         rows.append([para(target.text, st.cell), para(format_date(target.due_date) or "—", st.cell),
                      para(words, st.cell_bold), para(outcome.get("comment") or "", st.cell)])
-    return [grid(rows, [68 * mm, 22 * mm, 26 * mm, FRAME_WIDTH - 116 * mm]), Spacer(1, 3 * mm)]
+    return [grid(rows, [66 * mm, 24 * mm, 26 * mm, FRAME_WIDTH - 116 * mm]), Spacer(1, 3 * mm)]  # a date fits whole
 
 
 def _plan_progress(value: Any, document: ReviewDocument, context: ReviewContext, st: Styles) -> list[Flowable]:
@@ -351,7 +351,7 @@ def _new_targets(value: Any, st: Styles) -> list[Flowable]:
         rows.append([para(f"{number}.", st.cell_bold), para(item.get("text", ""), st.cell),
                      para(format_date(due) if due else "No due date", st.cell),
                      para("\n".join(f"• {s}" for s in steps) or "—", st.cell)])
-    return [grid(rows, [10 * mm, 78 * mm, 22 * mm, FRAME_WIDTH - 110 * mm]), Spacer(1, 3 * mm)]
+    return [grid(rows, [10 * mm, 76 * mm, 24 * mm, FRAME_WIDTH - 110 * mm]), Spacer(1, 3 * mm)]  # a date fits whole
 
 
 # --- Signatures and the closing block ---------------------------------------------------------------------------------
