@@ -114,3 +114,22 @@ def test_the_public_address_is_a_checked_setting_laptops_pull(server: Server) ->
     assert current.json()["verify_address"] == "https://reviews.example.ac.uk"
     older = server.client.get("/api/v1/settings", headers={**alice, PROTOCOL_HEADER: "3"})
     assert older.status_code == 200 and "verify_address" not in older.json()  # a protocol-3 laptop forbids it
+
+
+def test_an_admin_sets_the_public_address_on_the_settings_page(server: Server) -> None:
+    from test_web_admin import form, signed_in
+
+    client = signed_in(server)
+    token = form(client, "/admin/settings")
+    bad = client.post("/admin/settings/public-address", data={"public_address": "ftp://x", "csrf_token": token})
+    assert bad.status_code == 400 and 'href="#public_address"' in bad.text and "Nothing was changed" in bad.text
+    assert client.post("/admin/settings/public-address",
+                       data={"public_address": "https://reviews.example.ac.uk"}).status_code == 403  # no CSRF token
+    done = client.post("/admin/settings/public-address",
+                       data={"public_address": "https://reviews.example.ac.uk/", "csrf_token": token})
+    assert done.status_code == 200 and "Public address set to https://reviews.example.ac.uk" in done.text
+    assert 'value="https://reviews.example.ac.uk"' in done.text
+    with server.factory() as session:
+        from sync.server.provider_settings import public_address
+
+        assert public_address(session) == "https://reviews.example.ac.uk"
