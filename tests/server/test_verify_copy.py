@@ -14,7 +14,7 @@ from web_kit import browser
 from reviewapp.core.copy_check import COPIES, copy_fingerprint
 from sync.protocol import PROTOCOL_HEADER
 from sync.server.db import new_id, transaction
-from sync.server.provider_settings import SettingsError, set_public_address
+from sync.server.provider_settings import SettingsError, set_provider_name, set_public_address
 
 
 def push_finalised(server: Server, headers: dict[str, str], learner_id: str) -> tuple[str, str]:
@@ -52,8 +52,11 @@ def test_a_genuine_copy_says_which_copy_its_date_and_initials(server: Server, he
         answer = api(server, held["review"], copy_fingerprint(held["hash"], copy))
         assert answer == {"status": "genuine", "review_id": held["review"], "review_date": "2025-11-20",
                           "learner_initials": "Z. Ø.", "copy": copy, "message": answer["message"]}
+    with transaction(server.factory) as session:
+        set_provider_name(session, "<script>alert(1)</script> Training", "test")
     page = browser(server).get(f"/verify/{held['review']}", params={"h": copy_fingerprint(held["hash"], "employer")})
     assert page.status_code == 200
+    assert "records of &lt;script&gt;alert(1)&lt;/script&gt; Training" in page.text and "<script>alert" not in page.text
     assert "Genuine copy" in page.text and "20/11/2025" in page.text and "Z. Ø." in page.text
     assert "the employer&#39;s copy" in page.text
     assert "Zoë" not in page.text and "Ødegård" not in page.text  # initials only, never the name or content

@@ -12,6 +12,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from ..api.deps import AddressDep, SessionDep, _wait
 from ..api.sign_in_limits import TooManyAttempts
+from ..models import ProviderSetting
+from ..provider_settings import NAME
 from ..verify import CopyCheck, VerifyLimiter, check_copy
 from .pages import page
 
@@ -33,6 +35,13 @@ def _checked(request: Request, session: SessionDep, address: str, review_id: str
     _limiter(request).hit(address)
     with session.begin():
         return check_copy(session, review_id, fingerprint.lower())
+
+
+def _provider(session: SessionDep) -> str:
+    """The provider's name as the office set it, for the page to say whose records it checked."""
+    with session.begin():
+        row = session.get(ProviderSetting, NAME)
+    return str(row.value) if row is not None and row.value else "the training provider"
 
 
 @router.get("/api/v1/verify/{review_id}", tags=["verify"], summary="Check a printed copy of a review")
@@ -62,6 +71,6 @@ def verify_page(review_id: str, request: Request, session: SessionDep, address: 
                         detail=TOO_MANY.replace("{wait}", _wait(wait.retry_after)))
         response.headers["Retry-After"] = str(wait.retry_after)
         return response
-    response = page(request, "verify.html", answer=answer)
+    response = page(request, "verify.html", answer=answer, provider=_provider(session))
     response.headers["Cache-Control"] = "no-store"
     return response
