@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from server_testkit import Server, serve_process
+from server_testkit import PASSWORD, Server, serve_process
 from test_web_browser import SIZES, _screenshots, assert_accessible, chromium  # noqa: F401
 from test_web_review_pages import push_review
 from web_kit import sign_in
@@ -30,6 +30,7 @@ pytestmark = pytest.mark.skipif(not shutil.which("zbarimg") or not shutil.which(
 def office(database_url: str) -> Iterator[dict[str, Any]]:
     setup = Server(database_url)
     setup.add_user("alice")
+    setup.add_user("root", role="admin")
     learner = setup.add_learner("alice", first_name="Zoë", last_name="Ødegård")
     review = push_review(setup, "alice", learner)
     with serve_process(database_url) as base:
@@ -73,5 +74,13 @@ def test_a_scanned_copy_verifies_in_the_browser(chromium: Any, office: dict[str,
             assert "Zoë" not in body and "Ødegård" not in body  # initials only
             assert_accessible(page)
             page.screenshot(path=str(shots / f"verify-{name}-{size}-{db}.png"), full_page=True)
+        page.goto(f"{base}/sign-in?next=/admin/settings")  # where the admin sets the public address
+        page.fill("#username", "root")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/admin/settings")
+        assert page.input_value("#public_address") == base
+        assert_accessible(page)
+        page.screenshot(path=str(shots / f"admin-settings-public-address-{size}-{db}.png"), full_page=True)
         assert problems == []
         context.close()
