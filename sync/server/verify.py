@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from reviewapp.core.copy_check import CopyName, Status, initials, matching_copy
 from reviewapp.core.review_rules import parse_iso_date
+from sync.protocol import text_problem
 
 from .api.sign_in_limits import TooManyAttempts
 from .core.config import Settings
@@ -72,7 +73,8 @@ class CopyCheck:
 
 def check_copy(session: Session, review_id: str, fingerprint: str) -> CopyCheck:
     """Whether the copy with this review id and fingerprint is one the provider issued."""
-    review = session.get(Review, review_id) if 0 < len(review_id) <= 36 else None
+    storable = 0 < len(review_id) <= 36 and text_problem(review_id) is None  # a NUL would be an error on PostgreSQL
+    review = session.get(Review, review_id) if storable else None
     content_hash = (review.data or {}).get("content_hash") if review is not None else None
     if review is None or review.deleted or review.status != "finalised" or not isinstance(content_hash, str):
         return CopyCheck("unknown", review_id)

@@ -90,6 +90,7 @@ def test_a_malformed_fingerprint_is_a_reason_not_an_error(server: Server, held: 
     page = client.get(f"/verify/{held['review']}", params={"h": "not-a-hash"})
     assert page.status_code == 400 and "not complete" in page.text
     assert client.get(f"/verify/{'x' * 500}", params={"h": "0" * 64}).status_code == 200  # unknown, not 500
+    assert api(server, "a%00b", "0" * 64)["status"] == "unknown"  # a NUL: an error on PostgreSQL if it were asked
     assert client.get(f"/api/v1/verify/{held['review']}", params={"hash": "zz"}).status_code == 422
 
 
