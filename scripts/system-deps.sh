@@ -16,11 +16,11 @@ packages=(
 if [[ "${1:-test}" == "test" ]]; then
   packages+=(
     poppler-utils      # pdftoppm / pdftotext: looking at and checking PDFs
-    zbar-tools         # zbarimg: `reviewapp verify` reads a copy's QR code (without it, the printed reference)
     xvfb xauth         # a virtual screen for screenshots of real windows
     postgresql         # the central server's production database
     sqlite3            # proving the local file is unreadable without its key
     chromium           # the office web app's tests drive it with Playwright
+    zbar-tools         # zbarimg: `reviewapp verify` reads a copy's QR code (without it, the printed reference)
   )
 fi
 
