@@ -289,8 +289,9 @@ def build_pdf(story: list[Flowable], furniture: PageFurniture, *, title: str, su
     For screen readers: the title (shown by readers in place of the file name) and the language are declared, and the
     text is drawn in reading order (tables cell by cell, row by row; columns far enough apart that layout-based
     extraction keeps each cell whole, `CELL_SIDE_PADDING`). The PDF is not tagged: ReportLab's open-source edition
-    (5.x) writes no structure tree and no marked content (only ReportLab PLUS does), and tags added afterwards would
-    have to rewrite every content stream with marked-content sequences, so /MarkInfo is not claimed."""
+    (5.1 here) has no API for a structure tree or marked content (StructTreeRoot is only a catalog key it lets
+    pass), and tags added afterwards would have to rewrite every content stream with marked-content sequences,
+    so /MarkInfo is not claimed."""
     register_fonts()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
