@@ -375,6 +375,7 @@ def _fill_demo_if_empty(window, store: Store, learners: int, today: dt.date | No
 SUBCOMMANDS: dict[str, str] = {
     "export-pdf": "reviewapp.reports.cli",
     "sync": "reviewapp.sync_client.cli",
+    "verify": "reviewapp.reports.verify_cli",
 }
 
 

@@ -21,6 +21,7 @@ if [[ "${1:-test}" == "test" ]]; then
     postgresql         # the central server's production database
     sqlite3            # proving the local file is unreadable without its key
     chromium           # the office web app's tests drive it with Playwright
+    zbar-tools         # zbarimg: `reviewapp verify` reads a copy's QR code (without it, the printed reference)
   )
 fi
 

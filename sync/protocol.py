@@ -23,7 +23,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 #: Also at 3: a plan item's planned date and starting point, and a learner's English and maths levels at the start;
 #: and a new entity, `review_sample` (a quality lead's sample of a finalised review), not sent to older clients
 #: (`ENTITY_SINCE`).
-PROTOCOL_VERSION = 3
+#: 4 (issue 17): the provider settings carry `verify_address`, the public address in every copy's QR code; the
+#: settings endpoint leaves it out for an older client (`SETTINGS_FIELDS_SINCE`).
+PROTOCOL_VERSION = 4
 #: The oldest client protocol the server still serves; an older client is answered 426 (`CLIENT_TOO_OLD`). Raise
 #: it only when a change to the protocol is one an older client would get wrong.
 MIN_CLIENT_PROTOCOL = 1
@@ -779,6 +781,12 @@ class ProviderSettingsResponse(_Message):
     logo: ProviderLogo | None = None
     schedule: dict[str, Any] | None = None
     templates: list[dict[str, Any]] = Field(default_factory=list)
+    #: Protocol 4: the provider's public address copies are checked at (`/verify/<id>?h=`), null when not set.
+    verify_address: str | None = None
+
+
+#: Settings fields an older client does not know (its models forbid unknown fields): left out of its answer.
+SETTINGS_FIELDS_SINCE: dict[str, int] = {"verify_address": 4}
 
 
 class ProviderSettingsChange(_Request):

@@ -26,10 +26,13 @@ DEFAULT_PROVIDER_NAME = "Apprenticeship training provider"
 
 @dataclass(frozen=True)
 class ReportSettings:
-    """What the provider puts at the top of every printed copy. The logo is optional; a missing file is skipped."""
+    """What the provider puts at the top of every printed copy. The logo is optional; a missing file is skipped.
+    `verify_address` is the provider's public server address the QR code of a signed copy points at
+    (`reviewapp.core.copy_check`); None prints the plain reference instead (a laptop that never synced)."""
 
     provider_name: str = DEFAULT_PROVIDER_NAME
     logo_path: Path | None = None
+    verify_address: str | None = None
 
     @property
     def provider_named(self) -> bool:

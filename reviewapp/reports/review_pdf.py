@@ -26,6 +26,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from reviewapp.core.audience import WITHHELD_NOTE, answer_visible_to, asked_on_copy, withheld_text
+from reviewapp.core.copy_check import copy_fingerprint, qr_value, verify_url
 from reviewapp.core.dates import format_date, format_datetime
 from reviewapp.core.documents import ReportSettings, ReviewDocument
 from reviewapp.core.finalise import finalised_answers
@@ -135,7 +136,7 @@ def review_pdf(
     story: list[Flowable] = [*_header(document, template, settings, copy, when, answers, st)]
     sections, withheld = _sections(template, answers, document, context, copy, st)
     story += sections
-    story.append(_closing(document, st, withheld=withheld))
+    story.append(_closing(document, st, withheld=withheld, copy=copy, address=settings.verify_address))
     watermark = DRAFT_WATERMARK if review.status == "draft" else None
     furniture = PageFurniture(
         running_header=f"{template.title} — {document.learner_name} (ULN {document.learner.uln}) — {when}",
@@ -322,7 +323,7 @@ def _previous_targets(value: Any, document: ReviewDocument, context: ReviewConte
             words += " (carried forward)"
         rows.append([para(target.text, st.cell), para(format_date(target.due_date) or "—", st.cell),
                      para(words, st.cell_bold), para(outcome.get("comment") or "", st.cell)])
-    return [grid(rows, [68 * mm, 22 * mm, 26 * mm, FRAME_WIDTH - 116 * mm]), Spacer(1, 3 * mm)]
+    return [grid(rows, [66 * mm, 24 * mm, 26 * mm, FRAME_WIDTH - 116 * mm]), Spacer(1, 3 * mm)]  # a date fits whole
 
 
 def _plan_progress(value: Any, document: ReviewDocument, context: ReviewContext, st: Styles) -> list[Flowable]:
@@ -350,7 +351,7 @@ def _new_targets(value: Any, st: Styles) -> list[Flowable]:
         rows.append([para(f"{number}.", st.cell_bold), para(item.get("text", ""), st.cell),
                      para(format_date(due) if due else "No due date", st.cell),
                      para("\n".join(f"• {s}" for s in steps) or "—", st.cell)])
-    return [grid(rows, [10 * mm, 78 * mm, 22 * mm, FRAME_WIDTH - 110 * mm]), Spacer(1, 3 * mm)]
+    return [grid(rows, [10 * mm, 76 * mm, 24 * mm, FRAME_WIDTH - 110 * mm]), Spacer(1, 3 * mm)]  # a date fits whole
 
 
 # --- Signatures and the closing block ---------------------------------------------------------------------------------
@@ -400,22 +401,31 @@ def _qr(value: str, size: float) -> Drawing:
     return drawing
 
 
-def _closing(document: ReviewDocument, st: Styles, *, withheld: bool = False) -> Flowable:
+def _closing(document: ReviewDocument, st: Styles, *, withheld: bool = False, copy: Copy = "provider",
+             address: str | None = None) -> Flowable:
     """Finalised time, next review, and the fingerprint (text and QR) anyone can check the copy against; on a copy
-    that withholds answers, a line saying the fingerprint covers them too."""
+    that withholds answers, a line saying the fingerprint covers them too. The QR holds the verify address
+    (`copy_check.qr_value`) with this copy's own fingerprint, so a checker also learns which copy it holds."""
     review = document.review
     if review.status == "finalised" and review.content_hash:
+        fingerprint = copy_fingerprint(review.content_hash, copy)
+        where = qr_value(address, document.review_id, fingerprint)
+        check = (f"To check this copy, scan the QR code, or open {text(verify_url(address, document.review_id, ''))} "
+                 "followed by the copy fingerprint." if address else
+                 "This copy was printed before this laptop was connected to the provider's server, so it carries "
+                 "no web address: to check it, give the provider the review id and copy fingerprint printed here.")
         lines = [
             f"<b>Finalised:</b> {text(format_datetime(review.finalised_at))}",
             *([] if review.addendum_to_id else
               [f"<b>Next review:</b> {text(format_date(review.next_review_date) or 'Not set')}"]),
             f"<b>Review id:</b> {text(document.review_id)}",
             f"<b>Content hash (SHA-256):</b><br/>{text(review.content_hash)}",
-            "The QR code holds the review id and content hash. The provider can check them against its records to "
-            "confirm this copy is what was signed.",
+            f"<b>Copy fingerprint:</b><br/>{text(fingerprint)}",
+            f"{check} The provider checks it against its records: the answer says whether this "
+            f"{text(COPY_NAMES[copy].lower())} is what was signed, without showing its content.",
             *([f"<b>{text(WITHHELD_NOTE)}</b>"] if withheld else []),
         ]
-        qr = _qr(f"reviewapp:review:{document.review_id}:sha256:{review.content_hash}", 30 * mm)
+        qr = _qr(where, 30 * mm)
     else:
         lines = [f"<b>{text(DRAFT_WATERMARK)}.</b> This is a draft printed for reading. It is not a record of "
                  "the review until it has been finalised and signed.",

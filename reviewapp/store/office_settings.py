@@ -19,6 +19,7 @@ from reviewapp.core.scheduling import ScheduleRules, schedule_from_document
 from reviewapp.core.templates import Template, TemplateError, parse_template, provide_templates
 from reviewapp.store.database import Store
 from reviewapp.store.settings import get_setting, store_values
+from sync.protocol import PROTOCOL_VERSION, SETTINGS_FIELDS_SINCE
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,10 @@ PROVIDER_NAME = "office.provider_name"
 LOGO = "office.logo"
 SCHEDULE = "office.schedule"
 TEMPLATES = "office.templates"
+#: The provider's public address for checking copies (protocol 4), printed in every copy's QR code.
+VERIFY_ADDRESS = "office.verify_address"
+#: The protocol of the app that stored these settings: settings kept by an older app lack what it did not know.
+RECEIVED_BY_PROTOCOL = "office.received_by_protocol"
 _SUFFIX = {"image/png": ".png", "image/jpeg": ".jpg"}
 
 
@@ -50,6 +55,15 @@ def held_version(store: Store) -> int | None:
     """The version of the office's settings this laptop holds (None: never received any)."""
     value = get_setting(store, VERSION)
     return value if isinstance(value, int) else None
+
+
+def version_to_ask(store: Store) -> int | None:
+    """The version to send as `have` when asking for the settings: None (send everything) when they were kept by an
+    older version of the app, which did not keep the fields added since (the public address), else the held one."""
+    received_by = get_setting(store, RECEIVED_BY_PROTOCOL)
+    if not isinstance(received_by, int) or received_by < SETTINGS_FIELDS_SINCE["verify_address"]:
+        return None
+    return held_version(store)
 
 
 def logo_file(store: Store, media_type: str) -> Path:
@@ -87,6 +101,8 @@ def save_office_settings(store: Store, received: Any) -> None:
         SCHEDULE: received.schedule,
         TEMPLATES: [t.model_dump(mode="json", exclude_unset=True)
                     for t in sorted(templates.values(), key=lambda t: (t.id, t.version))],
+        VERIFY_ADDRESS: getattr(received, "verify_address", None) or None,
+        RECEIVED_BY_PROTOCOL: PROTOCOL_VERSION,
     })
     provide_templates(list(templates.values()))
 

@@ -54,7 +54,28 @@ def report_settings(session: Session) -> ReportSettings:
     name_key, logo_key = (OFFICE_NAME, OFFICE_LOGO) if office_set else (PROVIDER_NAME_SETTING, PROVIDER_LOGO_SETTING)
     name = str(stored.get(name_key) or stored.get(PROVIDER_NAME_SETTING) or "").strip() or DEFAULT_PROVIDER_NAME
     logo = stored.get(logo_key)
-    return ReportSettings(name, Path(logo) if logo else None)
+    return ReportSettings(name, Path(logo) if logo else None, verify_address=verify_address(session))
+
+
+#: The sync settings `reviewapp.sync_client` keeps (SERVER_URL, EMBEDDED), read here without importing it.
+_SYNC_SERVER_URL, _SYNC_EMBEDDED = "sync.server_url", "sync.embedded"
+
+
+def verify_address(session: Session) -> str | None:
+    """The address a copy's QR code points at: the provider's public address as the office set it, else this
+    laptop's sync server (not the demo's own, on this computer), else None: a laptop that was never connected
+    prints the plain reference."""
+    from reviewapp.store.office_settings import VERIFY_ADDRESS
+
+    stored = {row.key: row.value for row in session.scalars(
+        select(Setting).where(Setting.key.in_([VERIFY_ADDRESS, _SYNC_SERVER_URL, _SYNC_EMBEDDED])))}
+    office = stored.get(VERIFY_ADDRESS)
+    if isinstance(office, str) and office.strip():
+        return office.strip()
+    server = stored.get(_SYNC_SERVER_URL)
+    if isinstance(server, str) and server.strip() and not stored.get(_SYNC_EMBEDDED):
+        return server.strip()
+    return None
 
 
 def _by_due_date(targets: list[Target]) -> dict[str, TargetData]:

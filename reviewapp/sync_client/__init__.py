@@ -580,7 +580,7 @@ class SyncClient:
         are, with no error; a laptop that cannot reach the server keeps the last settings it received."""
         if self._server_protocol < 3:
             return
-        have = office_settings.held_version(self.store)
+        have = office_settings.version_to_ask(self.store)
         received = self._request("GET", "/api/v1/settings", ProviderSettingsResponse, absent_ok=True,
                                  params={} if have is None else {"have": have})
         if received is None or received.unchanged:

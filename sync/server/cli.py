@@ -53,6 +53,7 @@ from .provider_settings import (
     add_template,
     set_logo,
     set_provider_name,
+    set_public_address,
     set_schedule,
 )
 from .provider_settings import describe as describe_settings
@@ -577,6 +578,13 @@ def cmd_settings_set_name(args: argparse.Namespace) -> None:
                      lambda name: f"Provider name set to {name!r}.")
 
 
+def cmd_settings_set_public_address(args: argparse.Namespace) -> None:
+    _change_settings(args, lambda session, by: set_public_address(session, args.address, by),
+                     lambda address: f"Public address set to {address}: copies printed from now on can be checked "
+                     f"at {address}/verify." if address else "Public address cleared: laptops print their sync "
+                     "server's address.")
+
+
 def cmd_settings_set_logo(args: argparse.Namespace) -> None:
     data = _read_file(args.file, MAX_LOGO_BYTES * 4)
     _change_settings(args, lambda session, by: set_logo(session, data, by),
@@ -630,6 +638,11 @@ def _add_settings_commands(commands, common) -> None:  # type: ignore[no-untyped
     name = setting.add_parser("provider-name", parents=[common], help="the provider's name on every copy")
     name.add_argument("name")
     name.set_defaults(run=cmd_settings_set_name)
+    public = setting.add_parser("public-address", parents=[common],
+                                help="the server's public address, which every copy's QR code points at "
+                                "(https://.../verify/...); '' clears it")
+    public.add_argument("address")
+    public.set_defaults(run=cmd_settings_set_public_address)
     logo = setting.add_parser("logo", parents=[common],
                               help=f"the logo on every copy: a PNG or JPEG file of at most {MAX_LOGO_BYTES // 1024} KB")
     logo.add_argument("file")

@@ -24,6 +24,8 @@ from .audit import record_event
 from .models import ProviderSetting, ReviewTemplate, utcnow
 
 NAME, LOGO, SCHEDULE, VERSION = "provider_name", "logo", "schedule", "version"
+#: The provider server's public address, which the QR code of every copy points at (`/verify/...`, issue 17).
+PUBLIC_ADDRESS = "public_address"
 MAX_NAME_CHARS = 200
 #: The largest template file accepted (the bundled one is about 40 KB).
 MAX_TEMPLATE_BYTES = 1024 * 1024
@@ -71,6 +73,27 @@ def set_provider_name(session: Session, name: str, by: str) -> str:
     _set(session, NAME, cleaned, by)
     _bump(session, by, f"provider name {cleaned!r}")
     return cleaned
+
+
+def set_public_address(session: Session, address: str, by: str) -> str | None:
+    """The public address printed in every copy's QR code (`https://<server>/verify/<id>?h=...`); empty clears it,
+    and laptops then print their own sync server's address. Checked by `copy_check.public_address_problem`."""
+    from reviewapp.core.copy_check import public_address_problem
+
+    cleaned = address.strip().rstrip("/")
+    if cleaned:
+        problem = public_address_problem(cleaned)
+        if problem or text_problem(cleaned):
+            raise SettingsError(f"The public address cannot be {cleaned!r}: {problem or 'it is not printable text'}.")
+    _set(session, PUBLIC_ADDRESS, cleaned or None, by)
+    _bump(session, by, f"public address {cleaned or 'cleared'}")
+    return cleaned or None
+
+
+def public_address(session: Session) -> str | None:
+    """The provider's public address for verifying copies, or None when it is not set."""
+    row = session.get(ProviderSetting, PUBLIC_ADDRESS)
+    return row.value if row is not None and row.value else None
 
 
 def logo_media_type(data: bytes) -> str:
@@ -190,6 +213,7 @@ def current_settings(session: Session, server_id: str, have: int | None = None) 
         logo=ProviderLogo(**logo) if logo else None,
         schedule=values.get(SCHEDULE),
         templates=[row.body for row in rows],
+        verify_address=values.get(PUBLIC_ADDRESS) or None,
     )
 
 
@@ -209,6 +233,10 @@ def describe(session: Session) -> list[str]:
         lines.append(f"Logo: {rows[LOGO].value['media_type']}, {size} bytes{who(LOGO)}")
     else:
         lines.append("Logo: not set (each laptop keeps its own)")
+    if rows.get(PUBLIC_ADDRESS) is not None and rows[PUBLIC_ADDRESS].value:
+        lines.append(f"Public address (in every copy's QR code): {rows[PUBLIC_ADDRESS].value}{who(PUBLIC_ADDRESS)}")
+    else:
+        lines.append("Public address: not set (each laptop prints its sync server's address in the QR code)")
     try:
         rules = schedule_from_document(rows[SCHEDULE].value) if SCHEDULE in rows else None
     except ValueError as error:  # set under an earlier version's rules

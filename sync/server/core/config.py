@@ -22,6 +22,9 @@ SIGN_IN_LIMIT_ADDRESS_ENV = "REVIEWAPP_SIGN_IN_LIMIT_PER_ADDRESS"
 SIGN_IN_LIMIT_ACCOUNT_ENV = "REVIEWAPP_SIGN_IN_LIMIT_PER_ACCOUNT"
 DEFAULT_SIGN_IN_LIMIT_ADDRESS = "30 per 5 minutes"
 DEFAULT_SIGN_IN_LIMIT_ACCOUNT = "5 per minute"
+#: Copies checked (`/verify`, `/api/v1/verify`) per client address: every check counts (issue 17 item 4).
+VERIFY_LIMIT_ADDRESS_ENV = "REVIEWAPP_VERIFY_LIMIT_PER_ADDRESS"
+DEFAULT_VERIFY_LIMIT_ADDRESS = "30 per minute"
 #: Where those counts are kept: `memory://` (each worker apart) or a shared `limits` storage such as `redis://...`.
 RATE_LIMIT_STORAGE_ENV = "REVIEWAPP_RATE_LIMIT_STORAGE"
 #: Failed sign-ins within LOCKOUT_MINUTES that lock a username for LOCKOUT_MINUTES (counted in the database).
@@ -62,6 +65,7 @@ class Settings:
     sign_in_limit_per_address: str = DEFAULT_SIGN_IN_LIMIT_ADDRESS
     sign_in_limit_per_account: str = DEFAULT_SIGN_IN_LIMIT_ACCOUNT
     rate_limit_storage: str = "memory://"
+    verify_limit_per_address: str = DEFAULT_VERIFY_LIMIT_ADDRESS
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
     web_idle: dt.timedelta = dt.timedelta(minutes=DEFAULT_WEB_IDLE_MINUTES)
 
@@ -76,6 +80,7 @@ class Settings:
             sign_in_limit_per_address=env(SIGN_IN_LIMIT_ADDRESS_ENV) or DEFAULT_SIGN_IN_LIMIT_ADDRESS,
             sign_in_limit_per_account=env(SIGN_IN_LIMIT_ACCOUNT_ENV) or DEFAULT_SIGN_IN_LIMIT_ACCOUNT,
             rate_limit_storage=env(RATE_LIMIT_STORAGE_ENV) or "memory://",
+            verify_limit_per_address=env(VERIFY_LIMIT_ADDRESS_ENV) or DEFAULT_VERIFY_LIMIT_ADDRESS,
             lockout=LockoutPolicy(
                 threshold=int(env(LOCKOUT_FAILURES_ENV) or DEFAULT_LOCKOUT_FAILURES), window=minutes, duration=minutes
             ),

@@ -29,6 +29,7 @@ def mount_web_app(app: FastAPI) -> None:
     from .review_pages import router as review_router
     from .sampling import router as sampling_router
     from .settings import router as settings_router
+    from .verify import router as verify_router
 
     app.include_router(review_router)
     app.include_router(archived_router)
@@ -38,6 +39,7 @@ def mount_web_app(app: FastAPI) -> None:
     app.include_router(admin_router)
     app.include_router(settings_router)
     app.include_router(files_router)
+    app.include_router(verify_router)  # public: no sign-in (issue 17 item 4)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")

@@ -35,7 +35,7 @@ from sync.protocol import EmployerData, LearnerData, OtjEntryData, PlanItemData,
 
 from ..finalisation_rules import installed_template
 from ..models import Employer, Learner, OtjEntry, PlanItem, ProviderSetting, Review, Signature, Target
-from ..provider_settings import LOGO, NAME
+from ..provider_settings import LOGO, NAME, public_address
 from ..scope import Caller
 
 #: The copy the office reads and prints (see the module's docstring for why).
@@ -122,7 +122,8 @@ def template_of(session: Session, document: ReviewDocument) -> Template:
 
 @contextmanager
 def report_settings(session: Session) -> Iterator[ReportSettings]:
-    """The provider's name and logo as the office set them (provider_settings.py), as every laptop prints them. The
+    """The provider's name, logo and public address as the office set them (provider_settings.py), as every laptop
+    prints them. The
     PDF code reads the logo from a file, so it is written to a temporary one for as long as the copy is made."""
     values = {row.key: row.value for row in session.scalars(
         select(ProviderSetting).where(ProviderSetting.key.in_([NAME, LOGO])))}
@@ -138,7 +139,7 @@ def report_settings(session: Session) -> Iterator[ReportSettings]:
             if data:
                 path = Path(folder) / ("logo.png" if logo.get("media_type") == "image/png" else "logo.jpg")
                 path.write_bytes(data)
-        yield ReportSettings(name, path)
+        yield ReportSettings(name, path, verify_address=public_address(session))  # the QR's address
 
 
 def shown_sections(template: Template, document: ReviewDocument) -> list[ShownSection]:

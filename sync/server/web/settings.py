@@ -27,11 +27,13 @@ from ..provider_settings import (
     LOGO,
     MAX_TEMPLATE_BYTES,
     NAME,
+    PUBLIC_ADDRESS,
     SCHEDULE,
     SettingsError,
     add_template,
     set_logo,
     set_provider_name,
+    set_public_address,
     set_schedule,
     settings_version,
 )
@@ -61,6 +63,7 @@ def _settings_page(request: Request, session: Session, status: int = 200, **cont
     context.setdefault("values", {})
     values = context["values"]
     values.setdefault("provider_name", rows[NAME].value if NAME in rows else "")
+    values.setdefault("public_address", (rows[PUBLIC_ADDRESS].value or "") if PUBLIC_ADDRESS in rows else "")
     for key in ("first_review", "max_interval", "short_interval"):
         values.setdefault(key, getattr(rules, key).in_full)
     values.setdefault("due_soon_days", str(rules.due_soon_days))
@@ -95,6 +98,18 @@ def provider_name(request: Request, caller: AdminPageDep, session: SessionDep, c
     return _change(request, session, "provider_name",
                    lambda s: f"Provider name set to {set_provider_name(s, name, caller.username)}",
                    {"provider_name": name})
+
+
+@router.post("/public-address", response_class=HTMLResponse)
+def public_address(request: Request, caller: AdminPageDep, session: SessionDep, csrf_token: CsrfField = "",
+                   public_address: Text = "") -> Response:
+    """The address in every copy's QR code (issue 17 item 4); empty clears it."""
+    _csrf(request, csrf_token)
+    return _change(request, session, "public_address",
+                   lambda s: (f"Public address set to {found}" if (found := set_public_address(s, public_address,
+                                                                                             caller.username))
+                              else "Public address cleared"),
+                   {"public_address": public_address})
 
 
 async def _read(upload: UploadFile | None, limit: int) -> bytes | None:

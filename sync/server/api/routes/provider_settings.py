@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse
 
-from sync.protocol import ErrorResponse, ProviderSettingsResponse
+from sync.protocol import SETTINGS_FIELDS_SINCE, ErrorResponse, ProviderSettingsResponse
 
 from ...provider_settings import current_settings
 from ..deps import CallerDep, ServerIdDep, SessionDep
@@ -24,6 +25,12 @@ def provider_settings(
     session: SessionDep,
     server: ServerIdDep,
     have: Annotated[int | None, Query(ge=0, le=2**62, description="the settings version the laptop holds")] = None,
-) -> ProviderSettingsResponse:
+    x_reviewapp_protocol: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> ProviderSettingsResponse | JSONResponse:
     with session.begin():
-        return current_settings(session, server, have)
+        answer = current_settings(session, server, have)
+    protocol = int((x_reviewapp_protocol or "1").strip())  # a number: check_client_protocol saw to it
+    newer = {name for name, since in SETTINGS_FIELDS_SINCE.items() if since > protocol}
+    if newer:  # an older laptop's models forbid fields it does not know
+        return JSONResponse(answer.model_dump(mode="json", exclude=newer))
+    return answer
