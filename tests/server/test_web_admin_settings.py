@@ -43,7 +43,7 @@ def test_only_admins_see_or_change_provider_settings(server: Server, role: str) 
     client = signed_in(server, "someone", role)
     token = csrf_of(client.get("/learners").text)
     assert client.get(PAGE).status_code == 403
-    assert client.post(f"{PAGE}/name", data={"name": "Acme", "csrf_token": token}).status_code == 403
+    assert client.post(f"{PAGE}/name", data={"provider_name": "Acme", "csrf_token": token}).status_code == 403
     assert client.post(f"{PAGE}/holidays", data={"start": "01/01/2027", "end": "02/01/2027",
                                                  "csrf_token": token}).status_code == 403
     assert client.post(f"{PAGE}/logo", data={"csrf_token": token},
@@ -54,7 +54,7 @@ def test_only_admins_see_or_change_provider_settings(server: Server, role: str) 
 def test_every_settings_form_needs_its_csrf_token(server: Server) -> None:
     client = signed_in(server)
     for token in ({}, {"csrf_token": "guessed"}):
-        assert client.post(f"{PAGE}/name", data={"name": "Acme", **token}).status_code == 403
+        assert client.post(f"{PAGE}/name", data={"provider_name": "Acme", **token}).status_code == 403
         assert client.post(f"{PAGE}/schedule", data={"first_review": "8 weeks", **token}).status_code == 403
         assert client.post(f"{PAGE}/template", data=token,
                            files={"template_file": ("t.json", template_json(99), "application/json")}
@@ -65,10 +65,13 @@ def test_every_settings_form_needs_its_csrf_token(server: Server) -> None:
 def test_an_admin_sets_the_name_and_logo_and_bad_ones_change_nothing(server: Server) -> None:
     client = signed_in(server)
     token = form(client, PAGE)
-    empty = client.post(f"{PAGE}/name", data={"name": "   ", "csrf_token": token})
+    # what the browser posts: the page's own input name (a route reading `name` refused every real save)
+    assert 'name="provider_name"' in client.get(PAGE).text
+    empty = client.post(f"{PAGE}/name", data={"provider_name": "   ", "csrf_token": token})
     assert empty.status_code == 400 and "govuk-error-summary" in empty.text and 'href="#provider_name"' in empty.text
     assert "cannot be empty" in empty.text and "Nothing was changed" in empty.text and settings(server) == {}
-    named = client.post(f"{PAGE}/name", data={"name": "<script>alert(1)</script> Training", "csrf_token": token})
+    named = client.post(f"{PAGE}/name",
+                        data={"provider_name": "<script>alert(1)</script> Training", "csrf_token": token})
     assert named.status_code == 200 and "&lt;script&gt;alert(1)&lt;/script&gt; Training" in named.text
     assert "<script>alert(1)</script>" not in named.text
     assert settings(server)["provider_name"] == "<script>alert(1)</script> Training"

@@ -93,11 +93,12 @@ def _change(request: Request, session: SessionDep, field: str, change: Callable[
 
 @router.post("/name", response_class=HTMLResponse)
 def provider_name(request: Request, caller: AdminPageDep, session: SessionDep, csrf_token: CsrfField = "",
-                  name: Text = "") -> Response:
+                  provider_name: Text = "") -> Response:
+    """The field is named as the form's input (`provider_name`, which the error summary links to)."""
     _csrf(request, csrf_token)
     return _change(request, session, "provider_name",
-                   lambda s: f"Provider name set to {set_provider_name(s, name, caller.username)}",
-                   {"provider_name": name})
+                   lambda s: f"Provider name set to {set_provider_name(s, provider_name, caller.username)}",
+                   {"provider_name": provider_name})
 
 
 @router.post("/public-address", response_class=HTMLResponse)
