@@ -42,7 +42,8 @@ def install_job_schema(connection: Connection) -> None:
     connection.exec_driver_sql(f'SET LOCAL search_path TO "{JOB_SCHEMA}"')
     exists = connection.exec_driver_sql("SELECT to_regclass('procrastinate_jobs')").scalar()
     if exists is None:
-        connection.exec_driver_sql(SchemaManager.get_schema())
+        # psycopg itself, without parameters: the schema's SQL has % signs that are not placeholders
+        connection.connection.driver_connection.execute(SchemaManager.get_schema())
     connection.exec_driver_sql(f"SET LOCAL search_path TO {previous}")
 
 
