@@ -582,7 +582,10 @@ def cmd_send_test_email(args: argparse.Namespace) -> None:
             "work.\n")
     subject = "ReviewApp test message"
     if args.queue:  # through the outbox and the workers, as every other e-mail goes
+        from .mail.jobs import install_nudge
+
         _, engine, factory = _database(args)
+        install_nudge(engine)  # PostgreSQL: a worker starts on it at once
         try:
             with transaction(factory) as session:
                 row = enqueue(session, to=address, subject=subject, text=text, kind="test",

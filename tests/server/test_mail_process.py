@@ -1,0 +1,147 @@
+"""Exactly once, with real processes: `reviewapp-server serve` (and its mail worker) killed with SIGKILL while the
+SMTP server is down, restarted, the SMTP server back: one message arrives. Two processes on one PostgreSQL: once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from mail_kit import SmtpServer, wait_for
+from server_testkit import free_port, wait_for_health
+from sqlalchemy import select
+
+from sync.server.core.config import DATABASE_URL_ENV
+from sync.server.db import make_engine, make_session_factory, transaction
+from sync.server.mail import DeliveryTimings, deliver_due, enqueue, smtp_from_env
+from sync.server.migrate import upgrade_database
+from sync.server.models import MailMessage
+
+FAST = {"REVIEWAPP_MAIL_RETRY_SECONDS": "0.3", "REVIEWAPP_MAIL_RETRY_CAP_SECONDS": "1",
+        "REVIEWAPP_MAIL_MAX_ATTEMPTS": "1000", "REVIEWAPP_MAIL_POLL_SECONDS": "0.3",
+        "REVIEWAPP_MAIL_LEASE_SECONDS": "5"}
+
+
+def _env(database_url: str, smtp: SmtpServer) -> dict[str, str]:
+    return {**os.environ, DATABASE_URL_ENV: database_url, **smtp.env(), **FAST}
+
+
+@contextmanager
+def _serve(database_url: str, smtp: SmtpServer) -> Iterator[subprocess.Popen[bytes]]:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "sync.server", "serve", "--port", str(port)],
+                               env=_env(database_url, smtp), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_health(f"http://127.0.0.1:{port}", process)
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _cli(database_url: str, smtp: SmtpServer, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "sync.server", *args], env=_env(database_url, smtp),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _rows(database_url: str) -> list[MailMessage]:
+    engine = make_engine(database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            return list(session.scalars(select(MailMessage)))
+    finally:
+        engine.dispose()
+
+
+def test_killed_server_and_smtp_down_still_delivers_exactly_once(database_url: str) -> None:
+    smtp = SmtpServer(free_port())  # not started: the mail server is down
+    _cli(database_url, smtp, "init-db")
+    with _serve(database_url, smtp) as first:
+        out = _cli(database_url, smtp, "send-test-email", "dsl@example.org", "--queue", "--key", "case:42")
+        assert "Queued message" in out
+        wait_for(lambda: [row for row in _rows(database_url) if row.attempts >= 2], seconds=60)
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    [row] = _rows(database_url)
+    assert row.status in ("queued", "sending") and row.sent_at is None
+    smtp.start()
+    try:
+        with _serve(database_url, smtp):
+            wait_for(lambda: smtp.messages, seconds=60)
+            time.sleep(3)  # anything sent twice would arrive by now
+        [message] = smtp.messages
+        [row] = _rows(database_url)
+        assert row.status == "sent"
+        assert message["Message-ID"] == row.message_id
+        assert message["To"] == "dsl@example.org"
+    finally:
+        smtp.stop()
+
+
+@pytest.mark.postgres
+def test_two_server_processes_on_one_postgresql_send_each_message_once(postgres_url: str) -> None:
+    smtp = SmtpServer(free_port()).start()
+    try:
+        _cli(postgres_url, smtp, "init-db")
+        with _serve(postgres_url, smtp), _serve(postgres_url, smtp):
+            engine = make_engine(postgres_url)
+            factory = make_session_factory(engine)
+            for number in range(20):
+                with transaction(factory) as session:
+                    enqueue(session, to=f"user{number}@example.org", subject=f"Message {number}", text="t",
+                            kind="test", key=f"two:{number}")
+            engine.dispose()
+            wait_for(lambda: len(smtp.messages) >= 20, seconds=90)
+            time.sleep(3)
+        subjects = sorted(message["Subject"] for message in smtp.messages)
+        assert subjects == sorted(f"Message {number}" for number in range(20))
+        assert {row.status for row in _rows(postgres_url)} == {"sent"}
+    finally:
+        smtp.stop()
+
+
+@pytest.mark.postgres
+def test_workers_racing_in_threads_on_postgresql_send_each_message_once(postgres_url: str,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The claim itself (FOR UPDATE SKIP LOCKED): six delivery runs at once over 40 messages."""
+    smtp = SmtpServer(free_port()).start()
+    for name, value in smtp.env().items():
+        monkeypatch.setenv(name, value)
+    engine = make_engine(postgres_url)
+    upgrade_database(engine)
+    factory = make_session_factory(engine)
+    try:
+        with transaction(factory) as session:
+            for number in range(40):
+                enqueue(session, to="dsl@example.org", subject=f"Message {number}", text="t", kind="test",
+                        key=f"race:{number}")
+        settings, timings = smtp_from_env(), DeliveryTimings()
+        start = threading.Barrier(6)
+
+        def run() -> None:
+            start.wait()
+            deliver_due(factory, settings, timings)
+
+        threads = [threading.Thread(target=run) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        subjects = sorted(message["Subject"] for message in smtp.messages)
+        assert subjects == sorted(f"Message {number}" for number in range(40))
+    finally:
+        smtp.stop()
+        engine.dispose()
