@@ -30,6 +30,7 @@ from .accounts import (
     list_devices,
     reset_password,
     revoke_device,
+    set_email,
     set_role,
     unlock_user,
 )
@@ -216,6 +217,18 @@ def cmd_set_role(args: argparse.Namespace) -> None:
                 print(f"{user.username!r} is now a {args.role.replace('_', ' ')}.")
             else:
                 print(f"{user.username!r} is already a {args.role.replace('_', ' ')}.")
+    finally:
+        engine.dispose()
+
+
+def cmd_set_email(args: argparse.Namespace) -> None:
+    _, engine, factory = _database(args)
+    try:
+        with transaction(factory) as session:
+            user = _user(session, args.username)
+            changed = set_email(session, user, args.address, actor=command_line_actor())
+            shown = user.email or "no address"
+            print(f"{user.username!r} now has {shown}." if changed else f"{user.username!r} already has {shown}.")
     finally:
         engine.dispose()
 
@@ -836,6 +849,10 @@ def build_parser() -> argparse.ArgumentParser:
     role.add_argument("username")
     role.add_argument("role", choices=ROLES)
     role.set_defaults(run=cmd_set_role)
+    address = commands.add_parser("set-email", parents=[common], help="give a user another e-mail address")
+    address.add_argument("username")
+    address.add_argument("address", help='the address ("" for none)')
+    address.set_defaults(run=cmd_set_email)
     team = commands.add_parser("create-team", parents=[common], help="add a team of assessors")
     team.add_argument("name")
     team.set_defaults(run=cmd_create_team)

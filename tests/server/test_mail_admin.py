@@ -16,7 +16,7 @@ from web_kit import browser, csrf_of, sign_in
 from sync.server import cli
 from sync.server.db import transaction
 from sync.server.mail import DeliveryTimings, deliver_due, enqueue, smtp_from_env, status_of
-from sync.server.models import MailMessage
+from sync.server.models import MailMessage, User
 
 XSS = "<script>alert(1)</script>"
 ONE_TRY = DeliveryTimings(max_attempts=1)
@@ -165,3 +165,16 @@ def test_the_mail_page_in_a_real_browser(chromium: Any, mail_office: str, tmp_pa
     page.click("button:has-text('Retry the message to later@example.org')")
     assert "Queued again" in (page.text_content("main") or "")
     assert_accessible(page)
+
+
+def test_set_email_checks_the_address_and_stores_its_normal_form(server: Server,
+                                                                 capsys: pytest.CaptureFixture) -> None:
+    server.add_user("sam")
+    url = server.database_url
+    assert cli.main(["set-email", "sam", "sam@@example.org", "--database", url]) == 1
+    assert "is not an e-mail address" in capsys.readouterr().err
+    assert cli.main(["set-email", "sam", "sam@printer.local", "--database", url]) == 1  # a special-use domain
+    assert cli.main(["set-email", "sam", "Sam@Example.ORG", "--database", url]) == 0
+    assert "now has Sam@example.org" in capsys.readouterr().out
+    with server.factory() as session:
+        assert session.query(User).filter_by(username="sam").one().email == "Sam@example.org"
