@@ -33,10 +33,11 @@ def _env(database_url: str, smtp: SmtpServer) -> dict[str, str]:
 
 
 @contextmanager
-def _serve(database_url: str, smtp: SmtpServer) -> Iterator[subprocess.Popen[bytes]]:
+def _serve(database_url: str, smtp: SmtpServer, *options: str, env: dict[str, str] | None = None,
+           stdout: int = subprocess.DEVNULL) -> Iterator[subprocess.Popen[bytes]]:
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "sync.server", "serve", "--port", str(port)],
-                               env=_env(database_url, smtp), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([sys.executable, "-m", "sync.server", "serve", "--port", str(port), *options],
+                               env=env or _env(database_url, smtp), stdout=stdout, stderr=subprocess.DEVNULL)
     try:
         wait_for_health(f"http://127.0.0.1:{port}", process)
         yield process
@@ -145,3 +146,40 @@ def test_workers_racing_in_threads_on_postgresql_send_each_message_once(postgres
     finally:
         smtp.stop()
         engine.dispose()
+
+
+def test_serve_no_worker_sends_nothing_and_the_worker_command_sends(database_url: str) -> None:
+    smtp = SmtpServer(free_port()).start()
+    try:
+        _cli(database_url, smtp, "init-db")
+        with _serve(database_url, smtp, "--no-worker"):
+            _cli(database_url, smtp, "send-test-email", "dsl@example.org", "--queue", "--key", "case:7")
+            time.sleep(2)
+            assert smtp.messages == [] and [row.status for row in _rows(database_url)] == ["queued"]
+            worker = subprocess.Popen([sys.executable, "-m", "sync.server", "worker"], env=_env(database_url, smtp),
+                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            try:
+                wait_for(lambda: smtp.messages, seconds=60)
+            finally:
+                worker.terminate()
+                out, _ = worker.communicate(timeout=30)
+        expected = "procrastinate worker" if database_url.startswith("postgresql") else "mail worker"
+        assert f"Running the {expected}" in out and "E-mail through 127.0.0.1" in out
+        assert len(smtp.messages) == 1 and [row.status for row in _rows(database_url)] == ["sent"]
+    finally:
+        smtp.stop()
+
+
+def test_without_a_host_serve_says_once_that_email_is_off_and_messages_wait(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'server.sqlite3'}"
+    smtp = SmtpServer(free_port())
+    env = {key: value for key, value in _env(url, smtp).items() if not key.startswith("REVIEWAPP_SMTP_")}
+    with _serve(url, smtp, env=env, stdout=subprocess.PIPE) as process:
+        done = subprocess.run([sys.executable, "-m", "sync.server", "send-test-email", "dsl@example.org", "--queue"],
+                              env=env, capture_output=True, text=True, timeout=60)
+        assert "waiting for settings" in done.stdout
+        time.sleep(1)
+        assert [row.status for row in _rows(url)] == ["waiting_for_settings"]
+        process.terminate()
+        out = process.communicate(timeout=30)[0].decode()
+    assert out.count("E-mail is off") == 1
