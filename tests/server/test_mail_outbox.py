@@ -186,3 +186,22 @@ def test_a_late_outcome_from_a_worker_that_lost_its_claim_is_ignored(factory, sm
     assert not _finish(factory, row, token, status="sent", sent_at=utcnow())
     with factory() as session:
         assert session.scalar(select(MailMessage.status)) == "sending"
+
+
+def test_a_failing_bounce_hook_does_not_undo_the_bounce(factory, smtp) -> None:
+    def broken(session, message) -> None:  # type: ignore[no-untyped-def]
+        session.add(MailMessage())  # an invalid row: the hook's savepoint rolls it back
+        session.flush()
+
+    on_bounce("broken-hook")(broken)
+    message_id = _queue(factory, key="broken:1", to=REFUSED, kind="broken-hook")
+    assert deliver_due(factory, smtp_from_env(), FAST).bounced == 1
+    assert _row(factory, message_id).status == "bounced"
+
+
+def test_message_ids_are_stable_and_carry_the_senders_domain(factory, smtp) -> None:
+    message_id = _queue(factory)
+    stored = _row(factory, message_id).message_id
+    assert stored.startswith("<") and stored.endswith("@provider.example.org>")
+    deliver_due(factory, smtp_from_env(), FAST)
+    assert smtp.messages[0]["Message-ID"] == stored

@@ -71,7 +71,11 @@ def _finish(factory: sessionmaker[Session], row: MailMessage, token: str, **valu
         if done and values.get("status") == "bounced":
             current = session.get(MailMessage, row.id)
             for hook in bounce_hooks(row.kind):
-                hook(session, current)
+                try:
+                    with session.begin_nested():  # a failing hook undoes its own writes, never the bounce
+                        hook(session, current)
+                except Exception as error:
+                    log.error("bounce hook for %s failed on mail %s (%s)", row.kind, row.id, type(error).__name__)
     return bool(done)
 
 

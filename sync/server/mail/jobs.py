@@ -109,8 +109,9 @@ class MailWorker:
     def run_once(self) -> None:
         try:
             deliver_due(self.factory, self.smtp, self.timings)
-        except Exception:  # a database hiccup must not end the worker; the next tick tries again
-            log.exception("mail delivery run failed")
+        except Exception as error:  # a database hiccup must not end the worker; the next tick tries again
+            # the type only: a database error's text would carry the row's values (addresses) into the log
+            log.error("mail delivery run failed (%s); trying again at the next tick", type(error).__name__)
 
     # SQLite: a polling loop -------------------------------------------------------------------------------------
     def _poll(self) -> None:

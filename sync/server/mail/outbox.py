@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..db import new_id
 from ..models import MailMessage, utcnow
-from .settings import check_address, smtp_from_env
+from .settings import SmtpSettings, check_address, smtp_from_env
 
 STATUSES = ("queued", "sending", "sent", "failed", "bounced", "waiting_for_settings")
 #: What the admin page lists: everything not yet delivered, and what went wrong.
@@ -100,13 +100,21 @@ def enqueue(
     ics: str | None = None,
 ) -> MailMessage:
     """Queue one message to `to` in the caller's transaction; the same `key` again returns the first message and
-    queues nothing. MailError for an address that is not one."""
+    queues nothing. MailError for an address that is not one.
+
+    `kind` names the caller ("case", "alerts", "copy", "invitation"...: the admin page shows it, `on_bounce` and
+    `bounced_keys` filter by it); `key` is the caller's idempotency key (e.g. f"case:{case_id}:dsl"). `text` is
+    the plain-text body; `html`, if given, an HTML alternative already escaped (render it with autoescaping);
+    `ics` an iCalendar text sent as invite.ics (text/calendar; method=REQUEST). Keep disclosures out of all of
+    them: link to the record instead."""
     try:
         address = check_address(to)
     except EmailNotValidError as error:
         raise MailError(f"{to!r} is not an e-mail address: {error}") from None
     if not subject.strip() or not key or not kind:
         raise MailError("A message needs a subject, a kind and a key.")
+    if len(key) > 200 or len(kind) > 40:
+        raise MailError("A message's key is at most 200 characters and its kind at most 40.")
     if "\n" in subject or "\r" in subject:
         raise MailError("A subject is one line.")
     existing = session.scalar(select(MailMessage).where(MailMessage.key == key))
@@ -114,12 +122,14 @@ def enqueue(
         return existing
     message_id = new_id()
     now = utcnow()
+    smtp = _smtp()
+    domain = smtp.from_address.rpartition("@")[2] if smtp is not None else MESSAGE_ID_DOMAIN
     values = {
-        "id": message_id, "key": key, "kind": kind, "message_id": f"<{message_id}@{MESSAGE_ID_DOMAIN}>",
+        "id": message_id, "key": key, "kind": kind, "message_id": f"<{message_id}@{domain}>",
         "to_address": address, "subject": subject[:300], "body_text": text, "body_html": html, "ics": ics,
         "attachments": [{"filename": item.filename, "content_type": item.content_type,
                          "data": base64.b64encode(item.data).decode()} for item in attachments],
-        "status": "queued" if _mail_on() else "waiting_for_settings",
+        "status": "queued" if smtp is not None else "waiting_for_settings",
         "attempts": 0, "next_attempt_at": now, "last_error": "", "created_at": now,
     }
     # Two transactions queueing the same key at once: the second one's insert does nothing (no error to roll back).
@@ -129,11 +139,11 @@ def enqueue(
     return session.scalars(select(MailMessage).where(MailMessage.key == key)).one()
 
 
-def _mail_on() -> bool:
+def _smtp() -> SmtpSettings | None:
     try:
-        return smtp_from_env() is not None
-    except ValueError:
-        return False
+        return smtp_from_env()
+    except ValueError:  # unusable settings: `serve` and `worker` refuse to start with them; the message waits
+        return None
 
 
 def bounced_keys(session: Session, *, kind: str | None = None, since: dt.datetime | None = None) -> list[str]:
