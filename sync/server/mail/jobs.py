@@ -58,7 +58,9 @@ def job_app(database_url: str, job: Callable[[], object]):  # type: ignore[no-un
     """A procrastinate App on the database whose task `mail.deliver` calls `job`."""
     import procrastinate
 
-    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=_conninfo(database_url)))
+    # a small pool: the worker runs one job at a time (plus procrastinate's LISTEN connection)
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=_conninfo(database_url), min_size=1,
+                                                                     max_size=3))
 
     @app.periodic(cron=TICK_CRON, periodic_id="mail")
     @app.task(name=TASK, queue=QUEUE, queueing_lock="mail.deliver")
@@ -71,9 +73,12 @@ def job_app(database_url: str, job: Callable[[], object]):  # type: ignore[no-un
 def defer_now(database_url: str) -> None:
     """Ask a worker to deliver now (after a commit that queued mail); the tick covers a lost request."""
     import procrastinate
+    from psycopg_pool import NullConnectionPool
 
-    app = procrastinate.App(connector=procrastinate.SyncPsycopgConnector(conninfo=_conninfo(database_url)))
-    with app.open(), contextlib.suppress(procrastinate.exceptions.AlreadyEnqueued):
+    app = procrastinate.App(connector=procrastinate.SyncPsycopgConnector())
+    # one connection for this request, closed after it: nothing left idle in each web process
+    with NullConnectionPool(_conninfo(database_url), min_size=0, max_size=1, open=True) as pool, app.open(pool), \
+            contextlib.suppress(procrastinate.exceptions.AlreadyEnqueued):
         app.configure_task(TASK, queue=QUEUE, queueing_lock="mail.deliver").defer()
 
 
