@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import threading
@@ -18,6 +19,9 @@ DEFERRED = "later@example.org"
 
 class Recorder:
     def __init__(self) -> None:
+        #: While set, DATA hangs without accepting (a slow server), recording nothing: `stalled` says one arrived.
+        self.stall = False
+        self.stalled = threading.Event()
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.lock = threading.Lock()
@@ -31,6 +35,10 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        if self.stall:
+            self.stalled.set()
+            await asyncio.sleep(120)
+            return "451 4.3.0 Timed out"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(message)  # type: ignore[arg-type]

@@ -21,7 +21,7 @@ from sync.server.core.config import DATABASE_URL_ENV
 from sync.server.db import make_engine, make_session_factory, transaction
 from sync.server.mail import DeliveryTimings, deliver_due, enqueue, smtp_from_env
 from sync.server.migrate import upgrade_database
-from sync.server.models import MailMessage
+from sync.server.models import MailMessage, as_utc
 
 FAST = {"REVIEWAPP_MAIL_RETRY_SECONDS": "0.3", "REVIEWAPP_MAIL_RETRY_CAP_SECONDS": "1",
         "REVIEWAPP_MAIL_MAX_ATTEMPTS": "1000", "REVIEWAPP_MAIL_POLL_SECONDS": "0.3",
@@ -88,6 +88,34 @@ def test_killed_server_and_smtp_down_still_delivers_exactly_once(database_url: s
         assert row.status == "sent"
         assert message["Message-ID"] == row.message_id
         assert message["To"] == "dsl@example.org"
+    finally:
+        smtp.stop()
+
+
+def test_a_server_killed_mid_send_leaves_the_message_to_the_next_after_its_lease(database_url: str) -> None:
+    """SIGKILL while the SMTP server holds the message unaccepted: the row stays `sending` under the dead process's
+    lease; a new process leaves it alone until the lease lapses, then sends it, once."""
+    smtp = SmtpServer(free_port()).start()
+    smtp.recorder.stall = True
+    env = {**_env(database_url, smtp), "REVIEWAPP_MAIL_LEASE_SECONDS": "15"}  # longer than a restart takes
+    try:
+        _cli(database_url, smtp, "init-db")
+        with _serve(database_url, smtp, env=env) as first:
+            _cli(database_url, smtp, "send-test-email", "dsl@example.org", "--queue", "--key", "case:43")
+            assert smtp.recorder.stalled.wait(60)
+            first.send_signal(signal.SIGKILL)
+            first.wait()
+        [row] = _rows(database_url)
+        assert row.status == "sending" and row.attempts == 1 and row.lease_until is not None
+        lease_until = as_utc(row.lease_until)
+        smtp.recorder.stall = False
+        with _serve(database_url, smtp, env=env):
+            wait_for(lambda: smtp.messages, seconds=60)
+            [row] = _rows(database_url)
+            assert row.status == "sent" and row.attempts == 2
+            assert as_utc(row.sent_at) >= lease_until  # not before the dead process's lease lapsed
+            time.sleep(2)
+        assert len(smtp.messages) == 1
     finally:
         smtp.stop()
 
