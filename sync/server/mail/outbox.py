@@ -147,7 +147,8 @@ def _smtp() -> SmtpSettings | None:
 
 
 def bounced_keys(session: Session, *, kind: str | None = None, since: dt.datetime | None = None) -> list[str]:
-    """The keys of the messages (of `kind`) that bounced (since a time): how a caller learns its e-mail was refused."""
+    """The keys of the messages (of `kind`) that bounced (at or after `since`): how a caller learns its e-mail was
+    refused (a bounced message's `next_attempt_at` is when it bounced; it is never tried again)."""
     query = select(MailMessage.key).where(MailMessage.status == "bounced")
     if kind is not None:
         query = query.where(MailMessage.kind == kind)
