@@ -12,9 +12,9 @@ assessor so their laptop purges it.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
+from email_validator import EmailNotValidError
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,7 @@ from .core.password_policy import WeakPassword, check_password
 from .core.security import hash_password, new_token, token_digest, verify_password
 from .db import new_id, next_rev, take_write_lock
 from .lockout import LockoutPolicy
+from .mail.settings import check_address
 from .models import (
     ASSIGNED_AT_OFFICE,
     ENTITY_NAMES,
@@ -67,20 +68,22 @@ def _checked_password(password: str, username: str) -> str:
     return hash_password(password)
 
 
-#: An e-mail address as far as an admin's typing can be checked: something@somewhere.tld, no spaces.
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def _check_email(email: str) -> None:
-    if email and (len(email) > 254 or not EMAIL.match(email)):
-        raise AccountError(f"{email!r} is not an e-mail address: leave it empty, or give one like name@example.org.")
+def _check_email(email: str) -> str:
+    """The address as stored (email-validator's normal form: the domain lower-cased), or AccountError with the
+    reason; no DNS look-up. Empty stays empty (no address)."""
+    if not email:
+        return email
+    try:
+        return check_address(email)
+    except EmailNotValidError as error:
+        raise AccountError(f"{email!r} is not an e-mail address ({error}): leave it empty, or give one like "
+                           "name@example.org.") from None
 
 
 def set_email(session: Session, user: User, email: str, *, actor: str = SERVER_ACTOR) -> bool:
     """Give a user another e-mail address (empty for none), checked as at creation; False when it is theirs
     already."""
-    email = email.strip()
-    _check_email(email)
+    email = _check_email(email.strip())
     if user.email == email:
         return False
     record_event(session, actor, "email_changed", user_id=user.id, detail=f"{user.email or '(none)'} to "
@@ -98,7 +101,7 @@ def create_user(
         raise AccountError("A username cannot be empty.")
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
-    _check_email(email)
+    email = _check_email(email)
     password_hash = _checked_password(password, username)
     if session.execute(select(User).where(User.username == username)).scalar_one_or_none() is not None:
         raise AccountError(f"There is already a user called {username!r}.")

@@ -16,6 +16,7 @@ from .api.sign_in_limits import SignInLimiter
 from .body_limit import BodyLimit
 from .core.config import Settings
 from .db import make_engine, make_session_factory
+from .mail.jobs import install_nudge
 from .migrate import upgrade_database
 from .web import mount_web_app
 
@@ -35,6 +36,7 @@ def create_app(database_url: str | None = None, *, migrate: bool = True, setting
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    install_nudge(engine)  # PostgreSQL: a commit that queues mail asks a worker to send at once
     app.state.sign_in_limiter = SignInLimiter(settings)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)  # 413 before an oversized body is read

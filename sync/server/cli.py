@@ -10,6 +10,7 @@ import argparse
 import getpass
 import os
 import sys
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from .accounts import (
     list_devices,
     reset_password,
     revoke_device,
+    set_email,
     set_role,
     unlock_user,
 )
@@ -217,6 +219,18 @@ def cmd_set_role(args: argparse.Namespace) -> None:
                 print(f"{user.username!r} is now a {args.role.replace('_', ' ')}.")
             else:
                 print(f"{user.username!r} is already a {args.role.replace('_', ' ')}.")
+    finally:
+        engine.dispose()
+
+
+def cmd_set_email(args: argparse.Namespace) -> None:
+    _, engine, factory = _database(args)
+    try:
+        with transaction(factory) as session:
+            user = _user(session, args.username)
+            changed = set_email(session, user, args.address, actor=command_line_actor())
+            shown = user.email or "no address"
+            print(f"{user.username!r} now has {shown}." if changed else f"{user.username!r} already has {shown}.")
     finally:
         engine.dispose()
 
@@ -510,6 +524,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
     url, engine, _ = _database(args)  # migrate once, before any worker starts
     engine.dispose()
     os.environ[DATABASE_URL_ENV] = url  # the workers read it
+    mail = None if args.no_worker else _mail_worker(url)
+    if mail is not None:
+        mail.start()
     print(f"Serving ReviewApp sync on http://{args.host}:{args.port} (database {_shown(url)})", flush=True)
     uvicorn.run(
         "sync.server.app:app_from_env",
@@ -520,6 +537,96 @@ def cmd_serve(args: argparse.Namespace) -> None:
         proxy_headers=True,
         log_level="info",
     )
+    if mail is not None:
+        mail.stop()
+
+
+def _mail_worker(url: str):  # type: ignore[no-untyped-def]
+    """The mail worker for this process, its settings checked first (CommandError with the reason if unusable)."""
+    from .mail import MailSettingsError, smtp_from_env, timings_from_env
+    from .mail.jobs import MailWorker
+
+    try:
+        smtp, timings = smtp_from_env(), timings_from_env()
+    except MailSettingsError as error:
+        raise CommandError(f"The e-mail settings cannot work: {error}") from None
+    if smtp is None:
+        print("E-mail is off: REVIEWAPP_SMTP_HOST is not set; messages wait in the outbox until it is.", flush=True)
+    else:
+        print(f"E-mail through {smtp.describe()}.", flush=True)
+    engine = make_engine(url)
+    return MailWorker(engine, make_session_factory(engine), smtp, timings)
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    url, engine, _ = _database(args)
+    engine.dispose()
+    worker = _mail_worker(url)
+    kind = "procrastinate worker" if worker.postgres else "mail worker"
+    print(f"Running the {kind} on {_shown(url)}; Ctrl+C stops it.", flush=True)
+    worker.run_forever()
+
+
+def cmd_mail_status(args: argparse.Namespace) -> None:
+    from .mail import counts, unsent
+
+    _, engine, factory = _database(args)
+    try:
+        with factory() as session:
+            totals = counts(session)
+            rows = unsent(session, limit=args.limit)
+    finally:
+        engine.dispose()
+    print(", ".join(f"{status.replace('_', ' ')} {count}" for status, count in totals.items()))
+    for row in rows:
+        print(f"{row.id}  {row.status:<20} {row.kind:<12} attempts {row.attempts}  to {row.to_address}  "
+              f"queued {format_time(row.created_at)}" + (f"  last error: {row.last_error}" if row.last_error else ""))
+    if totals["failed"] or totals["bounced"]:
+        print("Retry a failed or bounced message from the web app's Mail page (/admin/mail) once it is put right.")
+
+
+def cmd_send_test_email(args: argparse.Namespace) -> None:
+    from .mail import MailError, MailSettingsError, check_address, enqueue, smtp_from_env
+    from .mail.smtp import PermanentFailure, TemporaryFailure, build_message, send
+
+    try:
+        address = check_address(args.address)
+    except ValueError as error:
+        raise CommandError(f"{args.address!r} is not an e-mail address: {error}") from None
+    text = ("This is a test message from ReviewApp's server. If you can read it, the server's e-mail settings "
+            "work.\n")
+    subject = "ReviewApp test message"
+    if args.queue:  # through the outbox and the workers, as every other e-mail goes
+        from .mail.jobs import install_nudge
+
+        _, engine, factory = _database(args)
+        install_nudge(engine)  # PostgreSQL: a worker starts on it at once
+        try:
+            with transaction(factory) as session:
+                row = enqueue(session, to=address, subject=subject, text=text, kind="test",
+                              key=args.key or f"test:{uuid.uuid4()}")
+                print(f"Queued message {row.id} ({row.status.replace('_', ' ')}); a worker sends it.")
+        except MailError as error:
+            raise CommandError(str(error)) from None
+        finally:
+            engine.dispose()
+        return
+    try:
+        smtp = smtp_from_env()
+    except MailSettingsError as error:
+        raise CommandError(f"The e-mail settings cannot work: {error}") from None
+    if smtp is None:
+        raise CommandError("E-mail is off: set REVIEWAPP_SMTP_HOST and REVIEWAPP_SMTP_FROM (see docs/server.md).")
+    from .mail.outbox import MESSAGE_ID_DOMAIN
+    from .models import MailMessage, utcnow
+
+    row = MailMessage(id="test", key="test", kind="test", message_id=f"<{uuid.uuid4()}@{MESSAGE_ID_DOMAIN}>",
+                      to_address=address, subject=subject, body_text=text, attachments=[], created_at=utcnow())
+    try:
+        send(build_message(row, smtp), smtp)
+    except (TemporaryFailure, PermanentFailure) as error:
+        raise CommandError(f"Not sent through {smtp.describe()}: {error}") from None
+    print(f"Sent a test message to {address} through {smtp.describe()}.")
 
 
 def _change_settings(args: argparse.Namespace, change, done) -> None:  # type: ignore[no-untyped-def]
@@ -687,7 +794,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--workers", type=int, default=1, help="worker processes (use PostgreSQL for more than one)")
+    serve.add_argument("--no-worker", action="store_true", help="do not send e-mail from this process (run "
+                       "`reviewapp-server worker` elsewhere)")
     serve.set_defaults(run=cmd_serve)
+    commands.add_parser("worker", parents=[common], help="send queued e-mail (PostgreSQL: a procrastinate worker)"
+                        ).set_defaults(run=cmd_worker)
+    status = commands.add_parser("mail-status", parents=[common], help="count and list the e-mail not yet sent")
+    status.add_argument("--limit", type=int, default=50)
+    status.set_defaults(run=cmd_mail_status)
+    test_mail = commands.add_parser("send-test-email", parents=[common], help="send a test e-mail with the settings")
+    test_mail.add_argument("address")
+    test_mail.add_argument("--queue", action="store_true", help="queue it in the outbox for the workers to send")
+    test_mail.add_argument("--key", default="", help=argparse.SUPPRESS)  # tests: a known idempotency key
+    test_mail.set_defaults(run=cmd_send_test_email)
 
     commands.add_parser("init-db", parents=[common], help="create or upgrade the database").set_defaults(
         run=cmd_init_db
@@ -744,6 +863,10 @@ def build_parser() -> argparse.ArgumentParser:
     role.add_argument("username")
     role.add_argument("role", choices=ROLES)
     role.set_defaults(run=cmd_set_role)
+    address = commands.add_parser("set-email", parents=[common], help="give a user another e-mail address")
+    address.add_argument("username")
+    address.add_argument("address", help='the address ("" for none)')
+    address.set_defaults(run=cmd_set_email)
     team = commands.add_parser("create-team", parents=[common], help="add a team of assessors")
     team.add_argument("name")
     team.set_defaults(run=cmd_create_team)

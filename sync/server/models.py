@@ -467,5 +467,36 @@ class ArchivedCopy(Base):
     keep_until: Mapped[dt.date | None] = mapped_column(Date, nullable=True, index=True)
 
 
+class MailMessage(Base):
+    """One e-mail in the durable outbox (sync/server/mail): added in the caller's transaction, sent by a worker."""
+
+    __tablename__ = "mail_outbox"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    #: The caller's idempotency key: enqueueing the same key twice makes one message.
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    message_id: Mapped[str] = mapped_column(String(250))
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    ics: Mapped[str | None] = mapped_column(Text)
+    #: [{"filename", "content_type", "data" (base64)}]
+    attachments: Mapped[list[Any]] = mapped_column(JsonType)
+    #: queued, sending, sent, failed, bounced, waiting_for_settings
+    status: Mapped[str] = mapped_column(String(24))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    #: While `sending`: the claim's token and when it lapses (a killed worker's message is retried after that).
+    claim: Mapped[str | None] = mapped_column(String(36))
+    lease_until: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+
+
+Index("ix_mail_outbox_due", MailMessage.status, MailMessage.next_attempt_at)
+
+
 # The dashboard's columns copied from `data` at every write (record_columns.py registers that on these models).
 from . import record_columns  # noqa: E402,F401

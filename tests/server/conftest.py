@@ -49,6 +49,7 @@ def _empty_postgres(url: str) -> str:
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("DROP SCHEMA IF EXISTS reviewapp_jobs CASCADE"))  # the job queue's (migration 0015)
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
     return url

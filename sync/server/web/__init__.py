@@ -25,6 +25,7 @@ def mount_web_app(app: FastAPI) -> None:
     from .archived_copies import router as archived_router
     from .dashboard import router as dashboard_router
     from .file_uploads import router as files_router
+    from .mail_admin import router as mail_router
     from .pages import router
     from .review_pages import router as review_router
     from .sampling import router as sampling_router
@@ -40,6 +41,7 @@ def mount_web_app(app: FastAPI) -> None:
     app.include_router(settings_router)
     app.include_router(files_router)
     app.include_router(verify_router)  # public: no sign-in (issue 17 item 4)
+    app.include_router(mail_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")
