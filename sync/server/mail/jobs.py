@@ -1,7 +1,7 @@
 """Who runs `deliver_due`, and when.
 
 PostgreSQL: procrastinate (a PostgreSQL-backed job queue; its tables live in the schema `reviewapp_jobs`, made by
-migration 0014). Its periodic task `mail.deliver` is deferred once per tick however many workers run (procrastinate
+migration 0015). Its periodic task `mail.deliver` is deferred once per tick however many workers run (procrastinate
 locks the tick), and a commit that queued mail defers one at once (`queueing_lock`, so never a pile of them). Workers:
 `reviewapp-server worker`, and one inside `serve` unless `--no-worker`.
 
@@ -34,7 +34,7 @@ TICK_CRON = "* * * * * */10"
 
 
 def install_job_schema(connection: Connection) -> None:
-    """Create procrastinate's tables and functions in their own schema (migration 0014, PostgreSQL only)."""
+    """Create procrastinate's tables and functions in their own schema (migration 0015, PostgreSQL only)."""
     from procrastinate.schema import SchemaManager
 
     previous = connection.exec_driver_sql("SHOW search_path").scalar()
