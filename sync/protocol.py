@@ -23,7 +23,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 #: Also at 3: a plan item's planned date and starting point, and a learner's English and maths levels at the start;
 #: and a new entity, `review_sample` (a quality lead's sample of a finalised review), not sent to older clients
 #: (`ENTITY_SINCE`).
-PROTOCOL_VERSION = 3
+#: 4 (issue 16): a new entity, `alert_dismissal` (an alert dismissed with a reason, on a laptop or in the web app),
+#: and the provider's alert settings (`ProviderSettingsResponse.alerts`), neither sent to older clients.
+PROTOCOL_VERSION = 4
 #: The oldest client protocol the server still serves; an older client is answered 426 (`CLIENT_TOO_OLD`). Raise
 #: it only when a change to the protocol is one an older client would get wrong.
 MIN_CLIENT_PROTOCOL = 1
@@ -33,7 +35,8 @@ PROTOCOL_HEADER = "X-ReviewApp-Protocol"
 CLIENT_TOO_OLD = "This version of ReviewApp is too old for the server: update ReviewApp."
 
 EntityName = Literal[
-    "employer", "learner", "plan_item", "target", "review", "signature", "otj_entry", "review_sample"
+    "employer", "learner", "plan_item", "target", "review", "signature", "otj_entry", "review_sample",
+    "alert_dismissal",
 ]
 
 #: Entities in the order a receiver should apply them so that parents exist before their children.
@@ -46,6 +49,7 @@ ENTITY_ORDER: tuple[str, ...] = (
     "signature",
     "otj_entry",
     "review_sample",
+    "alert_dismissal",
 )
 
 LearnerStatus = Literal["active", "break_in_learning", "withdrawn", "completed"]
@@ -412,6 +416,19 @@ class ReviewSampleData(_Record):
     feedback: str = ""
 
 
+class AlertDismissalData(_Record):
+    """An alert dismissed with a reason (protocol 4): made on a laptop (pushed like any record) or in the office web
+    app, sent to every laptop holding the learner, never edited. `alert_key` names the occurrence dismissed
+    (`reviewapp.core.alerts.Alert.key`), so the learner's next occurrence alerts again."""
+
+    learner_id: str
+    alert_key: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=1000)
+    #: Who dismissed it (display name, else username) and when (their device's clock, or the server's).
+    dismissed_by: str = Field(default="", max_length=200)
+    dismissed_at: Instant | None = None
+
+
 ENTITY_MODELS: dict[str, type[_Record]] = {
     "employer": EmployerData,
     "learner": LearnerData,
@@ -421,6 +438,7 @@ ENTITY_MODELS: dict[str, type[_Record]] = {
     "signature": SignatureData,
     "otj_entry": OtjEntryData,
     "review_sample": ReviewSampleData,
+    "alert_dismissal": AlertDismissalData,
 }
 
 #: Metadata every syncable record carries besides its fields.
@@ -449,7 +467,7 @@ RECORD_FIELDS_SINCE: dict[str, dict[str, int]] = {
 #: Entities added after protocol 1, with the protocol that added them: a client older than that is sent none of
 #: them (its models know no such entity and would refuse the page's change). The cursor still moves past them, as
 #: with `RECORD_FIELDS_SINCE`: an older laptop updated later gets only the ones made after it updated.
-ENTITY_SINCE: dict[str, int] = {"review_sample": 3}
+ENTITY_SINCE: dict[str, int] = {"review_sample": 3, "alert_dismissal": 4}
 
 
 #: Entities made only at the office and sent down: a laptop never pushes them (the server refuses it) and holds
@@ -779,6 +797,9 @@ class ProviderSettingsResponse(_Message):
     logo: ProviderLogo | None = None
     schedule: dict[str, Any] | None = None
     templates: list[dict[str, Any]] = Field(default_factory=list)
+    #: Protocol 4: the alert settings (`reviewapp.core.alerts.alert_settings_to_document`); left out for older
+    #: clients, whose model has no such field.
+    alerts: dict[str, Any] | None = None
 
 
 class ProviderSettingsChange(_Request):
