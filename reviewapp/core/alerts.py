@@ -158,7 +158,7 @@ def _booked(row: CaseloadRow, drafts: list[DraftFact], today: dt.date) -> bool:
 def alerts_for(rows: Iterable[CaseloadRow], targets: Iterable[TargetFact], drafts: Iterable[DraftFact],
                today: dt.date, settings: AlertSettings = DEFAULT_ALERT_SETTINGS) -> list[Alert]:
     """Every alert over the learners in `rows` (from `caseload_rows`, as of `today`), with their targets and draft
-    reviews. Only learners in active learning alert. Sorted by learner name, then kind, then key."""
+    reviews. Only learners in active learning alert. Urgent ones first, then by learner name, kind and key."""
     by_learner_targets: dict[str, list[TargetFact]] = {}
     for target in targets:
         by_learner_targets.setdefault(target.learner_id, []).append(target)
@@ -208,7 +208,8 @@ def alerts_for(rows: Iterable[CaseloadRow], targets: Iterable[TargetFact], draft
                 add(AlertKind.DRAFT_UNFINISHED, draft.review_id,
                     f"A draft review dated {format_date(draft.visit_date)} is not finished "
                     f"({_days((today - draft.visit_date).days)})", draft.visit_date)
-    return sorted(found, key=lambda a: (a.learner_name.casefold(), list(AlertKind).index(a.kind), a.key))
+    return sorted(found, key=lambda a: (not a.urgent, a.learner_name.casefold(), a.learner_id,
+                                        list(AlertKind).index(a.kind), a.key))
 
 
 def _short(text: str, limit: int = 80) -> str:
