@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from alert_kit import seed_scenario
 from sqlalchemy import select
 from web_kit import browser, csrf_of, sign_in
 
@@ -20,53 +21,10 @@ from reviewapp.store.office_settings import office_alert_settings
 from reviewapp.store.settings import schedule_rules
 from sync.server.accounts import find_user
 from sync.server.alerts import all_alerts, current_alerts, dismissal_log
-from sync.server.db import new_id, next_rev, take_write_lock, transaction
-from sync.server.models import RECORD_MODELS, ChangeLog
-from sync.server.records import set_columns, validate_fields
+from sync.server.db import transaction
+from sync.server.models import ChangeLog
 from sync.server.scope import Caller
-from tests.alert_scenario import CASES, TODAY, expected_alerts
-
-TEMPLATE = {"template_id": "apprenticeship-progress-review", "template_version": 1}
-
-
-def _put(session: Any, entity: str, data: dict[str, Any]) -> str:
-    record_id = new_id()
-    row = RECORD_MODELS[entity](id=record_id, rev=next_rev(session, entity, record_id, "create"),
-                                data=validate_fields(entity, data), updated_by="office")
-    set_columns(row, row.data)
-    session.add(row)
-    return record_id
-
-
-def seed(setup: Any, assessor: str) -> dict[str, str]:
-    """The scenario's learners, reviews, targets, drafts and off-the-job hours on the server; name -> learner id."""
-    ids = {}
-    for case in CASES:
-        ids[case.name] = setup.add_learner(
-            assessor, first_name=case.first_name, last_name=case.last_name, start_date=case.start.isoformat(),
-            status=case.status, planned_end_date=case.planned_end.isoformat() if case.planned_end else None,
-            planned_otj_hours=case.planned_hours)
-    with transaction(setup.factory) as session:
-        take_write_lock(session)
-        for case in CASES:
-            learner = ids[case.name]
-            for visit, welfare, progress, agreed in case.reviews:
-                _put(session, "review", {**TEMPLATE, "learner_id": learner, "status": "finalised",
-                                         "visit_date": visit.isoformat(), "welfare_rag": welfare,
-                                         "progress_rag": progress, "assessor": assessor,
-                                         "next_review_date": agreed.isoformat() if agreed else None,
-                                         "finalised_at": f"{visit.isoformat()}T12:00:00+00:00"})
-            for visit in case.drafts:
-                _put(session, "review", {**TEMPLATE, "learner_id": learner, "status": "draft",
-                                         "visit_date": visit.isoformat(), "assessor": assessor})
-            for text, due, status in case.targets:
-                _put(session, "target", {"learner_id": learner, "text": text, "status": status,
-                                         "due_date": due.isoformat() if due else None})
-            entries = -(-int(case.logged_hours) // 20)  # at most 24 hours an entry: days of 20 hours or fewer
-            for day in range(1, entries + 1):
-                _put(session, "otj_entry", {"learner_id": learner, "date": f"2026-07-{day:02d}",
-                                            "hours": case.logged_hours / entries, "activity": "Course"})
-    return ids
+from tests.alert_scenario import TODAY, expected_alerts
 
 
 def _caller(setup: Any, username: str) -> Caller:
@@ -93,7 +51,7 @@ def laptop_keys(laptop: Any) -> list[tuple[str, str, str]]:
 
 def test_the_laptop_and_the_server_give_the_same_alerts(world: dict[str, Any]) -> None:
     setup = world["setup"]
-    ids = seed(setup, "alice")
+    ids = seed_scenario(setup, "alice")
     alice, bob = world["laptop"]("alice"), world["laptop"]("bob")
     alice.sync()
     bob.sync()
@@ -108,7 +66,7 @@ def test_the_laptop_and_the_server_give_the_same_alerts(world: dict[str, Any]) -
 
 def test_the_office_settings_reach_the_laptop_and_move_the_thresholds(world: dict[str, Any]) -> None:
     setup = world["setup"]
-    seed(setup, "alice")
+    seed_scenario(setup, "alice")
     from sync.server.provider_settings import set_alert_settings
 
     with transaction(setup.factory) as session:
@@ -124,7 +82,7 @@ def test_the_office_settings_reach_the_laptop_and_move_the_thresholds(world: dic
 
 def test_a_dismissal_on_the_laptop_syncs_is_logged_and_hides_the_alert_on_both(world: dict[str, Any]) -> None:
     setup = world["setup"]
-    ids = seed(setup, "alice")
+    ids = seed_scenario(setup, "alice")
     alice = world["laptop"]("alice")
     alice.sync()
     overdue = next(a for a in laptop_alerts(alice) if a.learner_id == ids["Olu Overdue"])
@@ -150,7 +108,7 @@ def test_a_dismissal_on_the_laptop_syncs_is_logged_and_hides_the_alert_on_both(w
 
 def test_a_dismissal_in_the_web_app_comes_down_to_the_laptop(world: dict[str, Any]) -> None:
     setup = world["setup"]
-    ids = seed(setup, "alice")
+    ids = seed_scenario(setup, "alice")
     alice = world["laptop"]("alice")
     alice.sync()
     red = next(a for a in laptop_alerts(alice) if a.learner_id == ids["Ray Red"])
