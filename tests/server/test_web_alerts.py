@@ -16,7 +16,9 @@ from web_kit import browser, csrf_of, put_in_team, sign_in
 
 from reviewapp.core.dates import london_today
 from sync.protocol import PROTOCOL_HEADER
+from sync.server.audit import format_line, learner_trail
 from sync.server.db import transaction
+from sync.server.models import Learner
 from sync.server.provider_settings import SettingsError, set_alert_settings
 
 TODAY = london_today()
@@ -145,6 +147,15 @@ def test_a_laptop_pushes_a_dismissal_it_cannot_change_and_not_for_another_caselo
     assert blank["status"] == "rejected"
     changes, _ = server.pull_all(server.login("bob"))
     assert not [c for c in changes if c["entity"] == "alert_dismissal"]
+    # alice's laptop gets it back; a protocol-3 laptop (which knows no such entity) is not sent it.
+    mine = server.client.get("/api/v1/sync/pull", params={"since": 0}, headers={**headers, PROTOCOL_HEADER: "4"})
+    assert [c["id"] for c in mine.json()["changes"] if c["entity"] == "alert_dismissal"] == [made["id"]]
+    older = server.client.get("/api/v1/sync/pull", params={"since": 0}, headers={**headers, PROTOCOL_HEADER: "3"})
+    assert older.status_code == 200 and not [c for c in older.json()["changes"] if c["entity"] == "alert_dismissal"]
+    # The learner's audit trail holds it, with who.
+    with transaction(server.factory) as session:
+        trail = [format_line(line) for line in learner_trail(session, session.get(Learner, office["new"]))]
+    assert any("alice" in line and f"create alert dismissal {made['id']}" in line for line in trail)
 
 
 def test_the_alert_settings_reach_protocol_4_laptops_only(server: Server, office: dict[str, str]) -> None:
