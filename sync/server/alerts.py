@@ -89,40 +89,49 @@ def caseload_facts(session: Session, caller: Caller, learner_ids: Iterable[str] 
     return facts
 
 
-def target_facts(session: Session, caller: Caller, today: dt.date) -> list[TargetFact]:
+def target_facts(session: Session, caller: Caller, today: dt.date, learner_ids: list[str] | None = None
+                 ) -> list[TargetFact]:
     """The caller's targets due before today and not met (the rule's own test is applied again in the core)."""
     query = (select(Target.learner_id, Target.id, Target.data["text"].as_string(), Target.due_date, Target.status)
              .where(Target.deleted.is_(False), Target.due_date < today.isoformat(),
                     Target.status.in_(NOT_MET_STATUSES), caller.visible(Target)))
+    if learner_ids is not None:
+        query = query.where(Target.learner_id.in_(learner_ids))
     return [TargetFact(learner, target, text or "", _date(due), status or "open")
             for learner, target, text, due, status in session.execute(query)]
 
 
-def draft_facts(session: Session, caller: Caller) -> list[DraftFact]:
+def draft_facts(session: Session, caller: Caller, learner_ids: list[str] | None = None) -> list[DraftFact]:
     """The caller's draft reviews (the core decides which have been left too long, and which book the next)."""
     query = (select(Review.learner_id, Review.id, Review.visit_date)
              .where(Review.deleted.is_(False), Review.status == "draft", caller.visible(Review)))
+    if learner_ids is not None:
+        query = query.where(Review.learner_id.in_(learner_ids))
     return [DraftFact(learner, review, _date(visit)) for learner, review, visit in session.execute(query)]
 
 
-def dismissed_keys(session: Session, caller: Caller) -> set[tuple[str, str]]:
-    return {(learner, key) for learner, key in session.execute(
-        select(AlertDismissal.learner_id, AlertDismissal.alert_key)
-        .where(AlertDismissal.deleted.is_(False), caller.visible(AlertDismissal)))}
+def dismissed_keys(session: Session, caller: Caller, learner_ids: list[str] | None = None) -> set[tuple[str, str]]:
+    query = (select(AlertDismissal.learner_id, AlertDismissal.alert_key)
+             .where(AlertDismissal.deleted.is_(False), caller.visible(AlertDismissal)))
+    if learner_ids is not None:
+        query = query.where(AlertDismissal.learner_id.in_(learner_ids))
+    return {(learner, key) for learner, key in session.execute(query)}
 
 
-def all_alerts(session: Session, caller: Caller, today: dt.date, settings: AlertSettings | None = None
-               ) -> list[Alert]:
-    """Every alert over the caller's learners, dismissed ones included."""
-    facts = caseload_facts(session, caller)
+def all_alerts(session: Session, caller: Caller, today: dt.date, settings: AlertSettings | None = None,
+               learner_ids: list[str] | None = None) -> list[Alert]:
+    """Every alert over the caller's learners (only `learner_ids` of them, if given), dismissed ones included."""
+    facts = caseload_facts(session, caller, learner_ids)
     rows = caseload_rows(facts, today, provider_rules(session))
-    return alerts_for(rows, target_facts(session, caller, today), draft_facts(session, caller), today,
-                      settings or alert_settings(session))
+    return alerts_for(rows, target_facts(session, caller, today, learner_ids),
+                      draft_facts(session, caller, learner_ids), today, settings or alert_settings(session))
 
 
-def current_alerts(session: Session, caller: Caller, today: dt.date, kind: AlertKind | None = None) -> list[Alert]:
-    """The caller's alerts not dismissed, of `kind` if given."""
-    alerts = without_dismissed(all_alerts(session, caller, today), dismissed_keys(session, caller))
+def current_alerts(session: Session, caller: Caller, today: dt.date, kind: AlertKind | None = None,
+                   learner_ids: list[str] | None = None) -> list[Alert]:
+    """The caller's alerts not dismissed, of `kind` if given (of `learner_ids` only, if given)."""
+    alerts = without_dismissed(all_alerts(session, caller, today, learner_ids=learner_ids),
+                               dismissed_keys(session, caller, learner_ids))
     return [alert for alert in alerts if kind is None or alert.kind is kind]
 
 
@@ -147,8 +156,8 @@ def dismiss(session: Session, caller: Caller, today: dt.date, learner_id: str, a
     An alert the caller cannot see, one dismissed already and one that is not (or no longer) there are refused
     alike (`DismissError`), so an id outside the caller's scope tells nothing."""
     cleaned = check_reason(reason)  # ValueError: the reason is missing or too long
-    alert = next((a for a in current_alerts(session, caller, today)
-                  if a.learner_id == learner_id and a.key == alert_key), None)
+    alert = next((a for a in current_alerts(session, caller, today, learner_ids=[learner_id])
+                  if a.key == alert_key), None)
     if alert is None:
         raise DismissError("This alert is not on your list (it may have been dismissed or dealt with already).")
     data = validate_fields("alert_dismissal", {"learner_id": learner_id, "alert_key": alert_key, "reason": cleaned,

@@ -42,8 +42,8 @@ def alerts_page(request: Request, caller: PageCallerDep, session: SessionDep, ki
 
 
 def _find(session, caller: Caller, learner_id: str, key: str):  # type: ignore[no-untyped-def]
-    found = next((a for a in current_alerts(session, caller, london_today())
-                  if a.learner_id == learner_id and a.key == key), None)
+    found = next((a for a in current_alerts(session, caller, london_today(), learner_ids=[learner_id])
+                  if a.key == key), None)
     if found is None:
         raise HTTPException(status_code=403, detail=NOT_YOURS)
     return found
