@@ -170,6 +170,22 @@ def test_the_alert_settings_reach_protocol_4_laptops_only(server: Server, office
     assert "alerts" not in old and old["version"] == new["version"]
 
 
+def test_a_long_list_comes_in_pages(server: Server, office: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from sync.server.web import alerts as alert_pages
+
+    monkeypatch.setattr(alert_pages, "PER_PAGE", 2)
+    quinn = signed_in(server, "quinn")
+    first = quinn.get("/alerts")
+    assert len(keys(first)) == 2 and "Showing 1 to 2 of 4 (page 1 of 2)" in first.text
+    assert 'href="/alerts?page=2" rel="next"' in first.text and 'rel="prev"' not in first.text
+    second = quinn.get("/alerts", params={"page": 2})
+    assert len(keys(second)) == 2 and not set(keys(second)) & set(keys(first)) and 'rel="next"' not in second.text
+    assert keys(quinn.get("/alerts", params={"page": 99})) == keys(second)  # past the end: the last page
+    assert quinn.get("/alerts", params={"page": 0}).status_code == 422
+    rating = quinn.get("/alerts", params={"kind": "rating"})
+    assert len(keys(rating)) == 2 and "Showing" not in rating.text
+
+
 def test_the_nav_links_the_alerts(server: Server, office: dict[str, str]) -> None:
     page = signed_in(server, "alice").get("/learners")
     assert '<a class="govuk-service-navigation__link" href="/alerts">Alerts</a>' in page.text

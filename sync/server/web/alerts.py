@@ -4,7 +4,10 @@ Scoped by the shared caller (assessor: own caseload; manager: their teams; quali
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from reviewapp.core.alerts import AlertKind
@@ -21,6 +24,8 @@ router = APIRouter(include_in_schema=False)
 #: Shown for another caseload's alert, an unknown one and one dismissed already alike.
 NOT_YOURS = "There is no alert here that you may dismiss."
 KINDS = [(kind.value, kind.label) for kind in AlertKind]
+#: Alerts on one page of the list (a quality lead's may run to thousands).
+PER_PAGE = 100
 
 
 def _kind(value: str | None) -> AlertKind | None:
@@ -31,14 +36,21 @@ def _kind(value: str | None) -> AlertKind | None:
 
 
 @router.get("/alerts", response_class=HTMLResponse)
-def alerts_page(request: Request, caller: PageCallerDep, session: SessionDep, kind: str | None = None
-                ) -> HTMLResponse:
+def alerts_page(request: Request, caller: PageCallerDep, session: SessionDep, kind: str | None = None,
+                page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1) -> HTMLResponse:
     chosen = _kind(kind)
     with session.begin():
-        alerts = current_alerts(session, caller, london_today(), chosen)
+        every = current_alerts(session, caller, london_today(), chosen)
+        pages = max(1, -(-len(every) // PER_PAGE))
+        number = min(page_number, pages)
+        alerts = every[(number - 1) * PER_PAGE:number * PER_PAGE]
         assessors = assessor_names(session, [a.learner_id for a in alerts]) if caller.role != "assessor" else {}
-    return page(request, "alerts.html", alerts=alerts, kinds=KINDS, kind=chosen.value if chosen else "",
-                assessors=assessors, dismissed=request.query_params.get("dismissed") == "1")
+    here = {"kind": chosen.value} if chosen else {}
+    return page(request, "alerts.html", alerts=alerts, total=len(every), kinds=KINDS,
+                kind=chosen.value if chosen else "", assessors=assessors,
+                dismissed=request.query_params.get("dismissed") == "1", page_number=number, pages=pages,
+                first=(number - 1) * PER_PAGE + 1, previous_href=f"/alerts?{urlencode({**here, 'page': number - 1})}",
+                next_href=f"/alerts?{urlencode({**here, 'page': number + 1})}")
 
 
 def _find(session, caller: Caller, learner_id: str, key: str):  # type: ignore[no-untyped-def]
