@@ -25,6 +25,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 #: (`ENTITY_SINCE`).
 #: 4 (issue 17): the provider settings carry `verify_address`, the public address in every copy's QR code; the
 #: settings endpoint leaves it out for an older client (`SETTINGS_FIELDS_SINCE`).
+#: Also at 4 (issue 16): a new entity, `alert_dismissal` (an alert dismissed with a reason, on a laptop or in the web
+#: app), and the provider's alert settings (`ProviderSettingsResponse.alerts`), neither sent to older clients.
 PROTOCOL_VERSION = 4
 #: The oldest client protocol the server still serves; an older client is answered 426 (`CLIENT_TOO_OLD`). Raise
 #: it only when a change to the protocol is one an older client would get wrong.
@@ -35,7 +37,8 @@ PROTOCOL_HEADER = "X-ReviewApp-Protocol"
 CLIENT_TOO_OLD = "This version of ReviewApp is too old for the server: update ReviewApp."
 
 EntityName = Literal[
-    "employer", "learner", "plan_item", "target", "review", "signature", "otj_entry", "review_sample"
+    "employer", "learner", "plan_item", "target", "review", "signature", "otj_entry", "review_sample",
+    "alert_dismissal",
 ]
 
 #: Entities in the order a receiver should apply them so that parents exist before their children.
@@ -48,6 +51,7 @@ ENTITY_ORDER: tuple[str, ...] = (
     "signature",
     "otj_entry",
     "review_sample",
+    "alert_dismissal",
 )
 
 LearnerStatus = Literal["active", "break_in_learning", "withdrawn", "completed"]
@@ -414,6 +418,19 @@ class ReviewSampleData(_Record):
     feedback: str = ""
 
 
+class AlertDismissalData(_Record):
+    """An alert dismissed with a reason (protocol 4): made on a laptop (pushed like any record) or in the office web
+    app, sent to every laptop holding the learner, never edited. `alert_key` names the occurrence dismissed
+    (`reviewapp.core.alerts.Alert.key`), so the learner's next occurrence alerts again."""
+
+    learner_id: str
+    alert_key: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=1000)
+    #: Who dismissed it (display name, else username) and when (their device's clock, or the server's).
+    dismissed_by: str = Field(default="", max_length=200)
+    dismissed_at: Instant | None = None
+
+
 ENTITY_MODELS: dict[str, type[_Record]] = {
     "employer": EmployerData,
     "learner": LearnerData,
@@ -423,6 +440,7 @@ ENTITY_MODELS: dict[str, type[_Record]] = {
     "signature": SignatureData,
     "otj_entry": OtjEntryData,
     "review_sample": ReviewSampleData,
+    "alert_dismissal": AlertDismissalData,
 }
 
 #: Metadata every syncable record carries besides its fields.
@@ -451,7 +469,7 @@ RECORD_FIELDS_SINCE: dict[str, dict[str, int]] = {
 #: Entities added after protocol 1, with the protocol that added them: a client older than that is sent none of
 #: them (its models know no such entity and would refuse the page's change). The cursor still moves past them, as
 #: with `RECORD_FIELDS_SINCE`: an older laptop updated later gets only the ones made after it updated.
-ENTITY_SINCE: dict[str, int] = {"review_sample": 3}
+ENTITY_SINCE: dict[str, int] = {"review_sample": 3, "alert_dismissal": 4}
 
 
 #: Entities made only at the office and sent down: a laptop never pushes them (the server refuses it) and holds
@@ -783,10 +801,12 @@ class ProviderSettingsResponse(_Message):
     templates: list[dict[str, Any]] = Field(default_factory=list)
     #: Protocol 4: the provider's public address copies are checked at (`/verify/<id>?h=`), null when not set.
     verify_address: str | None = None
+    #: Protocol 4: the alert settings (`reviewapp.core.alerts.alert_settings_to_document`).
+    alerts: dict[str, Any] | None = None
 
 
 #: Settings fields an older client does not know (its models forbid unknown fields): left out of its answer.
-SETTINGS_FIELDS_SINCE: dict[str, int] = {"verify_address": 4}
+SETTINGS_FIELDS_SINCE: dict[str, int] = {"verify_address": 4, "alerts": 4}
 
 
 class ProviderSettingsChange(_Request):

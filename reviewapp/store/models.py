@@ -261,8 +261,23 @@ class ReviewSample(Syncable):
     feedback: Mapped[str] = field(Text, default="")
 
 
+class AlertDismissal(Syncable):
+    """An alert dismissed with a reason, here or at the office (`sync.protocol.AlertDismissalData`): never changed
+    once made (outbox._check_immutable); the alerts list leaves out the occurrence it names."""
+
+    __tablename__ = "alert_dismissal"
+    entity = "alert_dismissal"
+
+    learner_id: Mapped[str] = field(ForeignKey("learner.id", ondelete="CASCADE"), index=True)
+    alert_key: Mapped[str] = field(String(200))
+    reason: Mapped[str] = field(Text)
+    dismissed_by: Mapped[str] = field(String(200), default="")
+    dismissed_at: Mapped[dt.datetime | None] = field(default=None)
+
+
 SYNCABLE_MODELS: dict[str, type[Syncable]] = {
-    m.entity: m for m in (Employer, Learner, PlanItem, Review, Target, Signature, OtjEntry, ReviewSample)
+    m.entity: m for m in (Employer, Learner, PlanItem, Review, Target, Signature, OtjEntry, ReviewSample,
+                          AlertDismissal)
 }
 
 

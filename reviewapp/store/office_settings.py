@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reviewapp.core.alerts import DEFAULT_ALERT_SETTINGS, AlertSettings, alert_settings_from_document
 from reviewapp.core.scheduling import ScheduleRules, schedule_from_document
 from reviewapp.core.templates import Template, TemplateError, parse_template, provide_templates
 from reviewapp.store.database import Store
@@ -32,6 +33,7 @@ TEMPLATES = "office.templates"
 VERIFY_ADDRESS = "office.verify_address"
 #: The protocol of the app that stored these settings: settings kept by an older app lack what it did not know.
 RECEIVED_BY_PROTOCOL = "office.received_by_protocol"
+ALERTS = "office.alerts"
 _SUFFIX = {"image/png": ".png", "image/jpeg": ".jpg"}
 
 
@@ -99,6 +101,7 @@ def save_office_settings(store: Store, received: Any) -> None:
         PROVIDER_NAME: received.provider_name,
         LOGO: logo_path or None,
         SCHEDULE: received.schedule,
+        ALERTS: getattr(received, "alerts", None),
         TEMPLATES: [t.model_dump(mode="json", exclude_unset=True)
                     for t in sorted(templates.values(), key=lambda t: (t.id, t.version))],
         VERIFY_ADDRESS: getattr(received, "verify_address", None) or None,
@@ -131,6 +134,15 @@ def office_schedule(value: Any) -> ScheduleRules | None:
     except ValueError:
         log.warning("office settings: the office's schedule is not valid under this version's rules; ignored")
         return None
+
+
+def office_alert_settings(store: Store) -> AlertSettings:
+    """The alert thresholds the office set (protocol 4), else the defaults (also for a set this version refuses)."""
+    try:
+        return alert_settings_from_document(get_setting(store, ALERTS))
+    except (TypeError, ValueError):
+        log.warning("office settings: the office's alert settings are not valid under this version's rules; ignored")
+        return DEFAULT_ALERT_SETTINGS
 
 
 def office_settings(store: Store) -> OfficeSettings | None:

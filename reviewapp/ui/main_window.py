@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QPushButton,
     QSplitter,
     QTableView,
     QToolButton,
@@ -55,6 +56,7 @@ from reviewapp.ui.window_fit import fit_window
 if TYPE_CHECKING:
     from PySide6.QtPrintSupport import QPrintDialog
 
+    from reviewapp.core.alerts import Alert
     from reviewapp.core.otj import OtjLogEntry
     from reviewapp.store.database import Store
     from reviewapp.store.otj_log import EntryFields
@@ -73,6 +75,8 @@ if TYPE_CHECKING:
 class CaseloadSnapshot:
     rows: list[CaseloadRow]
     pending_changes: int
+    #: The alerts over the caseload (reviewapp.core.alerts), dismissed ones left out.
+    alerts: tuple[Alert, ...] = ()
 
 
 class MainWindow(QMainWindow):
@@ -206,6 +210,14 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.connection_label)
         self.statusBar().addPermanentWidget(self.busy_bar)
         self.statusBar().addPermanentWidget(self.pending_label)
+        self.alerts: tuple[Alert, ...] = ()
+        self.alerts_button = QPushButton("No alerts")
+        self.alerts_button.setObjectName("alertsCount")
+        self.alerts_button.setFlat(True)
+        self.alerts_button.setAccessibleName("Alerts: none")
+        self.alerts_button.setToolTip("Open the alerts list (Ctrl+Shift+A)")
+        self.alerts_button.clicked.connect(self.open_alerts)
+        self.statusBar().addPermanentWidget(self.alerts_button)
         self.runner.busy_changed.connect(self.busy_bar.setVisible)
 
         self._make_actions()
@@ -268,6 +280,11 @@ class MainWindow(QMainWindow):
         self.panel.otj_view.activated.connect(lambda _index: self.edit_otj_entry())
         self.panel.delete_otj_button.clicked.connect(self.delete_otj_entry)
         view_menu = self.menuBar().addMenu("&View")
+        self.alerts_action = QAction("&Alerts…", self)
+        self.alerts_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        self.alerts_action.triggered.connect(self.open_alerts)
+        view_menu.addAction(self.alerts_action)
+        view_menu.addSeparator()
         for number, button in enumerate(self.filter_buttons.buttons(), start=1):
             action = QAction(button.text(), self)
             action.setShortcut(QKeySequence(f"Alt+{number}"))
@@ -327,11 +344,15 @@ class MainWindow(QMainWindow):
 
     def _load_caseload(self) -> CaseloadSnapshot:
         from reviewapp.store import queries  # on the worker thread: SQLAlchemy is not needed to paint the window
+        from reviewapp.store.alerts import local_alerts
+        from reviewapp.store.office_settings import office_alert_settings
 
+        settings = office_alert_settings(self.store)
         with self.store.read() as session:
             facts = queries.caseload_facts(session)
             pending = queries.pending_change_count(session)
-        return CaseloadSnapshot(caseload_rows(facts, self.today(), self.rules), pending)
+            alerts = local_alerts(session, self.today(), self.rules, settings)
+        return CaseloadSnapshot(caseload_rows(facts, self.today(), self.rules), pending, tuple(alerts))
 
     def _show_caseload(self, snapshot: CaseloadSnapshot) -> None:
         selected = self._selected_learner
@@ -342,6 +363,7 @@ class MainWindow(QMainWindow):
         )
         if selected and not self.select_learner(selected):
             self._forget_hidden_learner()  # gone from the caseload, or hidden by the filter in its new state
+        self._show_alert_count(snapshot.alerts)
         self._update_count()
         self.caseload_loaded.emit()
 
@@ -353,6 +375,51 @@ class MainWindow(QMainWindow):
         self.count_label.setText(
             f"{total} learners" if shown == total else f"Showing {shown} of {total} learners"
         )
+
+    # --- alerts ----------------------------------------------------------------------------------------------
+
+    def _show_alert_count(self, alerts: tuple[Alert, ...]) -> None:
+        from reviewapp.ui.alerts_view import count_words
+
+        self.alerts = alerts
+        urgent = sum(1 for a in alerts if a.urgent)
+        words = count_words(len(alerts)) + (f" ({urgent} urgent)" if urgent else "")
+        self.alerts_button.setText(words)
+        self.alerts_button.setAccessibleName(f"Alerts: {words}. Open the alerts list")
+
+    def open_alerts(self) -> None:
+        """The alerts list; choosing one shows its learner in the caseload."""
+        from reviewapp.ui.alerts_view import AlertsDialog
+
+        dialog = AlertsDialog(self.alerts, self._dismiss_alert, self.ask_alert_reason, self)
+        dialog.open_learner.connect(self.show_learner_of_alert)
+        self.alerts_dialog = dialog
+        dialog.open()
+
+    def ask_alert_reason(self, alert: Alert) -> str | None:
+        """Why an alert is dismissed (None: not dismissed). Tests replace this."""
+        from reviewapp.ui.alerts_view import ReasonDialog
+
+        dialog = ReasonDialog(alert, self)
+        return dialog.reason_text() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def _dismiss_alert(self, alert: Alert, reason: str) -> str | None:
+        from reviewapp.store.alerts import dismiss_alert
+
+        try:
+            dismiss_alert(self.store, alert, reason, self.store.account)
+        except ValueError as error:
+            return str(error)
+        self.refresh()
+        return None
+
+    def show_learner_of_alert(self, learner_id: str) -> None:
+        """Select the learner in the caseload, showing every learner first when a filter or search hid them."""
+        if self.select_learner(learner_id):
+            return
+        self.search.clear()
+        self.filter_buttons.buttons()[0].click()  # All learners
+        self.select_learner(learner_id)
 
     # --- selection -------------------------------------------------------------------------------------------
 

@@ -721,6 +721,19 @@ def cmd_settings_set_schedule(args: argparse.Namespace) -> None:
     _change_settings(args, lambda session, by: set_schedule(session, document, by), done)
 
 
+def cmd_settings_set_alerts(args: argparse.Namespace) -> None:
+    from .provider_settings import set_alert_settings
+
+    document = {name: getattr(args, name) for name in ("due_within_days", "otj_behind_percent", "draft_days")
+                if getattr(args, name) is not None}
+    if not document:
+        raise CommandError("Give at least one alert setting (see --help); nothing was changed.")
+    _change_settings(args, lambda session, by: set_alert_settings(session, document, by),
+                     lambda s: f"Alerts set: review due within {s.due_within_days} days and not booked; off-the-job "
+                     f"hours behind by more than {s.otj_behind_percent:g}%; a draft unfinished for {s.draft_days} "
+                     "days.")
+
+
 def cmd_settings_add_template(args: argparse.Namespace) -> None:
     raw = _read_json(args.file, MAX_TEMPLATE_BYTES)
     _change_settings(args, lambda session, by: add_template(session, raw, by, source=Path(args.file).name),
@@ -770,6 +783,15 @@ def _add_settings_commands(commands, common) -> None:  # type: ignore[no-untyped
     schedule.add_argument("--holiday", nargs=3, action="append", metavar=("START", "END", "NAME"),
                           help="a holiday period (ISO dates, inclusive); repeat for each; replaces the file's")
     schedule.set_defaults(run=cmd_settings_set_schedule)
+    alerts = setting.add_parser("alerts", parents=[common], help="the alert thresholds every laptop and the web "
+                                "app use (what is left out keeps its value: 14 days, 10%%, 7 days by default)")
+    alerts.add_argument("--due-within-days", dest="due_within_days", type=int, metavar="DAYS",
+                        help="alert when a review is due within DAYS and not booked")
+    alerts.add_argument("--otj-behind-percent", dest="otj_behind_percent", type=float, metavar="PERCENT",
+                        help="alert when off-the-job hours are behind plan by more than PERCENT")
+    alerts.add_argument("--draft-days", dest="draft_days", type=int, metavar="DAYS",
+                        help="alert when a draft review is left unfinished for DAYS")
+    alerts.set_defaults(run=cmd_settings_set_alerts)
     template = actions.add_parser(
         "add-template", parents=[common], help="add a new version of a review template from its JSON file",
         description="Add a new version of a review template (checked as the laptop checks it). A version once "

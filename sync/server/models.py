@@ -398,6 +398,15 @@ class ReviewSample(_Record, Base):
     review_id: Mapped[str] = mapped_column(String(36), index=True)
 
 
+class AlertDismissal(_Record, Base):
+    """An alert dismissed with a reason (protocol.AlertDismissalData), from a laptop or the web app: the log of
+    dismissals is these rows, with change_log's who and when."""
+
+    __tablename__ = "alert_dismissals"
+    learner_id: Mapped[str] = mapped_column(String(36), index=True)
+    alert_key: Mapped[str] = mapped_column(String(200))
+
+
 #: Entity name (as on the wire) → table.
 RECORD_MODELS: dict[str, Any] = {
     "employer": Employer,
@@ -408,10 +417,11 @@ RECORD_MODELS: dict[str, Any] = {
     "signature": Signature,
     "otj_entry": OtjEntry,
     "review_sample": ReviewSample,
+    "alert_dismissal": AlertDismissal,
 }
 
 #: Records hanging off a learner by a `learner_id` column.
-LEARNER_CHILD_MODELS: tuple[Any, ...] = (PlanItem, Target, Review, Signature, OtjEntry, ReviewSample)
+LEARNER_CHILD_MODELS: tuple[Any, ...] = (PlanItem, Target, Review, Signature, OtjEntry, ReviewSample, AlertDismissal)
 
 Index("ix_change_log_record", ChangeLog.entity, ChangeLog.record_id)
 Index("ix_change_log_user", ChangeLog.user_id)  # `reviewapp-server audit --user`

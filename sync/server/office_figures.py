@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Date, Select, String, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from reviewapp.core.alerts import NOT_MET_STATUSES as ALERT_NOT_MET_STATUSES
 from reviewapp.core.scheduling import add_months
 
 from .models import Assignment, Learner, Review, Signature, Target, TeamMember, User
@@ -28,8 +29,8 @@ from .scope import Caller
 
 #: The ratings that put a learner at risk: reviewapp.core.caseload.risk_reasons counts these as red or amber.
 AT_RISK_RATINGS = ("red", "amber")
-#: A target past its due date is "not met" unless it was met or set aside.
-NOT_MET_STATUSES = ("open", "partly_met", "not_met")
+#: A target past its due date is "not met" unless it was met or set aside: the alerts' rule (reviewapp.core.alerts).
+NOT_MET_STATUSES = ALERT_NOT_MET_STATUSES
 TREND_MONTHS = 6
 
 

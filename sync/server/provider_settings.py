@@ -16,6 +16,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from reviewapp.core.alerts import (
+    DEFAULT_ALERT_SETTINGS,
+    AlertSettings,
+    alert_settings_from_document,
+    alert_settings_to_document,
+)
 from reviewapp.core.scheduling import ScheduleRules, schedule_from_document, schedule_to_document
 from reviewapp.core.templates import Template, TemplateError, load_template, parse_template
 from sync.protocol import MAX_LOGO_BYTES, ProviderLogo, ProviderSettingsResponse, storable_problem, text_problem
@@ -26,6 +32,7 @@ from .models import ProviderSetting, ReviewTemplate, utcnow
 NAME, LOGO, SCHEDULE, VERSION = "provider_name", "logo", "schedule", "version"
 #: The provider server's public address, which the QR code of every copy points at (`/verify/...`, issue 17).
 PUBLIC_ADDRESS = "public_address"
+ALERTS = "alerts"
 MAX_NAME_CHARS = 200
 #: The largest template file accepted (the bundled one is about 40 KB).
 MAX_TEMPLATE_BYTES = 1024 * 1024
@@ -146,6 +153,28 @@ def set_schedule(session: Session, document: Any, by: str) -> ScheduleRules:
     return rules
 
 
+def set_alert_settings(session: Session, document: Any, by: str) -> AlertSettings:
+    """The alert thresholds (`reviewapp.core.alerts.alert_settings_from_document`'s shape), checked by the laptop's
+    own rules; a key left out keeps its default."""
+    _check_storable(document, "The alert settings")
+    try:
+        settings = alert_settings_from_document(document)
+    except (TypeError, ValueError) as error:
+        raise SettingsError(f"The alert settings cannot be set: {error}") from None
+    _set(session, ALERTS, alert_settings_to_document(settings), by)
+    _bump(session, by, f"alerts {alert_settings_to_document(settings)}")
+    return settings
+
+
+def alert_settings(session: Session) -> AlertSettings:
+    """The alert settings set at the office, else the defaults (one set earlier rules no longer allow: defaults)."""
+    row = session.get(ProviderSetting, ALERTS)
+    try:
+        return alert_settings_from_document(row.value if row is not None else None)
+    except (TypeError, ValueError):
+        return DEFAULT_ALERT_SETTINGS
+
+
 def add_template(session: Session, raw: Any, by: str, source: str = "template") -> Template:
     """Add a new version of a template (checked as the laptop checks it); an existing version is never replaced,
     and a version must be higher than every earlier one of that id, so "the latest" means one thing everywhere."""
@@ -214,6 +243,7 @@ def current_settings(session: Session, server_id: str, have: int | None = None) 
         schedule=values.get(SCHEDULE),
         templates=[row.body for row in rows],
         verify_address=values.get(PUBLIC_ADDRESS) or None,
+        alerts=values.get(ALERTS),
     )
 
 
@@ -251,6 +281,10 @@ def describe(session: Session) -> list[str]:
         lines.extend(f"  holiday {p.start:%d/%m/%Y} to {p.end:%d/%m/%Y} {p.name}".rstrip() for p in rules.holidays)
     elif SCHEDULE not in rows:
         lines.append("Schedule: not set (each laptop keeps its own)")
+    settings = alert_settings(session)
+    lines.append(f"Alerts: review due within {settings.due_within_days} days and not booked; off-the-job hours "
+                 f"behind plan by more than {settings.otj_behind_percent:g}%; a draft unfinished for "
+                 f"{settings.draft_days} days" + (who(ALERTS) if ALERTS in rows else " (the defaults)"))
     templates = list(session.scalars(select(ReviewTemplate).order_by(ReviewTemplate.template_id,
                                                                     ReviewTemplate.version)))
     if not templates:

@@ -75,6 +75,8 @@ def set_columns(row: Any, data: dict[str, Any]) -> None:
         row.review_id = data["review_id"]
     elif hasattr(row, "learner_id"):
         row.learner_id = data["learner_id"]
+    if hasattr(row, "alert_key"):  # AlertDismissal
+        row.alert_key = data["alert_key"]
 
 
 def learner_columns(data: dict[str, Any]) -> dict[str, Any]:

@@ -213,6 +213,8 @@ def _apply(session: Session, caller: Caller, change: PushChange) -> PushResult:
         if change.op != "create":
             raise Rejected(UNKNOWN_RECORD)
         return _create(session, caller, change, record_id)
+    if entity == "alert_dismissal":  # a log entry: never changed nor taken back once made
+        raise Rejected("An alert's dismissal is kept as made: it cannot be changed or deleted.")
     if change.op == "delete":
         return _delete(session, caller, change, row)
     return _update(session, caller, change, row)
