@@ -82,7 +82,7 @@ class LearnerPanel(QWidget):
         self.plan_model = RowsModel(("Code", "Plan item", "Planned by", "Start → now"), self)
         self.targets_model = RowsModel(("Target and its small actions", "Due"), self)
         self.reviews_model = RowsModel(("Visit date", "Status", "Progress", "Welfare", "Next review",
-                                        "Quality sample", "Copies"), self)
+                                        "Copies", "Quality sample"), self)
         self.plan_view = _list_view(self.plan_model, "Plan progress", 1)
         self.targets_view = _list_view(self.targets_model, "Open targets", 0)
         self.reviews_view = _list_view(self.reviews_model, "Review history", 5)
@@ -269,8 +269,8 @@ class LearnerPanel(QWidget):
                     RAG_WORDS.get(r.progress_rag or "", "—"),
                     RAG_WORDS.get(r.welfare_rag or "", "—"),
                     format_date(r.next_review_date) or "—",
-                    "\n\n".join(sample_text(sample) for sample in r.samples) or "—",
                     deliveries_text(r.deliveries) or "—",
+                    "\n\n".join(sample_text(sample) for sample in r.samples) or "—",
                 )
                 for r in detail.reviews
             ],
