@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Select, String, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Date, Select, String, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from reviewapp.core.scheduling import add_months
@@ -373,8 +373,11 @@ def copies_shared_rows(scope: Scope, period: Period) -> Select[Any]:
     """Reviews held in the period, each with whether its learner's and its employer's copies were handed over,
     and `copies_shared`, both."""
     learner, employer = _delivered("learner"), _delivered("employer")
+    words = case((and_(learner, employer), "Learner's and employer's"), (learner, "Learner's only"),
+                 (employer, "Employer's only"), else_="Neither")
     return reviews_held_rows(scope, period).add_columns(
-        learner.label("learner_copy"), employer.label("employer_copy"), and_(learner, employer).label("copies_shared"))
+        learner.label("learner_copy"), employer.label("employer_copy"), and_(learner, employer).label("copies_shared"),
+        words.label("copies_handed_over"))
 
 
 def copies_shared(session: Session, scope: Scope, period: Period) -> Value:

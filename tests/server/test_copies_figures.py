@@ -102,7 +102,7 @@ def test_the_copies_list_shows_the_reviews_without_first_and_exports(server: Ser
     assert "2 of 6" in page.text
     listing = client.get("/figures/copies-shared?start=2025-11-01&end=2025-11-30")
     assert listing.status_code == 200 and "6 rows" in listing.text
-    assert "Learner&#39;s copy" in listing.text or "Learner's copy" in listing.text
+    assert "Copies handed over" in listing.text and "Learner&#39;s only" in listing.text
     body = listing.text[listing.text.index("<tbody"):]
     # The reviews without both copies first (Amy, Ben, Cat's 04/11, Gus), then Ann's and Cat's 25/11.
     assert body.index("Ann Smith") > body.index("Amy Smith") and body.index("Ann Smith") > body.index("Ben Smith")
@@ -112,6 +112,9 @@ def test_the_copies_list_shows_the_reviews_without_first_and_exports(server: Ser
     assert len(exported) == 6
     assert sorted(row["Learner"] for row in exported if row["Both shared"] == "Yes") == ["Ann Smith", "Cat Smith"]
     assert [row["Both shared"] for row in exported][:4] == ["No"] * 4
+    assert sorted(row["Copies handed over"] for row in exported) == [
+        "Learner's and employer's", "Learner's and employer's", "Learner's only", "Learner's only", "Neither",
+        "Neither"]
     # An assessor sees only their own reviews behind the figure.
     carol = browser(server)
     sign_in(carol, "carol")

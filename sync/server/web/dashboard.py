@@ -45,8 +45,7 @@ FIGURE_COLUMNS: dict[str, list[Column]] = {
     "days-between-reviews": [Column("previous_visit", "Review before", "date"),
                              Column("visit_date", "Review held", "date"), Column("days", "Days between", "number")],
     "reviews-per-assessor": [Column("visit_date", "Review held", "date")],
-    "copies-shared": [Column("visit_date", "Review held", "date"), Column("learner_copy", "Learner's copy", "yes_no"),
-                      Column("employer_copy", "Employer's copy", "yes_no"),
+    "copies-shared": [Column("visit_date", "Review held", "date"), Column("copies_handed_over", "Copies handed over"),
                       Column("copies_shared", "Both shared", "yes_no")],
     "plans-amended": [Column("visit_date", "Review held", "date"), Column("plan_amended", "Plan amended", "yes_no")],
 }
