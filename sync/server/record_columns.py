@@ -30,28 +30,35 @@ def _value(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def fill(row: Any) -> None:
+def fill(row: Any, connection: Any = None) -> None:
     """Set `row`'s stored columns from its `data` (None for a deleted record without data)."""
     data = row.data or {}
     for field in STORED[type(row)]:
         setattr(row, field, _value(data.get(field)))
     if isinstance(row, Review):
-        row.plan_progress, row.plan_commented = plan_columns(data)
+        row.plan_progress, row.plan_commented = plan_columns(data, connection)
 
 
-def plan_columns(data: dict[str, Any]) -> tuple[str | None, bool | None]:
-    """A finalised review's plan progress as reviewapp.core.plan_amendment records it, by its template as installed
-    with the server; (None, None) for a draft or a template the server does not hold."""
+def plan_columns(data: dict[str, Any], connection: Any = None) -> tuple[str | None, bool | None]:
+    """A finalised review's plan progress as reviewapp.core.plan_amendment records it, by its template (one added at
+    the office, read on `connection`, else one installed with the server, as finalisation_rules finds them);
+    (None, None) for a draft or a template the server does not hold."""
     if data.get("status") != "finalised" or not data.get("template_id"):
         return None, None
+    from reviewapp.core.plan_amendment import plan_progress_record
+    from reviewapp.core.templates import TemplateError, parse_template
+
     from .finalisation_rules import Rejected, installed_template
+    from .models import ReviewTemplate
 
     try:
-        template = installed_template(str(data["template_id"]), int(data.get("template_version") or 0))
-    except (Rejected, ValueError, TypeError):
+        template_id, version = str(data["template_id"]), int(data.get("template_version") or 0)
+        body = None if connection is None else connection.execute(select(ReviewTemplate.body).where(
+            ReviewTemplate.template_id == template_id, ReviewTemplate.version == version)).scalar()
+        template = (parse_template(body, source=f"{template_id} v{version}") if body is not None
+                    else installed_template(template_id, version))
+    except (Rejected, TemplateError, ValueError, TypeError):
         return None, None
-    from reviewapp.core.plan_amendment import plan_progress_record
-
     return plan_progress_record(template, data.get("answers") or {})
 
 
@@ -64,15 +71,15 @@ def backfill_plan_columns(session: Session) -> None:
         if not batch:
             return
         for review_id, data in batch:
-            progress, commented = plan_columns(data or {})
+            progress, commented = plan_columns(data or {}, session.connection())
             session.execute(update(Review).where(Review.id == review_id)
                             .values(plan_progress=progress, plan_commented=commented)
                             .execution_options(synchronize_session=False))
         after = batch[-1][0]
 
 
-def _before_write(_mapper: Any, _connection: Any, row: Any) -> None:
-    fill(row)
+def _before_write(_mapper: Any, connection: Any, row: Any) -> None:
+    fill(row, connection)
 
 
 for _model in STORED:

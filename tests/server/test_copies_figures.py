@@ -223,3 +223,29 @@ def test_the_plan_record_of_a_grid() -> None:
     assert amended("a=10", False, "a=10", first=False) is False
     assert amended("a=10", False, "a=5", first=False) is True
     assert amended(None, False, None, first=True) is False
+
+
+def test_a_template_added_at_the_office_counts_its_plan_progress_too(server: Server) -> None:
+    """A review of a template version the office added (not installed with the server) records its plan progress by
+    that version's own plan progress question, as the laptop that finalised it would."""
+    import json
+
+    from sync.server.provider_settings import add_template
+
+    body = json.loads(load_template(TEMPLATE).model_dump_json(exclude_unset=True))
+    body["id"], body["version"] = "office-review", 1
+    with transaction(server.factory) as session:
+        take_write_lock(session)
+        add_template(session, body, "admin")
+    server.add_user("alice")
+    learner = server.add_learner("alice", first_name="Oli")
+    review_id = _review(server, learner, "2025-11-10")
+    with transaction(server.factory) as session:
+        take_write_lock(session)
+        row = session.get(Review, review_id)
+        assert row is not None
+        row.data = {**row.data, "template_id": "office-review", "template_version": 1,
+                    "answers": {"plan_progress": {"a": {"progress": 35, "comment": ""}}}}
+    with server.factory() as session:
+        stored = session.get(Review, review_id)
+        assert stored is not None and (stored.plan_progress, stored.plan_commented) == ("a=35", False)
