@@ -117,3 +117,33 @@ def test_printed_copies_reach_the_office_figure_and_show_in_the_history(
     shots = Path(os.environ.get("REVIEWAPP_SHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     panel.grab().save(str(shots / "panel_copies.png"))
+
+
+def test_an_email_delivery_made_by_the_server_reaches_the_laptop_and_no_older_client(
+        world: dict[str, Any]) -> None:
+    """The server records an e-mailed copy itself (issue 17: sent, then bounced): the assessor's laptop pulls it into
+    the review history; a client speaking protocol 3, which knows no deliveries, is sent none."""
+    from synckit import Office
+    from test_copies_figures import deliver
+
+    from reviewapp.core.deliveries import deliveries_text
+
+    setup = world["setup"]
+    ann = world["learners"]["alice"][0]
+    review_id = push_finalised(setup, "alice", ann)
+    deliver(setup, review_id, ann, "employer", "emailed", "bounced", when="2026-12-01T14:05:00+00:00")
+    alice = world["laptop"]("alice")
+    alice.sync()
+    with alice.store.read() as session:
+        [summary] = queries.learner_detail(session, ann).reviews
+        assert queries.pending_change_count(session) == 0
+    assert deliveries_text(summary.deliveries) == "Employer's copy e-mailed 01/12/2026 14:05 (bounced)"
+    current = Office(world["server"].url, "alice")
+    older = Office(world["server"].url, "alice", protocol=3)
+    try:
+        assert [key for key in current.records() if key[0] == "delivery"] != []
+        assert [key for key in older.records() if key[0] == "delivery"] == []
+        assert ("review", review_id) in older.records()
+    finally:
+        current.close()
+        older.close()
