@@ -147,3 +147,12 @@ def test_an_email_delivery_made_by_the_server_reaches_the_laptop_and_no_older_cl
     finally:
         current.close()
         older.close()
+    # The learner moves to Bob: the deliveries go with the learner's other records, off Alice's laptop, onto his.
+    setup.assign(ann, "bob")
+    alice.sync()
+    bob = world["laptop"]("bob")
+    bob.sync()
+    with alice.store.read() as session:
+        assert session.scalars(select(Delivery)).all() == []
+    with bob.store.read() as session:
+        assert [(d.copy_for, d.status) for d in session.scalars(select(Delivery))] == [("employer", "bounced")]

@@ -6,9 +6,8 @@ Revises: 0009
 Create Date: 2026-12-01 18:40:00
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0010'
 down_revision = '0009'
@@ -34,8 +33,10 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.String(length=32), nullable=False),
     sa.Column('updated_by', sa.String(length=100), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['learner_id'], ['learner.id'], name=op.f('fk_delivery_learner_id_learner'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['review_id'], ['review.id'], name=op.f('fk_delivery_review_id_review'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['learner_id'], ['learner.id'], name=op.f('fk_delivery_learner_id_learner'),
+                            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['review_id'], ['review.id'], name=op.f('fk_delivery_review_id_review'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_delivery'))
     )
     with op.batch_alter_table('delivery', schema=None) as batch_op:
