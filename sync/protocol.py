@@ -27,6 +27,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 #: settings endpoint leaves it out for an older client (`SETTINGS_FIELDS_SINCE`).
 #: Also at 4 (issue 16): a new entity, `alert_dismissal` (an alert dismissed with a reason, on a laptop or in the web
 #: app), and the provider's alert settings (`ProviderSettingsResponse.alerts`), neither sent to older clients.
+#: Also at 4 (issue 15, 17): a new entity, `delivery` (a copy of a finalised review handed over: printed or saved on the
+#: laptop, later e-mailed by the server), not sent to older clients (`ENTITY_SINCE`).
 PROTOCOL_VERSION = 4
 #: The oldest client protocol the server still serves; an older client is answered 426 (`CLIENT_TOO_OLD`). Raise
 #: it only when a change to the protocol is one an older client would get wrong.
@@ -39,6 +41,7 @@ CLIENT_TOO_OLD = "This version of ReviewApp is too old for the server: update Re
 EntityName = Literal[
     "employer", "learner", "plan_item", "target", "review", "signature", "otj_entry", "review_sample",
     "alert_dismissal",
+    "delivery",
 ]
 
 #: Entities in the order a receiver should apply them so that parents exist before their children.
@@ -52,6 +55,7 @@ ENTITY_ORDER: tuple[str, ...] = (
     "otj_entry",
     "review_sample",
     "alert_dismissal",
+    "delivery",
 )
 
 LearnerStatus = Literal["active", "break_in_learning", "withdrawn", "completed"]
@@ -429,6 +433,38 @@ class AlertDismissalData(_Record):
     #: Who dismissed it (display name, else username) and when (their device's clock, or the server's).
     dismissed_by: str = Field(default="", max_length=200)
     dismissed_at: Instant | None = None
+#: Which copy of a review was handed over, how, and what came of it (`DeliveryData`).
+DeliveryCopy = Literal["learner", "employer", "provider"]
+#: printed (to a printer), saved (as a PDF file, to hand over), emailed (by the server's mail queue, issue 17).
+DeliveryChannel = Literal["printed", "saved", "emailed"]
+#: A printed or saved copy is `delivered` when made; an e-mail is `sent`, then perhaps `bounced`.
+DeliveryStatus = Literal["delivered", "sent", "bounced"]
+#: The statuses that count as the copy reaching its reader (the office's "copies shared" figure).
+DELIVERED_STATUSES: tuple[str, ...] = ("delivered", "sent")
+#: How each copy reads in a sentence ("Learner's copy printed 01/12/2026 14:05").
+DELIVERY_COPY_WORDS: dict[str, str] = {"learner": "Learner's copy", "employer": "Employer's copy",
+                                       "provider": "Provider's copy"}
+
+
+class DeliveryData(_Record):
+    """One copy of a finalised review handed over (protocol 4): made on the laptop each time a copy is printed or
+    saved as a PDF to hand over, and by the server when it e-mails one (issue 17: the address it went to, whether
+    that person agreed to e-mail, a bounce). Never edited on the laptop: a second print is a second delivery."""
+
+    review_id: str
+    learner_id: str
+    copy_for: DeliveryCopy
+    channel: DeliveryChannel
+    status: DeliveryStatus = "delivered"
+    delivered_at: Instant
+    #: Who handed it over (the assessor's display name, else username; the server for an e-mail).
+    delivered_by: str = Field(default="", max_length=200)
+    #: For an e-mail: the address it went to, whether its owner agreed to e-mail (None: not asked), a bounce's
+    #: reason and when.
+    recipient: str = Field(default="", max_length=320)
+    consent_recorded: bool | None = None
+    bounced_at: Instant | None = None
+    bounce_reason: str = Field(default="", max_length=1000)
 
 
 ENTITY_MODELS: dict[str, type[_Record]] = {
@@ -441,6 +477,7 @@ ENTITY_MODELS: dict[str, type[_Record]] = {
     "otj_entry": OtjEntryData,
     "review_sample": ReviewSampleData,
     "alert_dismissal": AlertDismissalData,
+    "delivery": DeliveryData,
 }
 
 #: Metadata every syncable record carries besides its fields.
@@ -469,7 +506,7 @@ RECORD_FIELDS_SINCE: dict[str, dict[str, int]] = {
 #: Entities added after protocol 1, with the protocol that added them: a client older than that is sent none of
 #: them (its models know no such entity and would refuse the page's change). The cursor still moves past them, as
 #: with `RECORD_FIELDS_SINCE`: an older laptop updated later gets only the ones made after it updated.
-ENTITY_SINCE: dict[str, int] = {"review_sample": 3, "alert_dismissal": 4}
+ENTITY_SINCE: dict[str, int] = {"review_sample": 3, "alert_dismissal": 4, "delivery": 4}
 
 
 #: Entities made only at the office and sent down: a laptop never pushes them (the server refuses it) and holds

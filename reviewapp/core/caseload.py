@@ -23,7 +23,7 @@ from reviewapp.core.scheduling import (
 )
 
 if TYPE_CHECKING:
-    from sync.protocol import ReviewSampleData
+    from sync.protocol import DeliveryData, ReviewSampleData
 
 RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
 
@@ -174,6 +174,8 @@ class ReviewSummary:
     is_addendum: bool = False
     #: The office's quality samples of this review, oldest first (read-only here).
     samples: tuple[ReviewSampleData, ...] = ()
+    #: Its copies handed over (printed, saved, e-mailed), oldest first.
+    deliveries: tuple[DeliveryData, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -275,9 +275,29 @@ class AlertDismissal(Syncable):
     dismissed_at: Mapped[dt.datetime | None] = field(default=None)
 
 
+class Delivery(Syncable):
+    """A copy of a finalised review handed over (`sync.protocol.DeliveryData`): recorded here each time a copy is
+    printed or saved as a PDF (reviewapp.store.deliveries), made by the server for an e-mail. Never edited here."""
+
+    __tablename__ = "delivery"
+    entity = "delivery"
+
+    review_id: Mapped[str] = field(ForeignKey("review.id", ondelete="CASCADE"), index=True)
+    learner_id: Mapped[str] = field(ForeignKey("learner.id", ondelete="CASCADE"), index=True)
+    copy_for: Mapped[str] = field(String(20))
+    channel: Mapped[str] = field(String(20))
+    status: Mapped[str] = field(String(20), default="delivered")
+    delivered_at: Mapped[dt.datetime] = field()
+    delivered_by: Mapped[str] = field(String(200), default="")
+    recipient: Mapped[str] = field(String(320), default="")
+    consent_recorded: Mapped[bool | None] = field(Boolean, default=None)
+    bounced_at: Mapped[dt.datetime | None] = field(default=None)
+    bounce_reason: Mapped[str] = field(Text, default="")
+
+
 SYNCABLE_MODELS: dict[str, type[Syncable]] = {
     m.entity: m for m in (Employer, Learner, PlanItem, Review, Target, Signature, OtjEntry, ReviewSample,
-                          AlertDismissal)
+                          AlertDismissal, Delivery)
 }
 
 

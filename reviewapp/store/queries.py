@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from reviewapp.core.caseload import CaseloadFacts, LearnerDetail, PlanProgress, ReviewSummary, TargetSummary
 from reviewapp.core.review_frequency import agreed_frequency, frequency_of
+from reviewapp.store.deliveries import deliveries_of_learner
 from reviewapp.store.models import Employer, Learner, OtjEntry, OutboxEntry, PlanItem, Review, ReviewSample, Target
 from reviewapp.store.otj_log import log_entries
 from reviewapp.store.records import to_record
@@ -123,6 +124,7 @@ def learner_detail(session: Session, learner_id: str) -> LearnerDetail | None:
         .order_by(Review.visit_date.desc().nulls_first())
     ).all()
     samples = review_samples(session, learner_id)
+    deliveries = deliveries_of_learner(session, learner_id)
     otj_logged = session.scalar(
         select(func.coalesce(func.sum(OtjEntry.hours), 0.0)).where(
             and_(OtjEntry.learner_id == learner_id, OtjEntry.deleted.is_(False))
@@ -156,7 +158,8 @@ def learner_detail(session: Session, learner_id: str) -> LearnerDetail | None:
         open_targets=[TargetSummary(t.id, t.text, t.due_date, t.status, list(t.actions or [])) for t in targets],
         reviews=[
             ReviewSummary(r.id, r.visit_date, r.status, r.progress_rag, r.welfare_rag, r.next_review_date,
-                          is_addendum=r.addendum_to_id is not None, samples=tuple(samples.get(r.id, ())))
+                          is_addendum=r.addendum_to_id is not None, samples=tuple(samples.get(r.id, ())),
+                          deliveries=tuple(deliveries.get(r.id, ())))
             for r in reviews
         ],
     )

@@ -34,6 +34,7 @@ from reviewapp.store.errors import StoreError
 from reviewapp.store.models import (
     SYNCABLE_MODELS,
     AlertDismissal,
+    Delivery,
     Employer,
     Learner,
     OtjEntry,
@@ -264,7 +265,7 @@ def _learner_record_ids(session: Session, learner_id: str) -> set[str]:
     signatures = Signature.__table__
     signed = select(signatures.c.id).where(signatures.c.review_id.in_(_reviews_of(learner_id)))
     record_ids.update(session.scalars(signed))
-    for model in (Target, PlanItem, OtjEntry, ReviewSample, AlertDismissal, Review):
+    for model in (Target, PlanItem, OtjEntry, ReviewSample, AlertDismissal, Delivery, Review):
         table = model.__table__
         record_ids.update(session.scalars(select(table.c.id).where(table.c.learner_id == learner_id)))
     return record_ids
@@ -357,8 +358,8 @@ def purge_learner(session: Session, learner_id: str) -> str:
     folder = next(iter(learner_folder_names(session, learner_id)), "")
     signatures = Signature.__table__
     session.execute(delete(signatures).where(signatures.c.review_id.in_(_reviews_of(learner_id))))
-    # saved copies: the PDFs handed out
-    for model in (SavedCopy, Target, PlanItem, OtjEntry, ReviewSample, AlertDismissal, Review):
+    # Saved copies: the PDFs handed out; deliveries: the copies handed over.
+    for model in (SavedCopy, Target, PlanItem, OtjEntry, ReviewSample, AlertDismissal, Delivery, Review):
         table = model.__table__
         session.execute(delete(table).where(table.c.learner_id == learner_id))
     employer_id = session.scalar(select(Learner.__table__.c.employer_id).where(Learner.__table__.c.id == learner_id))

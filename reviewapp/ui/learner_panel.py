@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from reviewapp.core.caseload import LEARNER_STATUS_WORDS, RAG_WORDS, LearnerDetail, ReviewSummary
 from reviewapp.core.dates import format_date, format_datetime
+from reviewapp.core.deliveries import deliveries_text
 from reviewapp.core.otj import format_hours, planned_hours_to_date, shortfall
 from reviewapp.core.sampling import sample_text
 from reviewapp.ui.rows_model import KEY_ROLE, RowsModel
@@ -81,7 +82,7 @@ class LearnerPanel(QWidget):
         self.plan_model = RowsModel(("Code", "Plan item", "Planned by", "Start → now"), self)
         self.targets_model = RowsModel(("Target and its small actions", "Due"), self)
         self.reviews_model = RowsModel(("Visit date", "Status", "Progress", "Welfare", "Next review",
-                                        "Quality sample"), self)
+                                        "Copies", "Quality sample"), self)
         self.plan_view = _list_view(self.plan_model, "Plan progress", 1)
         self.targets_view = _list_view(self.targets_model, "Open targets", 0)
         self.reviews_view = _list_view(self.reviews_model, "Review history", 5)
@@ -268,6 +269,7 @@ class LearnerPanel(QWidget):
                     RAG_WORDS.get(r.progress_rag or "", "—"),
                     RAG_WORDS.get(r.welfare_rag or "", "—"),
                     format_date(r.next_review_date) or "—",
+                    deliveries_text(r.deliveries) or "—",
                     "\n\n".join(sample_text(sample) for sample in r.samples) or "—",
                 )
                 for r in detail.reviews

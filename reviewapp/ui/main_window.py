@@ -520,11 +520,21 @@ class MainWindow(QMainWindow):
 
     def print_saved_copy(self) -> int:
         """Print the selected saved copy again (an employer who lost theirs): the kept bytes, as handed out."""
+        from reviewapp.store.deliveries import record_in_store
         from reviewapp.ui.printing import SAVED_COPY_TITLE, print_with_dialog
 
         found = self._selected_copy()
-        return 0 if found is None else print_with_dialog([found[1]], self, title=SAVED_COPY_TITLE,
-                                                         run_dialog=self.run_print_dialog)
+        if found is None:
+            return 0
+        info = found[0]
+
+        def delivered(channel: str) -> None:  # a review's copy printed again is handed over again
+            if info.review_id is not None:
+                record_in_store(self.store, review_id=info.review_id, learner_id=info.learner_id,
+                                copies=[info.kind], channel=channel)
+
+        return print_with_dialog([found[1]], self, title=SAVED_COPY_TITLE, run_dialog=self.run_print_dialog,
+                                 printed=delivered)
 
     def export_saved_copy(self) -> Path | None:
         """Write the selected saved copy as a plain file where the assessor chooses, after saying it will then be
@@ -543,6 +553,12 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             self.show_error("The copy could not be exported", f"{path}: {exc.strerror or exc}")
             return None
+        if info.review_id is not None:  # a review's copy saved as a PDF, to hand over: a delivery
+            from reviewapp.store.deliveries import record_in_store
+
+            record_in_store(self.store, review_id=info.review_id, learner_id=info.learner_id, copies=[info.kind],
+                            channel="saved")
+        self.refresh_saved_copies()
         self.statusBar().showMessage(f"Exported to {path} — this file is not protected", 15000)
         return path
 
@@ -677,6 +693,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Kept {len(ids)} copies, encrypted, in {document.learner_name}'s saved copies",
                                      10000)
         self.refresh_saved_copies()
+        self.refresh()  # the review history lists the copies printed
         return ids
 
     def print_reading_copy(self, review_id: str, parent: QWidget | None = None) -> int:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QWidget
 from reviewapp.core.documents import ReportSettings, ReviewDocument
 from reviewapp.reports.review_pdf import Copy
 from reviewapp.reports.saving import keep_review_copies, render_review_copies
+from reviewapp.store.deliveries import record_in_store
 
 if TYPE_CHECKING:
     from reviewapp.store.database import Store
@@ -219,20 +220,32 @@ PRE_VISIT_TITLE = "Print the pre-visit pack"
 BLANK_FORM_TITLE = "Print a blank paper review form"
 
 
+def delivery_channel(printer: QPrinter) -> str:
+    """How a print hands a copy over, as a delivery records it: "saved" when the printer is a PDF file."""
+    if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat and printer.outputFileName():
+        return "saved"
+    return "printed"
+
+
 def print_with_dialog(sources: Sequence[PdfSource], parent: QWidget | None = None, *, title: str,
-                      run_dialog: Callable[[QPrintDialog], bool] = _run_dialog) -> int:
+                      run_dialog: Callable[[QPrintDialog], bool] = _run_dialog,
+                      printed: Callable[[str], object] | None = None) -> int:
     """Ask the user for a printer with Qt's print dialog, then print; returns pages printed (0 if cancelled).
 
     `title` names what is being printed (signed copies, a pre-visit pack, a blank form...): it has no default, as
     one fixed title ("Print review copies") misnamed every other document. `run_dialog` is how the dialog is
-    shown; tests replace it rather than face a modal dialog.
+    shown; tests replace it rather than face a modal dialog. `printed` is told the delivery channel ("printed",
+    or "saved" for a PDF file) once the job was taken: never after a cancel or a printer's refusal (PrintError).
     """
     printer = prepare_printer(QPrinter(QPrinter.PrinterMode.HighResolution))
     dialog = QPrintDialog(printer, parent)
     dialog.setWindowTitle(title)
     if not run_dialog(dialog):
         return 0
-    return print_pdfs(sources, printer, title=title.removeprefix("Print ").capitalize())
+    pages = print_pdfs(sources, printer, title=title.removeprefix("Print ").capitalize())
+    if printed is not None and pages:
+        printed(delivery_channel(printer))
+    return pages
 
 
 def print_review(store: Store, document: ReviewDocument, copies: Sequence[Copy], parent: QWidget | None = None,
@@ -245,5 +258,10 @@ def print_review(store: Store, document: ReviewDocument, copies: Sequence[Copy],
     """
     rendered = render_review_copies(document, copies, settings)
     ids = keep_review_copies(store, document, rendered)
+
+    def delivered(channel: str) -> None:  # each copy printed is a delivery, synced to the office
+        record_in_store(store, review_id=document.review_id, learner_id=document.learner_id,
+                        copies=[copy for copy, _pdf in rendered], channel=channel)
+
     return ids, print_with_dialog([pdf for _copy, pdf in rendered], parent, title=SIGNED_COPIES_TITLE,
-                                  run_dialog=run_dialog)
+                                  run_dialog=run_dialog, printed=delivered)

@@ -373,6 +373,10 @@ class Review(_Record, Base):
     addendum_to_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     progress_rag: Mapped[str | None] = mapped_column(String(10), nullable=True)
     welfare_rag: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    #: A finalised review's plan progress ("item=percent;..." sorted), None without a plan progress answer, and
+    #: whether it commented on any plan item: for "learning plans amended at reviews" (record_columns.py).
+    plan_progress: Mapped[str | None] = mapped_column(Text, nullable=True)
+    plan_commented: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 class Signature(_Record, Base):
@@ -407,6 +411,20 @@ class AlertDismissal(_Record, Base):
     alert_key: Mapped[str] = mapped_column(String(200))
 
 
+class Delivery(_Record, Base):
+    """A copy of a finalised review handed over (protocol.DeliveryData): printed or saved on a laptop and pushed, or
+    (issue 17) e-mailed by the server itself, which then records its status (sent, bounced) and the consent."""
+
+    __tablename__ = "deliveries"
+    learner_id: Mapped[str] = mapped_column(String(36), index=True)
+    # Copied from `data` when written, for the dashboard's "copies shared" (record_columns.py).
+    review_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    copy_for: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    channel: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    delivered_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
 #: Entity name (as on the wire) → table.
 RECORD_MODELS: dict[str, Any] = {
     "employer": Employer,
@@ -418,10 +436,12 @@ RECORD_MODELS: dict[str, Any] = {
     "otj_entry": OtjEntry,
     "review_sample": ReviewSample,
     "alert_dismissal": AlertDismissal,
+    "delivery": Delivery,
 }
 
 #: Records hanging off a learner by a `learner_id` column.
-LEARNER_CHILD_MODELS: tuple[Any, ...] = (PlanItem, Target, Review, Signature, OtjEntry, ReviewSample, AlertDismissal)
+LEARNER_CHILD_MODELS: tuple[Any, ...] = (PlanItem, Target, Review, Signature, OtjEntry, ReviewSample, AlertDismissal,
+                                         Delivery)
 
 Index("ix_change_log_record", ChangeLog.entity, ChangeLog.record_id)
 Index("ix_change_log_user", ChangeLog.user_id)  # `reviewapp-server audit --user`

@@ -6,9 +6,9 @@ Records keep their fields as JSON (`data`); the fields the figures read are copi
 record is written (record_columns.py), and read from there. Dates are ISO text (YYYY-MM-DD), so they compare as text.
 
 Reviews held on time and learners overdue now compare with due dates the laptop's rule computed and stored
-(`due_dates.py`: the rule cannot be written in SQL without a second copy of it). Not here yet: learning plans amended
-at reviews (the plan progress answer's question id is the template's) and copies shared (needs the laptop's delivery
-events, which do not sync yet).
+(`due_dates.py`: the rule cannot be written in SQL without a second copy of it). Learning plans amended at reviews
+read each review's plan progress as reviewapp.core.plan_amendment recorded it when the review was written; copies
+shared read the deliveries (printed or saved on the laptop, e-mailed by the server).
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Select, String, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Date, Select, String, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from reviewapp.core.alerts import NOT_MET_STATUSES as ALERT_NOT_MET_STATUSES
 from reviewapp.core.scheduling import add_months
+from sync.protocol import DELIVERED_STATUSES
 
-from .models import Assignment, Learner, Review, Signature, Target, TeamMember, User
+from .models import Assignment, Delivery, Learner, Review, Signature, Target, TeamMember, User
 from .scope import Caller
 
 #: The ratings that put a learner at risk: reviewapp.core.caseload.risk_reasons counts these as red or amber.
@@ -357,6 +358,74 @@ def _at_risk_by_month(session: Session, scope: Scope, months: list[Period]) -> l
     return [Value(number, number) for number in session.execute(select(*counts).select_from(ordered)).one()]
 
 
+# --- Copies shared and learning plans amended (issue 15 item 4) ------------------------------------------------
+# Kept in a block of their own: the copies come from the deliveries the laptops push (models.Delivery, and later the
+# server's own e-mails), the plan from each finalised review's plan progress as reviewapp.core.plan_amendment records
+# it (models.Review.plan_progress / plan_commented, written with the review).
+
+def _delivered(copy_for: str) -> Any:
+    """The review (of the row) had its `copy_for` copy handed over: printed, saved, or e-mailed and not bounced."""
+    return exists(select(Delivery.id).where(
+        Delivery.review_id == Review.id, Delivery.deleted.is_(False), Delivery.copy_for == copy_for,
+        Delivery.status.in_(DELIVERED_STATUSES)))
+
+
+def copies_shared_rows(scope: Scope, period: Period) -> Select[Any]:
+    """Reviews held in the period, each with whether its learner's and its employer's copies were handed over,
+    and `copies_shared`, both."""
+    learner, employer = _delivered("learner"), _delivered("employer")
+    words = case((and_(learner, employer), "Learner's and employer's"), (learner, "Learner's only"),
+                 (employer, "Employer's only"), else_="Neither")
+    return reviews_held_rows(scope, period).add_columns(
+        learner.label("learner_copy"), employer.label("employer_copy"), and_(learner, employer).label("copies_shared"),
+        words.label("copies_handed_over"))
+
+
+def copies_shared(session: Session, scope: Scope, period: Period) -> Value:
+    rows = copies_shared_rows(scope, period).subquery()
+    total, shared = session.execute(
+        select(func.count(rows.c.review_id), func.count(rows.c.review_id).filter(rows.c.copies_shared))).one()
+    return Value(round(100 * shared / total, 1) if total else None, shared, total)
+
+
+def _copies_by_month(session: Session, scope: Scope, months: list[Period]) -> list[Value]:
+    rows = copies_shared_rows(scope, _span(months)).subquery()
+    return _shares(_monthly(session, rows, "visit_date", "copies_shared", months), months)
+
+
+def plans_amended_rows(scope: Scope, period: Period) -> Select[Any]:
+    """Reviews held in the period, each with `plan_amended` by reviewapp.core.plan_amendment's rule: the plan
+    progress it recorded differs from the learner's review before (a window over the reviews held, in the laptop's
+    order), or it commented on a plan item; a first review, if it recorded any plan progress."""
+    visit = _text(Review, "visit_date")
+    order = (visit, _text(Review, "finalised_at"))
+    ordered = (select(Review.id.label("review_id"), Review.learner_id.label("learner_id"), visit.label("visit_date"),
+                      Review.plan_progress.label("plan_progress"), Review.plan_commented.label("plan_commented"),
+                      func.lag(Review.plan_progress).over(partition_by=Review.learner_id, order_by=order)
+                      .label("previous_progress"),
+                      func.row_number().over(partition_by=Review.learner_id, order_by=order).label("n"))
+               .where(_held(), scope.learners(Review.learner_id))).subquery()
+    progress, previous = ordered.c.plan_progress, ordered.c.previous_progress
+    amended = or_(ordered.c.plan_commented.is_(True),
+                  and_(progress.is_not(None),
+                       or_(ordered.c.n == 1, previous.is_(None), progress != previous)))
+    return (select(ordered.c.review_id, ordered.c.learner_id, ordered.c.visit_date,
+                   amended.label("plan_amended"))
+            .where(_in(period, ordered.c.visit_date)))
+
+
+def plans_amended(session: Session, scope: Scope, period: Period) -> Value:
+    rows = plans_amended_rows(scope, period).subquery()
+    total, done = session.execute(
+        select(func.count(rows.c.review_id), func.count(rows.c.review_id).filter(rows.c.plan_amended))).one()
+    return Value(round(100 * done / total, 1) if total else None, done, total)
+
+
+def _plans_by_month(session: Session, scope: Scope, months: list[Period]) -> list[Value]:
+    rows = plans_amended_rows(scope, _span(months)).subquery()
+    return _shares(_monthly(session, rows, "visit_date", "plan_amended", months), months)
+
+
 @dataclass(frozen=True)
 class Figure:
     key: str
@@ -383,6 +452,8 @@ def _rows(key: str) -> Callable[[Session, Scope, Period], Select[Any]]:
         "employer-at-review": lambda s, sc, p: employer_at_review_rows(sc, p),
         "learners-at-risk": lambda s, sc, p: learners_at_risk_rows(sc, p),
         "days-between-reviews": days_between_rows,
+        "copies-shared": lambda s, sc, p: copies_shared_rows(sc, p),
+        "plans-amended": lambda s, sc, p: plans_amended_rows(sc, p),
     }[key]
 
 
@@ -408,6 +479,12 @@ FIGURES: tuple[Figure, ...] = (
     Figure("reviews-per-assessor", "Reviews per assessor per month", "number", reviews_per_assessor_month,
            "reviews", "Finalised reviews held in the period, per assessor with a learner in them, per month.",
            by_month=_per_assessor_by_month),
+    Figure("plans-amended", "Learning plans amended at reviews", "share", plans_amended, "reviews",
+           "Reviews held in the period whose plan progress changed from the review before, or that commented on "
+           "the plan (a first review: that recorded plan progress).", by_month=_plans_by_month),
+    Figure("copies-shared", "Copies shared", "share", copies_shared, "reviews",
+           "Reviews held in the period whose learner's and employer's copies were both handed over: printed, "
+           "saved as a PDF, or e-mailed and not bounced.", by_month=_copies_by_month),
 )
 BY_KEY = {figure.key: figure for figure in FIGURES}
 

@@ -31,6 +31,7 @@ UNKNOWN_EMPLOYER = "The employer named by employer_id does not exist, or is not 
 LEARNER_LINKS: dict[str, dict[str, Any]] = {
     "target": {"set_in_review_id": Review, "followed_up_in_review_id": Review, "carried_from_id": Target},
     "review": {"addendum_to_id": Review},
+    "delivery": {"review_id": Review},
 }
 _NOUNS = {Review: "review", Target: "target"}
 

@@ -60,7 +60,7 @@ def test_dashboard_drill_down_and_csv_in_a_real_browser(chromium: Any, office: s
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     assert page.url.startswith(f"{base}/dashboard")
-    wait_until(page, "window.Chart && document.querySelectorAll('canvas.office-chart').length === 7 && "
+    wait_until(page, "window.Chart && document.querySelectorAll('canvas.office-chart').length === 9 && "
                            "[...document.querySelectorAll('canvas.office-chart')].every(c => window.Chart.getChart(c))")
     main = page.text_content("main") or ""
     # North (meg's): Ann, Amy, the script-named learner and Ben; at risk Amy, Ben and the script-named one.

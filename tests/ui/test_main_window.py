@@ -301,6 +301,16 @@ def test_log_folder_opens_where_the_log_is_written(window, tmp_path, monkeypatch
             handler.close()
 
 
+def _deliveries(store):
+    """(copy, channel) of every delivery recorded, sorted."""
+    from sqlalchemy import select
+
+    from reviewapp.store.models import Delivery
+
+    with store.read() as session:
+        return sorted((d.copy_for, d.channel) for d in session.scalars(select(Delivery)))
+
+
 def _pdfs_under(folder):
     """Every PDF anywhere under a folder, found by content as well as by name."""
     return [p for p in folder.rglob("*") if p.is_file() and (p.suffix.lower() == ".pdf"
@@ -340,12 +350,14 @@ def test_printing_a_finalised_review_keeps_three_copies_in_the_store_and_prints_
     assert len(PdfReader(printed).pages) == sum(len(PdfReader(BytesIO(pdf)).pages) for _info, pdf in kept)
     assert _pdfs_under(demo_store.path.parent) == []  # printed and kept, but no plain file in the data folder
     assert window.panel.copies_model.rowCount() == 3 and window.panel.export_copy_button.isEnabled()
+    assert _deliveries(demo_store) == [("employer", "saved"), ("learner", "saved"), ("provider", "saved")]
 
     # A reprint of the employer's copy alone, from the saved copies: the kept bytes, as handed out.
     row = next(r for r in range(3) if window.panel.copies_model.index(r, 1).data() == "Employer copy")
     window.panel.copies_view.selectRow(row)
     employer_pages = len(PdfReader(BytesIO(next(pdf for info, pdf in kept if info.kind == "employer"))).pages)
     assert window.print_saved_copy() == employer_pages == len(PdfReader(printed).pages)
+    assert _deliveries(demo_store).count(("employer", "saved")) == 2  # handed over again
     viewer = window.open_saved_copy()
     qtbot.addWidget(viewer)
     assert viewer.pages() == employer_pages
@@ -363,6 +375,7 @@ def test_an_export_writes_exactly_the_chosen_file_after_the_warning(window, qtbo
     window.choose_print_options = lambda learner_name, parent: PrintOptions(("learner",))
     [copy_id] = window.print_selected_review()
     qtbot.waitUntil(lambda: window.panel.copies_model.rowCount() == 1, timeout=5000)
+    assert _deliveries(demo_store) == []  # kept, but the print was cancelled: not handed over
     window.panel.copies_view.selectRow(0)
     stick = tmp_path / "usb"
     stick.mkdir()
@@ -376,6 +389,7 @@ def test_an_export_writes_exactly_the_chosen_file_after_the_warning(window, qtbo
     assert (stick / "for-the-learner.pdf").read_bytes() == pdf
     assert _pdfs_under(demo_store.path.parent) == []
     assert "not protected" in window.statusBar().currentMessage() and "not protected" in EXPORT_WARNING
+    assert _deliveries(demo_store) == [("learner", "saved")]  # saved as a PDF to hand over
     window.choose_export_path = lambda name: None  # the assessor stopped at the warning
     assert window.export_saved_copy() is None and len(list(stick.iterdir())) == 1
 

@@ -28,7 +28,7 @@ from .listing import LEARNER_COLUMNS, STATUSES, Column, ListRequest, csv_lines, 
 router = APIRouter(include_in_schema=False)
 
 #: A list sorted otherwise than by learner until the user chooses: the longest overdue first.
-DEFAULT_SORT = {"overdue-now": "next_review_due"}
+DEFAULT_SORT = {"overdue-now": "next_review_due", "copies-shared": "copies_shared", "plans-amended": "plan_amended"}
 #: The columns each figure's list shows after the learner's own.
 FIGURE_COLUMNS: dict[str, list[Column]] = {
     "reviews-on-time": [Column("visit_date", "Review held", "date"), Column("due_by", "Was due by", "date"),
@@ -45,6 +45,9 @@ FIGURE_COLUMNS: dict[str, list[Column]] = {
     "days-between-reviews": [Column("previous_visit", "Review before", "date"),
                              Column("visit_date", "Review held", "date"), Column("days", "Days between", "number")],
     "reviews-per-assessor": [Column("visit_date", "Review held", "date")],
+    "copies-shared": [Column("visit_date", "Review held", "date"), Column("copies_handed_over", "Copies handed over"),
+                      Column("copies_shared", "Both shared", "yes_no")],
+    "plans-amended": [Column("visit_date", "Review held", "date"), Column("plan_amended", "Plan amended", "yes_no")],
 }
 
 
