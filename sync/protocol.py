@@ -534,7 +534,8 @@ def review_content_hash(review_id: str, review: ReviewData, signatures: list[Sig
 # Every response body carries `server_id`, so a client can tell when it is talking to a different server (or one
 # restored from a backup) and must not trust its stored cursor.
 
-UserRole = Literal["assessor", "manager", "quality_lead", "admin"]
+UserRole = Literal["assessor", "manager", "quality_lead", "admin", "safeguarding_lead", "safeguarding_deputy",
+                   "learning_support"]
 PullOp = Literal["upsert", "delete", "removed"]
 PushOp = Literal["create", "update", "delete"]
 PushStatus = Literal["applied", "duplicate", "conflict", "rejected"]

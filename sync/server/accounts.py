@@ -42,8 +42,13 @@ from .models import (
     utcnow,
 )
 
-#: Assessors hold caseloads; managers manage teams of them; quality leads and admins see every learner.
-ROLES = ("assessor", "manager", "quality_lead", "admin")
+#: Assessors hold caseloads; managers manage teams of them; quality leads and admins see every learner. The
+#: designated safeguarding lead and their deputies work safeguarding cases, the learning support officer learning
+#: support ones (cases/): they hold no caseload and see no learner's records beyond their cases.
+ROLES = ("assessor", "manager", "quality_lead", "admin", "safeguarding_lead", "safeguarding_deputy", "learning_support")
+#: Roles that are told of cases by e-mail, so their accounts cannot be without an address.
+NOTIFIED_ROLES = ("safeguarding_lead", "safeguarding_deputy", "learning_support")
+NEEDS_EMAIL = "A {role} account needs an e-mail address: that is how it is told of a case."
 
 
 class AccountError(ValueError):
@@ -99,6 +104,8 @@ def create_user(
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
     _check_email(email)
+    if role in NOTIFIED_ROLES and not email:
+        raise AccountError(NEEDS_EMAIL.format(role=role.replace("_", " ")))
     password_hash = _checked_password(password, username)
     if session.execute(select(User).where(User.username == username)).scalar_one_or_none() is not None:
         raise AccountError(f"There is already a user called {username!r}.")
