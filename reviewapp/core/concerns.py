@@ -9,10 +9,12 @@ safeguarding case, the most urgent of them setting its urgency.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reviewapp.core.dates import LONDON
 from reviewapp.core.templates import CASE_ROUTES, Question, Template
 
 #: Most urgent first.
@@ -89,3 +91,21 @@ def cases_to_open(template: Template, answers: Mapping[str, Any],
             urgency = min((c.urgency for c in mine), key=URGENCIES.index)
             cases.append(CaseToOpen(route, urgency, mine))
     return cases
+
+
+#: A case's state in words, as the laptop and the case page show it.
+CASE_STATE_WORDS = {"open": "Waiting to be acknowledged", "acknowledged": "Acknowledged", "referred": "Referred on",
+                    "closed": "Closed"}
+
+
+def case_state_words(state: str, state_by: str = "", state_at: dt.datetime | None = None,
+                     now: dt.datetime | None = None) -> str:
+    """"Acknowledged by the safeguarding lead, 14:02": the time in Europe/London, with the date when not today."""
+    words = CASE_STATE_WORDS.get(state, state)
+    if state_by:
+        words += f" by {state_by}"
+    if state_at is not None:
+        at = (state_at if state_at.tzinfo else state_at.replace(tzinfo=dt.UTC)).astimezone(LONDON)
+        today = (now or dt.datetime.now(dt.UTC)).astimezone(LONDON).date()
+        words += f", {at:%H:%M}" if at.date() == today else f", {at:%d/%m/%Y %H:%M}"
+    return words

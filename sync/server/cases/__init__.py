@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reviewapp.core.concerns import cases_to_open
+from reviewapp.core.concerns import CASE_STATE_WORDS, cases_to_open
 from sync.protocol import CaseStatusData, ConcernData, ReviewData
 
 from ..db import new_id, next_rev
@@ -42,8 +42,7 @@ LOG_WORDS = {"opened": "Opened", "updated": "Updated from the laptop", "acknowle
 WORK_KINDS = ("acknowledged", "action", "referred", "outcome", "closed")
 #: The state each entry leaves a case in (others leave it as it was; any work on an open case acknowledges it).
 STATE_AFTER = {"acknowledged": "acknowledged", "referred": "referred", "closed": "closed"}
-STATE_WORDS = {"open": "Waiting to be acknowledged", "acknowledged": "Acknowledged", "referred": "Referred on",
-               "closed": "Closed"}
+STATE_WORDS = CASE_STATE_WORDS
 URGENCY_WORDS = {"urgent": "Urgent", "routine": "Routine"}
 MAX_ENTRY_CHARS = 5000
 #: Entries that need words (what was done, to whom it was referred, what came of it).

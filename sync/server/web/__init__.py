@@ -22,6 +22,7 @@ SECURITY_HEADERS = {
 
 def mount_web_app(app: FastAPI) -> None:
     from .admin import router as admin_router
+    from .cases import router as cases_router
     from .dashboard import router as dashboard_router
     from .file_uploads import router as files_router
     from .pages import router
@@ -36,6 +37,7 @@ def mount_web_app(app: FastAPI) -> None:
     app.include_router(admin_router)
     app.include_router(settings_router)
     app.include_router(files_router)
+    app.include_router(cases_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")
