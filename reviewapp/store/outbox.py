@@ -20,7 +20,16 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from reviewapp.core.dates import utc_now
 from reviewapp.store.errors import BypassedOutboxError, ImmutableRecordError, StoreError
-from reviewapp.store.models import OutboxEntry, Review, ReviewSample, Signature, Syncable, data_fields, new_id
+from reviewapp.store.models import (
+    CaseStatus,
+    OutboxEntry,
+    Review,
+    ReviewSample,
+    Signature,
+    Syncable,
+    data_fields,
+    new_id,
+)
 
 LOCAL = "local"
 REMOTE = "remote"
@@ -82,6 +91,9 @@ def _check_immutable(session: Session, obj: Syncable, changes: dict[str, tuple[A
     if isinstance(obj, ReviewSample):
         raise StoreError("A quality sample comes from the office and cannot be changed on a laptop.",
                          "Ask the quality lead who sampled the review: a second look is a new sample.")
+    if isinstance(obj, CaseStatus):
+        raise StoreError("A case's state comes from the office and cannot be changed on a laptop.",
+                         "Those who work the case record on it in the office web app.")
     status = _committed_status(obj) if isinstance(obj, Review) and not is_new and changes else None
     if status in _CLOSED and not (status == "finalised" and _is_voiding(obj, changes)):
         raise ImmutableRecordError("This review")

@@ -75,3 +75,17 @@ def _with(question_id: str, rule: dict) -> dict:
 def test_a_template_with_a_wrong_rule_is_refused(question_id: str, rule: dict, words: str) -> None:
     with pytest.raises(TemplateError, match=words):
         parse_template(_with(question_id, rule))
+
+
+def test_a_case_state_reads_in_words_and_london_time() -> None:
+    import datetime as dt
+
+    from reviewapp.core.concerns import case_state_words
+
+    at = dt.datetime(2026, 7, 1, 13, 2, tzinfo=dt.UTC)  # 14:02 in London (BST)
+    same_day = dt.datetime(2026, 7, 1, 20, 0, tzinfo=dt.UTC)
+    assert case_state_words("acknowledged", "the safeguarding lead", at, same_day) == \
+        "Acknowledged by the safeguarding lead, 14:02"
+    assert case_state_words("closed", "a deputy safeguarding lead", at, same_day + dt.timedelta(days=2)) == \
+        "Closed by a deputy safeguarding lead, 01/07/2026 14:02"
+    assert case_state_words("open") == "Waiting to be acknowledged"
