@@ -72,6 +72,7 @@ class ConcernDialog(QDialog):
         self.problem.setStyleSheet("color: #a40000")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Raise the concern")
+        self.text.textChanged.connect(lambda: self.problem.setText(""))
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
