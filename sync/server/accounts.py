@@ -86,6 +86,8 @@ def set_email(session: Session, user: User, email: str, *, actor: str = SERVER_A
     already."""
     email = email.strip()
     _check_email(email)
+    if not email and user.role in NOTIFIED_ROLES:
+        raise AccountError(NEEDS_EMAIL.format(role=user.role.replace("_", " ")))
     if user.email == email:
         return False
     record_event(session, actor, "email_changed", user_id=user.id, detail=f"{user.email or '(none)'} to "
@@ -126,6 +128,8 @@ def set_role(session: Session, user: User, role: str, *, actor: str = SERVER_ACT
         raise AccountError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
     if user.role == role:
         return False
+    if role in NOTIFIED_ROLES and not user.email:
+        raise AccountError(NEEDS_EMAIL.format(role=role.replace("_", " ")) + " Set their e-mail address first.")
     held = session.scalar(select(func.count()).select_from(Assignment).where(Assignment.assessor_id == user.id))
     if held:
         raise AccountError(f"{user.username!r} still holds {held} learner{'s' if held != 1 else ''}: assign them to "

@@ -34,3 +34,22 @@ def test_every_account_needs_an_email_address(server: Server) -> None:
     with server.factory() as session:
         assert find_user(session, "sam").email == "sam@example.org"  # type: ignore[union-attr]
         assert find_user(session, "dee") is None
+
+
+def test_a_case_role_keeps_its_email_address(server: Server) -> None:
+    import pytest
+
+    from sync.server.accounts import AccountError, set_email, set_role
+    from sync.server.db import transaction
+
+    server.add_user("sam", "assessor")
+    server.add_user("dee", "safeguarding_lead")
+    with transaction(server.factory) as session:
+        sam, dee = find_user(session, "sam"), find_user(session, "dee")
+        assert sam is not None and dee is not None
+        with pytest.raises(AccountError, match="needs an e-mail address"):
+            set_role(session, sam, "safeguarding_deputy")
+        with pytest.raises(AccountError, match="needs an e-mail address"):
+            set_email(session, dee, "")
+        set_email(session, sam, "sam@example.org")
+        assert set_role(session, sam, "safeguarding_deputy")
