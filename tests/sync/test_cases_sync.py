@@ -6,9 +6,14 @@ opening the case's URL gets the 403 of an unknown id."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import create_engine, select, text
+from test_sync_postgres import PG_SERVER_URL
 from test_web_sampling import signed_in
 from web_kit import csrf_of
 
@@ -22,6 +27,24 @@ from sync.server.models import Concern as ServerConcern
 from tests.conftest import DEMO_TODAY
 
 TEMPLATE = load_template("apprenticeship-progress-review")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def server_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The server's database for `world`: a SQLite file, and PostgreSQL (as test_sync_postgres.py makes it)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'server.sqlite3'}"
+        return
+    admin = create_engine(PG_SERVER_URL, isolation_level="AUTOCOMMIT")
+    name = f"reviewapp_cases_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_SERVER_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 DISCLOSURE = "Disclosed threats from a lender (ochre-sparrow)"
 
 
@@ -48,6 +71,9 @@ def test_a_referral_made_offline_reaches_the_dsl_and_the_laptop_sees_it_acknowle
         assert set(cases) == {"safeguarding", "learning_support"}
         assert cases["safeguarding"].review_id == review_id and cases["learning_support"].concern_id == concern_id
         assert cases["safeguarding"].recorded[0]["recorded"] == DISCLOSURE
+        # When: the laptop's time (it recorded them while the server was down) and the server's receipt, later.
+        for case in cases.values():
+            assert case.raised_at is not None and case.raised_at <= case.received_at
         assert session.get(ServerConcern, concern_id) is not None
         # The concern went up first in the push.
         revs = {row.entity: row.rev for row in session.scalars(select(ChangeLog).where(ChangeLog.op == "create"))
