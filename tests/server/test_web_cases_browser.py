@@ -29,7 +29,8 @@ def raised(database_url: str) -> Iterator[dict[str, Any]]:
     put_in_team(setup, "North", "alice", "meg")
     learner = setup.add_learner("alice", first_name=XSS_NAME, last_name="Smith")
     [result] = setup.push(setup.login("alice"), change("review", "create", None,
-                                                      draft(learner, refer_safeguarding=referral(), welfare_rag="red")))
+                                                      draft(learner, refer_safeguarding=referral(), welfare_rag="red"),
+                                                      made_at="2026-12-01T09:41:00+00:00"))
     assert result["status"] == "applied"
     setup.close()
     with serve_process(database_url) as base:
@@ -67,7 +68,7 @@ def test_the_dsl_acknowledges_a_case_in_a_real_browser(chromium: Any, raised: di
 
     page.get_by_role("link", name=f"{XSS_NAME} Smith").click()
     assert "/cases/" in page.url and XSS_NAME in page.text_content("h1")
-    assert DISCLOSURE in page.text_content("main")
+    assert DISCLOSURE in page.text_content("main") and "01/12/2026 09:41" in page.text_content("main")
     check("case")
 
     page.click("#acknowledge")
