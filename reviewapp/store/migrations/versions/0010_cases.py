@@ -6,9 +6,8 @@ Revises: 0009
 Create Date: 2026-12-01 18:45:00
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0010'
 down_revision = '0009'
@@ -34,7 +33,8 @@ def upgrade() -> None:
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('raised_at', sa.String(length=32), nullable=True),
     *_meta(),
-    sa.ForeignKeyConstraint(['learner_id'], ['learner.id'], name=op.f('fk_concern_learner_id_learner'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['learner_id'], ['learner.id'], name=op.f('fk_concern_learner_id_learner'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_concern'))
     )
     with op.batch_alter_table('concern', schema=None) as batch_op:
@@ -49,7 +49,8 @@ def upgrade() -> None:
     sa.Column('state_at', sa.String(length=32), nullable=True),
     sa.Column('opened_at', sa.String(length=32), nullable=True),
     *_meta(),
-    sa.ForeignKeyConstraint(['learner_id'], ['learner.id'], name=op.f('fk_case_status_learner_id_learner'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['learner_id'], ['learner.id'], name=op.f('fk_case_status_learner_id_learner'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_case_status'))
     )
     with op.batch_alter_table('case_status', schema=None) as batch_op:
