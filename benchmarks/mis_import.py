@@ -90,7 +90,8 @@ def prepare_database(root: Path, backend: str) -> str:
 
     url = server_database(root, "mis", backend)
     run_cli("init-db", "--database", url)
-    subprocess.run([*SERVER, "create-user", ASSESSOR, "--role", "assessor", "--database", url],
+    subprocess.run([*SERVER, "create-user", ASSESSOR, "--role", "assessor", "--email", "assessor@example.org",
+                    "--database", url],
                    input=PASSWORD + "\n", text=True, capture_output=True, check=True, env=child_env())
     own = write_ilr(root / "own.xml", [sample_learner(0)])
     run_cli("import-caseload", str(own), "--database", url)

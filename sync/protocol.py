@@ -29,6 +29,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 #: app), and the provider's alert settings (`ProviderSettingsResponse.alerts`), neither sent to older clients.
 #: Also at 4 (issue 15, 17): a new entity, `delivery` (a copy of a finalised review handed over: printed or saved on the
 #: laptop, later e-mailed by the server), not sent to older clients (`ENTITY_SINCE`).
+#: Also at 4 (issue 16): two new entities, not sent to older clients (`ENTITY_SINCE`): `concern` (an assessor raises a
+#: safeguarding or learning support concern without a review, from the laptop, pushed first and never pulled
+#: back) and `case_status` (the state of a case a laptop's user raised: state and who/when only, made at the office).
 PROTOCOL_VERSION = 4
 #: The oldest client protocol the server still serves; an older client is answered 426 (`CLIENT_TOO_OLD`). Raise
 #: it only when a change to the protocol is one an older client would get wrong.
@@ -40,12 +43,14 @@ CLIENT_TOO_OLD = "This version of ReviewApp is too old for the server: update Re
 
 EntityName = Literal[
     "employer", "learner", "plan_item", "target", "review", "signature", "otj_entry", "review_sample",
-    "alert_dismissal",
-    "delivery",
+    "alert_dismissal", "delivery", "concern", "case_status",
 ]
 
 #: Entities in the order a receiver should apply them so that parents exist before their children.
+#: A laptop pushes in this order too: `concern` first, so a disclosure reaches the safeguarding lead before anything
+#: else of a long push (it names only a learner the server already holds, and is never pulled).
 ENTITY_ORDER: tuple[str, ...] = (
+    "concern",
     "employer",
     "learner",
     "plan_item",
@@ -56,6 +61,7 @@ ENTITY_ORDER: tuple[str, ...] = (
     "review_sample",
     "alert_dismissal",
     "delivery",
+    "case_status",
 )
 
 LearnerStatus = Literal["active", "break_in_learning", "withdrawn", "completed"]
@@ -467,6 +473,42 @@ class DeliveryData(_Record):
     bounce_reason: str = Field(default="", max_length=1000)
 
 
+#: Who works a case (reviewapp.core.templates.CaseRoute, the same names): the designated safeguarding lead (and
+#: deputies), or the learning support officer.
+CaseRouteName = Literal["safeguarding", "learning_support"]
+CaseUrgencyName = Literal["urgent", "routine"]
+#: A case's state: open until acknowledged; referred on to an outside agency; closed.
+CaseState = Literal["open", "acknowledged", "referred", "closed"]
+
+
+class ConcernData(_Record):
+    """A concern an assessor raises about a learner without a review (protocol 4), on the laptop, offline too: it
+    opens a case on the server for the route's role. Pushed, never pulled: its content is for the case's readers."""
+
+    learner_id: str
+    route: CaseRouteName = "safeguarding"
+    urgency: CaseUrgencyName = "urgent"
+    text: str = Field(min_length=1)
+    #: When the assessor raised it, by the laptop's clock.
+    raised_at: Instant | None = None
+
+
+class CaseStatusData(_Record):
+    """The state of a case, sent to the laptop of the assessor who raised it (protocol 4): state and who/when only,
+    never what the case's log says. Made at the office."""
+
+    learner_id: str
+    #: What raised it: a review, or a concern raised without one.
+    review_id: str | None = None
+    concern_id: str | None = None
+    route: CaseRouteName
+    state: CaseState = "open"
+    #: Who moved it to `state` (their role in words: "the safeguarding lead") and when.
+    state_by: str = ""
+    state_at: Instant | None = None
+    opened_at: Instant | None = None
+
+
 ENTITY_MODELS: dict[str, type[_Record]] = {
     "employer": EmployerData,
     "learner": LearnerData,
@@ -478,6 +520,8 @@ ENTITY_MODELS: dict[str, type[_Record]] = {
     "review_sample": ReviewSampleData,
     "alert_dismissal": AlertDismissalData,
     "delivery": DeliveryData,
+    "concern": ConcernData,
+    "case_status": CaseStatusData,
 }
 
 #: Metadata every syncable record carries besides its fields.
@@ -506,17 +550,21 @@ RECORD_FIELDS_SINCE: dict[str, dict[str, int]] = {
 #: Entities added after protocol 1, with the protocol that added them: a client older than that is sent none of
 #: them (its models know no such entity and would refuse the page's change). The cursor still moves past them, as
 #: with `RECORD_FIELDS_SINCE`: an older laptop updated later gets only the ones made after it updated.
-ENTITY_SINCE: dict[str, int] = {"review_sample": 3, "alert_dismissal": 4, "delivery": 4}
+ENTITY_SINCE: dict[str, int] = {"review_sample": 3, "alert_dismissal": 4, "delivery": 4, "concern": 4,
+                               "case_status": 4}
 
 
 #: Entities made only at the office and sent down: a laptop never pushes them (the server refuses it) and holds
 #: them read-only.
-OFFICE_ONLY_ENTITIES: frozenset[str] = frozenset({"review_sample"})
+OFFICE_ONLY_ENTITIES: frozenset[str] = frozenset({"review_sample", "case_status"})
+#: Entities a laptop pushes and the server never sends back in a pull (their content is for a case's readers only).
+PUSH_ONLY_ENTITIES: frozenset[str] = frozenset({"concern"})
 
 
 def entities_for_protocol(protocol: int) -> tuple[str, ...]:
-    """The entities a client speaking `protocol` is sent, in `ENTITY_ORDER`."""
-    return tuple(name for name in ENTITY_ORDER if ENTITY_SINCE.get(name, 1) <= protocol)
+    """The entities a client speaking `protocol` is sent, in `ENTITY_ORDER` (never the push-only ones)."""
+    return tuple(name for name in ENTITY_ORDER
+                 if ENTITY_SINCE.get(name, 1) <= protocol and name not in PUSH_ONLY_ENTITIES)
 
 
 def fields_for_protocol(entity: str, data: dict[str, Any], protocol: int) -> dict[str, Any]:
@@ -591,7 +639,8 @@ def review_content_hash(review_id: str, review: ReviewData, signatures: list[Sig
 # Every response body carries `server_id`, so a client can tell when it is talking to a different server (or one
 # restored from a backup) and must not trust its stored cursor.
 
-UserRole = Literal["assessor", "manager", "quality_lead", "admin"]
+UserRole = Literal["assessor", "manager", "quality_lead", "admin", "safeguarding_lead", "safeguarding_deputy",
+                   "learning_support"]
 PullOp = Literal["upsert", "delete", "removed"]
 PushOp = Literal["create", "update", "delete"]
 PushStatus = Literal["applied", "duplicate", "conflict", "rejected"]

@@ -210,3 +210,5 @@ class LearnerDetail:
     #: English and maths levels at the start (the initial assessment), "" when not recorded.
     english_level_at_start: str = ""
     maths_level_at_start: str = ""
+    #: Where each case raised about the learner stands, in words (reviewapp.store.concerns.case_states).
+    case_states: tuple[str, ...] = ()

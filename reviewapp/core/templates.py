@@ -167,6 +167,28 @@ class AudienceIf(_Strict):
     audience: list[str]
 
 
+#: Who works a case a concern raises (reviewapp.core.concerns): the designated safeguarding lead (and deputies),
+#: or the learning support officer.
+CaseRoute = Literal["safeguarding", "learning_support"]
+CASE_ROUTES: tuple[str, ...] = ("safeguarding", "learning_support")
+#: How soon a case must be looked at: `urgent` today, `routine` within the working week.
+CaseUrgency = Literal["urgent", "routine"]
+#: The question types whose answers can raise a case: a flag when raised, an option question for some values.
+CASE_TYPES = ("flag", "yes_no", "rag", "choice")
+
+
+class RaisesCase(_Strict):
+    """Which answers to a question open a case on the server, and for whom (the rule: reviewapp.core.concerns).
+
+    A flag raises one when it is raised (`when` left out); a yes/no question when its answer is `when` (true or
+    false, one value); a rag or choice question when its answer is one of `when`.
+    """
+
+    route: CaseRoute
+    urgency: CaseUrgency = "urgent"
+    when: list[str | bool] | None = None
+
+
 class Question(_Strict):
     id: str = Field(pattern=_ID_PATTERN)
     type: QuestionType
@@ -192,6 +214,8 @@ class Question(_Strict):
     #: The copies that carry this answer; None takes the section's (and a section's None means every copy).
     audience: list[str] | None = None
     audience_if: AudienceIf | None = None
+    #: Answers that open a safeguarding or learning support case (see `RaisesCase`).
+    raises_case: RaisesCase | None = None
 
     @property
     def printed_label(self) -> str:
@@ -519,6 +543,28 @@ def _check_question(question: Question, fail: Any) -> None:
         fail("a question is either derived or prefilled, not both")
     if kind == "flag" and not question.detail_label:
         fail("a flag question needs a detail_label for the text box that explains the concern")
+    if question.raises_case is not None:
+        _check_raises_case(question, fail)
+
+
+def _check_raises_case(question: Question, fail: Any) -> None:
+    rule, kind = question.raises_case, question.type
+    assert rule is not None
+    if kind not in CASE_TYPES:
+        fail(f"a {kind} question cannot raise a case: only {', '.join(CASE_TYPES)} questions can")
+    elif kind == "flag":
+        if rule.when is not None:
+            fail("raises_case on a flag takes no 'when': a raised flag raises the case")
+    elif not rule.when:
+        fail("raises_case needs 'when': the answers that raise the case")
+    elif kind == "yes_no":
+        if len(rule.when) != 1 or not isinstance(rule.when[0], bool):
+            fail("raises_case on a yes/no question needs 'when' of one value, true or false")
+    else:
+        values = {o.value for o in question.options}
+        unknown = [v for v in rule.when if v not in values]
+        if unknown:
+            fail(f"raises_case names answers the question does not offer: {', '.join(map(str, unknown))}")
 
 
 def _check_audience(audience: list[str], field: str, fail: Any) -> None:

@@ -295,9 +295,40 @@ class Delivery(Syncable):
     bounce_reason: Mapped[str] = field(Text, default="")
 
 
+class Concern(Syncable):
+    """A safeguarding or learning support concern raised about a learner without a review (issue 16), offline too:
+    pushed first in the next sync, where it opens a case (`sync.protocol.ConcernData`); never pulled back."""
+
+    __tablename__ = "concern"
+    entity = "concern"
+
+    learner_id: Mapped[str] = field(ForeignKey("learner.id", ondelete="CASCADE"), index=True)
+    route: Mapped[str] = field(String(20), default="safeguarding")
+    urgency: Mapped[str] = field(String(10), default="urgent")
+    text: Mapped[str] = field(Text)
+    raised_at: Mapped[dt.datetime | None] = field(default=None)
+
+
+class CaseStatus(Syncable):
+    """Where a case this laptop's user raised stands (`sync.protocol.CaseStatusData`): state, who in words and when,
+    pulled from the office; read-only here (outbox._check_immutable)."""
+
+    __tablename__ = "case_status"
+    entity = "case_status"
+
+    learner_id: Mapped[str] = field(ForeignKey("learner.id", ondelete="CASCADE"), index=True)
+    review_id: Mapped[str | None] = field(String(36), default=None)
+    concern_id: Mapped[str | None] = field(String(36), default=None)
+    route: Mapped[str] = field(String(20))
+    state: Mapped[str] = field(String(20), default="open")
+    state_by: Mapped[str] = field(String(200), default="")
+    state_at: Mapped[dt.datetime | None] = field(default=None)
+    opened_at: Mapped[dt.datetime | None] = field(default=None)
+
+
 SYNCABLE_MODELS: dict[str, type[Syncable]] = {
     m.entity: m for m in (Employer, Learner, PlanItem, Review, Target, Signature, OtjEntry, ReviewSample,
-                          AlertDismissal, Delivery)
+                          AlertDismissal, Delivery, Concern, CaseStatus)
 }
 
 

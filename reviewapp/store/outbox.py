@@ -22,6 +22,7 @@ from reviewapp.core.dates import utc_now
 from reviewapp.store.errors import BypassedOutboxError, ImmutableRecordError, StoreError
 from reviewapp.store.models import (
     AlertDismissal,
+    CaseStatus,
     Delivery,
     OutboxEntry,
     Review,
@@ -98,6 +99,9 @@ def _check_immutable(session: Session, obj: Syncable, changes: dict[str, tuple[A
     if isinstance(obj, Delivery) and not is_new and changes:
         raise StoreError("A copy handed over is a record of what happened and cannot be changed.",
                          "Print or save the copy again: that is a second delivery.")
+    if isinstance(obj, CaseStatus):
+        raise StoreError("A case's state comes from the office and cannot be changed on a laptop.",
+                         "Those who work the case record on it in the office web app.")
     status = _committed_status(obj) if isinstance(obj, Review) and not is_new and changes else None
     if status in _CLOSED and not (status == "finalised" and _is_voiding(obj, changes)):
         raise ImmutableRecordError("This review")

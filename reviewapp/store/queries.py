@@ -155,6 +155,7 @@ def learner_detail(session: Session, learner_id: str) -> LearnerDetail | None:
               for p in plan],
         english_level_at_start=learner.english_level_at_start,
         maths_level_at_start=learner.maths_level_at_start,
+        case_states=case_states(session, learner_id),
         open_targets=[TargetSummary(t.id, t.text, t.due_date, t.status, list(t.actions or [])) for t in targets],
         reviews=[
             ReviewSummary(r.id, r.visit_date, r.status, r.progress_rag, r.welfare_rag, r.next_review_date,
@@ -163,6 +164,12 @@ def learner_detail(session: Session, learner_id: str) -> LearnerDetail | None:
             for r in reviews
         ],
     )
+
+
+def case_states(session: Session, learner_id: str) -> tuple[str, ...]:
+    from reviewapp.store.concerns import case_states as states
+
+    return states(session, learner_id)
 
 
 def review_samples(session: Session, learner_id: str, review_id: str | None = None) -> dict[str, list[Any]]:

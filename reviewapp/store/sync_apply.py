@@ -34,6 +34,8 @@ from reviewapp.store.errors import StoreError
 from reviewapp.store.models import (
     SYNCABLE_MODELS,
     AlertDismissal,
+    CaseStatus,
+    Concern,
     Delivery,
     Employer,
     Learner,
@@ -265,7 +267,7 @@ def _learner_record_ids(session: Session, learner_id: str) -> set[str]:
     signatures = Signature.__table__
     signed = select(signatures.c.id).where(signatures.c.review_id.in_(_reviews_of(learner_id)))
     record_ids.update(session.scalars(signed))
-    for model in (Target, PlanItem, OtjEntry, ReviewSample, AlertDismissal, Delivery, Review):
+    for model in (Target, PlanItem, OtjEntry, ReviewSample, AlertDismissal, Delivery, Concern, CaseStatus, Review):
         table = model.__table__
         record_ids.update(session.scalars(select(table.c.id).where(table.c.learner_id == learner_id)))
     return record_ids

@@ -245,6 +245,7 @@ class LearnerPanel(QWidget):
             rows.append(("At the start", ", ".join(levels)))
         rows.append(("Review frequency", detail.review_frequency.words if detail.review_frequency
                      else "The provider's review schedule"))
+        rows.extend(("Case" if n == 0 else "", words) for n, words in enumerate(detail.case_states))
         self.details.setText(
             "<table cellspacing='2'>"
             + "".join(f"<tr><td><b>{escape(k)}</b>&nbsp;</td><td>{escape(v)}</td></tr>" for k, v in rows)

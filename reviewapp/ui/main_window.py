@@ -263,12 +263,17 @@ class MainWindow(QMainWindow):
         self.pre_visit_action.triggered.connect(self.print_pre_visit_pack)
         self.blank_form_action = QAction("&Blank paper review form…", self)
         self.blank_form_action.triggered.connect(self.print_blank_form)
+        self.concern_action = QAction("Raise a &concern about the selected learner…", self)
+        self.concern_action.setShortcut(QKeySequence("Ctrl+Shift+K"))
+        self.concern_action.triggered.connect(self.raise_concern)
         for action in (self.start_review_action, self.open_review_action, self.print_action, self.compare_action,
                        self.addendum_action, self.discard_action):
             review_menu.addAction(action)
         review_menu.addSeparator()
         review_menu.addAction(self.pre_visit_action)
         review_menu.addAction(self.blank_form_action)
+        review_menu.addSeparator()
+        review_menu.addAction(self.concern_action)
         self.panel.reviews_view.activated.connect(lambda _index: self.open_selected_review())
         self.panel.copies_view.activated.connect(lambda _index: self.open_saved_copy())
         self.panel.open_copy_button.clicked.connect(self.open_saved_copy)
@@ -903,6 +908,34 @@ class MainWindow(QMainWindow):
             return None
         with self.store.read() as session:
             return queries.learner_detail(session, self._selected_learner)
+
+    def choose_concern(self, detail: LearnerDetail):  # type: ignore[no-untyped-def]
+        """Ask for a concern (the dialog); None when cancelled. Tests replace this."""
+        from reviewapp.ui.concern_dialog import ConcernDialog
+
+        dialog = ConcernDialog(detail.name, self)
+        return dialog.fields() if dialog.exec() == ConcernDialog.DialogCode.Accepted else None
+
+    def raise_concern(self) -> bool:
+        """A safeguarding or learning support concern about the selected learner, without a review (it syncs first,
+        offline too); True when saved."""
+        from reviewapp.store.concerns import raise_concern
+        from reviewapp.store.learner_frequency import UnknownLearnerError
+
+        detail = self._selected_detail()
+        if detail is None:
+            return False
+        fields = self.choose_concern(detail)
+        if fields is None:
+            return False
+        try:
+            raise_concern(self.store, detail.learner_id, fields.route, fields.urgency, fields.text)
+        except (UnknownLearnerError, ValueError) as exc:
+            self.show_error("The concern could not be saved", str(exc))
+            return False
+        self.statusBar().showMessage("Concern saved: it goes to the office first at the next sync.", 10_000)
+        self.refresh()
+        return True
 
     def add_otj_entry(self) -> bool:
         """A new entry in the selected learner's off-the-job log (it syncs); True when saved."""

@@ -43,8 +43,13 @@ from .models import (
     utcnow,
 )
 
-#: Assessors hold caseloads; managers manage teams of them; quality leads and admins see every learner.
-ROLES = ("assessor", "manager", "quality_lead", "admin")
+#: Assessors hold caseloads; managers manage teams of them; quality leads and admins see every learner. The
+#: designated safeguarding lead and their deputies work safeguarding cases, the learning support officer learning
+#: support ones (cases/): they hold no caseload and see no learner's records beyond their cases.
+ROLES = ("assessor", "manager", "quality_lead", "admin", "safeguarding_lead", "safeguarding_deputy", "learning_support")
+#: Roles that are told of cases by e-mail, so their accounts cannot be without an address.
+NOTIFIED_ROLES = ("safeguarding_lead", "safeguarding_deputy", "learning_support")
+NEEDS_EMAIL = "A {role} account needs an e-mail address: that is how it is told of a case."
 
 
 class AccountError(ValueError):
@@ -84,6 +89,8 @@ def set_email(session: Session, user: User, email: str, *, actor: str = SERVER_A
     """Give a user another e-mail address (empty for none), checked as at creation; False when it is theirs
     already."""
     email = _check_email(email.strip())
+    if not email and user.role in NOTIFIED_ROLES:
+        raise AccountError(NEEDS_EMAIL.format(role=user.role.replace("_", " ")))
     if user.email == email:
         return False
     record_event(session, actor, "email_changed", user_id=user.id, detail=f"{user.email or '(none)'} to "
@@ -102,6 +109,8 @@ def create_user(
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
     email = _check_email(email)
+    if role in NOTIFIED_ROLES and not email:
+        raise AccountError(NEEDS_EMAIL.format(role=role.replace("_", " ")))
     password_hash = _checked_password(password, username)
     if session.execute(select(User).where(User.username == username)).scalar_one_or_none() is not None:
         raise AccountError(f"There is already a user called {username!r}.")
@@ -122,6 +131,8 @@ def set_role(session: Session, user: User, role: str, *, actor: str = SERVER_ACT
         raise AccountError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
     if user.role == role:
         return False
+    if role in NOTIFIED_ROLES and not user.email:
+        raise AccountError(NEEDS_EMAIL.format(role=role.replace("_", " ")) + " Set their e-mail address first.")
     held = session.scalar(select(func.count()).select_from(Assignment).where(Assignment.assessor_id == user.id))
     if held:
         raise AccountError(f"{user.username!r} still holds {held} learner{'s' if held != 1 else ''}: assign them to "

@@ -98,8 +98,20 @@ def _read_password(prompt: str = "Password") -> str:
     return first
 
 
+def _read_email(given: str) -> str:
+    """The new account's e-mail address: `--email`, else asked for at a terminal, else the line after the password
+    on standard input. Every account has one (how the safeguarding lead is told of a case)."""
+    if given.strip():
+        return given.strip()
+    email = input("E-mail address: ").strip() if sys.stdin.isatty() else sys.stdin.readline().strip()
+    if not email:
+        raise CommandError("Every account needs an e-mail address: give it with --email ADDRESS.")
+    return email
+
+
 def cmd_create_user(args: argparse.Namespace) -> None:
     password = _read_password()
+    args.email = _read_email(args.email or "")
     _, engine, factory = _database(args)
     try:
         with transaction(factory) as session:
@@ -840,7 +852,7 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("username")
     user.add_argument("--role", choices=ROLES, required=True)
     user.add_argument("--display-name", default="")
-    user.add_argument("--email", default="", help="their e-mail address (optional)")
+    user.add_argument("--email", default="", help="their e-mail address (asked for when left out)")
     user.set_defaults(run=cmd_create_user)
 
     for name, run, text in (

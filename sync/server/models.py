@@ -425,6 +425,64 @@ class Delivery(_Record, Base):
     delivered_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
+class Concern(_Record, Base):
+    """A concern an assessor raised on the laptop without a review (protocol.ConcernData): pushed, never pulled; it
+    opens a case (cases/)."""
+
+    __tablename__ = "concerns"
+    learner_id: Mapped[str] = mapped_column(String(36), index=True)
+
+
+class Case(_Record, Base):
+    """A safeguarding or learning support case (cases/). Its `data` is the small status the raising assessor's laptop
+    pulls (protocol.CaseStatusData: state, who and when); what was recorded and the log are in the columns and in
+    `case_log`, read only by those who need to know (cases/access.py)."""
+
+    __tablename__ = "cases"
+    learner_id: Mapped[str] = mapped_column(String(36), index=True)
+    review_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    concern_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    route: Mapped[str] = mapped_column(String(20), index=True)
+    urgency: Mapped[str] = mapped_column(String(10))
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    raised_by_id: Mapped[str] = mapped_column(String(36), index=True)
+    raised_by: Mapped[str] = mapped_column(String(200))
+    #: When the laptop says it was recorded (its own clock), and when the server received it.
+    raised_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, nullable=True)
+    received_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow, index=True)
+    #: What was recorded: [{"question_id", "label", "recorded"}], the latest the laptop sent.
+    recorded: Mapped[list[dict[str, Any]]] = mapped_column(JsonType)
+    #: One case per review and route, one per concern (a later push of either adds to its log).
+    __table_args__ = (Index("uq_cases_review_route", "review_id", "route", unique=True),
+                      Index("uq_cases_concern", "concern_id", unique=True))
+
+
+class CaseLogEntry(Base):
+    """One entry of a case's log: opened, updated, acknowledged, action, referred, outcome, closed. Append-only (the
+    migration's triggers refuse UPDATE and DELETE)."""
+
+    __tablename__ = "case_log"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(20))
+    by_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    by_name: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text, default="")
+
+
+class CaseView(Base):
+    """Someone opened a case's page: every opening is kept (append-only) and shown to the safeguarding lead."""
+
+    __tablename__ = "case_views"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    user_id: Mapped[str] = mapped_column(String(36))
+    username: Mapped[str] = mapped_column(String(150))
+    role: Mapped[str] = mapped_column(String(20))
+
+
 #: Entity name (as on the wire) → table.
 RECORD_MODELS: dict[str, Any] = {
     "employer": Employer,
@@ -437,6 +495,8 @@ RECORD_MODELS: dict[str, Any] = {
     "review_sample": ReviewSample,
     "alert_dismissal": AlertDismissal,
     "delivery": Delivery,
+    "concern": Concern,
+    "case_status": Case,
 }
 
 #: Records hanging off a learner by a `learner_id` column.

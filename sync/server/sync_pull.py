@@ -7,15 +7,22 @@ steps past a row. A record changed again after the cut simply arrives on a later
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sync.protocol import PROTOCOL_VERSION, Change, entities_for_protocol
 
 from .db import last_rev
-from .models import RECORD_MODELS, CaseloadRemoval
+from .models import RECORD_MODELS, Case, CaseloadRemoval
 from .records import pull_change
 from .scope import Caller
+
+
+def _own(model: Any, caller: Caller) -> tuple[Any, ...]:
+    """A case's status goes only to the laptop of the assessor who raised it (cases/: need to know)."""
+    return (Case.raised_by_id == caller.user_id,) if model is Case else ()
 
 
 def pull_page(
@@ -38,7 +45,7 @@ def pull_page(
     )
     models = {entity: RECORD_MODELS[entity] for entity in entities_for_protocol(protocol)}
     queries = {
-        entity: select(model).where(model.rev > since, model.rev <= high, caller.visible(model))
+        entity: select(model).where(model.rev > since, model.rev <= high, caller.visible(model), *_own(model, caller))
         for entity, model in models.items()
     }
     revs: list[int] = []

@@ -41,6 +41,7 @@ from sync.protocol import (
 )
 
 from .accounts import touch_employer
+from .cases import open_after_push
 from .db import DEVICE_TIME, new_id, next_rev, take_write_lock
 from .due_dates import refresh_learners
 from .finalisation_rules import check_ready_to_finalise
@@ -75,6 +76,7 @@ def _finalises(change: PushChange) -> bool:
 
 
 SAMPLES_AT_THE_OFFICE = "Quality samples are recorded in the office web app, not on a laptop."
+CASES_AT_THE_OFFICE = "A case's state is recorded in the office web app by those who work it, not on a laptop."
 
 
 def push_changes(session: Session, caller: Caller, changes: list[PushChange]) -> list[PushResult]:
@@ -110,6 +112,9 @@ def push_changes(session: Session, caller: Caller, changes: list[PushChange]) ->
     for index in last:
         results[index] = _push_one(session, caller, changes[index])
     _refresh_due_dates(session, changes)
+    open_after_push(session, caller, [(c.entity, c.id.lower(), c.made_at) for i, c in enumerate(changes)
+                                      if c.entity in ("review", "concern") and c.op != "delete"
+                                      and results[i].status in ("applied", "conflict")])
     return [results[i] for i in range(len(changes))]
 
 
@@ -205,7 +210,7 @@ def _check_shape(change: PushChange) -> None:
 def _apply(session: Session, caller: Caller, change: PushChange) -> PushResult:
     entity, record_id = change.entity, change.id.lower()
     if entity in OFFICE_ONLY_ENTITIES:
-        raise Rejected(SAMPLES_AT_THE_OFFICE)
+        raise Rejected(SAMPLES_AT_THE_OFFICE if entity == "review_sample" else CASES_AT_THE_OFFICE)
     model = RECORD_MODELS[entity]
     _check_shape(change)
     row = caller.load(session, model, record_id)

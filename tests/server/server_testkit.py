@@ -25,7 +25,7 @@ from reviewapp.core.review_rules import ReviewContext
 from reviewapp.core.templates import load_template
 from reviewapp.selftest import scripted_answers
 from sync.protocol import LearnerData, ReviewData, SignatureData, review_content_hash
-from sync.server.accounts import assign_learner, create_user, find_user
+from sync.server.accounts import NOTIFIED_ROLES, assign_learner, create_user, find_user
 from sync.server.app import create_app
 from sync.server.core.config import DATABASE_URL_ENV, Settings
 from sync.server.db import new_id, next_rev, take_write_lock, transaction
@@ -60,9 +60,12 @@ class Server:
         self.client.close()
         self.app.state.engine.dispose()
 
-    def add_user(self, username: str, role: str = "assessor") -> str:
+    def add_user(self, username: str, role: str = "assessor", email: str | None = None) -> str:
+        """An account; those told of cases by e-mail (accounts.NOTIFIED_ROLES) get `<username>@example.org`."""
+        if email is None:
+            email = f"{username}@example.org" if role in NOTIFIED_ROLES else ""
         with transaction(self.factory) as session:
-            return create_user(session, username, PASSWORD, role).id
+            return create_user(session, username, PASSWORD, role, email=email).id
 
     def login(self, username: str, device: str = "laptop", password: str = PASSWORD, **extra: Any) -> dict[str, str]:
         response = self.client.post(

@@ -279,7 +279,7 @@ def test_assignments_file_is_all_or_nothing_with_lines(server: Server) -> None:
 
 
 def test_command_line_imports_an_ilr_then_its_assignments(database_url: str, tmp_path: Path) -> None:
-    assert run("create-user", "alice", "--role", "assessor", database=database_url,
+    assert run("create-user", "alice", "--role", "assessor", "--email", "x@example.org", database=database_url,
                stdin="a long password\n").returncode == 0
     ilr = write_ilr(tmp_path / "ILR-10012345-2526-20251105-093000-01.XML",
                     [sample_learner(1), sample_learner(2, deliveries=[Delivery(fund_model=35, prog_type=None)])])

@@ -22,14 +22,18 @@ def run(*args: str, database: str, stdin: str = "") -> subprocess.CompletedProce
 def test_admin_commands_end_to_end(database_url: str, tmp_path: Path) -> None:
     assert "Database ready" in run("init-db", database=database_url).stdout
 
-    made = run("create-user", "alice", "--role", "assessor", "--display-name", "Alice A", database=database_url,
+    made = run("create-user", "alice", "--role", "assessor", "--email", "x@example.org", "--display-name", "Alice A",
+               database=database_url,
                stdin="a long password\n")
     assert made.returncode == 0 and "Created assessor 'alice'" in made.stdout
-    again = run("create-user", "alice", "--role", "assessor", database=database_url, stdin="a long password\n")
+    again = run("create-user", "alice", "--role", "assessor", "--email", "x@example.org",
+                database=database_url, stdin="a long password\n")
     assert again.returncode == 1 and "already a user" in again.stderr
-    short = run("create-user", "bob", "--role", "assessor", database=database_url, stdin="short\n")
+    short = run("create-user", "bob", "--role", "assessor", "--email", "x@example.org",
+                database=database_url, stdin="short\n")
     assert short.returncode == 1 and "at least 12" in short.stderr
-    bob = run("create-user", "bob", "--role", "assessor", database=database_url, stdin="another password\n")
+    bob = run("create-user", "bob", "--role", "assessor", "--email", "x@example.org",
+              database=database_url, stdin="another password\n")
     assert bob.returncode == 0
 
     bad = tmp_path / "bad.csv"

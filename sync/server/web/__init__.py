@@ -24,6 +24,7 @@ def mount_web_app(app: FastAPI) -> None:
     from .admin import router as admin_router
     from .alerts import router as alerts_router
     from .archived_copies import router as archived_router
+    from .cases import router as cases_router
     from .dashboard import router as dashboard_router
     from .file_uploads import router as files_router
     from .mail_admin import router as mail_router
@@ -44,6 +45,7 @@ def mount_web_app(app: FastAPI) -> None:
     app.include_router(verify_router)  # public: no sign-in (issue 17 item 4)
     app.include_router(mail_router)
     app.include_router(alerts_router)
+    app.include_router(cases_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")

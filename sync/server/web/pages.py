@@ -46,9 +46,13 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> HTML
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
+#: Roles whose work is cases, not caseloads: their home is the case list.
+CASE_HOME_ROLES = ("safeguarding_lead", "safeguarding_deputy", "learning_support")
+
+
 @router.get("/")
 def home(caller: PageCallerDep) -> RedirectResponse:
-    return RedirectResponse("/learners", status_code=303)
+    return RedirectResponse("/cases" if caller.role in CASE_HOME_ROLES else "/learners", status_code=303)
 
 
 @router.get("/sign-in", response_class=HTMLResponse)
