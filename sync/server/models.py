@@ -365,6 +365,9 @@ class Review(_Record, Base):
     learner_id: Mapped[str] = mapped_column(String(36), index=True)
     #: For a review held (finalised, not an addendum), the date it was due by the laptop's rule (due_dates.py).
     due_by: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    #: For a review held, the visit dates of the learner's reviews held before and after it (due_dates.py).
+    previous_visit: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    next_visit: Mapped[str | None] = mapped_column(String(10), nullable=True, index=True)
     # Copied from `data` when written, for the dashboard's figures (record_columns.py). ISO text, as sent.
     status: Mapped[str | None] = mapped_column(String(20), nullable=True)
     visit_date: Mapped[str | None] = mapped_column(String(10), nullable=True, index=True)
@@ -372,6 +375,7 @@ class Review(_Record, Base):
     addendum_to_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     progress_rag: Mapped[str | None] = mapped_column(String(10), nullable=True)
     welfare_rag: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    __table_args__ = (Index("ix_reviews_learner_id_visit_date", "learner_id", "visit_date"),)
 
 
 class Signature(_Record, Base):
