@@ -54,6 +54,12 @@ class Period:
         return self.start.strftime("%b %Y")
 
 
+def team_learners(team_id: str) -> Select[Any]:
+    """Ids of the learners assigned to a team's assessors: what choosing a team on the dashboard narrows to."""
+    members = select(TeamMember.user_id).where(TeamMember.team_id == team_id)
+    return select(Assignment.learner_id).where(Assignment.assessor_id.in_(members))
+
+
 @dataclass(frozen=True)
 class Scope:
     """Whose learners: the caller's, narrowed to a team's assessors or one assessor if given."""
@@ -66,8 +72,7 @@ class Scope:
         """`column` (a learner id) is one of this scope's learners."""
         conditions = [column.in_(select(Learner.id).where(Learner.deleted.is_(False), self.caller.visible(Learner)))]
         if self.team_id is not None:
-            members = select(TeamMember.user_id).where(TeamMember.team_id == self.team_id)
-            conditions.append(column.in_(select(Assignment.learner_id).where(Assignment.assessor_id.in_(members))))
+            conditions.append(column.in_(team_learners(self.team_id)))
         if self.assessor_id is not None:
             conditions.append(column.in_(select(Assignment.learner_id)
                                          .where(Assignment.assessor_id == self.assessor_id)))

@@ -95,3 +95,32 @@ def test_the_dashboard_shows_the_share_of_each_assessors_reviews_sampled(server:
     assert "&lt;script&gt;x&lt;/script&gt; Al</th><td class=\"govuk-table__cell govuk-table__cell--numeric\">2</td>" \
         "<td class=\"govuk-table__cell govuk-table__cell--numeric\">1</td>" \
         "<td class=\"govuk-table__cell govuk-table__cell--numeric\">50%</td>" in table
+
+
+def test_the_sampled_share_table_follows_the_team_chosen(server: Server) -> None:
+    """The dashboard's "Reviews sampled by assessor" is of the chosen team's learners, as every figure beside it:
+    choosing South shows carol's reviews and not North's alice's."""
+    from web_kit import browser, sign_in
+
+    from sync.server.teams import find_team
+
+    built: dict[str, Any] = build_caseload(server)
+    with transaction(server.factory) as session:
+        for learner, who in ((built["ann"], "alice"), (built["cat"], "carol")):
+            for review in session.scalars(select(Review).where(Review.learner_id == learner)).all():
+                review.data = {**review.data, "assessor": who}
+        south = find_team(session, "South")
+        assert south is not None
+        south_id = south.id
+    client = browser(server)
+    sign_in(client, "quinn")
+
+    def table(address: str) -> str:
+        page = client.get(address)
+        assert page.status_code == 200
+        return page.text.split('id="sampled-shares"', 1)[1].split("</table>", 1)[0]
+
+    everyone = table("/dashboard?start=2025-11-01&end=2025-11-30")
+    assert "alice" in everyone and "carol" in everyone
+    south_only = table(f"/dashboard?start=2025-11-01&end=2025-11-30&team={south_id}")
+    assert "carol" in south_only and "alice" not in south_only

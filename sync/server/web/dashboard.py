@@ -145,7 +145,7 @@ def dashboard(request: Request, caller: PageCallerDep, session: SessionDep) -> H
     return page(request, "dashboard.html", caller=caller, cards=cards, period=period, teams=teams,
                 start_words=format_date(period.start), end_words=format_date(period.end),
                 team=scope.team_id or "", section="dashboard",
-                sampled=sampled_shares(session, caller, period.start, period.end),
+                sampled=sampled_shares(session, caller, period.start, period.end, scope.team_id),
                 period_words=f"{format_date(period.start)} to {format_date(period.end)}")
 
 
