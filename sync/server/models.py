@@ -360,6 +360,11 @@ class Target(_Record, Base):
     due_date: Mapped[str | None] = mapped_column(String(10), nullable=True, index=True)
 
 
+#: A review held (office_figures._held), as the predicate of the partial index of those.
+HELD_WHERE = "deleted IS false AND status = 'finalised' AND addendum_to_id IS NULL AND visit_date IS NOT NULL"
+HELD_INCLUDE = ["learner_id", "id", "due_by", "previous_visit", "next_visit", "progress_rag", "welfare_rag"]
+
+
 class Review(_Record, Base):
     __tablename__ = "reviews"
     learner_id: Mapped[str] = mapped_column(String(36), index=True)
@@ -375,7 +380,13 @@ class Review(_Record, Base):
     addendum_to_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     progress_rag: Mapped[str | None] = mapped_column(String(10), nullable=True)
     welfare_rag: Mapped[str | None] = mapped_column(String(10), nullable=True)
-    __table_args__ = (Index("ix_reviews_learner_id_visit_date", "learner_id", "visit_date"),)
+    __table_args__ = (
+        Index("ix_reviews_learner_id_visit_date", "learner_id", "visit_date"),
+        # The reviews held, by visit date, with what the dashboard's figures read of them (office_figures.py): on
+        # PostgreSQL an index-only scan instead of reading half the table's pages for each figure.
+        Index("ix_reviews_held", "visit_date", postgresql_include=HELD_INCLUDE,
+              postgresql_where=text(HELD_WHERE), sqlite_where=text(HELD_WHERE)),
+    )
 
 
 class Signature(_Record, Base):
