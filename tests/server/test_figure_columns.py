@@ -124,3 +124,56 @@ def test_the_sampled_share_table_follows_the_team_chosen(server: Server) -> None
     assert "alice" in everyone and "carol" in everyone
     south_only = table(f"/dashboard?start=2025-11-01&end=2025-11-30&team={south_id}")
     assert "carol" in south_only and "alice" not in south_only
+
+
+def test_each_review_held_stores_its_neighbours_and_they_move_with_a_new_review(server: Server) -> None:
+    """due_dates.refresh_learners stores each review held's previous and next visit in the laptop's order (the
+    figures read them instead of a window over every review); a draft, an addendum or a deleted review has none."""
+    from test_office_figures import _review
+
+    from sync.server.due_dates import refresh_learners
+
+    built: dict[str, Any] = build_caseload(server)
+
+    def neighbours() -> list[tuple[Any, ...]]:
+        with server.factory() as session:
+            return [tuple(row) for row in session.execute(
+                select(Review.visit_date, Review.status, Review.previous_visit, Review.next_visit)
+                .where(Review.learner_id == built["amy"]).order_by(Review.visit_date))]
+
+    assert neighbours() == [("2025-09-15", "finalised", None, "2025-11-10"),
+                            ("2025-11-10", "finalised", "2025-09-15", None),
+                            ("2025-11-28", "draft", None, None)]
+    _review(server, built["amy"], "2025-10-01")
+    with transaction(server.factory) as session:
+        refresh_learners(session, [built["amy"]])
+    assert neighbours() == [("2025-09-15", "finalised", None, "2025-10-01"),
+                            ("2025-10-01", "finalised", "2025-09-15", "2025-11-10"),
+                            ("2025-11-10", "finalised", "2025-10-01", None),
+                            ("2025-11-28", "draft", None, None)]
+
+
+def test_the_dashboard_has_each_figure_and_its_trend_from_one_query(server: Server) -> None:
+    """office_figures.figure_and_trend (the dashboard's): the figure for the period and its 6 months in one query,
+    the same answers as the figure computed alone and its trend."""
+    from sync.server.office_figures import Period, figure_and_trend
+
+    build_caseload(server)
+    period = Period(dt.date(2025, 10, 15), dt.date(2025, 11, 30))
+    for scope in (_scope(server, "quinn", "quality_lead"), _scope(server, "meg", "manager")):
+        for figure in FIGURES:
+            with server.factory() as session:
+                statements: list[str] = []
+
+                def listener(*args: Any, seen: list[str] = statements) -> None:
+                    if args[2].lstrip().upper().startswith(("SELECT", "WITH")):
+                        seen.append(args[2])
+
+                event.listen(session.get_bind(), "before_cursor_execute", listener)
+                try:
+                    value, months = figure_and_trend(session, figure, scope, period)
+                finally:
+                    event.remove(session.get_bind(), "before_cursor_execute", listener)
+                assert len(statements) == 1, figure.key
+                assert value == figure.compute(session, scope, period), figure.key
+                assert months == trend(session, figure, scope, period.end), figure.key
