@@ -311,6 +311,15 @@ class WebSession(Base):
     last_seen_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
 
 
+#: A record not deleted, as the predicate of a partial index (office_figures.py's queries say the same).
+LIVE_WHERE = "deleted IS false"
+#: A signature of the employer's (office_figures.employer_at_review_rows).
+EMPLOYER_SIGNED = "deleted IS false AND role = 'employer' AND signed_at IS NOT NULL"
+#: A review held (office_figures._held), as the predicate of the partial index of those.
+HELD_WHERE = "deleted IS false AND status = 'finalised' AND addendum_to_id IS NULL AND visit_date IS NOT NULL"
+HELD_INCLUDE = ["learner_id", "id", "due_by", "previous_visit", "next_visit", "progress_rag", "welfare_rag"]
+
+
 class _Record:
     """Columns every syncable record has (DESIGN.md, Records)."""
 
@@ -342,6 +351,8 @@ class Learner(_Record, Base):
     __table_args__ = (
         Index("uq_learners_uln", "uln", unique=True, sqlite_where=text(f"uln <> '{TEMPORARY_ULN}'"),
               postgresql_where=text(f"uln <> '{TEMPORARY_ULN}'")),
+        # The learners not deleted: every figure's scope (office_figures.Scope) reads them, from the index alone.
+        Index("ix_learners_live", "id", postgresql_where=text(LIVE_WHERE), sqlite_where=text(LIVE_WHERE)),
     )
 
 
@@ -358,11 +369,10 @@ class Target(_Record, Base):
     followed_up_in_review_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     status: Mapped[str | None] = mapped_column(String(20), nullable=True)
     due_date: Mapped[str | None] = mapped_column(String(10), nullable=True, index=True)
-
-
-#: A review held (office_figures._held), as the predicate of the partial index of those.
-HELD_WHERE = "deleted IS false AND status = 'finalised' AND addendum_to_id IS NULL AND visit_date IS NOT NULL"
-HELD_INCLUDE = ["learner_id", "id", "due_by", "previous_visit", "next_visit", "progress_rag", "welfare_rag"]
+    # "Targets followed up" joins the live targets to the review they were set in (office_figures.py).
+    __table_args__ = (Index("ix_targets_live_set_in", "set_in_review_id",
+                            postgresql_include=["learner_id", "followed_up_in_review_id"],
+                            postgresql_where=text(LIVE_WHERE), sqlite_where=text(LIVE_WHERE)),)
 
 
 class Review(_Record, Base):
@@ -372,7 +382,7 @@ class Review(_Record, Base):
     due_by: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     #: For a review held, the visit dates of the learner's reviews held before and after it (due_dates.py).
     previous_visit: Mapped[str | None] = mapped_column(String(10), nullable=True)
-    next_visit: Mapped[str | None] = mapped_column(String(10), nullable=True, index=True)
+    next_visit: Mapped[str | None] = mapped_column(String(10), nullable=True)
     # Copied from `data` when written, for the dashboard's figures (record_columns.py). ISO text, as sent.
     status: Mapped[str | None] = mapped_column(String(20), nullable=True)
     visit_date: Mapped[str | None] = mapped_column(String(10), nullable=True, index=True)
@@ -386,6 +396,9 @@ class Review(_Record, Base):
         # PostgreSQL an index-only scan instead of reading half the table's pages for each figure.
         Index("ix_reviews_held", "visit_date", postgresql_include=HELD_INCLUDE,
               postgresql_where=text(HELD_WHERE), sqlite_where=text(HELD_WHERE)),
+        # ... and by their next one's visit ("targets followed up": the review a target was set in).
+        Index("ix_reviews_held_next_visit", "next_visit", postgresql_include=["id", "learner_id"],
+              postgresql_where=text(HELD_WHERE), sqlite_where=text(HELD_WHERE)),
     )
 
 
@@ -397,6 +410,9 @@ class Signature(_Record, Base):
     # Copied from `data` when written, for the dashboard's figures (record_columns.py).
     role: Mapped[str | None] = mapped_column(String(20), nullable=True)
     signed_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # "Employer at the review": the reviews with an employer's signature, from the index alone.
+    __table_args__ = (Index("ix_signatures_employer_signed", "review_id", postgresql_where=text(EMPLOYER_SIGNED),
+                            sqlite_where=text(EMPLOYER_SIGNED)),)
 
 
 class OtjEntry(_Record, Base):
