@@ -6,7 +6,13 @@ Records keep their fields as JSON (`data`); the fields the figures read are copi
 record is written (record_columns.py), and read from there. Dates are ISO text (YYYY-MM-DD), so they compare as text.
 
 Reviews held on time and learners overdue now compare with due dates the laptop's rule computed and stored
-(`due_dates.py`: the rule cannot be written in SQL without a second copy of it). Not here yet: learning plans amended
+(`due_dates.py`: the rule cannot be written in SQL without a second copy of it); days between reviews, targets
+followed up and learners at risk read each review held's neighbours stored beside them in the same pass (the visits
+of the learner's reviews held before and after it), so no figure sorts every review through a window function.
+
+Each figure is one function over a list of periods (`Figure.over`), one query whatever their number: the rows over
+the periods' span, counted into each period by a FILTER. The figure alone (`compute`), its trend (`trend`) and the
+dashboard's period with its trend (`figure_and_trend`, issue 15's speed: one query per figure) are all that one. Not here yet: learning plans amended
 at reviews (the plan progress answer's question id is the template's) and copies shared (needs the laptop's delivery
 events, which do not sync yet).
 """
