@@ -12,9 +12,10 @@ of the learner's reviews held before and after it), so no figure sorts every rev
 
 Each figure is one function over a list of periods (`Figure.over`), one query whatever their number: the rows over
 the periods' span, counted into each period by a FILTER. The figure alone (`compute`), its trend (`trend`) and the
-dashboard's period with its trend (`figure_and_trend`, issue 15's speed: one query per figure) are all that one. Not here yet: learning plans amended
-at reviews (the plan progress answer's question id is the template's) and copies shared (needs the laptop's delivery
-events, which do not sync yet).
+dashboard's period with its trend (`figure_and_trend`, issue 15's speed: one query per figure) are all that one.
+
+Not here yet: learning plans amended at reviews (the plan progress answer's question id is the template's) and
+copies shared (needs the laptop's delivery events, which do not sync yet).
 """
 
 from __future__ import annotations
