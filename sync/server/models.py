@@ -370,9 +370,14 @@ class Target(_Record, Base):
     status: Mapped[str | None] = mapped_column(String(20), nullable=True)
     due_date: Mapped[str | None] = mapped_column(String(10), nullable=True, index=True)
     # "Targets followed up" joins the live targets to the review they were set in (office_figures.py).
-    __table_args__ = (Index("ix_targets_live_set_in", "set_in_review_id",
-                            postgresql_include=["learner_id", "followed_up_in_review_id"],
-                            postgresql_where=text(LIVE_WHERE), sqlite_where=text(LIVE_WHERE)),)
+    __table_args__ = (
+        Index("ix_targets_live_set_in", "set_in_review_id",
+              postgresql_include=["learner_id", "followed_up_in_review_id"],
+              postgresql_where=text(LIVE_WHERE), sqlite_where=text(LIVE_WHERE)),
+        # ... and "targets past due" the live targets by due date.
+        Index("ix_targets_live_due_date", "due_date", postgresql_include=["learner_id", "status"],
+              postgresql_where=text(LIVE_WHERE), sqlite_where=text(LIVE_WHERE)),
+    )
 
 
 class Review(_Record, Base):

@@ -261,8 +261,9 @@ def targets_followed_up(session: Session, scope: Scope, periods: list[Period]) -
 
 def targets_past_due(session: Session, scope: Scope, periods: list[Period]) -> list[Value]:
     rows = targets_past_due_rows(scope, _span(periods)).subquery()
-    found = session.execute(select(*[func.count().filter(rows.c.due_date < period.end.isoformat())
-                                     for period in periods]).select_from(rows)).one()
+    days = select(rows.c.due_date, func.count().label("number")).group_by(rows.c.due_date).subquery()
+    found = session.execute(select(*[func.coalesce(func.sum(days.c.number).filter(
+        days.c.due_date < period.end.isoformat()), 0) for period in periods])).one()
     return [Value(int(number), int(number)) for number in found]
 
 

@@ -1,8 +1,8 @@
 """Each review held's neighbours, the visit dates of the learner's reviews held before and after it (due_dates.py),
 and the indexes the dashboard's figures need (issue 15's speed): reviews (learner_id, visit_date); the reviews held
 by visit date and by their next one's, with the columns the figures read; the live targets by the review they were
-set in; the employers' signatures; the learners not deleted. The partial ones answer from the index alone on
-PostgreSQL (an index-only scan instead of reading half a table's pages for each figure).
+set in and by due date; the employers' signatures; the learners not deleted. The partial ones answer from the index
+alone on PostgreSQL (an index-only scan instead of reading half a table's pages for each figure).
 
 Revision ID: 0014
 Revises: 0013
@@ -32,6 +32,7 @@ INDEXES = {
     'ix_reviews_held_next_visit': ('reviews', ['next_visit'], ['id', 'learner_id'], HELD_WHERE),
     'ix_targets_live_set_in': ('targets', ['set_in_review_id'], ['learner_id', 'followed_up_in_review_id'],
                                LIVE_WHERE),
+    'ix_targets_live_due_date': ('targets', ['due_date'], ['learner_id', 'status'], LIVE_WHERE),
     'ix_signatures_employer_signed': ('signatures', ['review_id'], [], EMPLOYER_SIGNED),
     'ix_learners_live': ('learners', ['id'], [], LIVE_WHERE),
 }
