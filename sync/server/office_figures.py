@@ -149,7 +149,7 @@ def targets_followed_up_rows(scope: Scope, period: Period) -> Select[Any]:
                    Review.next_visit.label("followed_up_by"))
             .join(Review, Review.id == _text(Target, "set_in_review_id"))
             .where(Target.deleted.is_(False), _held(), _in(period, Review.next_visit),
-                   Target.learner_id == Review.learner_id, scope.learners(Review.learner_id)))
+                   scope.learners(Review.learner_id), scope.learners(Target.learner_id)))
 
 
 def targets_past_due_rows(scope: Scope, period: Period) -> Select[Any]:
