@@ -12,6 +12,11 @@ for one learner's reviews at a time (a handful of rows), whenever that learner o
 `learners.next_review_due` the date their next review is due now, None when not in active learning (as the laptop's
 caseload: `caseload_rows`). Both by the provider's schedule as set at the office, else the default rules.
 When the provider's schedule changes, `refresh_learners(session, None)` recomputes every learner.
+
+The same pass stores each review held's neighbours in that order: `reviews.previous_visit` and `reviews.next_visit`,
+the visit dates of the learner's review held before it and after it (None for the first / last, and for a review not
+held). The dashboard's "days between reviews", "targets followed up" and "learners at risk" read them instead of a
+window function over every review (issue 15's speed: each of those sorted all the reviews at every page view).
 """
 
 from __future__ import annotations
@@ -56,15 +61,17 @@ def _is_held(data: dict[str, Any]) -> bool:
     return data.get("status") == "finalised" and not data.get("addendum_to_id") and bool(data.get("visit_date"))
 
 
-def refresh_learners(session: Session, learner_ids: Iterable[str] | None, rules: ScheduleRules | None = None) -> None:
-    """Recompute the stored due dates of `learner_ids` (None: every learner) by the core rule."""
+def refresh_learners(session: Session, learner_ids: Iterable[str] | None, rules: ScheduleRules | None = None,
+                     *, neighbours: bool = True) -> None:
+    """Recompute the stored due dates of `learner_ids` (None: every learner) by the core rule, and each review's
+    neighbours (`neighbours` False: not, for a migration run before the columns were added)."""
     rules = rules or provider_rules(session)
     ids = sorted(set(learner_ids)) if learner_ids is not None else list(session.scalars(select(Learner.id)))
     for start in range(0, len(ids), REFRESH_CHUNK):  # a chunk's records at a time: memory stays flat
-        _refresh_chunk(session, ids[start:start + REFRESH_CHUNK], rules)
+        _refresh_chunk(session, ids[start:start + REFRESH_CHUNK], rules, neighbours)
 
 
-def _refresh_chunk(session: Session, ids: list[str], rules: ScheduleRules) -> None:
+def _refresh_chunk(session: Session, ids: list[str], rules: ScheduleRules, neighbours: bool) -> None:
     query = select(Learner.id, Learner.data, Learner.deleted).where(Learner.id.in_(ids))
     for learner_id, data, _deleted in session.execute(query).all():
         try:
@@ -78,13 +85,18 @@ def _refresh_chunk(session: Session, ids: list[str], rules: ScheduleRules) -> No
                                   .where(Review.learner_id == learner_id)).all()
         held = sorted(((rid, rdata) for rid, rdata, gone in reviews if not gone and _is_held(rdata)),
                       key=lambda pair: _held_key(pair[1]))
-        due_by: dict[str, dt.date | None] = {rid: None for rid, _, _ in reviews}
+        values: dict[str, dict[str, Any]] = {
+            rid: {"due_by": None, **({"previous_visit": None, "next_visit": None} if neighbours else {})}
+            for rid, _, _ in reviews}
         previous: dict[str, Any] | None = None
-        for rid, rdata in held:
-            due_by[rid] = _due(learner.start_date, previous, rules, interval)
+        for index, (rid, rdata) in enumerate(held):
+            values[rid]["due_by"] = _due(learner.start_date, previous, rules, interval)
+            if neighbours:
+                values[rid]["previous_visit"] = previous["visit_date"] if previous else None
+                values[rid]["next_visit"] = held[index + 1][1]["visit_date"] if index + 1 < len(held) else None
             previous = rdata
-        for rid, value in due_by.items():
-            session.execute(update(Review).where(Review.id == rid).values(due_by=value)
+        for rid, value in values.items():
+            session.execute(update(Review).where(Review.id == rid).values(value)
                             .execution_options(synchronize_session=False))
         next_due = _due(learner.start_date, previous, rules, interval) if learner.status == "active" else None
         session.execute(update(Learner).where(Learner.id == learner_id).values(next_review_due=next_due)

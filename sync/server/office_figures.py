@@ -6,9 +6,17 @@ Records keep their fields as JSON (`data`); the fields the figures read are copi
 record is written (record_columns.py), and read from there. Dates are ISO text (YYYY-MM-DD), so they compare as text.
 
 Reviews held on time and learners overdue now compare with due dates the laptop's rule computed and stored
-(`due_dates.py`: the rule cannot be written in SQL without a second copy of it). Learning plans amended at reviews
-read each review's plan progress as reviewapp.core.plan_amendment recorded it when the review was written; copies
-shared read the deliveries (printed or saved on the laptop, e-mailed by the server).
+(`due_dates.py`: the rule cannot be written in SQL without a second copy of it); days between reviews, targets
+followed up and learners at risk read each review held's neighbours stored beside them in the same pass (the visits
+of the learner's reviews held before and after it), so no figure sorts every review through a window function.
+
+Each figure is one function over a list of periods (`Figure.over`), one query whatever their number: the rows over
+the periods' span, counted into each period by a FILTER. The figure alone (`compute`), its trend (`trend`) and the
+dashboard's period with its trend (`figure_and_trend`, issue 15's speed: one query per figure) are all that one.
+
+Learning plans amended at reviews read each review's plan progress as reviewapp.core.plan_amendment recorded it
+when the review was written; copies shared read the deliveries (printed or saved on the laptop, e-mailed by the
+server).
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Select, String, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Date, Select, String, and_, case, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from reviewapp.core.alerts import NOT_MET_STATUSES as ALERT_NOT_MET_STATUSES
@@ -56,6 +64,12 @@ class Period:
         return self.start.strftime("%b %Y")
 
 
+def team_learners(team_id: str) -> Select[Any]:
+    """Ids of the learners assigned to a team's assessors: what choosing a team on the dashboard narrows to."""
+    members = select(TeamMember.user_id).where(TeamMember.team_id == team_id)
+    return select(Assignment.learner_id).where(Assignment.assessor_id.in_(members))
+
+
 @dataclass(frozen=True)
 class Scope:
     """Whose learners: the caller's, narrowed to a team's assessors or one assessor if given."""
@@ -68,8 +82,7 @@ class Scope:
         """`column` (a learner id) is one of this scope's learners."""
         conditions = [column.in_(select(Learner.id).where(Learner.deleted.is_(False), self.caller.visible(Learner)))]
         if self.team_id is not None:
-            members = select(TeamMember.user_id).where(TeamMember.team_id == self.team_id)
-            conditions.append(column.in_(select(Assignment.learner_id).where(Assignment.assessor_id.in_(members))))
+            conditions.append(column.in_(team_learners(self.team_id)))
         if self.assessor_id is not None:
             conditions.append(column.in_(select(Assignment.learner_id)
                                          .where(Assignment.assessor_id == self.assessor_id)))
@@ -118,24 +131,10 @@ def on_time_rows(scope: Scope, period: Period) -> Select[Any]:
             .where(_held(), _in(period, visit), Review.due_by.is_not(None), scope.learners(Review.learner_id)))
 
 
-def reviews_on_time(session: Session, scope: Scope, period: Period) -> Value:
-    rows = on_time_rows(scope, period).subquery()
-    total, held = session.execute(
-        select(func.count(rows.c.review_id), func.count(rows.c.review_id).filter(rows.c.on_time))).one()
-    return Value(round(100 * held / total, 1) if total else None, held, total)
-
-
 def overdue_rows(scope: Scope, today: dt.date) -> Select[Any]:
     """Learners in active learning whose next review (the laptop's rule) was due before `today`."""
     return (select(Learner.id.label("learner_id"), Learner.next_review_due.label("next_review_due"))
             .where(Learner.deleted.is_(False), Learner.next_review_due < today, scope.learners(Learner.id)))
-
-
-def overdue_now(session: Session, scope: Scope, period: Period) -> Value:
-    """A snapshot: learners overdue today (a learner's due date as it was in a past month is not kept)."""
-    count = session.execute(select(func.count()).select_from(overdue_rows(scope, dt.date.today()).subquery()))
-    number = count.scalar_one()
-    return Value(number, number)
 
 
 def reviews_held_rows(scope: Scope, period: Period) -> Select[Any]:
@@ -144,38 +143,16 @@ def reviews_held_rows(scope: Scope, period: Period) -> Select[Any]:
             .where(_held(), _in(period, _text(Review, "visit_date")), scope.learners(Review.learner_id)))
 
 
-def reviews_per_assessor_month(session: Session, scope: Scope, period: Period) -> Value:
-    """Finalised reviews held in the period per assessor (the learner's assessor now) per month: workload."""
-    rows = reviews_held_rows(scope, period).subquery()
-    count, assessors = session.execute(
-        select(func.count(rows.c.review_id), func.count(func.distinct(Assignment.assessor_id)))
-        .select_from(rows).outerjoin(Assignment, Assignment.learner_id == rows.c.learner_id)
-    ).one()
-    return Value(round(count / assessors / period.months, 1) if assessors else None, count, assessors)
-
-
 def targets_followed_up_rows(scope: Scope, period: Period) -> Select[Any]:
     """Targets set at a review whose next finalised review was held in the period: each with `followed_up`,
-    whether their outcome was recorded (at that review or since). One pass over the reviews (a window) gives each
-    review held the next one."""
-    visit = _text(Review, "visit_date")
-    held = (select(Review.id.label("review_id"), Review.learner_id.label("learner_id"),
-                   func.lead(visit).over(partition_by=Review.learner_id,
-                                         order_by=(visit, _text(Review, "finalised_at"))).label("next_visit"))
-            .where(_held(), scope.learners(Review.learner_id))).subquery()
+    whether their outcome was recorded (at that review or since). The review's next one is stored with it
+    (`Review.next_visit`, due_dates.py), in the laptop's order: visit, then finalised."""
     return (select(Target.id.label("target_id"), Target.learner_id.label("learner_id"),
                    _text(Target, "followed_up_in_review_id").is_not(None).label("followed_up"),
-                   held.c.next_visit.label("followed_up_by"))
-            .join(held, held.c.review_id == _text(Target, "set_in_review_id"))
-            .where(Target.deleted.is_(False), _in(period, held.c.next_visit), scope.learners(Target.learner_id)))
-
-
-def targets_followed_up(session: Session, scope: Scope, period: Period) -> Value:
-    rows = targets_followed_up_rows(scope, period).subquery()
-    total, done = session.execute(
-        select(func.count(rows.c.target_id), func.count(rows.c.target_id).filter(rows.c.followed_up))
-    ).one()
-    return Value(round(100 * done / total, 1) if total else None, done, total)
+                   Review.next_visit.label("followed_up_by"))
+            .join(Review, Review.id == _text(Target, "set_in_review_id"))
+            .where(Target.deleted.is_(False), _held(), _in(period, Review.next_visit),
+                   scope.learners(Review.learner_id), scope.learners(Target.learner_id)))
 
 
 def targets_past_due_rows(scope: Scope, period: Period) -> Select[Any]:
@@ -186,12 +163,6 @@ def targets_past_due_rows(scope: Scope, period: Period) -> Select[Any]:
                    _text(Target, "status").in_(NOT_MET_STATUSES), scope.learners(Target.learner_id)))
 
 
-def targets_past_due(session: Session, scope: Scope, period: Period) -> Value:
-    count = session.execute(select(func.count()).select_from(targets_past_due_rows(scope, period).subquery()))
-    number = count.scalar_one()
-    return Value(number, number)
-
-
 def employer_at_review_rows(scope: Scope, period: Period) -> Select[Any]:
     """Reviews held in the period, each with whether the employer signed it (not recorded as absent)."""
     signed = exists(select(Signature.id).where(
@@ -200,135 +171,135 @@ def employer_at_review_rows(scope: Scope, period: Period) -> Select[Any]:
     return reviews_held_rows(scope, period).add_columns(signed.label("employer_present"))
 
 
-def employer_at_review(session: Session, scope: Scope, period: Period) -> Value:
-    rows = employer_at_review_rows(scope, period).subquery()
-    total, present = session.execute(
-        select(func.count(rows.c.review_id), func.count(rows.c.review_id).filter(rows.c.employer_present))
-    ).one()
-    return Value(round(100 * present / total, 1) if total else None, present, total)
+def _last_held(until: str) -> ColumnElement[bool]:
+    """A review held by `until` that is its learner's last by then: its next one (stored, due_dates.py) is later
+    or not held yet. The same review as the laptop's last: latest visit, then latest finalised."""
+    return and_(_held(), Review.visit_date <= until, or_(Review.next_visit.is_(None), Review.next_visit > until))
 
 
-def _last_reviews(until: dt.date) -> Any:
-    """Each learner's last review held on or before `until`: latest visit, then latest finalised (as the laptop)."""
-    ranked = (select(Review.learner_id, _text(Review, "visit_date").label("visit_date"),
-                     _text(Review, "welfare_rag").label("welfare_rag"),
-                     _text(Review, "progress_rag").label("progress_rag"),
-                     func.row_number().over(partition_by=Review.learner_id,
-                                            order_by=(_text(Review, "visit_date").desc(),
-                                                      _text(Review, "finalised_at").desc())).label("n"))
-              .where(_held(), _text(Review, "visit_date") <= until.isoformat())).subquery()
-    return select(ranked).where(ranked.c.n == 1).subquery()
+def _at_risk() -> ColumnElement[bool]:
+    return or_(_text(Review, "welfare_rag").in_(AT_RISK_RATINGS), _text(Review, "progress_rag").in_(AT_RISK_RATINGS))
 
 
 def learners_at_risk_rows(scope: Scope, period: Period) -> Select[Any]:
     """Learners whose last review (as at the period's end) rated welfare or progress red or amber."""
-    last = _last_reviews(period.end)
-    return (select(Learner.id.label("learner_id"), last.c.visit_date, last.c.welfare_rag, last.c.progress_rag)
-            .join(last, last.c.learner_id == Learner.id)
-            .where(Learner.deleted.is_(False), scope.learners(Learner.id),
-                   or_(last.c.welfare_rag.in_(AT_RISK_RATINGS), last.c.progress_rag.in_(AT_RISK_RATINGS))))
-
-
-def learners_at_risk(session: Session, scope: Scope, period: Period) -> Value:
-    count = session.execute(select(func.count()).select_from(learners_at_risk_rows(scope, period).subquery()))
-    number = count.scalar_one()
-    return Value(number, number)
-
-
-def _gaps(session: Session, scope: Scope, period: Period) -> Any:
-    previous = func.lag(_text(Review, "visit_date")).over(
-        partition_by=Review.learner_id, order_by=(_text(Review, "visit_date"), _text(Review, "finalised_at")))
-    ordered = (select(Review.id.label("review_id"), Review.learner_id.label("learner_id"),
-                      _text(Review, "visit_date").label("visit_date"), previous.label("previous_visit"))
-               .where(_held(), scope.learners(Review.learner_id))).subquery()
-    return (select(ordered.c.review_id, ordered.c.learner_id, ordered.c.visit_date, ordered.c.previous_visit,
-                   func.round(_days_between(session, ordered.c.visit_date, ordered.c.previous_visit)).label("days"))
-            .where(ordered.c.previous_visit.is_not(None), _in(period, ordered.c.visit_date)))
+    return (select(Learner.id.label("learner_id"), Review.visit_date.label("visit_date"),
+                   _text(Review, "welfare_rag").label("welfare_rag"),
+                   _text(Review, "progress_rag").label("progress_rag"))
+            .join(Review, Review.learner_id == Learner.id)
+            .where(Learner.deleted.is_(False), scope.learners(Learner.id), _last_held(period.end.isoformat()),
+                   _at_risk()))
 
 
 def days_between_rows(session: Session, scope: Scope, period: Period) -> Select[Any]:
-    """Reviews held in the period after an earlier one, each with the days since that one."""
-    return _gaps(session, scope, period)
+    """Reviews held in the period after an earlier one, each with the days since that one (the earlier one's
+    visit is stored with it: `Review.previous_visit`, due_dates.py)."""
+    return (select(Review.id.label("review_id"), Review.learner_id.label("learner_id"),
+                   Review.visit_date.label("visit_date"), Review.previous_visit.label("previous_visit"),
+                   func.round(_days_between(session, Review.visit_date, Review.previous_visit)).label("days"))
+            .where(_held(), Review.previous_visit.is_not(None), _in(period, Review.visit_date),
+                   scope.learners(Review.learner_id)))
 
 
-def days_between(session: Session, scope: Scope, period: Period) -> Value:
-    """The median days between a learner's reviews held in the period and the one before; `total` the worst."""
-    gaps = _gaps(session, scope, period).subquery()
-    count, worst = session.execute(select(func.count(), func.max(gaps.c.days)).select_from(gaps)).one()
-    if not count:
-        return Value(None, 0)
-    middle = session.execute(select(gaps.c.days).order_by(gaps.c.days).offset((count - 1) // 2)
-                             .limit(2 - count % 2)).scalars().all()
-    return Value(sum(float(day) for day in middle) / len(middle), count, int(worst))
+# Each figure over several periods at once (the dashboard's: the chosen period and the trend's 6 months), one
+# query per figure: the rows over the periods' whole span, counted into each period by a FILTER.
+
+def _span(periods: list[Period]) -> Period:
+    return Period(min(p.start for p in periods), max(p.end for p in periods))
 
 
-def _month(column: Any) -> Any:
-    """YYYY-MM of an ISO date (text) column."""
-    return func.substr(column, 1, 7)
+def _counted(session: Session, rows: Any, date: str, flag: str | None, periods: list[Period]) -> list[tuple[int, int]]:
+    """For each period: how many rows have `date` in it, and of those how many have `flag`. The rows are first
+    counted by day (and flag), a few hundred rows, then summed into each period: a FILTER on the rows themselves
+    would work out a flag such as a subquery once per period."""
+    flagged = rows.c[flag] if flag is not None else true()
+    days = (select(rows.c[date].label("day"), flagged.label("flag"), func.count().label("number"))
+            .group_by(rows.c[date], flagged)).subquery()
+    sums = []
+    for period in periods:
+        within = _in(period, days.c.day)
+        sums += [func.coalesce(func.sum(days.c.number).filter(within), 0),
+                 func.coalesce(func.sum(days.c.number).filter(and_(within, days.c.flag)), 0)]
+    found = session.execute(select(*sums).select_from(days)).one()
+    return [(int(found[2 * n]), int(found[2 * n + 1])) for n in range(len(periods))]
 
 
-def _monthly(session: Session, rows: Any, date: str, flag: str | None, months: list[Period]) -> dict[str, Any]:
-    """The rows behind a figure over all `months` at once, counted (and those with `flag`) by month: one grouped
-    query for a trend rather than one per month."""
-    month = _month(rows.c[date])
-    counts = [func.count(rows.c[date])]
-    if flag is not None:
-        counts.append(func.count(rows.c[date]).filter(rows.c[flag]))
-    return {key: tuple(values) for key, *values in session.execute(select(month, *counts).group_by(month))}
+def _shares(counted: list[tuple[int, int]]) -> list[Value]:
+    return [Value(round(100 * done / total, 1) if total else None, done, total) for total, done in counted]
 
 
-def _span(months: list[Period]) -> Period:
-    return Period(months[0].start, months[-1].end)
+def reviews_on_time(session: Session, scope: Scope, periods: list[Period]) -> list[Value]:
+    rows = on_time_rows(scope, _span(periods)).subquery()
+    return _shares(_counted(session, rows, "visit_date", "on_time", periods))
 
 
-def _shares(found: dict[str, Any], months: list[Period]) -> list[Value]:
+def overdue_now(session: Session, scope: Scope, periods: list[Period]) -> list[Value]:
+    """A snapshot: learners overdue today (a learner's due date as it was in a past month is not kept)."""
+    count = session.execute(select(func.count()).select_from(overdue_rows(scope, dt.date.today()).subquery()))
+    number = count.scalar_one()
+    return [Value(number, number) for _ in periods]
+
+
+def reviews_per_assessor_month(session: Session, scope: Scope, periods: list[Period]) -> list[Value]:
+    """Finalised reviews held in the period per assessor (the learner's assessor now) per month: workload."""
+    rows = reviews_held_rows(scope, _span(periods)).subquery()
+    counts = []
+    for period in periods:
+        within = _in(period, rows.c.visit_date)
+        counts += [func.count(rows.c.review_id).filter(within),
+                   func.count(func.distinct(Assignment.assessor_id)).filter(within)]
+    found = session.execute(select(*counts).select_from(rows)
+                            .outerjoin(Assignment, Assignment.learner_id == rows.c.learner_id)).one()
     values = []
-    for period in months:
-        total, done = found.get(period.start.strftime("%Y-%m"), (0, 0))
-        values.append(Value(round(100 * done / total, 1) if total else None, done, total))
-    return values
-
-
-def _on_time_by_month(session: Session, scope: Scope, months: list[Period]) -> list[Value]:
-    return _shares(_monthly(session, on_time_rows(scope, _span(months)).subquery(), "visit_date", "on_time", months),
-                   months)
-
-
-def _employer_by_month(session: Session, scope: Scope, months: list[Period]) -> list[Value]:
-    rows = employer_at_review_rows(scope, _span(months)).subquery()
-    return _shares(_monthly(session, rows, "visit_date", "employer_present", months), months)
-
-
-def _followed_up_by_month(session: Session, scope: Scope, months: list[Period]) -> list[Value]:
-    rows = targets_followed_up_rows(scope, _span(months)).subquery()
-    return _shares(_monthly(session, rows, "followed_up_by", "followed_up", months), months)
-
-
-def _per_assessor_by_month(session: Session, scope: Scope, months: list[Period]) -> list[Value]:
-    rows = reviews_held_rows(scope, _span(months)).subquery()
-    month = _month(rows.c.visit_date)
-    found = {key: (count, assessors) for key, count, assessors in session.execute(
-        select(month, func.count(rows.c.review_id), func.count(func.distinct(Assignment.assessor_id)))
-        .select_from(rows).outerjoin(Assignment, Assignment.learner_id == rows.c.learner_id).group_by(month))}
-    values = []
-    for period in months:
-        count, assessors = found.get(period.start.strftime("%Y-%m"), (0, 0))
+    for n, period in enumerate(periods):
+        count, assessors = int(found[2 * n]), int(found[2 * n + 1])
         values.append(Value(round(count / assessors / period.months, 1) if assessors else None, count, assessors))
     return values
 
 
-def _days_between_by_month(session: Session, scope: Scope, months: list[Period]) -> list[Value]:
-    """The median and worst gap of each month from one grouped query: how many gaps of each length in each month
-    (a few hundred rows at most, not the reviews), the median read off those counts."""
-    gaps = _gaps(session, scope, _span(months)).subquery()
-    month = _month(gaps.c.visit_date)
-    found: dict[str, list[tuple[float, int]]] = {}
-    for key, days, number in session.execute(
-            select(month, gaps.c.days, func.count()).group_by(month, gaps.c.days).order_by(month, gaps.c.days)):
-        found.setdefault(key, []).append((float(days), int(number)))
+def targets_followed_up(session: Session, scope: Scope, periods: list[Period]) -> list[Value]:
+    rows = targets_followed_up_rows(scope, _span(periods)).subquery()
+    return _shares(_counted(session, rows, "followed_up_by", "followed_up", periods))
+
+
+def targets_past_due(session: Session, scope: Scope, periods: list[Period]) -> list[Value]:
+    rows = targets_past_due_rows(scope, _span(periods)).subquery()
+    days = select(rows.c.due_date, func.count().label("number")).group_by(rows.c.due_date).subquery()
+    found = session.execute(select(*[func.coalesce(func.sum(days.c.number).filter(
+        days.c.due_date < period.end.isoformat()), 0) for period in periods])).one()
+    return [Value(int(number), int(number)) for number in found]
+
+
+def employer_at_review(session: Session, scope: Scope, periods: list[Period]) -> list[Value]:
+    rows = employer_at_review_rows(scope, _span(periods)).subquery()
+    return _shares(_counted(session, rows, "visit_date", "employer_present", periods))
+
+
+def learners_at_risk(session: Session, scope: Scope, periods: list[Period]) -> list[Value]:
+    """Learners at risk at each period's end in one pass over the at-risk reviews that were a learner's last at
+    one of those ends."""
+    ends = sorted({period.end.isoformat() for period in periods})
+    rows = (select(Review.visit_date, Review.next_visit)
+            .where(_held(), _at_risk(), Review.visit_date <= ends[-1],
+                   or_(Review.next_visit.is_(None), Review.next_visit > ends[0]),
+                   scope.learners(Review.learner_id))).subquery()
+    found = session.execute(select(*[func.count().filter(and_(
+        rows.c.visit_date <= period.end.isoformat(),
+        or_(rows.c.next_visit.is_(None), rows.c.next_visit > period.end.isoformat()))) for period in periods])
+        .select_from(rows)).one()
+    return [Value(int(number), int(number)) for number in found]
+
+
+def days_between(session: Session, scope: Scope, periods: list[Period]) -> list[Value]:
+    """The median days between a learner's review held in each period and the one before, `total` the worst: one
+    grouped query of how many gaps of each length fall in each period (a few hundred rows at most, not the
+    reviews), the median read off those counts."""
+    gaps = days_between_rows(session, scope, _span(periods)).subquery()
+    query = select(gaps.c.days, *[func.count().filter(_in(period, gaps.c.visit_date)) for period in periods])
+    found = session.execute(query.group_by(gaps.c.days).order_by(gaps.c.days)).all()
     values = []
-    for period in months:
-        lengths = found.get(period.start.strftime("%Y-%m"), [])
+    for n in range(len(periods)):
+        lengths = [(float(row[0]), int(row[n + 1])) for row in found if row[n + 1]]
         count = sum(number for _, number in lengths)
         if not count:
             values.append(Value(None, 0))
@@ -339,23 +310,6 @@ def _days_between_by_month(session: Session, scope: Scope, months: list[Period])
             seen += number
         values.append(Value(sum(middle) / len(middle), count, int(lengths[-1][0])))
     return values
-
-
-def _at_risk_by_month(session: Session, scope: Scope, months: list[Period]) -> list[Value]:
-    """Learners at risk at each month's end in one pass: a learner's last review held by a date is the one held by
-    it whose next review (in the laptop's order: visit, then finalised) is after it or not held yet."""
-    visit = _text(Review, "visit_date")
-    ordered = (select(visit.label("visit_date"), _text(Review, "welfare_rag").label("welfare_rag"),
-                      _text(Review, "progress_rag").label("progress_rag"),
-                      func.lead(visit).over(partition_by=Review.learner_id,
-                                            order_by=(visit, _text(Review, "finalised_at"))).label("next_visit"))
-               .where(_held(), scope.learners(Review.learner_id))).subquery()
-    risk = or_(ordered.c.welfare_rag.in_(AT_RISK_RATINGS), ordered.c.progress_rag.in_(AT_RISK_RATINGS))
-    counts = [func.count().filter(and_(risk, ordered.c.visit_date <= period.end.isoformat(),
-                                       or_(ordered.c.next_visit.is_(None),
-                                           ordered.c.next_visit > period.end.isoformat())))
-              for period in months]
-    return [Value(number, number) for number in session.execute(select(*counts).select_from(ordered)).one()]
 
 
 # --- Copies shared and learning plans amended (issue 15 item 4) ------------------------------------------------
@@ -381,16 +335,9 @@ def copies_shared_rows(scope: Scope, period: Period) -> Select[Any]:
         words.label("copies_handed_over"))
 
 
-def copies_shared(session: Session, scope: Scope, period: Period) -> Value:
-    rows = copies_shared_rows(scope, period).subquery()
-    total, shared = session.execute(
-        select(func.count(rows.c.review_id), func.count(rows.c.review_id).filter(rows.c.copies_shared))).one()
-    return Value(round(100 * shared / total, 1) if total else None, shared, total)
-
-
-def _copies_by_month(session: Session, scope: Scope, months: list[Period]) -> list[Value]:
-    rows = copies_shared_rows(scope, _span(months)).subquery()
-    return _shares(_monthly(session, rows, "visit_date", "copies_shared", months), months)
+def copies_shared(session: Session, scope: Scope, periods: list[Period]) -> list[Value]:
+    rows = copies_shared_rows(scope, _span(periods)).subquery()
+    return _shares(_counted(session, rows, "visit_date", "copies_shared", periods))
 
 
 def plans_amended_rows(scope: Scope, period: Period) -> Select[Any]:
@@ -414,16 +361,9 @@ def plans_amended_rows(scope: Scope, period: Period) -> Select[Any]:
             .where(_in(period, ordered.c.visit_date)))
 
 
-def plans_amended(session: Session, scope: Scope, period: Period) -> Value:
-    rows = plans_amended_rows(scope, period).subquery()
-    total, done = session.execute(
-        select(func.count(rows.c.review_id), func.count(rows.c.review_id).filter(rows.c.plan_amended))).one()
-    return Value(round(100 * done / total, 1) if total else None, done, total)
-
-
-def _plans_by_month(session: Session, scope: Scope, months: list[Period]) -> list[Value]:
-    rows = plans_amended_rows(scope, _span(months)).subquery()
-    return _shares(_monthly(session, rows, "visit_date", "plan_amended", months), months)
+def plans_amended(session: Session, scope: Scope, periods: list[Period]) -> list[Value]:
+    rows = plans_amended_rows(scope, _span(periods)).subquery()
+    return _shares(_counted(session, rows, "visit_date", "plan_amended", periods))
 
 
 @dataclass(frozen=True)
@@ -432,14 +372,16 @@ class Figure:
     title: str
     #: How the value reads: "share" (a percentage of `total`), "number", or "days".
     kind: str
-    compute: Callable[[Session, Scope, Period], Value]
+    #: The figure for each of several periods, in one query (the only implementation of the figure).
+    over: Callable[[Session, Scope, list[Period]], list[Value]]
     #: What the drill-down lists: "reviews", "targets" or "learners".
     lists: str
     explanation: str
     #: A figure of today's state only (no history is kept to say what it was in a past month).
     snapshot: bool = False
-    #: The figure for each of several calendar months in one grouped query (None: computed month by month).
-    by_month: Callable[[Session, Scope, list[Period]], list[Value]] | None = None
+
+    def compute(self, session: Session, scope: Scope, period: Period) -> Value:
+        return self.over(session, scope, [period])[0]
 
 
 def _rows(key: str) -> Callable[[Session, Scope, Period], Select[Any]]:
@@ -459,32 +401,28 @@ def _rows(key: str) -> Callable[[Session, Scope, Period], Select[Any]]:
 
 FIGURES: tuple[Figure, ...] = (
     Figure("reviews-on-time", "Reviews held on time", "share", reviews_on_time, "reviews",
-           "Reviews held in the period on or before the date they were due, by the laptop's scheduling rules.",
-           by_month=_on_time_by_month),
+           "Reviews held in the period on or before the date they were due, by the laptop's scheduling rules.",),
     Figure("overdue-now", "Learners overdue now", "number", overdue_now, "learners",
            "Learners in active learning whose next review was due before today, oldest first.", snapshot=True),
     Figure("targets-followed-up", "Targets followed up", "share", targets_followed_up, "targets",
            "Of the targets set at a review whose next finalised review was held in the period, the share whose "
-           "outcome was recorded.", by_month=_followed_up_by_month),
+           "outcome was recorded."),
     Figure("targets-past-due", "Targets past due and not met", "number", targets_past_due, "targets",
            "Targets due before the end of the period that are open, partly met or not met now."),
     Figure("employer-at-review", "Employer at the review", "share", employer_at_review, "reviews",
-           "Reviews held in the period that the employer signed.", by_month=_employer_by_month),
+           "Reviews held in the period that the employer signed."),
     Figure("learners-at-risk", "Learners at risk", "number", learners_at_risk, "learners",
-           "Learners whose last review by the end of the period rated welfare or progress Red or Amber.",
-           by_month=_at_risk_by_month),
+           "Learners whose last review by the end of the period rated welfare or progress Red or Amber."),
     Figure("days-between-reviews", "Days between reviews", "days", days_between, "reviews",
-           "The median days between a review held in the period and the learner's review before it, and the worst.",
-           by_month=_days_between_by_month),
+           "The median days between a review held in the period and the learner's review before it, and the worst."),
     Figure("reviews-per-assessor", "Reviews per assessor per month", "number", reviews_per_assessor_month,
-           "reviews", "Finalised reviews held in the period, per assessor with a learner in them, per month.",
-           by_month=_per_assessor_by_month),
+           "reviews", "Finalised reviews held in the period, per assessor with a learner in them, per month."),
     Figure("plans-amended", "Learning plans amended at reviews", "share", plans_amended, "reviews",
            "Reviews held in the period whose plan progress changed from the review before, or that commented on "
-           "the plan (a first review: that recorded plan progress).", by_month=_plans_by_month),
+           "the plan (a first review: that recorded plan progress)."),
     Figure("copies-shared", "Copies shared", "share", copies_shared, "reviews",
            "Reviews held in the period whose learner's and employer's copies were both handed over: printed, "
-           "saved as a PDF, or e-mailed and not bounced.", by_month=_copies_by_month),
+           "saved as a PDF, or e-mailed and not bounced."),
 )
 BY_KEY = {figure.key: figure for figure in FIGURES}
 
@@ -494,16 +432,30 @@ def rows_query(session: Session, key: str, scope: Scope, period: Period) -> Sele
     return _rows(key)(session, scope, period)
 
 
-def trend(session: Session, figure: Figure, scope: Scope, today: dt.date) -> list[tuple[Period, Value]]:
-    """The figure for each of the last `TREND_MONTHS` calendar months, oldest first, this month last."""
+def trend_months(today: dt.date) -> list[Period]:
+    """The last `TREND_MONTHS` calendar months to `today`'s, oldest first."""
     this_month = today.replace(day=1)
-    months = [Period.month_of(add_months(this_month, -n)) for n in range(TREND_MONTHS - 1, -1, -1)]
-    if figure.snapshot:
-        return [(month, figure.compute(session, scope, month) if month is months[-1] else Value(None, 0))
-                for month in months]
-    if figure.by_month is not None:
-        return list(zip(months, figure.by_month(session, scope, months), strict=True))
-    return [(month, figure.compute(session, scope, month)) for month in months]
+    return [Period.month_of(add_months(this_month, -n)) for n in range(TREND_MONTHS - 1, -1, -1)]
+
+
+def _with_trend(figure: Figure, values: list[Value], months: list[Period]) -> list[tuple[Period, Value]]:
+    if figure.snapshot:  # today's only: no past month's value
+        return [(month, values[-1] if month is months[-1] else Value(None, 0)) for month in months]
+    return list(zip(months, values, strict=True))
+
+
+def trend(session: Session, figure: Figure, scope: Scope, today: dt.date) -> list[tuple[Period, Value]]:
+    """The figure for each of the last `TREND_MONTHS` calendar months, oldest first, this month last: one query."""
+    months = trend_months(today)
+    return _with_trend(figure, figure.over(session, scope, months), months)
+
+
+def figure_and_trend(session: Session, figure: Figure, scope: Scope,
+                     period: Period) -> tuple[Value, list[tuple[Period, Value]]]:
+    """The figure for `period` and its trend to the period's end's month, in one query (the dashboard's)."""
+    months = trend_months(period.end)
+    values = figure.over(session, scope, [period, *months])
+    return values[0], _with_trend(figure, values[1:], months)
 
 
 def assessors_in_scope(session: Session, scope: Scope) -> list[tuple[str, str]]:

@@ -19,6 +19,7 @@ from sync.protocol import ReviewData, ReviewSampleData
 
 from .db import new_id, next_rev, take_write_lock
 from .models import Learner, Review, ReviewSample, Target, User, utcnow
+from .office_figures import team_learners
 from .records import validate_fields
 from .scope import Caller
 
@@ -26,10 +27,6 @@ from .scope import Caller
 #: a sample is the quality team's independent look at an assessor's work, and a manager judging their own team's
 #: reviews would be marking their own homework (and the record says who sampled, not in what capacity).
 SAMPLER_ROLES = ("quality_lead", "admin")
-
-
-def _status() -> Any:
-    return Review.data["status"].as_string()
 
 
 def finalised_review(session: Session, caller: Caller, review_id: str) -> ReviewData | None:
@@ -127,23 +124,29 @@ class SampledShare:
         return self.sampled / self.finalised if self.finalised else 0.0
 
 
-def sampled_shares(session: Session, caller: Caller, start: dt.date, end: dt.date) -> list[SampledShare]:
+def sampled_shares(session: Session, caller: Caller, start: dt.date, end: dt.date,
+                   team_id: str | None = None) -> list[SampledShare]:
     """For the dashboard: each assessor's finalised progress reviews (not addenda, which correct one) visited from
     `start` to `end` (inclusive) that the caller may see, and how many have at least one sample, counted in SQL.
+    With `team_id`, only the reviews of that team's learners, as every figure on the dashboard
+    (office_figures.team_learners); the caller may choose only their own teams (web/dashboard.py checks).
 
     The assessor is the review's own (`ReviewData.assessor`, the username of who carried it out), not the learner's
-    current one: a sample judges the work of whoever did it.
+    current one: a sample judges the work of whoever did it. Status, visit date and addendum are read from the
+    columns they are copied to when written (record_columns.py), the visit date's index narrowing to the period.
     """
     assessor = Review.data["assessor"].as_string()
-    visit = Review.data["visit_date"].as_string()
     sampled = select(ReviewSample.review_id).where(ReviewSample.deleted.is_(False))
+    conditions = [Review.deleted.is_(False), Review.status == "finalised", caller.visible(Review),
+                  Review.addendum_to_id.is_(None),
+                  and_(Review.visit_date >= start.isoformat(), Review.visit_date <= end.isoformat())]
+    if team_id is not None:
+        conditions.append(Review.learner_id.in_(team_learners(team_id)))
     rows = session.execute(
         select(assessor.label("assessor"), func.max(User.display_name), func.count(),
                func.sum(case((Review.id.in_(sampled), 1), else_=0)))
         .outerjoin(User, User.username == assessor)
-        .where(Review.deleted.is_(False), _status() == "finalised", caller.visible(Review),
-               Review.data["addendum_to_id"].as_string().is_(None),
-               and_(visit >= start.isoformat(), visit <= end.isoformat()))
+        .where(*conditions)
         .group_by(assessor).order_by(assessor)
     ).all()
     return [SampledShare(assessor=who or "", display_name=name or who or "Not recorded", finalised=int(total),

@@ -20,7 +20,17 @@ from reviewapp.core.dates import format_date
 
 from ..api.deps import PageCallerDep, SessionDep
 from ..models import Team, TeamMember
-from ..office_figures import BY_KEY, FIGURES, Figure, Period, Scope, Value, assessors_in_scope, rows_query, trend
+from ..office_figures import (
+    BY_KEY,
+    FIGURES,
+    Figure,
+    Period,
+    Scope,
+    Value,
+    assessors_in_scope,
+    figure_and_trend,
+    rows_query,
+)
 from ..sampling import sampled_shares
 from ..scope import Caller
 from .listing import LEARNER_COLUMNS, STATUSES, Column, ListRequest, csv_lines, page_of, shown
@@ -129,8 +139,7 @@ def dashboard(request: Request, caller: PageCallerDep, session: SessionDep) -> H
     keep = _keep(period, scope)
     cards = []
     for figure in FIGURES:
-        value = figure.compute(session, scope, period)
-        months = trend(session, figure, scope, period.end)
+        value, months = figure_and_trend(session, figure, scope, period)
         cards.append({
             "figure": figure, "words": _words(figure, value), "detail": _detail(figure, value),
             "href": f"/figures/{figure.key}?{urlencode(keep)}",
@@ -139,7 +148,7 @@ def dashboard(request: Request, caller: PageCallerDep, session: SessionDep) -> H
     return page(request, "dashboard.html", caller=caller, cards=cards, period=period, teams=teams,
                 start_words=format_date(period.start), end_words=format_date(period.end),
                 team=scope.team_id or "", section="dashboard",
-                sampled=sampled_shares(session, caller, period.start, period.end),
+                sampled=sampled_shares(session, caller, period.start, period.end, scope.team_id),
                 period_words=f"{format_date(period.start)} to {format_date(period.end)}")
 
 

@@ -24,7 +24,7 @@ def upgrade() -> None:
     op.add_column('reviews', sa.Column('due_by', sa.Date(), nullable=True))
     from sync.server.due_dates import refresh_learners
 
-    refresh_learners(Session(bind=op.get_bind()), None)
+    refresh_learners(Session(bind=op.get_bind()), None, neighbours=False)  # 0014 adds those
 
 
 def downgrade() -> None:
