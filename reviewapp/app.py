@@ -243,6 +243,7 @@ def _start_demo_server(store: Store, data_dir: Path | None, learners: int, today
     from reviewapp.sync_client.demo_server import (
         DEMO_MANAGER,
         DEMO_PASSWORD,
+        DEMO_SAFEGUARDING_LEAD,
         DEMO_USERNAME,
         seed_demo_server,
         server_url_for,
@@ -265,8 +266,8 @@ def _start_demo_server(store: Store, data_dir: Path | None, learners: int, today
     server = EmbeddedServer(url)
     server.start()
     # The office web app is served by the same embedded server: say where, and whom to sign in as.
-    print(f"{APP_NAME}: the demo's office web app is at {server.url}/ (sign in as {DEMO_MANAGER!r}, "
-          f"password {DEMO_PASSWORD!r})", flush=True)
+    print(f"{APP_NAME}: the demo's office web app is at {server.url}/ (sign in as {DEMO_MANAGER!r}, the team's "
+          f"manager, or {DEMO_SAFEGUARDING_LEAD!r}, the safeguarding lead; password {DEMO_PASSWORD!r})", flush=True)
     set_settings(store, sync_server_url=server.url, sync_username=DEMO_USERNAME, sync_embedded=True)
     with SyncClient(store, server.url, DEMO_USERNAME, device_name="ReviewApp demo") as client:
         if not client.signed_in():

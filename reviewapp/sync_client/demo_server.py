@@ -25,6 +25,8 @@ SERVER_FILE = "demo-server.sqlite3"
 #: A manager of the demo assessor's team, to try the office web app with (same password).
 DEMO_MANAGER = "demo-manager"
 DEMO_TEAM = "Demo team"
+#: The demo's designated safeguarding lead, who reads the cases a concern opens (same password).
+DEMO_SAFEGUARDING_LEAD = "demo-dsl"
 
 
 def server_url_for(data_dir: Path) -> str:
@@ -41,6 +43,14 @@ def _add_demo_manager(session: Any, assessor: Any) -> None:
     team = find_team(session, DEMO_TEAM) or create_team(session, DEMO_TEAM)
     add_to_team(session, team, assessor)
     add_to_team(session, team, manager)
+
+
+def _add_demo_safeguarding_lead(session: Any) -> None:
+    """The demo's safeguarding lead: a concern raised on the demo laptop opens a case that this account reads."""
+    from sync.server.accounts import create_user
+
+    create_user(session, DEMO_SAFEGUARDING_LEAD, DEMO_PASSWORD, "safeguarding_lead", "Sam Okafor",
+                email="safeguarding@example.org")
 
 
 def seed_demo_server(
@@ -66,9 +76,12 @@ def seed_demo_server(
                     existing.password_hash = hash_password(DEMO_PASSWORD)
                 if find_user(session, DEMO_MANAGER) is None:  # seeded before the office web app
                     _add_demo_manager(session, existing)
+                if find_user(session, DEMO_SAFEGUARDING_LEAD) is None:  # seeded before safeguarding cases
+                    _add_demo_safeguarding_lead(session)
                 return False
             user = create_user(session, DEMO_USERNAME, DEMO_PASSWORD, "assessor", "Alex Morgan")
             _add_demo_manager(session, user)
+            _add_demo_safeguarding_lead(session)
             take_write_lock(session)
             rev = session.scalar(select(ServerState.last_rev).where(ServerState.id == 1)) or 0
             rows = demo.demo_rows(learners=learners, seed=seed, today=today)

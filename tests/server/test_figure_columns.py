@@ -47,7 +47,8 @@ def test_each_trend_is_one_grouped_query_with_the_figures_answers_month_by_month
     grouped = [figure for figure in FIGURES if not figure.snapshot]
     assert {figure.key for figure in grouped} == {"reviews-on-time", "targets-followed-up", "employer-at-review",
                                                   "reviews-per-assessor", "days-between-reviews",
-                                                  "learners-at-risk", "targets-past-due"}
+                                                  "learners-at-risk", "targets-past-due", "plans-amended",
+                                                  "copies-shared"}
     for today, scope in ((TODAY, scopes[0]), (TODAY, scopes[1]), (dt.date(2025, 12, 15), scopes[0])):
         for figure in grouped:
             with server.factory() as session:

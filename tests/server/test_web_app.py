@@ -271,7 +271,12 @@ def test_team_and_role_commands(database_url: str) -> None:
 
 
 def test_the_demo_manager_signs_in_to_the_demo_servers_office_and_sees_the_demo_caseload(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from reviewapp.sync_client.demo_server import DEMO_MANAGER, DEMO_PASSWORD, seed_demo_server
+    from reviewapp.sync_client.demo_server import (
+        DEMO_MANAGER,
+        DEMO_PASSWORD,
+        DEMO_SAFEGUARDING_LEAD,
+        seed_demo_server,
+    )
 
     url = f"sqlite:///{tmp_path / 'demo-server.sqlite3'}"
     assert seed_demo_server(url, learners=3)
@@ -280,6 +285,9 @@ def test_the_demo_manager_signs_in_to_the_demo_servers_office_and_sees_the_demo_
         client = browser(server)
         assert sign_in(client, DEMO_MANAGER, DEMO_PASSWORD).status_code == 303
         assert client.get("/learners").text.count('href="/learners/') == 3
+        lead = browser(server)  # the demo's safeguarding lead reads the cases (none yet)
+        assert sign_in(lead, DEMO_SAFEGUARDING_LEAD, DEMO_PASSWORD).status_code == 303
+        assert lead.get("/cases").status_code == 200
         with transaction(server.factory) as session:  # a demo seeded before the office web app had no manager
             session.execute(delete(TeamMember))
             session.execute(delete(WebSession))
