@@ -13,6 +13,7 @@ from test_cases import DISCLOSURE, cases, draft, people, referral
 from web_kit import put_in_team
 
 from reviewapp.core.dates import LONDON
+from sync.server.cases import notify
 from sync.server.db import transaction
 from sync.server.models import Case, MailMessage
 from sync.server.periodic import acknowledge_wait, send_alert_emails, tell_overdue_cases
@@ -57,6 +58,8 @@ def test_a_wait_in_seconds_counts_plain_time(server: Server, people: dict) -> No
             tell_overdue_cases(session, received + dt.timedelta(seconds=seconds), dt.timedelta(seconds=90), False)
         assert len(queued(server, "case_unacknowledged")) == expected
     assert "within 90 seconds" in queued(server, "case_unacknowledged")[0].body_text
+    with server.factory() as session:  # once told, the case is not worked out again at every tick
+        assert notify.overdue_acknowledgements(session, received + dt.timedelta(hours=2), dt.timedelta(seconds=90)) == []
 
 
 def test_managers_get_the_urgent_email_each_working_day_and_the_digest_each_week(server: Server) -> None:

@@ -18,13 +18,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, literal, select
 from sqlalchemy.orm import Session
 
 from reviewapp.core.concerns import ROUTE_NAMES
 from reviewapp.core.dates import format_datetime
 
-from ..models import Case, CaseLogEntry, User, as_utc
+from ..models import Case, CaseLogEntry, MailMessage, User, as_utc
 
 #: Who is told first of a new case on each route, and who is told when nobody acknowledges it in time.
 FIRST_TOLD = {"safeguarding": ("safeguarding_lead",), "learning_support": ("learning_support",)}
@@ -135,8 +135,11 @@ def overdue_acknowledgements(session: Session, now: dt.datetime, within: dt.time
 
     acknowledged = exists().where(CaseLogEntry.case_id == Case.id,
                                   CaseLogEntry.kind.in_(("acknowledged", "action", "referred", "outcome", "closed")))
+    # a case whose deputies' e-mail is queued already is left out (not worked out again on every periodic tick)
+    told = exists().where(MailMessage.kind == "case_unacknowledged",
+                          MailMessage.key.startswith(literal("case_unacknowledged:") + Case.id + literal(":")))
     waiting = session.scalars(
-        select(Case).where(Case.state == "open", Case.received_at <= now - within, ~acknowledged)
+        select(Case).where(Case.state == "open", Case.received_at <= now - within, ~acknowledged, ~told)
         .order_by(Case.received_at)
     )
     messages = []
