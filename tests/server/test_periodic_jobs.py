@@ -59,7 +59,8 @@ def test_a_wait_in_seconds_counts_plain_time(server: Server, people: dict) -> No
         assert len(queued(server, "case_unacknowledged")) == expected
     assert "within 90 seconds" in queued(server, "case_unacknowledged")[0].body_text
     with server.factory() as session:  # once told, the case is not worked out again at every tick
-        assert notify.overdue_acknowledgements(session, received + dt.timedelta(hours=2), dt.timedelta(seconds=90)) == []
+        later = received + dt.timedelta(hours=2)
+        assert notify.overdue_acknowledgements(session, later, dt.timedelta(seconds=90)) == []
 
 
 def test_managers_get_the_urgent_email_each_working_day_and_the_digest_each_week(server: Server) -> None:
