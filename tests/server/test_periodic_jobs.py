@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from alert_kit import seed_scenario
-from server_testkit import Server, change
+from mail_kit import REFUSED, SmtpServer
+from server_testkit import Server, change, free_port
 from sqlalchemy import select, update
 from test_cases import DISCLOSURE, cases, draft, people, referral
 from web_kit import put_in_team
@@ -15,7 +17,8 @@ from web_kit import put_in_team
 from reviewapp.core.dates import LONDON
 from sync.server.cases import notify
 from sync.server.db import transaction
-from sync.server.models import Case, MailMessage
+from sync.server.mail import DeliveryTimings, deliver_due, smtp_from_env
+from sync.server.models import Case, MailMessage, utcnow
 from sync.server.periodic import acknowledge_wait, send_alert_emails, tell_overdue_cases
 
 __all__ = ["people"]
@@ -86,3 +89,27 @@ def test_managers_get_the_urgent_email_each_working_day_and_the_digest_each_week
     print(f"\n--- urgent ---\nSubject: {first.subject}\n\n{first.body_text}")
     print(f"--- weekly ---\nSubject: {queued(server, 'alerts_weekly')[0].subject}\n\n"
           f"{queued(server, 'alerts_weekly')[0].body_text}")
+
+
+def test_a_bounced_first_e_mail_tells_the_deputy_at_once(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    smtp = SmtpServer(free_port()).start()
+    try:
+        for name, value in smtp.env().items():
+            monkeypatch.setenv(name, value)
+        server.add_user("alice")
+        server.add_user("dee", "safeguarding_lead", email=REFUSED)  # the DSL's address is refused for good
+        server.add_user("dep", "safeguarding_deputy")
+        sam = server.add_learner("alice")
+        server.push(server.login("alice"), change("review", "create", None, draft(sam, sg_concern=referral())))
+        timings = DeliveryTimings(retry_seconds=0.2, retry_cap_seconds=0.8, max_attempts=4, poll_seconds=0.2)
+        assert deliver_due(server.factory, smtp_from_env(), timings).bounced == 1
+        deliver_due(server.factory, smtp_from_env(), timings)
+        [to_dep] = smtp.messages
+        assert "dep@example.org" in str(to_dep["To"]) and to_dep["Subject"] == "Unacknowledged safeguarding case"
+        assert "could not be delivered" in to_dep.get_body().get_content() and DISCLOSURE not in to_dep.as_string()
+        [case] = cases(server)
+        with transaction(server.factory) as session:  # the reminder later is the same e-mail: not sent again
+            assert tell_overdue_cases(session, utcnow() + dt.timedelta(days=7), dt.timedelta(hours=1), False) == 0
+        assert [row.key for row in queued(server, "case_unacknowledged")] == [f"case_unacknowledged:{case.id}:dep"]
+    finally:
+        smtp.stop()

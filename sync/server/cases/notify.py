@@ -161,3 +161,33 @@ def overdue_acknowledgements(session: Session, now: dt.datetime, within: dt.time
             recipients=tuple(p.username for p in people), reason="nobody acknowledged the case in time",
         ))
     return messages
+
+
+def _first_e_mail_bounced(session: Session, bounced: MailMessage) -> None:
+    """A case's first e-mail was refused for good (the address is wrong): tell those told when nobody acknowledges
+    at once, instead of after the wait (as their reminder: the same key, so they are not told twice)."""
+    parts = bounced.key.split(":")
+    case = session.get(Case, parts[1]) if len(parts) == 3 else None
+    if case is None or case.state != "open":
+        return
+    people = [p for p in _people(session, THEN_TOLD[case.route]) if p.email.casefold() != bounced.to_address.casefold()]
+    if not people:
+        return
+    route = ROUTE_NAMES[case.route].lower()
+    link = case_link(case, base_url(session))
+    send(session, [Message(
+        to=tuple(p.email for p in people), subject=f"Unacknowledged {route} case",
+        text=_body(case, f"A {route} case received at {format_datetime(as_utc(case.received_at))} is waiting, and the "
+                         "e-mail telling its lead of it could not be delivered.", link),
+        link=link, kind="case_unacknowledged", key=f"case_unacknowledged:{case.id}",
+        recipients=tuple(p.username for p in people), reason="the first e-mail bounced",
+    )])
+
+
+def _register_bounce_hook() -> None:
+    from ..mail import on_bounce
+
+    on_bounce("case_opened")(_first_e_mail_bounced)
+
+
+_register_bounce_hook()
