@@ -566,8 +566,15 @@ def _mail_worker(url: str):  # type: ignore[no-untyped-def]
         print("E-mail is off: REVIEWAPP_SMTP_HOST is not set; messages wait in the outbox until it is.", flush=True)
     else:
         print(f"E-mail through {smtp.describe()}.", flush=True)
+    from .periodic import PeriodicJobs
+
     engine = make_engine(url)
-    return MailWorker(engine, make_session_factory(engine), smtp, timings)
+    factory = make_session_factory(engine)
+    try:
+        periodic = PeriodicJobs(factory)  # cases nobody acknowledged, managers' alert e-mails, the archive
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    return MailWorker(engine, factory, smtp, timings, periodic.tick)
 
 
 def cmd_worker(args: argparse.Namespace) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from sync.protocol import PROTOCOL_HEADER
 from sync.server.cases import notify, record_entry
 from sync.server.db import transaction
-from sync.server.models import Case, CaseLogEntry
+from sync.server.models import Case, CaseLogEntry, MailMessage
 from sync.server.scope import Caller
 
 DISCLOSURE = "Disclosed threats from a lender (ochre-sparrow)"
@@ -184,11 +184,17 @@ def test_who_is_told_of_a_new_case_and_never_what_was_recorded(server: Server, p
     with server.factory() as session:
         [told] = notify.case_opened(session, safeguarding)
         assert told.recipients == ("dee", "dee2") and told.to == ("dee@example.org", "dee2@example.org")
-        assert told.subject == "Urgent safeguarding case waiting" and told.link == f"/cases/{safeguarding.id}"
+        assert told.subject == "Urgent safeguarding case waiting" and told.link == f"http://testserver/cases/{safeguarding.id}"
         assert DISCLOSURE not in told.text and "Sam" not in told.text and "Smith" not in told.text
         assert told.key == f"case_opened:{safeguarding.id}"
         [lso] = notify.case_opened(session, learning)
         assert lso.recipients == ("lso",) and lso.subject == "learning support case waiting"
+        # Queued in the outbox with the case, one e-mail each, keyed by case and recipient.
+        queued = {row.key: row for row in session.scalars(select(MailMessage))}
+        assert set(queued) == {f"case_opened:{safeguarding.id}:dee", f"case_opened:{safeguarding.id}:dee2",
+                               f"case_opened:{learning.id}:lso"}
+        assert all(DISCLOSURE not in row.body_text and told.link in queued[f"case_opened:{safeguarding.id}:dee"]
+                   .body_text for row in queued.values())
 
 
 def test_deputies_are_told_of_a_case_nobody_acknowledged_in_time(server: Server, people: dict) -> None:

@@ -82,7 +82,7 @@ def _open(session: Session, caller: Caller, *, learner_id: str, route: str, urge
     session.add(case)
     _log(session, case, "opened", caller.user_id, case.raised_by, at=now)
     session.flush()
-    notify.case_opened(session, case)
+    notify.send(session, notify.case_opened(session, case))  # the e-mails commit with the case, or neither
     return case
 
 

@@ -7,6 +7,10 @@ locks the tick), and a commit that queued mail defers one at once (`queueing_loc
 
 SQLite (the embedded default): a background thread in the server process runs the same function every few seconds
 and at once after a commit that queued mail.
+
+The server's other periodic jobs (sync/server/periodic.py: cases nobody acknowledged, the managers' alert e-mails,
+the archive) ride the same mechanism: the procrastinate periodic task `reviewapp.periodic` (its own queue, so a long
+archive batch never holds up the mail), and on SQLite the same thread, every `PERIODIC_SECONDS`.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from sqlalchemy import Connection, Engine
@@ -31,6 +36,10 @@ QUEUE = "mail"
 TASK = "mail.deliver"
 #: The periodic tick (procrastinate's cron, with seconds as the sixth field).
 TICK_CRON = "* * * * * */10"
+PERIODIC_QUEUE = "periodic"
+PERIODIC_TASK = "reviewapp.periodic"
+#: On SQLite, how often the thread runs the periodic jobs (PostgreSQL: TICK_CRON's every 10 seconds).
+PERIODIC_SECONDS = 10.0
 
 
 def install_job_schema(connection: Connection) -> None:
@@ -54,8 +63,10 @@ def _conninfo(database_url: str) -> str:
     return make_conninfo(url.render_as_string(hide_password=False), options=f"-c search_path={JOB_SCHEMA}")
 
 
-def job_app(database_url: str, job: Callable[[], object]):  # type: ignore[no-untyped-def]
-    """A procrastinate App on the database whose task `mail.deliver` calls `job`."""
+def job_app(database_url: str, job: Callable[[], object],  # type: ignore[no-untyped-def]
+            periodic: Callable[[], object] | None = None):
+    """A procrastinate App on the database whose task `mail.deliver` calls `job` (and `reviewapp.periodic`,
+    `periodic`)."""
     import procrastinate
 
     # a small pool: the worker runs one job at a time (plus procrastinate's LISTEN connection)
@@ -66,6 +77,12 @@ def job_app(database_url: str, job: Callable[[], object]):  # type: ignore[no-un
     @app.task(name=TASK, queue=QUEUE, queueing_lock="mail.deliver")
     def deliver(timestamp: int | None = None) -> None:
         job()
+
+    if periodic is not None:
+        @app.periodic(cron=TICK_CRON, periodic_id="periodic")
+        @app.task(name=PERIODIC_TASK, queue=PERIODIC_QUEUE, queueing_lock=PERIODIC_TASK)
+        def tick(timestamp: int | None = None) -> None:
+            periodic()
 
     return app
 
@@ -102,8 +119,9 @@ class MailWorker:
     """Delivery for one process: a thread running the procrastinate worker (PostgreSQL) or a polling loop (SQLite)."""
 
     def __init__(self, engine: Engine, factory: sessionmaker[Session], smtp: SmtpSettings | None,
-                 timings: DeliveryTimings) -> None:
+                 timings: DeliveryTimings, periodic: Callable[[], object] | None = None) -> None:
         self.engine, self.factory, self.smtp, self.timings = engine, factory, smtp, timings
+        self.periodic = periodic
         self.database_url = engine.url.render_as_string(hide_password=False)
         self.postgres = engine.dialect.name == "postgresql"
         self._wake = threading.Event()
@@ -120,7 +138,11 @@ class MailWorker:
 
     # SQLite: a polling loop -------------------------------------------------------------------------------------
     def _poll(self) -> None:
+        last_periodic = -PERIODIC_SECONDS
         while not self._stop.is_set():
+            if self.periodic is not None and time.monotonic() - last_periodic >= PERIODIC_SECONDS:
+                last_periodic = time.monotonic()
+                self.periodic()  # before delivering, so what it queued goes at once
             self.run_once()
             self._wake.wait(self.timings.poll_seconds)
             self._wake.clear()
@@ -130,12 +152,15 @@ class MailWorker:
 
     # PostgreSQL: procrastinate ----------------------------------------------------------------------------------
     def _procrastinate(self, install_signal_handlers: bool) -> None:
-        app = job_app(self.database_url, self.run_once)
+        app = job_app(self.database_url, self.run_once, self.periodic)
+        queues = [QUEUE] if self.periodic is None else [QUEUE, PERIODIC_QUEUE]
 
         async def run() -> None:
             self._loop = asyncio.get_running_loop()
             async with app.open_async():
-                await app.run_worker_async(queues=[QUEUE], install_signal_handlers=install_signal_handlers,
+                # two at once: a periodic tick (an archive batch) beside the mail, never in front of it
+                await app.run_worker_async(queues=queues, concurrency=len(queues),
+                                           install_signal_handlers=install_signal_handlers,
                                            delete_jobs="always", fetch_job_polling_interval=self.timings.poll_seconds,
                                            name="reviewapp-mail")
 

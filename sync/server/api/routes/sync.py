@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic_core import PydanticSerializationError
 
 from sync.protocol import (
@@ -18,6 +18,7 @@ from sync.protocol import (
     fields_for_protocol,
 )
 
+from ...cases.notify import remember_base_url
 from ...records import stored_fields
 from ...sync_pull import pull_page
 from ...sync_push import push_changes
@@ -78,7 +79,9 @@ def _sendable(changes: list[Change]) -> list[Change]:
 
 
 @router.post("/push", response_model=PushResponse)
-def push(body: PushRequest, caller: CallerDep, session: SessionDep, server: ServerIdDep) -> PushResponse:
+def push(body: PushRequest, caller: CallerDep, session: SessionDep, server: ServerIdDep,
+         request: Request) -> PushResponse:
+    remember_base_url(session, str(request.base_url))  # a case's e-mail links here unless a public address is set
     with session.begin():
         results = push_changes(session, caller, body.changes)
     return PushResponse(server_id=server, results=results)
