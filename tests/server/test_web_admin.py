@@ -112,18 +112,21 @@ def test_an_admin_adds_a_user_through_the_password_policy_and_it_is_audited(serv
     client = signed_in(server)
     token = form(client, "/admin/users")
     weak = client.post("/admin/users", data={"username": "sam", "role": "assessor", "password": "short",
-                                             "csrf_token": token})
+                                             "email": "sam@example.org", "csrf_token": token})
     assert weak.status_code == 400 and "There is a problem" in weak.text and 'value="sam"' in weak.text
     assert 'id="password-error"' in weak.text
-    clash = client.post("/admin/users", data={"username": "root", "role": "assessor",
+    clash = client.post("/admin/users", data={"username": "root", "role": "assessor", "email": "r@example.org",
                                               "password": "a long enough passphrase", "csrf_token": token})
     assert clash.status_code == 400 and "already a user" in clash.text
-    bad_role = client.post("/admin/users", data={"username": "sam", "role": "boss",
+    bad_role = client.post("/admin/users", data={"username": "sam", "role": "boss", "email": "sam@example.org",
                                                  "password": "a long enough passphrase", "csrf_token": token})
     assert bad_role.status_code == 400 and "Unknown role" in bad_role.text
     bad_email = client.post("/admin/users", data={"username": "sam", "role": "assessor", "email": "sam at home",
                                                   "password": "a long enough passphrase", "csrf_token": token})
     assert bad_email.status_code == 400 and 'id="email-error"' in bad_email.text
+    no_email = client.post("/admin/users", data={"username": "sam", "role": "assessor",
+                                                 "password": "a long enough passphrase", "csrf_token": token})
+    assert no_email.status_code == 400 and 'id="email-error"' in no_email.text and "e-mail address" in no_email.text
     assert [e.detail for e in events(server, "user_created")] == ["admin root"]  # only the test's own
     made = client.post("/admin/users", data={"username": "<b>sam</b>", "display_name": "Sam Smith", "role": "assessor",
                                              "email": "sam@example.org", "password": "a long enough passphrase",

@@ -101,6 +101,9 @@ def add_user(
 ) -> Response:
     _csrf(request, csrf_token)
     values = {"username": username, "display_name": display_name, "role": role, "email": email}
+    if not email.strip():  # every account has one from now on (issue 16): cases, alerts and sign-in links use it
+        return _users_page(request, session, status=400, values=values, errors={
+            "email": "Give the account's e-mail address: it is how the account is told of cases and alerts."})
     try:
         with transaction(_factory(request)) as s:
             create_user(s, username, password, role, display_name.strip(), actor=caller.username, email=email)
