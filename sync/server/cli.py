@@ -555,6 +555,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 def _mail_worker(url: str):  # type: ignore[no-untyped-def]
     """The mail worker for this process, its settings checked first (CommandError with the reason if unusable)."""
+    from . import email_copies  # noqa: F401  (its bounce hook: a bounced copy marks its delivery)
     from .mail import MailSettingsError, smtp_from_env, timings_from_env
     from .mail.jobs import MailWorker
 
