@@ -1,4 +1,5 @@
-"""Issue 17 item 1 end to end: the learner's and the employer contact's consent to e-mail reach the laptop; a review
+"""Issue 17 item 1 end to end: the learner's and the employer contact's consent to e-mail, recorded on the laptop,
+reach the server; a review
 finalised on the laptop and synced to a real server process has its copies queued there; the mail workers send them
 to a real SMTP server (aiosmtpd), one bounces; the laptop pulls both deliveries into the review history: "Learner's
 copy e-mailed 01/12/2026 19:30", "Employer's copy e-mailed … (bounced)"."""
@@ -18,7 +19,10 @@ from test_sync_client import _finalised_review
 from reviewapp.core.dates import format_datetime
 from reviewapp.core.deliveries import deliveries_text
 from reviewapp.store import queries
+from reviewapp.store.email_consent import set_email_consent
 from reviewapp.store.models import Delivery, Employer, Learner
+from sync.server.models import Employer as ServerEmployer
+from sync.server.models import Learner as ServerLearner
 
 
 @pytest.fixture
@@ -34,9 +38,16 @@ def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
 def test_e_mailed_copies_and_a_bounce_reach_the_laptops_history(smtp: SmtpServer, world: dict[str, Any]) -> None:
     setup = world["setup"]
     ann = world["learners"]["alice"][0]
-    agree(setup, ann, learner=(LEARNER, True), contact=(REFUSED, True))
+    agree(setup, ann, learner=(LEARNER, None), contact=(REFUSED, None))  # the addresses the office holds
     alice = world["laptop"]("alice")
     alice.sync()
+    # Asked at the visit: both agree, recorded on the laptop; the next sync takes it to the server.
+    set_email_consent(alice.store, ann, learner=True, employer=True)
+    assert alice.sync().rejected == 0
+    with setup.factory() as session:
+        learner_row = session.get(ServerLearner, ann)
+        assert learner_row is not None and learner_row.data["email_consent"] is True
+        assert session.get(ServerEmployer, learner_row.employer_id).data["email_consent"] is True  # type: ignore[union-attr]
     with alice.store.read() as session:
         learner = session.get(Learner, ann)
         assert learner is not None and learner.email_consent is True and learner.email == LEARNER
