@@ -1,8 +1,7 @@
 """Issue 17 item 1 end to end: the learner's and the employer contact's consent to e-mail, recorded on the laptop,
-reach the server; a review
-finalised on the laptop and synced to a real server process has its copies queued there; the mail workers send them
-to a real SMTP server (aiosmtpd), one bounces; the laptop pulls both deliveries into the review history: "Learner's
-copy e-mailed 01/12/2026 19:30", "Employer's copy e-mailed … (bounced)"."""
+reach the server; a review finalised on the laptop and synced to a real server process has its copies queued there;
+the mail workers send them to a real SMTP server (aiosmtpd), one bounces; the laptop pulls both deliveries into the
+review history: "Learner's copy e-mailed 01/12/2026 19:30", "Employer's copy e-mailed … (bounced)"."""
 
 from __future__ import annotations
 
