@@ -99,7 +99,8 @@ def send_copies(session: Session, caller: Caller, review_id: str) -> list[str]:
     with report_settings(session) as settings:
         for copy, address, consent in todo:
             pdf = review_pdf(document, copy=copy, settings=settings, template=template)
-            subject, text = _words(copy, document.learner_name, when, settings.provider_name)
+            subject, text = _words(copy, document.learner.first_name, document.learner_name, when,
+                                   settings.provider_name)
             filename = safe_name(f"Progress review {document.learner_name} {when.replace('/', '-')} {copy}") + ".pdf"
             enqueue(session, to=address, subject=subject, text=text, kind=KIND, key=message_key(review_id, copy),
                     attachments=(Attachment(filename, pdf, "application/pdf"),))
@@ -114,10 +115,10 @@ def _already(session: Session, review_id: str, copy: str) -> bool:
             or session.scalar(select(MailMessage.id).where(MailMessage.key == key)) is not None)
 
 
-def _words(copy: str, learner_name: str, when: str, provider: str) -> tuple[str, str]:
+def _words(copy: str, first_name: str, learner_name: str, when: str, provider: str) -> tuple[str, str]:
     if copy == "learner":
         subject = f"Your progress review of {when}"
-        text = (f"Hello {learner_name},\n\nYour copy of your apprenticeship progress review of {when} is attached "
+        text = (f"Hello {first_name},\n\nYour copy of your apprenticeship progress review of {when} is attached "
                 f"(a PDF). Keep it to look back on your targets before your next review.\n\n{provider}\n")
     else:
         subject = f"Progress review of {learner_name}, {when}"

@@ -17,7 +17,7 @@ from server_testkit import Server, change, finalised_review, free_port
 from sqlalchemy import select
 from test_office_figures import NOVEMBER, _scope
 
-from sync.protocol import DeliveryData
+from sync.protocol import PROTOCOL_HEADER, DeliveryData
 from sync.server.db import new_id, next_rev, take_write_lock, transaction
 from sync.server.email_copies import delivery_id, send_copies
 from sync.server.mail import DeliveryTimings, deliver_due, smtp_from_env
@@ -188,3 +188,14 @@ def test_a_draft_sends_nothing_until_it_is_finalised(server: Server, sam: str, s
                                  base_rev=0, base={"status": "draft", "content_hash": None, "finalised_at": None}))
     assert all(r["status"] == "applied" for r in results), results
     assert send(server).sent == 2
+
+
+def test_an_older_client_is_sent_the_learner_and_employer_without_the_consent(server: Server, sam: str) -> None:
+    agree(server, sam)
+    alice = server.login("alice")
+    for protocol, expected in ((3, False), (4, True)):
+        response = server.client.get("/api/v1/sync/pull", params={"since": 0, "limit": 500},
+                                     headers={**alice, PROTOCOL_HEADER: str(protocol)})
+        assert response.status_code == 200, response.text
+        pulled = {c["entity"]: c["data"] for c in response.json()["changes"] if c["entity"] in ("learner", "employer")}
+        assert ("email_consent" in pulled["learner"], "email_consent" in pulled["employer"]) == (expected, expected)
