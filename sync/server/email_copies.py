@@ -21,20 +21,25 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reviewapp.core.dates import format_date
+from reviewapp.core.dates import format_date, format_datetime
 from reviewapp.core.file_names import safe_name
 from reviewapp.reports.review_pdf import ReviewPdfError, review_pdf
 from sync.protocol import DeliveryData
 
+from .copy_links import copy_delivery, copy_link
 from .db import next_rev, take_write_lock
 from .mail import Attachment, MailError, enqueue, on_bounce
 from .models import Delivery, MailMessage, Review, utcnow
 from .records import Rejected
 from .scope import Caller
+
+if TYPE_CHECKING:
+    from reviewapp.core.documents import ReviewDocument
 
 log = logging.getLogger(__name__)
 
@@ -95,18 +100,31 @@ def send_copies(session: Session, caller: Caller, review_id: str) -> list[str]:
     take_write_lock(session)
     template = template_of(session, document)
     when = format_date(document.review.visit_date) or "undated"
+    how = copy_delivery(session)
     recorded = []
     with report_settings(session) as settings:
         for copy, address, consent in todo:
-            pdf = review_pdf(document, copy=copy, settings=settings, template=template)
+            link = copy_link(session, review_id, copy, how.days) if how.mode == "link" else None
+            attachments: tuple[Attachment, ...] = ()
+            if link is None:  # an attachment (the default, and when the server has no public address for a link)
+                pdf = review_pdf(document, copy=copy, settings=settings, template=template)
+                attachments = (Attachment(copy_filename(document, copy), pdf, "application/pdf"),)
+                comes = "is attached (a PDF)"
+            else:
+                comes = (f"is at this link until {format_datetime(link[1])}:\n{link[0]}\n\nThe link opens this copy "
+                         "only; after that date, ask us to send it again")
             subject, text = _words(copy, document.learner.first_name, document.learner_name, when,
-                                   settings.provider_name)
-            filename = safe_name(f"Progress review {document.learner_name} {when.replace('/', '-')} {copy}") + ".pdf"
+                                   settings.provider_name, comes)
             enqueue(session, to=address, subject=subject, text=text, kind=KIND, key=message_key(review_id, copy),
-                    attachments=(Attachment(filename, pdf, "application/pdf"),))
+                    attachments=attachments)
             recorded.append(_record(session, document.learner_id, review_id, copy, address, consent))
     log.info("review %s: %d copies queued to e-mail", review_id, len(recorded))
     return recorded
+
+
+def copy_filename(document: ReviewDocument, copy: str) -> str:
+    when = document.review.visit_date.isoformat() if document.review.visit_date else "undated"
+    return safe_name(f"Progress review {document.learner_name} {when} {copy}") + ".pdf"
 
 
 def _already(session: Session, review_id: str, copy: str) -> bool:
@@ -115,16 +133,16 @@ def _already(session: Session, review_id: str, copy: str) -> bool:
             or session.scalar(select(MailMessage.id).where(MailMessage.key == key)) is not None)
 
 
-def _words(copy: str, first_name: str, learner_name: str, when: str, provider: str) -> tuple[str, str]:
+def _words(copy: str, first_name: str, learner_name: str, when: str, provider: str, comes: str) -> tuple[str, str]:
+    """The subject and the text; `comes` says how the copy comes (attached, or at a link)."""
     if copy == "learner":
         subject = f"Your progress review of {when}"
-        text = (f"Hello {first_name},\n\nYour copy of your apprenticeship progress review of {when} is attached "
-                f"(a PDF). Keep it to look back on your targets before your next review.\n\n{provider}\n")
+        text = (f"Hello {first_name},\n\nYour copy of your apprenticeship progress review of {when} {comes}. "
+                f"Keep it to look back on your targets before your next review.\n\n{provider}\n")
     else:
         subject = f"Progress review of {learner_name}, {when}"
-        text = (f"Hello,\n\nThe employer's copy of {learner_name}'s apprenticeship progress review of {when} is "
-                "attached (a PDF). It leaves out what the learner told us in confidence.\n\n"
-                f"{provider}\n")
+        text = (f"Hello,\n\nThe employer's copy of {learner_name}'s apprenticeship progress review of {when} "
+                f"{comes}. It leaves out what the learner told us in confidence.\n\n{provider}\n")
     return subject, text + "\nYou were sent this because you agreed to receive review copies by e-mail.\n"
 
 

@@ -5,7 +5,10 @@ nothing is sent twice. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from email.message import EmailMessage
 from typing import Any
@@ -18,11 +21,13 @@ from sqlalchemy import select
 from test_office_figures import NOVEMBER, _scope
 
 from sync.protocol import PROTOCOL_HEADER, DeliveryData
+from sync.server.copy_links import CopyDelivery, copy_delivery, make_token, set_copy_delivery
 from sync.server.db import new_id, next_rev, take_write_lock, transaction
 from sync.server.email_copies import delivery_id, send_copies
 from sync.server.mail import DeliveryTimings, deliver_due, smtp_from_env
-from sync.server.models import Delivery, Employer, Learner, MailMessage
+from sync.server.models import Delivery, Employer, Learner, MailMessage, utcnow
 from sync.server.office_figures import BY_KEY
+from sync.server.provider_settings import set_public_address
 from sync.server.scope import Caller
 
 FAST = DeliveryTimings(retry_seconds=0.2, retry_cap_seconds=0.8, max_attempts=4, lease_seconds=30, poll_seconds=0.2)
@@ -199,3 +204,62 @@ def test_an_older_client_is_sent_the_learner_and_employer_without_the_consent(se
         assert response.status_code == 200, response.text
         pulled = {c["entity"]: c["data"] for c in response.json()["changes"] if c["entity"] in ("learner", "employer")}
         assert ("email_consent" in pulled["learner"], "email_consent" in pulled["employer"]) == (expected, expected)
+
+
+def _link_mode(server: Server, days: int = 14) -> None:
+    with transaction(server.factory) as session:
+        set_public_address(session, "https://reviews.provider.example.org", "test")
+        set_copy_delivery(session, "link", days, "test")
+
+
+def _link(message: EmailMessage) -> str:
+    [found] = re.findall(r"https://reviews\.provider\.example\.org(/copies/\S+)", message.get_body(("plain",))
+                         .get_content())
+    return found
+
+
+def test_as_a_link_each_copy_opens_from_its_own_link_alone_until_it_expires(server: Server, sam: str,
+                                                                            smtp: SmtpServer) -> None:
+    agree(server, sam)
+    _link_mode(server)
+    review_id, _ = push_review(server, sam)
+    assert send(server).sent == 2
+    by_address = {str(m["To"]): m for m in smtp.messages}
+    assert all(list(m.iter_attachments()) == [] for m in by_address.values())  # no PDF in the e-mail
+    learner_link, employer_link = _link(by_address[LEARNER]), _link(by_address[CONTACT])
+    assert "until" in by_address[LEARNER].get_body(("plain",)).get_content()
+    opened = server.client.get(learner_link)  # no sign-in
+    assert opened.status_code == 200 and opened.headers["content-type"] == "application/pdf"
+    assert opened.headers["cache-control"] == "no-store"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(opened.content)).pages)
+    assert "Learner copy" in text and CONFIDENTIAL in text
+    employer_text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(
+        server.client.get(employer_link).content)).pages)
+    assert "Employer copy" in employer_text and CONFIDENTIAL not in employer_text
+    assert {d.status for d in deliveries(server).values()} == {"sent"} and copies_shared(server) == (1, 1)
+
+    # The employer's link changed to open the learner's copy, a truncated one, another review: refused alike.
+    body, _, signature = employer_link.removeprefix("/copies/").partition(".")
+    forged_body = base64.urlsafe_b64encode(
+        base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).replace(b":employer:", b":learner:")).decode()
+    for refused in (f"/copies/{forged_body.rstrip('=')}.{signature}", learner_link[:-3], "/copies/x.y",
+                    "/copies/" + "a" * 400):
+        answer = server.client.get(refused)
+        assert answer.status_code == 403 and "not complete or has been changed" in answer.text, refused
+    with transaction(server.factory) as session:
+        other = make_token(session, new_id(), "learner", utcnow() + dt.timedelta(days=1))  # not a review held
+        expired = make_token(session, review_id, "learner", utcnow() - dt.timedelta(seconds=1))
+    assert server.client.get(f"/copies/{other}").status_code == 403
+    gone = server.client.get(f"/copies/{expired}")
+    assert gone.status_code == 403 and "This link has expired" in gone.text
+
+
+def test_a_link_needs_the_public_address_else_the_copy_is_attached(server: Server, sam: str,
+                                                                    smtp: SmtpServer) -> None:
+    agree(server, sam)
+    with transaction(server.factory) as session:
+        set_copy_delivery(session, "link", 7, "test")  # no public address set
+        assert copy_delivery(session) == CopyDelivery("link", 7)
+    push_review(server, sam)
+    assert send(server).sent == 2
+    assert all(len(list(m.iter_attachments())) == 1 for m in smtp.messages)
