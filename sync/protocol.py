@@ -242,6 +242,9 @@ class EmployerData(_Record):
     contact_email: str = ""
     contact_phone: str = ""
     address: str = ""
+    #: Whether the employer's contact agreed to be e-mailed the employer's copy of each review (protocol 4, issue 17):
+    #: True agreed, False refused, None not asked. The server e-mails a copy only on True.
+    email_consent: bool | None = None
 
 
 #: The ILR's temporary ULN, "ULN to follow": many learners may hold it at once, each named by its `learner_ref`.
@@ -257,6 +260,9 @@ class LearnerData(_Record):
     date_of_birth: CalendarDate | None = None
     email: str = ""
     phone: str = ""
+    #: Whether the learner agreed to be e-mailed their copy of each review (protocol 4, issue 17): True agreed, False
+    #: refused, None not asked. The server e-mails a copy only on True.
+    email_consent: bool | None = None
     employer_id: str | None = None
     programme: str = ""
     level: int | None = Field(default=None, ge=1, le=8)
@@ -540,7 +546,10 @@ def entity_fields(entity: str) -> tuple[str, ...]:
 RECORD_FIELDS_SINCE: dict[str, dict[str, int]] = {
     # Protocol 3: the learner's own review frequency, the ILR's learner reference and standard code, the starting
     # levels in English and maths; a plan item's planned date and starting point.
-    "learner": dict.fromkeys((*REVIEW_FREQUENCY_FIELDS, "learner_ref", "standard_code", *STARTING_LEVEL_FIELDS), 3),
+    "learner": {**dict.fromkeys((*REVIEW_FREQUENCY_FIELDS, "learner_ref", "standard_code", *STARTING_LEVEL_FIELDS), 3),
+                "email_consent": 4},
+    # Protocol 4 (issue 17): whether the learner, and the employer's contact, agreed to be e-mailed their copies.
+    "employer": {"email_consent": 4},
     "plan_item": dict.fromkeys(PLAN_ITEM_FIELDS_SINCE_3, 3),
     # Protocol 3: where an off-the-job entry's learning is evidenced.
     "otj_entry": {"evidence": 3},

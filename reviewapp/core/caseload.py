@@ -212,3 +212,6 @@ class LearnerDetail:
     maths_level_at_start: str = ""
     #: Where each case raised about the learner stands, in words (reviewapp.store.concerns.case_states).
     case_states: tuple[str, ...] = ()
+    #: Whether the learner, and the employer's contact, agreed to be e-mailed their copies (None: not asked).
+    email_consent: bool | None = None
+    employer_email_consent: bool | None = None

@@ -11,6 +11,16 @@ from sync.protocol import DELIVERY_COPY_WORDS, DeliveryData
 CHANNEL_WORDS = {"printed": "printed", "saved": "saved as a PDF", "emailed": "e-mailed"}
 
 
+def consent_words(consent: bool | None) -> str:
+    """Whether someone agreed to be e-mailed their copies (`LearnerData.email_consent`), in words."""
+    return {True: "agreed", False: "refused"}.get(consent, "not asked")  # type: ignore[call-overload]
+
+
+def email_consent_text(learner: bool | None, employer: bool | None) -> str:
+    """The learner panel's line: "Learner agreed · employer's contact not asked"."""
+    return f"Learner {consent_words(learner)} · employer's contact {consent_words(employer)}"
+
+
 def delivery_line(delivery: DeliveryData) -> str:
     """One delivery in words; a bounced e-mail says so."""
     copy = DELIVERY_COPY_WORDS.get(delivery.copy_for, delivery.copy_for)

@@ -112,6 +112,8 @@ class Employer(Syncable):
     contact_email: Mapped[str] = field(String(200), default="")
     contact_phone: Mapped[str] = field(String(50), default="")
     address: Mapped[str] = field(Text, default="")
+    #: Whether the contact agreed to be e-mailed the employer's copies (see `EmployerData`); None: not asked.
+    email_consent: Mapped[bool | None] = field(Boolean, default=None)
 
 
 class Learner(Syncable):
@@ -124,6 +126,8 @@ class Learner(Syncable):
     date_of_birth: Mapped[dt.date | None] = field(default=None)
     email: Mapped[str] = field(String(200), default="")
     phone: Mapped[str] = field(String(50), default="")
+    #: Whether the learner agreed to be e-mailed their copies (see `LearnerData`); None: not asked.
+    email_consent: Mapped[bool | None] = field(Boolean, default=None)
     employer_id: Mapped[str | None] = field(ForeignKey("employer.id"), default=None, index=True)
     programme: Mapped[str] = field(String(200), default="")
     level: Mapped[int | None] = field(Integer, default=None)

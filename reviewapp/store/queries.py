@@ -156,6 +156,8 @@ def learner_detail(session: Session, learner_id: str) -> LearnerDetail | None:
         english_level_at_start=learner.english_level_at_start,
         maths_level_at_start=learner.maths_level_at_start,
         case_states=case_states(session, learner_id),
+        email_consent=learner.email_consent,
+        employer_email_consent=employer.email_consent if employer else None,
         open_targets=[TargetSummary(t.id, t.text, t.due_date, t.status, list(t.actions or [])) for t in targets],
         reviews=[
             ReviewSummary(r.id, r.visit_date, r.status, r.progress_rag, r.welfare_rag, r.next_review_date,

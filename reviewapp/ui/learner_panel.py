@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from reviewapp.core.caseload import LEARNER_STATUS_WORDS, RAG_WORDS, LearnerDetail, ReviewSummary
 from reviewapp.core.dates import format_date, format_datetime
-from reviewapp.core.deliveries import deliveries_text
+from reviewapp.core.deliveries import deliveries_text, email_consent_text
 from reviewapp.core.otj import format_hours, planned_hours_to_date, shortfall
 from reviewapp.core.sampling import sample_text
 from reviewapp.ui.rows_model import KEY_ROLE, RowsModel
@@ -98,8 +98,13 @@ class LearnerPanel(QWidget):
         self.frequency_button = QPushButton("Review fre&quency…")
         self.frequency_button.setToolTip("Follow the provider's review schedule, or this learner's own frequency "
                                          "agreed with the employer")
+        # Whether the learner and the employer's contact agreed to be e-mailed their copies: asked at a visit too.
+        self.email_consent_button = QPushButton("Copies by e-&mail…")
+        self.email_consent_button.setToolTip("Record whether the learner and the employer's contact agreed to be "
+                                             "e-mailed their copies of each review")
         frequency_row = QHBoxLayout()
         frequency_row.addWidget(self.frequency_button)
+        frequency_row.addWidget(self.email_consent_button)
         frequency_row.addStretch(1)
 
         layout = QVBoxLayout(self)
@@ -221,8 +226,10 @@ class LearnerPanel(QWidget):
             self.show_saved_copies([])
             self.tabs.setTabText(0, "Open targets")
             self.frequency_button.setEnabled(False)
+            self.email_consent_button.setEnabled(False)
             return
         self.frequency_button.setEnabled(True)
+        self.email_consent_button.setEnabled(True)
         self.heading.setText(f"<h2 style='margin:0'>{escape(detail.name)}</h2>ULN {escape(detail.uln)}")
         level = f", level {detail.level}" if detail.level else ""
         otj = f"{detail.otj_hours_logged:g} of {detail.planned_otj_hours:g} planned hours logged"
@@ -245,6 +252,7 @@ class LearnerPanel(QWidget):
             rows.append(("At the start", ", ".join(levels)))
         rows.append(("Review frequency", detail.review_frequency.words if detail.review_frequency
                      else "The provider's review schedule"))
+        rows.append(("Copies by e-mail", email_consent_text(detail.email_consent, detail.employer_email_consent)))
         rows.extend(("Case" if n == 0 else "", words) for n, words in enumerate(detail.case_states))
         self.details.setText(
             "<table cellspacing='2'>"

@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from reviewapp.store.otj_log import EntryFields
     from reviewapp.store.reviews import DraftSummary
     from reviewapp.store.saved_copies import SavedCopyInfo
+    from reviewapp.ui.email_consent_dialog import ConsentChoice
     from reviewapp.ui.print_options import PrintOptions
     from reviewapp.ui.provider_settings import ProviderSettings
     from reviewapp.ui.review_compare import ReviewComparison
@@ -280,6 +281,7 @@ class MainWindow(QMainWindow):
         self.panel.print_copy_button.clicked.connect(self.print_saved_copy)
         self.panel.export_copy_button.clicked.connect(self.export_saved_copy)
         self.panel.frequency_button.clicked.connect(self.set_review_frequency)
+        self.panel.email_consent_button.clicked.connect(self.set_email_consent)
         self.panel.add_otj_button.clicked.connect(self.add_otj_entry)
         self.panel.edit_otj_button.clicked.connect(self.edit_otj_entry)
         self.panel.otj_view.activated.connect(lambda _index: self.edit_otj_entry())
@@ -898,6 +900,44 @@ class MainWindow(QMainWindow):
             return False
         self.refresh()
         return True
+
+    def set_email_consent(self) -> bool:
+        """Whether the selected learner and their employer's contact agreed to be e-mailed their copies (issue 17):
+        saved as a change to the learner and the employer (it syncs). True when saved."""
+        from reviewapp.store import queries
+        from reviewapp.store.email_consent import set_email_consent
+        from reviewapp.store.learner_frequency import UnknownLearnerError
+
+        learner_id = self._selected_learner
+        if learner_id is None:
+            return False
+        with self.store.read() as session:
+            detail = queries.learner_detail(session, learner_id)
+        if detail is None:
+            return False
+        chosen = self.choose_email_consent(detail)
+        if chosen is None:
+            return False
+        try:
+            if detail.employer_name:
+                set_email_consent(self.store, learner_id, learner=chosen.learner, employer=chosen.employer)
+            else:
+                set_email_consent(self.store, learner_id, learner=chosen.learner)
+        except UnknownLearnerError as exc:
+            self.show_error("The answers could not be saved", str(exc))
+            return False
+        self.refresh()
+        return True
+
+    def choose_email_consent(self, detail: LearnerDetail) -> ConsentChoice | None:
+        """The answers chosen, or None for Cancel."""
+        from reviewapp.ui.email_consent_dialog import EmailConsentDialog
+
+        dialog = EmailConsentDialog(detail.name, detail.email, detail.email_consent,
+                                    employer_contact=detail.employer_contact, employer_email=detail.employer_email,
+                                    employer=detail.employer_email_consent, has_employer=bool(detail.employer_name),
+                                    parent=self)
+        return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     # --- off-the-job log --------------------------------------------------------------------------------------------
 

@@ -555,6 +555,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 def _mail_worker(url: str):  # type: ignore[no-untyped-def]
     """The mail worker for this process, its settings checked first (CommandError with the reason if unusable)."""
+    from . import email_copies  # noqa: F401  (its bounce hook: a bounced copy marks its delivery)
     from .mail import MailSettingsError, smtp_from_env, timings_from_env
     from .mail.jobs import MailWorker
 
@@ -711,6 +712,21 @@ def cmd_settings_set_public_address(args: argparse.Namespace) -> None:
                      "server's address.")
 
 
+def cmd_settings_set_copy_delivery(args: argparse.Namespace) -> None:
+    from .copy_links import set_copy_delivery
+
+    _, engine, factory = _database(args)
+    try:
+        with transaction(factory) as session:
+            chosen = set_copy_delivery(session, args.mode, args.days, command_line_actor())
+    except SettingsError as error:
+        raise CommandError(f"{error} Nothing was changed.") from None
+    finally:
+        engine.dispose()
+    print(f"Review copies are e-mailed as a link lasting {chosen.days} days (an attachment while no public address "
+          "is set)." if chosen.mode == "link" else "Review copies are e-mailed as PDF attachments.")
+
+
 def cmd_settings_set_logo(args: argparse.Namespace) -> None:
     data = _read_file(args.file, MAX_LOGO_BYTES * 4)
     _change_settings(args, lambda session, by: set_logo(session, data, by),
@@ -782,6 +798,12 @@ def _add_settings_commands(commands, common) -> None:  # type: ignore[no-untyped
                                 "(https://.../verify/...); '' clears it")
     public.add_argument("address")
     public.set_defaults(run=cmd_settings_set_public_address)
+    copies = setting.add_parser("copy-delivery", parents=[common],
+                                help="how e-mailed review copies travel: attachment (the default) or a time-limited "
+                                "link to the server (needs the public address)")
+    copies.add_argument("mode", choices=("attachment", "link"))
+    copies.add_argument("--days", type=int, default=14, help="how long a link works (1 to 90 days; default 14)")
+    copies.set_defaults(run=cmd_settings_set_copy_delivery)
     logo = setting.add_parser("logo", parents=[common],
                               help=f"the logo on every copy: a PNG or JPEG file of at most {MAX_LOGO_BYTES // 1024} KB")
     logo.add_argument("file")

@@ -44,6 +44,7 @@ from .accounts import touch_employer
 from .cases import open_after_push
 from .db import DEVICE_TIME, new_id, next_rev, take_write_lock
 from .due_dates import refresh_learners
+from .email_copies import send_after_push
 from .finalisation_rules import check_ready_to_finalise
 from .models import RECORD_MODELS, Conflict, Learner, PushReceipt, Review, Signature, utcnow
 from .push_links import (
@@ -115,6 +116,8 @@ def push_changes(session: Session, caller: Caller, changes: list[PushChange]) ->
     open_after_push(session, caller, [(c.entity, c.id.lower(), c.made_at) for i, c in enumerate(changes)
                                       if c.entity in ("review", "concern") and c.op != "delete"
                                       and results[i].status in ("applied", "conflict")])
+    send_after_push(session, caller, [c.id.lower() for i, c in enumerate(changes)  # issue 17: copies e-mailed
+                                      if c.entity == "review" and results[i].status in ("applied", "conflict")])
     return [results[i] for i in range(len(changes))]
 
 

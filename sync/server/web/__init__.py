@@ -25,6 +25,7 @@ def mount_web_app(app: FastAPI) -> None:
     from .alerts import router as alerts_router
     from .archived_copies import router as archived_router
     from .cases import router as cases_router
+    from .copy_links import router as copy_links_router
     from .dashboard import router as dashboard_router
     from .file_uploads import router as files_router
     from .mail_admin import router as mail_router
@@ -35,6 +36,7 @@ def mount_web_app(app: FastAPI) -> None:
     from .verify import router as verify_router
 
     app.include_router(review_router)
+    app.include_router(copy_links_router)
     app.include_router(archived_router)
     app.include_router(router)
     app.include_router(sampling_router)
