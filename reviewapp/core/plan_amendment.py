@@ -1,6 +1,7 @@
 """Whether a review amended the learner's learning plan (the health check's "can you show that individual learning
-plans are amended at reviews?", issue 15 item 4): what its plan progress grid recorded, in a form the office can
-compare from one review to the learner's one before (in SQL, office_figures.py), written by this one rule.
+plans are amended at reviews?", issue 15 item 4): what its plan progress grid recorded, in a form the office stores
+beside each review (record_columns.py), and the rule comparing it with the learner's review before, which the office
+applies to each review held as it stores its neighbours (due_dates.py): one implementation, no copy in SQL.
 
 A review amends the plan when its grid records a progress for a plan item different from the review before it, or
 a comment on an item (the template asks for one "where progress has changed"); a learner's first review amends it
@@ -35,7 +36,8 @@ def plan_progress_record(template: Template, answers: Mapping[str, Any]) -> tupl
 
 
 def amended(progress: str | None, commented: bool, previous: str | None, first: bool) -> bool:
-    """The rule in Python (the office's SQL applies the same to the stored columns): for tests and the laptop."""
+    """Whether a review amended the plan, from its stored plan columns and the review before's progress (`first`:
+    the learner's first review held)."""
     if commented:
         return True
     if first:

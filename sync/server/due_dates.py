@@ -17,6 +17,9 @@ The same pass stores each review held's neighbours in that order: `reviews.previ
 the visit dates of the learner's review held before it and after it (None for the first / last, and for a review not
 held). The dashboard's "days between reviews", "targets followed up" and "learners at risk" read them instead of a
 window function over every review (issue 15's speed: each of those sorted all the reviews at every page view).
+And whether each review held amended the learning plan against the one before it (`reviews.plan_amended`, by
+`reviewapp.core.plan_amendment.amended` over the plan columns record_columns.py stores): "learning plans amended at
+reviews" is then a count, by the core rule itself rather than a copy of it in SQL.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from pydantic import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from reviewapp.core.plan_amendment import amended
 from reviewapp.core.review_frequency import agreed_frequency
 from reviewapp.core.scheduling import DEFAULT_RULES, ScheduleRules, next_review_due, schedule_from_document
 from sync.protocol import LearnerData
@@ -81,20 +85,28 @@ def _refresh_chunk(session: Session, ids: list[str], rules: ScheduleRules, neigh
         frequency = agreed_frequency(learner.review_interval, learner.review_interval_reason,
                                      learner.review_interval_agreed_by, learner.review_interval_agreed_on)
         interval = frequency.interval if frequency else None
-        reviews = session.execute(select(Review.id, Review.data, Review.deleted)
-                                  .where(Review.learner_id == learner_id)).all()
-        held = sorted(((rid, rdata) for rid, rdata, gone in reviews if not gone and _is_held(rdata)),
+        columns = (Review.id, Review.data, Review.deleted,
+                   *((Review.plan_progress, Review.plan_commented) if neighbours else ()))
+        reviews = session.execute(select(*columns).where(Review.learner_id == learner_id)).all()
+        plans = {row[0]: (row[3], bool(row[4])) for row in reviews} if neighbours else {}
+        held = sorted(((rid, rdata) for rid, rdata, gone, *_ in reviews if not gone and _is_held(rdata)),
                       key=lambda pair: _held_key(pair[1]))
         values: dict[str, dict[str, Any]] = {
-            rid: {"due_by": None, **({"previous_visit": None, "next_visit": None} if neighbours else {})}
-            for rid, _, _ in reviews}
+            row[0]: {"due_by": None,
+                     **({"previous_visit": None, "next_visit": None, "plan_amended": None} if neighbours else {})}
+            for row in reviews}
         previous: dict[str, Any] | None = None
+        previous_id: str | None = None
         for index, (rid, rdata) in enumerate(held):
             values[rid]["due_by"] = _due(learner.start_date, previous, rules, interval)
             if neighbours:
                 values[rid]["previous_visit"] = previous["visit_date"] if previous else None
                 values[rid]["next_visit"] = held[index + 1][1]["visit_date"] if index + 1 < len(held) else None
-            previous = rdata
+                progress, commented = plans[rid]
+                values[rid]["plan_amended"] = amended(progress, commented,
+                                                      plans[previous_id][0] if previous_id else None,
+                                                      first=previous_id is None)
+            previous, previous_id = rdata, rid
         for rid, value in values.items():
             session.execute(update(Review).where(Review.id == rid).values(value)
                             .execution_options(synchronize_session=False))

@@ -400,6 +400,9 @@ class Review(_Record, Base):
     #: whether it commented on any plan item: for "learning plans amended at reviews" (record_columns.py).
     plan_progress: Mapped[str | None] = mapped_column(Text, nullable=True)
     plan_commented: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    #: Whether this review held amended the plan, by reviewapp.core.plan_amendment.amended against the learner's
+    #: review held before it (due_dates.py, in the same pass as its neighbours); None for a review not held.
+    plan_amended: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     __table_args__ = (
         Index("ix_reviews_learner_id_visit_date", "learner_id", "visit_date"),
         # The reviews held, by visit date, with what the dashboard's figures read of them (office_figures.py): on

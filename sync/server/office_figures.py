@@ -341,24 +341,11 @@ def copies_shared(session: Session, scope: Scope, periods: list[Period]) -> list
 
 
 def plans_amended_rows(scope: Scope, period: Period) -> Select[Any]:
-    """Reviews held in the period, each with `plan_amended` by reviewapp.core.plan_amendment's rule: the plan
-    progress it recorded differs from the learner's review before (a window over the reviews held, in the laptop's
-    order), or it commented on a plan item; a first review, if it recorded any plan progress."""
-    visit = _text(Review, "visit_date")
-    order = (visit, _text(Review, "finalised_at"))
-    ordered = (select(Review.id.label("review_id"), Review.learner_id.label("learner_id"), visit.label("visit_date"),
-                      Review.plan_progress.label("plan_progress"), Review.plan_commented.label("plan_commented"),
-                      func.lag(Review.plan_progress).over(partition_by=Review.learner_id, order_by=order)
-                      .label("previous_progress"),
-                      func.row_number().over(partition_by=Review.learner_id, order_by=order).label("n"))
-               .where(_held(), scope.learners(Review.learner_id))).subquery()
-    progress, previous = ordered.c.plan_progress, ordered.c.previous_progress
-    amended = or_(ordered.c.plan_commented.is_(True),
-                  and_(progress.is_not(None),
-                       or_(ordered.c.n == 1, previous.is_(None), progress != previous)))
-    return (select(ordered.c.review_id, ordered.c.learner_id, ordered.c.visit_date,
-                   amended.label("plan_amended"))
-            .where(_in(period, ordered.c.visit_date)))
+    """Reviews held in the period, each with `plan_amended`: whether it amended the learning plan against the
+    learner's review held before it, by reviewapp.core.plan_amendment's rule itself, stored with the review's
+    neighbours (due_dates.py; it was a window function over every review held, a copy of the rule in SQL)."""
+    return reviews_held_rows(scope, period).add_columns(
+        func.coalesce(Review.plan_amended, False).label("plan_amended"))
 
 
 def plans_amended(session: Session, scope: Scope, periods: list[Period]) -> list[Value]:

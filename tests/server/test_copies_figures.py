@@ -19,6 +19,7 @@ from web_kit import browser, sign_in
 from reviewapp.core.plan_amendment import amended, plan_progress_record
 from reviewapp.core.templates import load_template
 from sync.server.db import new_id, next_rev, take_write_lock, transaction
+from sync.server.due_dates import refresh_learners
 from sync.server.models import Delivery, Review
 from sync.server.office_figures import BY_KEY, Period, rows_query, trend
 
@@ -155,6 +156,8 @@ def _planned(server: Server, learner: str, visit: str, grid: dict[str, Any] | No
         assert row is not None
         answers = {"plan_progress": grid} if grid is not None else {}
         row.data = {**row.data, "template_id": template.id, "template_version": template.version, "answers": answers}
+        session.flush()
+        refresh_learners(session, [learner])  # as the push does after writing a review
     return review_id
 
 
@@ -196,8 +199,8 @@ def test_plans_amended_compares_each_review_with_the_one_before(server: Server, 
     assert (october.count, october.total) == (2, 2)
 
 
-def test_the_sql_applies_the_cores_rule(server: Server, plans: dict[str, Any]) -> None:
-    """The stored columns are plan_progress_record's, and the SQL's answer is amended()'s, review by review."""
+def test_the_figure_applies_the_cores_rule(server: Server, plans: dict[str, Any]) -> None:
+    """The stored columns are plan_progress_record's, and the figure's answer is amended()'s, review by review."""
     template = load_template(TEMPLATE)
     scope = _scope(server, "quinn", "quality_lead")
     everything = Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31))

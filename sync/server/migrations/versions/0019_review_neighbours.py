@@ -1,8 +1,9 @@
-"""Each review held's neighbours, the visit dates of the learner's reviews held before and after it (due_dates.py),
-and the indexes the dashboard's figures need (issue 15's speed): reviews (learner_id, visit_date); the reviews held
-by visit date and by their next one's, with the columns the figures read; the live targets by the review they were
-set in and by due date; the employers' signatures; the learners not deleted. The partial ones answer from the index
-alone on PostgreSQL (an index-only scan instead of reading half a table's pages for each figure).
+"""Each review held's neighbours, the visit dates of the learner's reviews held before and after it, and whether it
+amended the learning plan against the one before (due_dates.py, the core rule); and the indexes the dashboard's
+figures need (issue 15's speed): reviews (learner_id, visit_date); the reviews held by visit date and by their next
+one's, with the columns the figures read; the live targets by the review they were set in and by due date; the
+employers' signatures; the learners not deleted. The partial ones answer from the index alone on PostgreSQL (an
+index-only scan instead of reading half a table's pages for each figure).
 
 Revision ID: 0019
 Revises: 0018
@@ -41,6 +42,7 @@ INDEXES = {
 def upgrade() -> None:
     op.add_column('reviews', sa.Column('previous_visit', sa.String(10), nullable=True))
     op.add_column('reviews', sa.Column('next_visit', sa.String(10), nullable=True))
+    op.add_column('reviews', sa.Column('plan_amended', sa.Boolean(), nullable=True))
     op.create_index('ix_reviews_learner_id_visit_date', 'reviews', ['learner_id', 'visit_date'])
     for name, (table, columns, include, where) in INDEXES.items():
         op.create_index(name, table, columns, postgresql_include=include, postgresql_where=sa.text(where),
@@ -54,5 +56,6 @@ def downgrade() -> None:
     for name, (table, _columns, _include, _where) in INDEXES.items():
         op.drop_index(name, table_name=table)
     op.drop_index('ix_reviews_learner_id_visit_date', table_name='reviews')
+    op.drop_column('reviews', 'plan_amended')
     op.drop_column('reviews', 'next_visit')
     op.drop_column('reviews', 'previous_visit')
