@@ -521,7 +521,7 @@ class CaseView(Base):
 
 class PortalNote(_Record, Base):
     """A learner's tick on one of their target's actions, or an employer's feedback for the next review, written in
-    the portal (issue 17 item 2): made only at the office, pulled by the assessor's laptop (`protocol.PortalNoteData`)."""
+    the portal (issue 17 item 2): made only at the office, pulled by the assessor's laptop (`PortalNoteData`)."""
 
     __tablename__ = "portal_notes"
     learner_id: Mapped[str] = mapped_column(String(36), index=True)
