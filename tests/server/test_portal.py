@@ -17,6 +17,7 @@ from web_kit import browser, csrf_of, sign_in
 from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 from sync.server.db import transaction
 from sync.server.models import Employer, Learner, MailMessage, PortalLink, PortalNote, utcnow
+from sync.server.provider_settings import set_public_address
 
 LINK = re.compile(r"http://testserver/portal/link/([A-Za-z0-9_-]+)")
 XSS = "<script>alert(1)</script>"
@@ -102,6 +103,18 @@ def test_a_link_is_sent_only_to_a_held_address_with_the_same_answer_and_works_on
     expired = open_link(browser(server), late)
     assert expired.status_code == 410 and "expired" in expired.text
     assert open_link(browser(server), "not-a-token").status_code == 410
+
+
+def test_the_link_uses_the_providers_public_address_not_the_requests_host(server: Server,
+                                                                          people: dict[str, Any]) -> None:
+    with transaction(server.factory) as session:
+        set_public_address(session, "https://reviews.provider.example.org", "admin")
+    client = browser(server)
+    form = client.get("/portal")
+    client.post("/portal", data={"email": "ann@example.org", "csrf_token": csrf_of(form.text)},
+                headers={"Host": "evil.example.com"})
+    [mail] = messages(server, "ann@example.org")
+    assert "https://reviews.provider.example.org/portal/link/" in mail.body_text and "evil" not in mail.body_text
 
 
 def test_link_requests_are_rate_limited_whatever_the_address(server: Server, people: dict[str, Any]) -> None:

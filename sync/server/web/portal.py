@@ -24,6 +24,7 @@ from .. import portal
 from ..api.deps import AddressDep, SessionDep, _wait, session_factory
 from ..api.sign_in_limits import TooManyAttempts
 from ..models import Learner, Review, Target, utcnow
+from ..provider_settings import public_address
 from ..records import Rejected
 from .csrf import FIELD, check_csrf
 from .pages import page
@@ -114,7 +115,10 @@ def send_link(request: Request, session: SessionDep, address: AddressDep,
         response.headers["Retry-After"] = str(wait.retry_after)
         return response
     with session.begin():
-        portal.request_link(session, email, str(request.base_url))
+        # The provider's public address when set (admin settings): a link built from the request's Host header alone
+        # could be pointed at another site by whoever asks for someone else's link.
+        base = public_address(session) or str(request.base_url)
+        portal.request_link(session, email, base)
     # The same answer whether or not the address is known.
     return _show(request, "portal_sent.html", email=email)
 
