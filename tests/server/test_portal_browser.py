@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mail_kit import SmtpServer, wait_for
+from pypdf import PdfReader
 from server_testkit import Server, change, free_port
 from sqlalchemy import select, update
 from test_case_email_e2e import Serve
@@ -102,9 +103,9 @@ def test_the_portal_on_a_phone_and_the_tick_reaching_the_laptop(chromium: Any, d
         check("ticked")
         with page.expect_download() as download:
             page.click("a[href$='.pdf']")
-        saved = tmp_path / "copy.pdf"
+        saved = shots / f"{db}-portal-learner-copy.pdf"
         download.value.save_as(saved)
-        assert saved.read_bytes().startswith(b"%PDF")
+        assert PdfReader(saved).metadata.subject == "Learner copy"  # their own copy, not the provider's
 
         again = context.new_page()
         again.goto(link)  # the same link a second time
