@@ -179,3 +179,17 @@ def test_a_staff_sign_in_does_not_open_the_portal(server: Server, people: dict[s
     assert sign_in(client, "alice").status_code == 303
     response = client.get(f"/portal/learners/{people['ann']}", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/portal"
+
+
+def test_a_portal_sign_in_opens_no_office_page_and_signs_out(server: Server, people: dict[str, Any]) -> None:
+    client = browser(server)
+    ask(client, "ann@example.org")
+    open_link(client, link_for(server, "ann@example.org"))
+    office = client.get("/learners", follow_redirects=False)
+    assert office.status_code == 303 and office.headers["location"].startswith("/sign-in")
+    page = client.get(f"/portal/learners/{people['ann']}")
+    assert client.post("/portal/sign-out", data={}).status_code == 403  # CSRF
+    out = client.post("/portal/sign-out", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    assert out.status_code == 303
+    after = client.get(f"/portal/learners/{people['ann']}", follow_redirects=False)
+    assert after.status_code == 303 and after.headers["location"] == "/portal"

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from mail_kit import SmtpServer, wait_for
 from pypdf import PdfReader
 from server_testkit import Server, change, free_port
@@ -24,6 +25,7 @@ from test_web_review_pages import push_review
 
 from reviewapp.core.templates import load_template
 from reviewapp.store import reviews
+from reviewapp.store.errors import StoreError
 from reviewapp.store.models import PortalNote
 from reviewapp.ui.wizard.review_wizard import ReviewWizard
 from sync.server.db import transaction
@@ -153,6 +155,9 @@ def test_the_portal_on_a_phone_and_the_tick_reaching_the_laptop(chromium: Any, d
         with alice.store.read() as session:
             notes = session.scalars(select(PortalNote)).all()
             assert {n.kind for n in notes} == {"action_done", "feedback"}
+            note_id = notes[0].id
+        with pytest.raises(StoreError), alice.store.write() as session:  # theirs: read-only on the laptop
+            session.get(PortalNote, note_id).text = "changed on the laptop"
         draft = reviews.start_draft(alice.store, ann, TEMPLATE, DEMO_TODAY)
         wizard = ReviewWizard(alice.store, draft)
         qtbot.addWidget(wizard)
