@@ -32,6 +32,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 #: Also at 4 (issue 16): two new entities, not sent to older clients (`ENTITY_SINCE`): `concern` (an assessor raises a
 #: safeguarding or learning support concern without a review, from the laptop, pushed first and never pulled
 #: back) and `case_status` (the state of a case a laptop's user raised: state and who/when only, made at the office).
+#: Also at 4 (issue 17 item 2): a new entity, `portal_note` (a learner's tick on a target's action, an employer's
+#: feedback for the next review, written in the portal: made at the office only), not sent to older clients.
 PROTOCOL_VERSION = 4
 #: The oldest client protocol the server still serves; an older client is answered 426 (`CLIENT_TOO_OLD`). Raise
 #: it only when a change to the protocol is one an older client would get wrong.
@@ -43,7 +45,7 @@ CLIENT_TOO_OLD = "This version of ReviewApp is too old for the server: update Re
 
 EntityName = Literal[
     "employer", "learner", "plan_item", "target", "review", "signature", "otj_entry", "review_sample",
-    "alert_dismissal", "delivery", "concern", "case_status",
+    "alert_dismissal", "delivery", "concern", "case_status", "portal_note",
 ]
 
 #: Entities in the order a receiver should apply them so that parents exist before their children.
@@ -62,6 +64,7 @@ ENTITY_ORDER: tuple[str, ...] = (
     "alert_dismissal",
     "delivery",
     "case_status",
+    "portal_note",
 )
 
 LearnerStatus = Literal["active", "break_in_learning", "withdrawn", "completed"]
@@ -515,6 +518,25 @@ class CaseStatusData(_Record):
     opened_at: Instant | None = None
 
 
+PortalNoteKind = Literal["action_done", "feedback"]
+#: The longest feedback an employer may write in the portal.
+MAX_PORTAL_FEEDBACK = 2000
+
+
+class PortalNoteData(_Record):
+    """Written in the portal by a learner or their employer's contact (issue 17 item 2), made at the office only:
+    `action_done` ticks off one of a target's actions (`target_id`, the action's text as it was), `feedback` is the
+    employer's word for the next review. `written_by` says who in words ("Sam Smith (learner)")."""
+
+    learner_id: str
+    kind: PortalNoteKind
+    target_id: str | None = None
+    action: str = Field(default="", max_length=500)
+    text: str = Field(default="", max_length=MAX_PORTAL_FEEDBACK)
+    written_by: str = Field(default="", max_length=200)
+    written_at: Instant | None = None
+
+
 ENTITY_MODELS: dict[str, type[_Record]] = {
     "employer": EmployerData,
     "learner": LearnerData,
@@ -528,6 +550,7 @@ ENTITY_MODELS: dict[str, type[_Record]] = {
     "delivery": DeliveryData,
     "concern": ConcernData,
     "case_status": CaseStatusData,
+    "portal_note": PortalNoteData,
 }
 
 #: Metadata every syncable record carries besides its fields.
@@ -560,12 +583,12 @@ RECORD_FIELDS_SINCE: dict[str, dict[str, int]] = {
 #: them (its models know no such entity and would refuse the page's change). The cursor still moves past them, as
 #: with `RECORD_FIELDS_SINCE`: an older laptop updated later gets only the ones made after it updated.
 ENTITY_SINCE: dict[str, int] = {"review_sample": 3, "alert_dismissal": 4, "delivery": 4, "concern": 4,
-                               "case_status": 4}
+                               "case_status": 4, "portal_note": 4}
 
 
 #: Entities made only at the office and sent down: a laptop never pushes them (the server refuses it) and holds
 #: them read-only.
-OFFICE_ONLY_ENTITIES: frozenset[str] = frozenset({"review_sample", "case_status"})
+OFFICE_ONLY_ENTITIES: frozenset[str] = frozenset({"review_sample", "case_status", "portal_note"})
 #: Entities a laptop pushes and the server never sends back in a pull (their content is for a case's readers only).
 PUSH_ONLY_ENTITIES: frozenset[str] = frozenset({"concern"})
 

@@ -330,9 +330,25 @@ class CaseStatus(Syncable):
     opened_at: Mapped[dt.datetime | None] = field(default=None)
 
 
+class PortalNote(Syncable):
+    """A learner's tick on one of their target's actions, or their employer's feedback for the next review, written
+    in the portal (`sync.protocol.PortalNoteData`, issue 17 item 2): pulled from the office; read-only here."""
+
+    __tablename__ = "portal_note"
+    entity = "portal_note"
+
+    learner_id: Mapped[str] = field(ForeignKey("learner.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = field(String(20))
+    target_id: Mapped[str | None] = field(String(36), default=None)
+    action: Mapped[str] = field(Text, default="")
+    text: Mapped[str] = field(Text, default="")
+    written_by: Mapped[str] = field(String(200), default="")
+    written_at: Mapped[dt.datetime | None] = field(default=None)
+
+
 SYNCABLE_MODELS: dict[str, type[Syncable]] = {
     m.entity: m for m in (Employer, Learner, PlanItem, Review, Target, Signature, OtjEntry, ReviewSample,
-                          AlertDismissal, Delivery, Concern, CaseStatus)
+                          AlertDismissal, Delivery, Concern, CaseStatus, PortalNote)
 }
 
 

@@ -25,6 +25,7 @@ from reviewapp.store.models import (
     CaseStatus,
     Delivery,
     OutboxEntry,
+    PortalNote,
     Review,
     ReviewSample,
     Signature,
@@ -102,6 +103,9 @@ def _check_immutable(session: Session, obj: Syncable, changes: dict[str, tuple[A
     if isinstance(obj, CaseStatus):
         raise StoreError("A case's state comes from the office and cannot be changed on a laptop.",
                          "Those who work the case record on it in the office web app.")
+    if isinstance(obj, PortalNote):
+        raise StoreError("What a learner or employer wrote in the portal cannot be changed on a laptop.",
+                         "It is theirs: talk it through at the review instead.")
     status = _committed_status(obj) if isinstance(obj, Review) and not is_new and changes else None
     if status in _CLOSED and not (status == "finalised" and _is_voiding(obj, changes)):
         raise ImmutableRecordError("This review")

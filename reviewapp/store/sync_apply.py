@@ -42,6 +42,7 @@ from reviewapp.store.models import (
     OtjEntry,
     OutboxEntry,
     PlanItem,
+    PortalNote,
     Review,
     ReviewSample,
     SavedCopy,
@@ -267,7 +268,8 @@ def _learner_record_ids(session: Session, learner_id: str) -> set[str]:
     signatures = Signature.__table__
     signed = select(signatures.c.id).where(signatures.c.review_id.in_(_reviews_of(learner_id)))
     record_ids.update(session.scalars(signed))
-    for model in (Target, PlanItem, OtjEntry, ReviewSample, AlertDismissal, Delivery, Concern, CaseStatus, Review):
+    for model in (Target, PlanItem, OtjEntry, ReviewSample, AlertDismissal, Delivery, Concern, CaseStatus, PortalNote,
+                  Review):
         table = model.__table__
         record_ids.update(session.scalars(select(table.c.id).where(table.c.learner_id == learner_id)))
     return record_ids

@@ -522,6 +522,39 @@ class CaseView(Base):
     role: Mapped[str] = mapped_column(String(20))
 
 
+class PortalNote(_Record, Base):
+    """A learner's tick on one of their target's actions, or an employer's feedback for the next review, written in
+    the portal (issue 17 item 2): made only at the office, pulled by the assessor's laptop (`PortalNoteData`)."""
+
+    __tablename__ = "portal_notes"
+    learner_id: Mapped[str] = mapped_column(String(36), index=True)
+
+
+class PortalLink(Base):
+    """A single-use sign-in link to the portal, e-mailed to an address the provider holds: only its digest is kept."""
+
+    __tablename__ = "portal_links"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: "learner" or "employer" (the employer's contact), and that learner's or employer's id.
+    principal_kind: Mapped[str] = mapped_column(String(10))
+    principal_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(Timestamp, index=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, nullable=True)
+
+
+class PortalSession(Base):
+    """A learner's or employer contact's sign-in to the portal: never a staff account (web_sessions is theirs)."""
+
+    __tablename__ = "portal_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    principal_kind: Mapped[str] = mapped_column(String(10))
+    principal_id: Mapped[str] = mapped_column(String(36), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+
 #: Entity name (as on the wire) → table.
 RECORD_MODELS: dict[str, Any] = {
     "employer": Employer,
@@ -536,11 +569,12 @@ RECORD_MODELS: dict[str, Any] = {
     "delivery": Delivery,
     "concern": Concern,
     "case_status": Case,
+    "portal_note": PortalNote,
 }
 
 #: Records hanging off a learner by a `learner_id` column.
 LEARNER_CHILD_MODELS: tuple[Any, ...] = (PlanItem, Target, Review, Signature, OtjEntry, ReviewSample, AlertDismissal,
-                                         Delivery)
+                                         Delivery, PortalNote)
 
 Index("ix_change_log_record", ChangeLog.entity, ChangeLog.record_id)
 Index("ix_change_log_user", ChangeLog.user_id)  # `reviewapp-server audit --user`

@@ -51,6 +51,7 @@ from reviewapp.core.summary import review_summary, summary_intro
 from reviewapp.core.templates import Question, Section, Template, load_template
 from reviewapp.store import queries, reviews
 from reviewapp.store.database import Store
+from reviewapp.store.portal_notes import portal_lines
 from reviewapp.store.settings import get_setting
 from reviewapp.ui.plain_label import plain_label
 from reviewapp.ui.read_only import show_read_only
@@ -195,6 +196,8 @@ class ReviewWizard(QWidget):
             self.context: ReviewContext = reviews.review_context(session, review.learner_id, review_id, rules)
             #: The office's quality samples of this review (read-only), shown under its summary.
             self.samples = queries.review_samples(session, review.learner_id, review_id).get(review_id, [])
+            #: What the learner and their employer wrote in the portal since the last review (read-only).
+            self.portal = portal_lines(session, review.learner_id, self.context.last_review_date)
         self.review = review
         self.template = template or load_template(review.template_id, version=review.template_version)
         self.answers: dict[str, Any] = dict(review.answers)
@@ -316,6 +319,16 @@ class ReviewWizard(QWidget):
             if section.kind == "summary":
                 self.summary_intro_label = intro  # reworded once the review is finalised (_show_summary_intro)
                 self._show_summary_intro()
+        portal = {"previous_targets": ("From the learner's log book in the portal", self.portal.ticks),
+                  "employer": ("From the employer in the portal", self.portal.feedback)}.get(section.id)
+        if portal and portal[1]:
+            box = QLabel(f"<b>{escape(portal[0])}</b><ul style='margin:0'>"
+                         + "".join(f"<li>{escape(line)}</li>" for line in portal[1]) + "</ul>")
+            box.setObjectName(f"portalNotes_{section.id}")
+            box.setWordWrap(True)
+            box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            box.setAccessibleName(portal[0])
+            layout.addWidget(box)
         if section.kind == "summary":
             self.summary = QTextBrowser()
             self.summary.setObjectName("summary")

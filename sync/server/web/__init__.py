@@ -30,6 +30,7 @@ def mount_web_app(app: FastAPI) -> None:
     from .file_uploads import router as files_router
     from .mail_admin import router as mail_router
     from .pages import router
+    from .portal import router as portal_router
     from .review_pages import router as review_router
     from .sampling import router as sampling_router
     from .settings import router as settings_router
@@ -48,6 +49,7 @@ def mount_web_app(app: FastAPI) -> None:
     app.include_router(mail_router)
     app.include_router(alerts_router)
     app.include_router(cases_router)
+    app.include_router(portal_router)  # learners and employers: their own sign-in (issue 17 item 2)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")

@@ -13,6 +13,10 @@ TITLES = {403: "You cannot see this page", 404: "Page not found", 405: "Page not
 
 
 def error_page(request: Request, exc: HTTPException) -> Response:
+    if request.url.path == "/portal" or request.url.path.startswith("/portal/"):
+        from .portal import portal_error
+
+        return portal_error(request, exc, TITLES.get(exc.status_code, "Sorry"))
     if exc.status_code == 401 and request.method == "GET":
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/sign-in?next={quote(target, safe='')}", status_code=303)
