@@ -112,7 +112,7 @@ def test_a_booked_review_invites_the_learner_and_employer_and_a_move_and_a_withd
     start = dt.datetime.combine(first_day, dt.time(14, 30), tzinfo=LONDON)
     uids = {check(m, "REQUEST", 0, start) for m in messages}
     assert uids == {f"next-review-{review_id}@reviewapp"}
-    event, other, _ = invitation(messages[0])
+    event, _other, _ = invitation(messages[0])
     assert event.decoded("dtend") - event.decoded("dtstart") == dt.timedelta(minutes=45)
     assert f"{first_day:%d/%m/%Y} 14:30" in messages[0]["Subject"]
 
