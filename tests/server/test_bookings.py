@@ -170,3 +170,18 @@ def test_the_reminder_goes_once_the_provider_setting_days_before(server: Server,
     assert all(m["Subject"] == f"Reminder: progress review on {start:%d/%m/%Y} 14:30" for m in messages)
     with server.factory() as session:
         assert session.query(MailMessage).filter(MailMessage.kind == "booking_reminder").count() == 2
+
+
+def test_a_voided_review_cancels_its_booking(server: Server, smtp: SmtpServer, booked: dict[str, Any]) -> None:
+    visit = london_today() - dt.timedelta(days=1)
+    review_id, changes = finalised(booked["learner"], visit, next_review_time="11:00")
+    results = server.push(booked["headers"], *changes)
+    first = deliver(server, smtp, 0)
+    server.push(booked["headers"], change("review", "update", review_id,
+                                          {"status": "void", "void_reason": "Recorded against the wrong learner"},
+                                          base_rev=results[0]["rev"]))
+    messages = deliver(server, smtp, len(first))
+    start = dt.datetime.combine(visit + dt.timedelta(weeks=8), dt.time(11), tzinfo=LONDON)
+    assert len(messages) == 2 and {check(m, "CANCEL", 1, start) for m in messages} == {
+        check(first[0], "REQUEST", 0, start)}
+    assert all(m["Subject"].startswith("Progress review cancelled") for m in messages)
