@@ -58,14 +58,15 @@ def reminder_days(session: Session) -> int:
         else DEFAULT_REMINDER_DAYS
 
 
-def set_reminder_days(session: Session, days: int, by: str) -> None:
-    """Set the reminder's lead in days (0 to 30); ValueError otherwise."""
-    from .provider_settings import _bump, _set
+def set_reminder_days(session: Session, days: int, by: str) -> int:
+    """Set the reminder's lead in days (0 to 30: 0 sends none); SettingsError otherwise."""
+    from .provider_settings import SettingsError, _bump, _set
 
     if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 30:
-        raise ValueError("The reminder goes 0 to 30 days before the review.")
+        raise SettingsError("The reminder goes 0 to 30 days before the review.")
     _set(session, REMINDER_DAYS_KEY, days, by)
     _bump(session, by, f"booking reminder set to {days} days before")
+    return days
 
 
 def _wanted(session: Session, learner: Learner) -> Wanted | None:
@@ -183,7 +184,10 @@ def send_reminders(session: Session, now: dt.datetime) -> int:
     """The reminder of each live booking whose review is within the reminder's lead, once per booking and time."""
     from .mail import MailError, enqueue
 
-    lead = dt.timedelta(days=reminder_days(session))
+    days = reminder_days(session)
+    if days == 0:
+        return 0
+    lead = dt.timedelta(days=days)
     queued = 0
     due = session.scalars(select(Booking).where(Booking.cancelled.is_(False), Booking.start_at > now,
                                                 Booking.start_at <= now + lead))

@@ -711,6 +711,14 @@ def cmd_settings_set_public_address(args: argparse.Namespace) -> None:
                      "server's address.")
 
 
+def cmd_settings_set_reminder_days(args: argparse.Namespace) -> None:
+    from .bookings import set_reminder_days
+
+    _change_settings(args, lambda session, by: set_reminder_days(session, args.days, by),
+                     lambda days: f"Booked reviews: the reminder goes {days} days before." if days else
+                     "Booked reviews: no reminder.")
+
+
 def cmd_settings_set_logo(args: argparse.Namespace) -> None:
     data = _read_file(args.file, MAX_LOGO_BYTES * 4)
     _change_settings(args, lambda session, by: set_logo(session, data, by),
@@ -782,6 +790,11 @@ def _add_settings_commands(commands, common) -> None:  # type: ignore[no-untyped
                                 "(https://.../verify/...); '' clears it")
     public.add_argument("address")
     public.set_defaults(run=cmd_settings_set_public_address)
+    reminder = setting.add_parser("booking-reminder-days", parents=[common],
+                                  help="how many days before a booked review its reminder e-mail goes (default 2; "
+                                  "0: none)")
+    reminder.add_argument("days", type=int)
+    reminder.set_defaults(run=cmd_settings_set_reminder_days)
     logo = setting.add_parser("logo", parents=[common],
                               help=f"the logo on every copy: a PNG or JPEG file of at most {MAX_LOGO_BYTES // 1024} KB")
     logo.add_argument("file")
