@@ -185,3 +185,18 @@ def test_a_voided_review_cancels_its_booking(server: Server, smtp: SmtpServer, b
     assert len(messages) == 2 and {check(m, "CANCEL", 1, start) for m in messages} == {
         check(first[0], "REQUEST", 0, start)}
     assert all(m["Subject"].startswith("Progress review cancelled") for m in messages)
+
+
+def test_the_reminder_lead_is_set_on_the_command_line_and_a_bad_one_refused(
+        server: Server, capsys: pytest.CaptureFixture[str]) -> None:
+    from sync.server.bookings import reminder_days
+    from sync.server.cli import main
+
+    with server.factory() as session:
+        assert reminder_days(session) == 2  # the default
+    assert main(["settings", "set", "booking-reminder-days", "5", "--database", server.database_url]) == 0
+    assert "5 days before" in capsys.readouterr().out
+    assert main(["settings", "set", "booking-reminder-days", "31", "--database", server.database_url]) != 0
+    assert "0 to 30 days" in capsys.readouterr().err
+    with server.factory() as session:
+        assert reminder_days(session) == 5
