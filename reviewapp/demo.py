@@ -345,7 +345,8 @@ class _Generator:
                 "learner_id": learner["id"], "template_id": TEMPLATE_ID, "template_version": demo_template().version,
                 "status": "finalised", "assessor": ASSESSOR, "visit_date": visit, "answers": answers,
                 "progress_rag": progress_rag, "welfare_rag": welfare_rag, "next_review_date": proposal.date,
-                "next_review_reason": proposal.reason, "finalised_at": finalised_at, "content_hash": None,
+                "next_review_reason": proposal.reason, "next_review_time": answers.get("next_review_time"),
+                "next_review_minutes": None, "finalised_at": finalised_at, "content_hash": None,
                 "void_reason": "", "addendum_to_id": None,
             }
             signatures = [

@@ -319,6 +319,7 @@ def review_answers(rng: random.Random, facts: AnswerFacts) -> dict[str, Any]:
             answers[key] = comment
     answers["next_review_proposed"] = facts.next_review.isoformat()
     answers["next_review_date"] = facts.next_review.isoformat()
+    answers["next_review_time"] = "10:00"
     return answers
 
 

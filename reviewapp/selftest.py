@@ -138,6 +138,7 @@ def scripted_answers(context: ReviewContext, visit: dt.date) -> dict[str, Any]:
         "employer_concern": {"raised": False, "detail": ""},
         "new_targets": new_targets,
         "next_review_date": (visit + dt.timedelta(weeks=8)).isoformat(),
+        "next_review_time": "10:00",
     }
 
 

@@ -23,6 +23,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 #: Also at 3: a plan item's planned date and starting point, and a learner's English and maths levels at the start;
 #: and a new entity, `review_sample` (a quality lead's sample of a finalised review), not sent to older clients
 #: (`ENTITY_SINCE`).
+#: Also at 4 (issue 17): a review's `next_review_time` and `next_review_minutes` (the booked time of the next review).
 #: 4 (issue 17): the provider settings carry `verify_address`, the public address in every copy's QR code; the
 #: settings endpoint leaves it out for an older client (`SETTINGS_FIELDS_SINCE`).
 #: Also at 4 (issue 16): a new entity, `alert_dismissal` (an alert dismissed with a reason, on a laptop or in the web
@@ -360,6 +361,9 @@ class ReviewData(_Record):
     welfare_rag: RagRating | None = None
     next_review_date: CalendarDate | None = None
     next_review_reason: str = ""
+    #: The booked start time of the next review, "HH:MM" Europe/London, and its length (protocol 4, issue 17).
+    next_review_time: str | None = Field(default=None, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    next_review_minutes: int | None = Field(default=None, ge=5, le=480)
     finalised_at: Instant | None = None
     content_hash: str | None = None
     void_reason: str = ""
@@ -576,6 +580,8 @@ RECORD_FIELDS_SINCE: dict[str, dict[str, int]] = {
     "plan_item": dict.fromkeys(PLAN_ITEM_FIELDS_SINCE_3, 3),
     # Protocol 3: where an off-the-job entry's learning is evidenced.
     "otj_entry": {"evidence": 3},
+    # Protocol 4 (issue 17): the booked time and length of the next review.
+    "review": {"next_review_time": 4, "next_review_minutes": 4},
 }
 
 

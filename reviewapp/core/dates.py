@@ -22,6 +22,13 @@ def london_today() -> dt.date:
     return dt.datetime.now(LONDON).date()
 
 
+def parse_time(text: object) -> dt.time | None:
+    """An "HH:MM" answer (24-hour, UK time) as a time; None for anything else."""
+    if not isinstance(text, str) or not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", text.strip()):
+        return None
+    return dt.time(int(text.strip()[:2]), int(text.strip()[3:]))
+
+
 def format_date(value: dt.date | None) -> str:
     """DD/MM/YYYY, or an empty string for no date."""
     return value.strftime("%d/%m/%Y") if value else ""

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from reviewapp.core.dates import format_date
+from reviewapp.core.dates import format_date, parse_time
 from reviewapp.core.review_rules import (
     TARGET_OUTCOMES,
     Readiness,
@@ -114,7 +114,20 @@ def review_record_fields(template: Template, answers: Mapping[str, Any], context
         "welfare_rag": answer("welfare_rag") if answer("welfare_rag") in rag else None,
         "next_review_date": next_date,
         "next_review_reason": reason,
+        **booked_time(answer("next_review_time"), answer("next_review_minutes"), next_date),
     }
+
+
+def booked_time(time_answer: Any, minutes_answer: Any, next_date: dt.date | None) -> dict[str, Any]:
+    """The next review's booked start ("HH:MM") and length in minutes, as the review record holds them; None for
+    each when no next review is booked or nothing was recorded (the invitation then uses the defaults)."""
+    if next_date is None:
+        return {"next_review_time": None, "next_review_minutes": None}
+    start = parse_time(time_answer)
+    minutes = minutes_answer if isinstance(minutes_answer, int | float) and not isinstance(minutes_answer, bool) \
+        and 5 <= minutes_answer <= 480 else None
+    return {"next_review_time": f"{start:%H:%M}" if start else None,
+            "next_review_minutes": int(minutes) if minutes is not None else None}
 
 
 def previous_target_updates(template: Template, answers: Mapping[str, Any], context: ReviewContext

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reviewapp.core import otj
-from reviewapp.core.dates import format_date
+from reviewapp.core.dates import format_date, parse_time
 from reviewapp.core.review_frequency import learner_interval
 from reviewapp.core.scheduling import (
     DEFAULT_RULES,
@@ -507,6 +507,8 @@ def _messages_for(question: Question, value: Any, signatures: Sequence[Signature
         return [] if isinstance(value, bool) else [f"Answer yes or no to {label}."]
     if kind == "date":
         return [] if parse_iso_date(value) else [f"{label} is not a date."]
+    if kind == "time":
+        return [] if parse_time(value) else [f"{label} is not a time (HH:MM, 24-hour)."]
     if kind in ("number", "hours"):
         return _number_messages(question, value)
     if kind == "flag":

@@ -89,6 +89,8 @@ def answer_text(question: Question, value: Any, context: ReviewContext,
     if kind == "date":
         day = parse_iso_date(value)
         return format_date(day) if day else str(value)
+    if kind == "time":
+        return str(value)
     if kind in ("number", "hours"):
         number = f"{value:g}" if isinstance(value, int | float) else str(value)
         return f"{number} hours" if kind == "hours" else number

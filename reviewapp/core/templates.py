@@ -41,6 +41,7 @@ QuestionType = Literal[
     "yes_no",
     "rag",
     "date",
+    "time",
     "number",
     "hours",
     "flag",
@@ -62,9 +63,12 @@ RECORD_FIELD_TYPES: dict[str, tuple[str, ...]] = {
     "progress_rag": ("rag",),
     "welfare_rag": ("rag",),
     "next_review_date": ("date",),
+    "next_review_time": ("time",),
+    "next_review_minutes": ("number",),
     "has_support_needs": ("yes_no",),
 }
-RecordField = Literal["visit_date", "progress_rag", "welfare_rag", "next_review_date", "has_support_needs"]
+RecordField = Literal["visit_date", "progress_rag", "welfare_rag", "next_review_date", "next_review_time",
+                      "next_review_minutes", "has_support_needs"]
 
 #: Values the app computes (read-only in the wizard) and the question types that may show them.
 DERIVED_TYPES: dict[str, tuple[str, ...]] = {

@@ -121,6 +121,8 @@ def _answer_space(question: Question, st: Styles) -> list[Flowable]:
         return _options(question, st)
     if kind == "date":
         return [para("____ / ____ / ________  (DD/MM/YYYY)", st.body)]
+    if kind == "time":
+        return [para("____ : ____  (HH:MM, 24-hour)", st.body)]
     if kind == "text":
         return [WritingLines(1, width=FRAME_WIDTH - _LABEL_WIDTH)]
     if kind in ("number", "hours"):

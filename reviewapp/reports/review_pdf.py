@@ -27,7 +27,7 @@ from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer,
 
 from reviewapp.core.audience import WITHHELD_NOTE, answer_visible_to, asked_on_copy, withheld_text
 from reviewapp.core.copy_check import copy_fingerprint, qr_value, verify_url
-from reviewapp.core.dates import format_date, format_datetime
+from reviewapp.core.dates import format_date, format_datetime, parse_time
 from reviewapp.core.documents import ReportSettings, ReviewDocument
 from reviewapp.core.finalise import finalised_answers
 from reviewapp.core.review_rules import TARGET_OUTCOMES, ReviewContext, is_visible, parse_iso_date, visible_answers
@@ -193,6 +193,23 @@ def _record_date(template: Template, record_field: str, recorded: dt.date | None
     return parse_iso_date(answers.get(question.id)) if question else None
 
 
+def _next_review_text(template: Template, review: Any, answers: Mapping[str, Any]) -> str:
+    """The next review as booked, DD/MM/YYYY HH:MM (the time when one was recorded), or "Not set"."""
+    day = _record_date(template, "next_review_date", review.next_review_date, answers)
+    if day is None:
+        return "Not set"
+    booked = getattr(review, "next_review_time", None)
+    if booked is None and review.status == "draft":
+        question = template.question_for_record_field("next_review_time")
+        booked = answers.get(question.id) if question else None
+    return _booked(day, booked)
+
+
+def _booked(day: dt.date | None, booked: Any) -> str:
+    start = parse_time(booked)
+    return f"{format_date(day)} {start:%H:%M}" if day and start else format_date(day)
+
+
 def _header(document: ReviewDocument, template: Template, settings: ReportSettings, copy: str, when: str,
             answers: Mapping[str, Any], st: Styles) -> list[Flowable]:
     review = document.review
@@ -215,9 +232,7 @@ def _header(document: ReviewDocument, template: Template, settings: ReportSettin
         ("Employer", employer, "Dated" if addendum else "Review date", when),
         ("Programme", _programme(document), "Assessor", _assessor_name(document)),
         ("Status", status, *(("Corrects", f"Review {(review.addendum_to_id or '')[:8]}") if addendum else
-                             ("Next review", format_date(_record_date(template, "next_review_date",
-                                                                      review.next_review_date, answers))
-                              or "Not set"))),
+                             ("Next review", _next_review_text(template, review, answers)))),
     ]
     label_w, value_w = 27 * mm, FRAME_WIDTH / 2 - 27 * mm
     rows = [[para(a, st.cell_bold), para(b, st.cell), para(c, st.cell_bold), para(d, st.cell)]
@@ -417,7 +432,7 @@ def _closing(document: ReviewDocument, st: Styles, *, withheld: bool = False, co
         lines = [
             f"<b>Finalised:</b> {text(format_datetime(review.finalised_at))}",
             *([] if review.addendum_to_id else
-              [f"<b>Next review:</b> {text(format_date(review.next_review_date) or 'Not set')}"]),
+              [f"<b>Next review:</b> {text(_booked(review.next_review_date, review.next_review_time) or 'Not set')}"]),
             f"<b>Review id:</b> {text(document.review_id)}",
             f"<b>Content hash (SHA-256):</b><br/>{text(review.content_hash)}",
             f"<b>Copy fingerprint:</b><br/>{text(fingerprint)}",

@@ -189,6 +189,8 @@ class Review(Syncable):
     welfare_rag: Mapped[str | None] = field(String(5), default=None)
     next_review_date: Mapped[dt.date | None] = field(default=None)
     next_review_reason: Mapped[str] = field(Text, default="")
+    next_review_time: Mapped[str | None] = field(String(5), default=None)
+    next_review_minutes: Mapped[int | None] = field(Integer, default=None)
     finalised_at: Mapped[dt.datetime | None] = field(default=None)
     content_hash: Mapped[str | None] = field(String(64), default=None)
     void_reason: Mapped[str] = field(Text, default="")

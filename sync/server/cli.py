@@ -727,6 +727,14 @@ def cmd_settings_set_copy_delivery(args: argparse.Namespace) -> None:
           "is set)." if chosen.mode == "link" else "Review copies are e-mailed as PDF attachments.")
 
 
+def cmd_settings_set_reminder_days(args: argparse.Namespace) -> None:
+    from .bookings import set_reminder_days
+
+    _change_settings(args, lambda session, by: set_reminder_days(session, args.days, by),
+                     lambda days: f"Booked reviews: the reminder goes {days} days before." if days else
+                     "Booked reviews: no reminder.")
+
+
 def cmd_settings_set_logo(args: argparse.Namespace) -> None:
     data = _read_file(args.file, MAX_LOGO_BYTES * 4)
     _change_settings(args, lambda session, by: set_logo(session, data, by),
@@ -804,6 +812,11 @@ def _add_settings_commands(commands, common) -> None:  # type: ignore[no-untyped
     copies.add_argument("mode", choices=("attachment", "link"))
     copies.add_argument("--days", type=int, default=14, help="how long a link works (1 to 90 days; default 14)")
     copies.set_defaults(run=cmd_settings_set_copy_delivery)
+    reminder = setting.add_parser("booking-reminder-days", parents=[common],
+                                  help="how many days before a booked review its reminder e-mail goes (default 2; "
+                                  "0: none)")
+    reminder.add_argument("days", type=int)
+    reminder.set_defaults(run=cmd_settings_set_reminder_days)
     logo = setting.add_parser("logo", parents=[common],
                               help=f"the logo on every copy: a PNG or JPEG file of at most {MAX_LOGO_BYTES // 1024} KB")
     logo.add_argument("file")

@@ -663,3 +663,19 @@ Index("ix_mail_outbox_due", MailMessage.status, MailMessage.next_attempt_at)
 
 # The dashboard's columns copied from `data` at every write (record_columns.py registers that on these models).
 from . import record_columns  # noqa: E402,F401
+
+
+class Booking(Base):
+    """A learner's next review as the server last invited them to it (issue 17 item 3, bookings.py): the UID and
+    SEQUENCE of the invitations sent, so a moved review sends an update and a cancelled one a cancellation."""
+
+    __tablename__ = "bookings"
+    learner_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    uid: Mapped[str] = mapped_column(String(200))
+    #: The finalised review whose next review date and time this is.
+    review_id: Mapped[str] = mapped_column(String(36))
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    start_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    minutes: Mapped[int] = mapped_column(Integer)
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)

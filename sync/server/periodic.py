@@ -3,6 +3,7 @@
 - cases: a case nobody acknowledged in time e-mails the deputies, once per case (cases/notify.py's rule);
 - alerts: each manager's daily e-mail of urgent alerts (working days, from 07:00 London, once per manager per day)
   and weekly digest (from Monday 07:00, once per manager per ISO week) (alert_digest.py's content);
+- booking reminders: each booked review's reminder to the learner and the employer, N days before (bookings.py);
 - archive: the signed archival copies of newly finalised reviews (archive/copies.py), at most once a minute.
 
 Who ticks (mail/jobs.py): on PostgreSQL the procrastinate periodic task `reviewapp.periodic`, deferred once per tick
@@ -109,6 +110,13 @@ def send_alert_emails(session: Session, now: dt.datetime, done: set[str] | None 
     return queued
 
 
+def send_booking_reminders(session: Session, now: dt.datetime) -> int:
+    """The reminder of each booked review due within the provider's lead (bookings.py), once per booking."""
+    from .bookings import send_reminders
+
+    return send_reminders(session, now)
+
+
 class PeriodicJobs:
     """One process's periodic jobs: `tick()` runs each of them, each on its own (one failing leaves the others)."""
 
@@ -131,6 +139,7 @@ class PeriodicJobs:
             self._run("cases", lambda: self._in_transaction(
                 lambda s: tell_overdue_cases(s, now, self.within, self.working)))
             self._run("alerts", lambda: self._in_transaction(lambda s: send_alert_emails(s, now, self._alerts_done)))
+            self._run("booking reminders", lambda: self._in_transaction(lambda s: send_booking_reminders(s, now)))
             if self.archive_seconds > 0 and time.monotonic() - self._archived_at >= self.archive_seconds:
                 self._archived_at = time.monotonic()
                 self._run("archive", self._archive)

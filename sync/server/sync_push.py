@@ -41,6 +41,7 @@ from sync.protocol import (
 )
 
 from .accounts import touch_employer
+from .bookings import after_push as book_after_push
 from .cases import open_after_push
 from .db import DEVICE_TIME, new_id, next_rev, take_write_lock
 from .due_dates import refresh_learners
@@ -118,6 +119,9 @@ def push_changes(session: Session, caller: Caller, changes: list[PushChange]) ->
                                       and results[i].status in ("applied", "conflict")])
     send_after_push(session, caller, [c.id.lower() for i, c in enumerate(changes)  # issue 17: copies e-mailed
                                       if c.entity == "review" and results[i].status in ("applied", "conflict")])
+    touched = [i for i, c in enumerate(changes) if results[i].status in ("applied", "conflict")]
+    book_after_push(session, [changes[i].id.lower() for i in touched if changes[i].entity == "review"],
+                    [changes[i].id.lower() for i in touched if changes[i].entity == "learner"])
     return [results[i] for i in range(len(changes))]
 
 

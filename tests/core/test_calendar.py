@@ -72,3 +72,31 @@ def test_any_date_and_time_round_trips(day: dt.date, start: dt.time, name: str) 
     decoded = event.decoded("dtstart")
     expected = dt.datetime.combine(day, start.replace(microsecond=0), tzinfo=ZoneInfo("Europe/London"))
     assert decoded == expected
+
+
+def test_a_booking_is_a_request_with_an_organiser_and_a_cancel_says_so() -> None:
+    import pytest
+    import vobject
+
+    from reviewapp.core.calendar import BookedReview, booking_ics
+
+    booking = BookedReview(uid="next-review-r-1@reviewapp", learner_name="Priya Shah", duration=dt.timedelta(hours=1),
+                           start=dt.datetime(2026, 10, 26, 14, 30, tzinfo=ZoneInfo("Europe/London")))
+    people = (Attendee("Priya Shah", "priya.shah@example.co.uk"),)
+    organiser = Attendee("Sam Jones", "sam.jones@provider.ac.uk")
+    with pytest.raises(ValueError, match="organiser"):  # RFC 5545: a meeting with attendees has an organiser
+        booking_ics(booking, attendees=people)
+    request = booking_ics(booking, organiser=organiser, attendees=people, sequence=0, stamp=STAMP)
+    calendar, event = event_of(request)
+    assert (str(calendar["method"]), int(event["sequence"]), str(event["status"])) == ("REQUEST", 0, "CONFIRMED")
+    assert str(event["organizer"]) == "mailto:sam.jones@provider.ac.uk"
+    parsed = vobject.readOne(request.decode())
+    assert parsed.vevent.dtstart.value.utcoffset() == dt.timedelta(0)  # after the clocks went back: GMT
+    assert parsed.vevent.dtstart.value.hour == 14
+    cancel = booking_ics(booking, method="CANCEL", organiser=organiser, attendees=people, sequence=1, stamp=STAMP)
+    calendar, event = event_of(cancel)
+    assert (str(calendar["method"]), int(event["sequence"]), str(event["status"])) == ("CANCEL", 1, "CANCELLED")
+    assert str(event["uid"]) == "next-review-r-1@reviewapp"
+    assert not list(event.walk("VALARM"))  # no reminder for what is not happening
+    plain = event_of(booking_ics(booking, method=None, stamp=STAMP))[0]
+    assert "method" not in plain  # the laptop's file: an event to add, not a scheduling message

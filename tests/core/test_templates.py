@@ -32,8 +32,9 @@ def raw_template() -> dict[str, Any]:
 def test_shipped_template_loads_by_name_and_by_path(template: Template) -> None:
     by_path = load_template(TEMPLATE_FILE)
     assert by_path == template
-    assert (template.id, template.version) == ("apprenticeship-progress-review", 2)  # 2: fitted help, print labels
-    assert ("apprenticeship-progress-review", 2, template.title) in available_templates()
+    # 2: fitted help, print labels; 3: the next review's booked time
+    assert (template.id, template.version) == ("apprenticeship-progress-review", 3)
+    assert ("apprenticeship-progress-review", 3, template.title) in available_templates()
     # Version 2 (issue 14: three calendar months, not twelve weeks); reviews begun on version 1 still open with it.
     assert load_template("apprenticeship-progress-review", version=1).version == 1
 

@@ -27,6 +27,7 @@ from reviewapp.ui.wizard.editors import (
     ScenarioEditor,
     TargetListEditor,
     TextEditor,
+    TimeEditor,
 )
 from reviewapp.ui.wizard.review_wizard import SAVE_WITHIN_MS, ReviewWizard
 from sync.protocol import review_content_hash
@@ -92,7 +93,7 @@ def enter(qtbot, editor, value):
     if isinstance(editor, TextEditor | LongTextEditor):
         editor.edit.clear()
         _type(qtbot, editor.edit, value)
-    elif isinstance(editor, ChoiceEditor):
+    elif isinstance(editor, ChoiceEditor | TimeEditor):
         _choose(qtbot, editor.combo, value)
     elif isinstance(editor, MultiChoiceEditor):
         for option, box in editor.boxes:
@@ -175,6 +176,7 @@ def test_walk_the_whole_wizard_and_finalise(qtbot, wizard, demo_store, draft):
     with demo_store.read() as s:
         review, signatures = reviews.load_review(s, draft)
     assert review.status == "finalised"
+    assert (review.next_review_time, review.next_review_minutes) == ("10:00", None)  # the record's own fields
     for key in ("visit_location", "welfare_own_words", "progress_rag", "otj_examples"):
         assert review.answers[key] == answers[key]
     assert answers["new_targets"][0]["text"] in [t["text"] for t in review.answers["new_targets"]]
@@ -282,8 +284,60 @@ def test_every_input_has_a_name_a_screen_reader_can_say(wizard):
     assert unnamed == []
 
 
+def test_the_next_review_is_booked_with_a_date_and_a_time_saved_and_shown(qtbot, wizard, demo_store, draft,
+                                                                         tmp_path):
+    from icalendar import Calendar
+
+    wizard.go_to(wizard.section_index("comments_next"))
+    next_q = TEMPLATE.question_for_record_field("next_review_date")
+    time_q = TEMPLATE.question_for_record_field("next_review_time")
+    minutes_q = TEMPLATE.question_for_record_field("next_review_minutes")
+    _set_date(wizard.editors[next_q.id].edit, "2027-03-29")  # the Monday after the clocks go forward
+    time_editor = wizard.editors[time_q.id]
+    assert isinstance(time_editor, TimeEditor) and time_editor.combo.accessibleName() == "Time of the next review"
+    _choose(qtbot, time_editor.combo, "14:30")
+    assert time_editor.combo.currentText() == "14:30"
+    minutes = wizard.editors[minutes_q.id]
+    minutes.spin.setFocus()
+    minutes.spin.setValue(45)
+    time_editor.combo.setFocus()
+    wizard.save_now()
+    with demo_store.read() as s:
+        saved = s.get(Review, draft).answers
+    assert (saved[next_q.id], saved[time_q.id], saved[minutes_q.id]) == ("2027-03-29", "14:30", 45)
+    assert wizard.rows[time_q.id].isVisible()
+    wizard.resize(1366, 768)
+    qtbot.wait(50)
+    wizard.grab().save(str(tmp_path / "wizard-booked-time.png"))
+    import shutil
+    from pathlib import Path
+    shots = Path("/tmp/booking-shots")
+    shots.mkdir(exist_ok=True)
+    shutil.copy(tmp_path / "wizard-booked-time.png", shots / "wizard-booked-time.png")
+
+    reopened = ReviewWizard(demo_store, draft)  # shown again as saved
+    qtbot.addWidget(reopened)
+    assert reopened.editors[time_q.id].combo.currentText() == "14:30"
+    assert reopened.editors[minutes_q.id].spin.value() == 45
+
+    target = tmp_path / "next-review.ics"
+    wizard.choose_save_path = lambda suggested: target
+    assert wizard.save_calendar_file() == target
+    [event] = Calendar.from_ical(target.read_bytes()).walk("VEVENT")
+    start = event.decoded("dtstart")
+    assert (start.date(), start.hour, start.minute, start.utcoffset()) == (dt.date(2027, 3, 29), 14, 30,
+                                                                           dt.timedelta(hours=1))
+    assert event.decoded("dtend") - start == dt.timedelta(minutes=45)
+    assert "29/03/2027 14:30" in str(event["description"])
+
+
 def test_the_next_review_goes_to_learner_and_employer_as_a_calendar_file(wizard, demo_store, tmp_path):
     from icalendar import Calendar
+
+    from reviewapp.store.settings import set_settings
+
+    # RFC 5545: attendees only with an organiser, here the assessor, whose address the laptop knows
+    set_settings(demo_store, **{"assessor.email": "alex.morgan@provider.example.org"})
 
     with demo_store.read() as s:
         review = s.get(Review, wizard.review_id)
@@ -298,6 +352,7 @@ def test_the_next_review_goes_to_learner_and_employer_as_a_calendar_file(wizard,
     [event] = Calendar.from_ical(target.read_bytes()).walk("VEVENT")
     invited = {str(a).removeprefix("mailto:") for a in event.get("attendee")}
     assert invited == emails and all(emails)
+    assert str(event["organizer"]) == "mailto:alex.morgan@provider.example.org"
     start = event.decoded("dtstart")
     assert (start.date(), start.hour, start.utcoffset()) == (dt.date(2027, 3, 29), 10, dt.timedelta(hours=1))
     assert learner.full_name in str(event.get("summary"))

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewapp.core.dates import format_date
+from reviewapp.core.dates import format_date, parse_time
 from reviewapp.core.review_rules import TARGET_OUTCOMES, ReviewContext, parse_iso_date
 from reviewapp.core.smart import check_target
 from reviewapp.core.templates import YES_NO_CHOICES, Question, scenario_shown
@@ -229,6 +229,47 @@ class DateEditor(AnswerEditor):
     def set_read_only(self, read_only: bool) -> None:
         super().set_read_only(read_only)
         self.edit.set_read_only(read_only)
+
+
+class TimeEditor(AnswerEditor):
+    """A time of day, UK time, "HH:MM": a drop-down of quarter hours from 07:00 to 20:00, first entry "not answered
+    yet" (a time box has no empty state); a time recorded elsewhere that is not on the list is added to it."""
+
+    FIRST, LAST, STEP = 7 * 60, 20 * 60, 15
+
+    def __init__(self, question: Question, context: ReviewContext) -> None:
+        super().__init__(question, context)
+        self.combo = QComboBox()
+        self.combo.addItem("— Choose a time —", None)
+        for minutes in range(self.FIRST, self.LAST + 1, self.STEP):
+            text = f"{minutes // 60:02d}:{minutes % 60:02d}"
+            self.combo.addItem(text, text)
+        self.combo.setAccessibleName(question.label)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.combo)
+        layout.addWidget(plain_label("UK time"))
+        layout.addStretch(1)
+        self._watch(self.combo, self.combo.currentIndexChanged)
+
+    def value(self) -> Any:
+        return self.combo.currentData()
+
+    def _show(self, value: Any) -> None:
+        start = parse_time(value)
+        if start is None:
+            self.combo.setCurrentIndex(0)
+            return
+        text = f"{start:%H:%M}"
+        index = self.combo.findData(text)
+        if index < 0:  # e.g. 07:50 agreed on another laptop: kept as recorded, in its place in the day
+            index = next((i for i in range(1, self.combo.count()) if self.combo.itemData(i) > text),
+                         self.combo.count())
+            self.combo.insertItem(index, text, text)
+        self.combo.setCurrentIndex(index)
+
+    def focus_widget(self) -> QWidget:
+        return self.combo
 
 
 class NumberEditor(AnswerEditor):
@@ -614,6 +655,7 @@ EDITORS: dict[str, type[AnswerEditor]] = {
     "yes_no": ChoiceEditor,
     "multi_choice": MultiChoiceEditor,
     "date": DateEditor,
+    "time": TimeEditor,
     "number": NumberEditor,
     "hours": NumberEditor,
     "flag": FlagEditor,

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewapp.core.calendar import Attendee, next_review_ics
+from reviewapp.core.calendar import Attendee, booked_duration, booked_start, next_review_ics
 from reviewapp.core.dates import format_datetime
 from reviewapp.core.drafts import proposed_signature_names, with_carried_targets, with_proposed_next_review
 from reviewapp.core.finalise import ReviewNotReady
@@ -685,8 +685,19 @@ class ReviewWizard(QWidget):
         employer = self.context.employer
         if employer and employer.contact_email:
             attendees.append(Attendee(employer.contact_name or employer.name, employer.contact_email))
+        # The time and length as booked (10:00 for an hour when not recorded: the server's invitation says the same).
+        time_q = self.template.question_for_record_field("next_review_time")
+        minutes_q = self.template.question_for_record_field("next_review_minutes")
+        start = booked_start(day, effective.get(time_q.id) if time_q else None)
+        # RFC 5545: attendees only with an organiser, the assessor, when this laptop knows their address; otherwise
+        # a plain event (the invitations themselves go from the server).
+        email = str(get_setting(self.store, "assessor.email", "") or "").strip()
+        organiser = Attendee(str(get_setting(self.store, "assessor.display_name", "") or "Assessor"), email) \
+            if email else None
         ics = next_review_ics(review_id=self.review_id, date=day, learner_name=self.learner_name,
-                              location=str(self.answers.get("visit_location") or ""),
+                              start_time=start.time(),
+                              duration=booked_duration(effective.get(minutes_q.id) if minutes_q else None),
+                              location=str(self.answers.get("visit_location") or ""), organiser=organiser,
                               attendees=tuple(attendees), programme=learner.programme if learner else "")
         path = self.choose_save_path(f"next-review-{self.learner_name.replace(' ', '-').lower()}.ics")
         if path is None:

@@ -37,7 +37,7 @@ def build_message(row: MailMessage, settings: SmtpSettings) -> EmailMessage:
         message.add_alternative(row.body_html, subtype="html")
     if row.ics:
         message.add_attachment(row.ics.encode(), maintype="text", subtype="calendar", filename="invite.ics",
-                               params={"method": "REQUEST"})
+                               params={"method": "CANCEL" if "\nMETHOD:CANCEL" in row.ics else "REQUEST"})
     for item in row.attachments or ():
         maintype, _, subtype = (item.get("content_type") or "application/octet-stream").partition("/")
         message.add_attachment(base64.b64decode(item["data"]), maintype=maintype, subtype=subtype or "octet-stream",
