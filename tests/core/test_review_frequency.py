@@ -16,7 +16,7 @@ from reviewapp.core.scheduling import (
     next_review_due,
     propose_next_review,
 )
-from sync.protocol import REVIEW_FREQUENCY_NEEDS_AGREEMENT, LearnerData, fields_for_protocol
+from sync.protocol import PROTOCOL_VERSION, REVIEW_FREQUENCY_NEEDS_AGREEMENT, LearnerData, fields_for_protocol
 
 START, LAST = dt.date(2026, 1, 5), dt.date(2026, 9, 7)  # both Mondays
 AGREED = AgreedFrequency(Interval.months(3), "Seasonal shifts: released once a quarter", "Jo Bloggs (HR)",
@@ -81,5 +81,7 @@ def test_a_pull_to_an_older_client_leaves_out_the_fields_it_does_not_know() -> N
     data = _learner(**frequency_fields(AGREED)).model_dump(mode="json")
     for_old = fields_for_protocol("learner", data, 2)
     assert not any(name.startswith("review_interval") for name in for_old)
-    assert fields_for_protocol("learner", data, 3) == data
+    # protocol 3 knows the review frequency, not protocol 4's e-mail consent
+    assert fields_for_protocol("learner", data, 3) == {k: v for k, v in data.items() if k != "email_consent"}
+    assert fields_for_protocol("learner", data, PROTOCOL_VERSION) == data
     assert fields_for_protocol("employer", {"name": "Acme"}, 1) == {"name": "Acme"}
