@@ -57,8 +57,10 @@ def test_e_mailed_copies_and_a_bounce_reach_the_laptops_history(smtp: SmtpServer
     pushed = alice.sync()
     assert pushed.rejected == 0, pushed.log
     run = send(setup)  # the mail workers' job, on the server's database
-    assert (run.sent, run.bounced) == (1, 1)
-    assert [str(m["To"]) for m in smtp.messages] == [LEARNER]
+    # each address gets its copy and the invitation to the review this one booked (issue 17 item 3)
+    assert (run.sent, run.bounced) == (2, 2)
+    copies = [m for m in smtp.messages if not str(m["Subject"]).startswith("Progress review booked")]
+    assert [str(m["To"]) for m in copies] == [LEARNER] and len(smtp.messages) == 2
 
     alice.sync()
     with alice.store.read() as session:
