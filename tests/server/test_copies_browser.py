@@ -13,7 +13,7 @@ import pytest
 from server_testkit import PASSWORD, Server, serve_process
 from test_copies_figures import _held_review, _planned, deliver
 from test_office_figures import build_caseload
-from test_web_browser import SIZES, _screenshots, assert_accessible, chromium, wait_until  # noqa: F401 (a fixture)
+from test_web_browser import _screenshots, check_and_photograph, chromium, wait_until  # noqa: F401 (a fixture)
 
 
 @pytest.fixture
@@ -44,11 +44,7 @@ def test_the_copies_and_plans_figures_in_a_real_browser(chromium: Any, office: s
     page.on("pageerror", lambda error: problems.append(str(error)))
 
     def check(name: str) -> None:
-        assert_accessible(page)
-        for size, (width, height) in SIZES.items():
-            page.set_viewport_size({"width": width, "height": height})
-            page.screenshot(path=str(shots / f"{db}-{name}-{size}.png"), full_page=True)
-        page.set_viewport_size({"width": 1366, "height": 768})
+        check_and_photograph(page, shots, f"{db}-{name}")
 
     page.goto(f"{base}/dashboard?start=2025-11-01&end=2025-11-30")
     page.fill("input[name=username]", "quinn")

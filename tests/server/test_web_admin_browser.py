@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from server_testkit import PASSWORD, Server, serve_process
-from test_web_browser import SIZES, _screenshots, assert_accessible, chromium  # noqa: F401 (a fixture)
+from test_web_browser import _screenshots, check_and_photograph, chromium, watch  # noqa: F401 (a fixture)
 from web_kit import put_in_team
 
 XSS = "<script>alert(1)</script>"
@@ -42,19 +42,10 @@ def test_administration_and_a_caseload_import_in_a_real_browser(chromium: Any, a
     db = "postgresql" if database_url.startswith("postgresql") else "sqlite"
     context = chromium.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
-    dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    problems: list[str] = []
-    page.on("console", lambda message: problems.append(message.text)
-            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    dialogs, problems = watch(page)
 
     def check(name: str) -> None:
-        assert_accessible(page)
-        for size, (width, height) in SIZES.items():
-            page.set_viewport_size({"width": width, "height": height})
-            page.screenshot(path=str(shots / f"{db}-admin-{name}-{size}.png"), full_page=True)
-        page.set_viewport_size({"width": 1366, "height": 768})
+        check_and_photograph(page, shots, f"{db}-admin-{name}")
 
     page.goto(f"{base}/admin/users")
     page.fill("input[name=username]", "root")

@@ -14,7 +14,14 @@ from typing import Any
 import pytest
 from alert_kit import held_review, store
 from server_testkit import PASSWORD, Server, serve_process
-from test_web_browser import SIZES, XSS_NAME, _screenshots, assert_accessible, chromium, wait_until  # noqa: F401
+from test_web_browser import (  # noqa: F401
+    XSS_NAME,
+    _screenshots,
+    check_and_photograph,
+    chromium,
+    wait_until,
+    watch,
+)
 from web_kit import put_in_team
 
 from reviewapp.core.dates import london_today
@@ -47,21 +54,12 @@ def test_alerts_in_a_real_browser(chromium: Any, office: dict[str, Any], tmp_pat
     base, learners = office["base"], office["learners"]
     shots = _screenshots(tmp_path)
     db = "postgresql" if database_url.startswith("postgresql") else "sqlite"
-    dialogs: list[str] = []
     context = chromium.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    problems: list[str] = []
-    page.on("console", lambda message: problems.append(message.text)
-            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    dialogs, problems = watch(page)
 
     def check(name: str) -> None:
-        assert_accessible(page)
-        for size, (width, height) in SIZES.items():
-            page.set_viewport_size({"width": width, "height": height})
-            page.screenshot(path=str(shots / f"{db}-alerts-{name}-{size}.png"), full_page=True)
-        page.set_viewport_size({"width": 1366, "height": 768})
+        check_and_photograph(page, shots, f"{db}-alerts-{name}")
 
     def sign_in(username: str) -> None:
         page.goto(f"{base}/alerts")

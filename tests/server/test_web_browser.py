@@ -76,6 +76,29 @@ def assert_accessible(page: Any) -> None:
     assert not bad, f"{page.url}: {bad}"
 
 
+def watch(page: Any) -> tuple[list[str], list[str]]:
+    """(dialogs, problems) of `page` from now on: a dialog opened (dismissed: a script the page was made to run),
+    and a console error other than a failed load (a refused script or stylesheet: the Content-Security-Policy) or
+    an uncaught page error. The test asserts both stay empty."""
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text)
+            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    return dialogs, problems
+
+
+def check_and_photograph(page: Any, shots: Path, name: str) -> None:
+    """The page as it stands is accessible (axe), and photographed at both SIZES as `<name>-<size>.png`; then back
+    at the desktop size."""
+    assert_accessible(page)
+    for size, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(shots / f"{name}-{size}.png"), full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 768})
+
+
 def wait_until(page: Any, expression: str, timeout: float = 15.0) -> None:
     """Poll a JavaScript expression until it is true. Not page.wait_for_function: that evaluates its predicate with
     the page's eval(), which the pages' Content-Security-Policy (script-src 'self', no 'unsafe-eval') refuses on
@@ -92,14 +115,9 @@ def test_office_web_app_in_a_real_browser(chromium: Any, office: dict[str, Any],
     base, learners = office["base"], office["learners"]
     shots = _screenshots(tmp_path)
     db = "postgresql" if database_url.startswith("postgresql") else "sqlite"
-    dialogs: list[str] = []
     context = chromium.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    problems: list[str] = []  # a refused script or stylesheet (the Content-Security-Policy), a page error
-    page.on("console", lambda message: problems.append(message.text)
-            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    dialogs, problems = watch(page)  # a refused script or stylesheet (the Content-Security-Policy), a page error
     refused: list[tuple[int, str]] = []  # every answer of 400 or more: only those the test asks for
     page.on("response", lambda response: refused.append((response.status, response.url.removeprefix(base)))
             if response.status >= 400 else None)
@@ -107,11 +125,7 @@ def test_office_web_app_in_a_real_browser(chromium: Any, office: dict[str, Any],
 
     def check(name: str) -> None:
         """Accessible, and photographed at both sizes."""
-        assert_accessible(page)
-        for size, (width, height) in SIZES.items():
-            page.set_viewport_size({"width": width, "height": height})
-            page.screenshot(path=str(shots / f"{db}-{name}-{size}.png"), full_page=True)
-        page.set_viewport_size({"width": 1366, "height": 768})
+        check_and_photograph(page, shots, f"{db}-{name}")
         seen.append(name)
 
     # Not signed in: the sign-in form, then back to the page asked for.

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from server_testkit import PASSWORD, Server, change, serve_process
 from test_cases import DISCLOSURE, draft, referral
-from test_web_browser import SIZES, XSS_NAME, _screenshots, assert_accessible, chromium
+from test_web_browser import XSS_NAME, _screenshots, check_and_photograph, chromium, watch
 from web_kit import put_in_team
 
 __all__ = ["chromium"]
@@ -42,21 +42,12 @@ def test_the_dsl_acknowledges_a_case_in_a_real_browser(chromium: Any, raised: di
     base = raised["base"]
     shots = _screenshots(tmp_path)
     db = "postgresql" if database_url.startswith("postgresql") else "sqlite"
-    dialogs: list[str] = []
     context = chromium.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    problems: list[str] = []
-    page.on("console", lambda message: problems.append(message.text)
-            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    dialogs, problems = watch(page)
 
     def check(name: str) -> None:
-        assert_accessible(page)
-        for size, (width, height) in SIZES.items():
-            page.set_viewport_size({"width": width, "height": height})
-            page.screenshot(path=str(shots / f"{db}-{name}-{size}.png"), full_page=True)
-        page.set_viewport_size({"width": 1366, "height": 768})
+        check_and_photograph(page, shots, f"{db}-{name}")
 
     page.goto(f"{base}/")
     page.fill("input[name=username]", "dee")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from server_testkit import PASSWORD, Server, serve_process
-from test_web_browser import SIZES, XSS_NAME, _screenshots, assert_accessible, chromium
+from test_web_browser import XSS_NAME, _screenshots, check_and_photograph, chromium, watch
 from test_web_sampling import push_finalised
 
 __all__ = ["chromium"]
@@ -35,20 +35,11 @@ def test_the_sample_form_in_a_real_browser(chromium: Any, sampled: dict[str, Any
     base, review_id = sampled["base"], sampled["review_id"]
     shots = _screenshots(tmp_path)
     db = "postgresql" if database_url.startswith("postgresql") else "sqlite"
-    dialogs: list[str] = []
     page = chromium.new_context(viewport={"width": 1366, "height": 768}).new_page()
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    problems: list[str] = []
-    page.on("console", lambda message: problems.append(message.text)
-            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    dialogs, problems = watch(page)
 
     def check(name: str) -> None:
-        assert_accessible(page)
-        for size, (width, height) in SIZES.items():
-            page.set_viewport_size({"width": width, "height": height})
-            page.screenshot(path=str(shots / f"{db}-{name}-{size}.png"), full_page=True)
-        page.set_viewport_size({"width": 1366, "height": 768})
+        check_and_photograph(page, shots, f"{db}-{name}")
 
     page.goto(f"{base}/reviews/{review_id}/sample")
     page.fill("input[name=username]", "quinn")
