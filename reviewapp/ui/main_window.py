@@ -880,16 +880,12 @@ class MainWindow(QMainWindow):
 
         Saved as a change to the learner (it syncs), and the caseload's due dates follow at once. True when saved.
         """
-        from reviewapp.store import queries
         from reviewapp.store.learner_frequency import UnknownLearnerError, set_review_frequency
 
-        learner_id = self._selected_learner
-        if learner_id is None:
-            return False
-        with self.store.read() as session:
-            detail = queries.learner_detail(session, learner_id)
+        detail = self._selected_detail()
         if detail is None:
             return False
+        learner_id = detail.learner_id
         chosen = self.choose_review_frequency(detail)
         if chosen is None:
             return False
@@ -904,17 +900,13 @@ class MainWindow(QMainWindow):
     def set_email_consent(self) -> bool:
         """Whether the selected learner and their employer's contact agreed to be e-mailed their copies (issue 17):
         saved as a change to the learner and the employer (it syncs). True when saved."""
-        from reviewapp.store import queries
         from reviewapp.store.email_consent import set_email_consent
         from reviewapp.store.learner_frequency import UnknownLearnerError
 
-        learner_id = self._selected_learner
-        if learner_id is None:
-            return False
-        with self.store.read() as session:
-            detail = queries.learner_detail(session, learner_id)
+        detail = self._selected_detail()
         if detail is None:
             return False
+        learner_id = detail.learner_id
         chosen = self.choose_email_consent(detail)
         if chosen is None:
             return False
@@ -942,12 +934,8 @@ class MainWindow(QMainWindow):
     # --- off-the-job log --------------------------------------------------------------------------------------------
 
     def _selected_detail(self) -> LearnerDetail | None:
-        from reviewapp.store import queries
-
-        if self._selected_learner is None:
-            return None
-        with self.store.read() as session:
-            return queries.learner_detail(session, self._selected_learner)
+        """The selected learner's details as the store holds them now; None when none is selected (or it is gone)."""
+        return None if self._selected_learner is None else self._load_detail(self._selected_learner)
 
     def choose_concern(self, detail: LearnerDetail):  # type: ignore[no-untyped-def]
         """Ask for a concern (the dialog); None when cancelled. Tests replace this."""
