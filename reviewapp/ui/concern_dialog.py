@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewapp.ui.plain_label import plain_label
+from reviewapp.ui.window_fit import fit_window
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ class ConcernDialog(QDialog):
         layout = QVBoxLayout(self)
         for widget in (intro, self.route_box, self.urgency_box, text_label, self.text, self.problem, self.buttons):
             layout.addWidget(widget)
-        self.resize(560, 520)
+        fit_window(self, "concern", QSize(560, 520))  # fits the screen (150% too), comes back as it was left
 
     def fields(self) -> ConcernFields:
         return ConcernFields(str(self.routes.checkedButton().property("value")),

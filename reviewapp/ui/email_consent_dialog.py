@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from reviewapp.ui.plain_label import plain_label
+from reviewapp.ui.window_fit import fit_window
 
 #: The answers offered, in order, with their stored values.
 ANSWERS: tuple[tuple[str, bool | None], ...] = (("Not asked", None), ("Agreed", True), ("Refused", False))
@@ -53,6 +54,7 @@ class EmailConsentDialog(QDialog):
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
+        fit_window(self, "email_consent", self.sizeHint())  # fits the screen, comes back as it was left
 
     def _answers(self, current: bool | None, name: str) -> QComboBox:
         box = QComboBox()

@@ -1,7 +1,8 @@
 """The small dialogs show what they hold and fit a laptop's screen: the sync settings' server address whole, every
 dialog (sync settings, sign-in, new password, first start, print options, provider settings, an off-the-job
-entry) inside a 1366×768, 1280×720 or 150%-scaled screen with its buttons on it, and each back at the size the
-assessor gave it (issue 13, item 11, and the same cause in the dialogs beside it).
+entry, a concern raised, the consent to e-mailed copies) inside a 1366×768, 1280×720 or 150%-scaled screen with its
+buttons on it, and each back at the size the assessor gave it (issue 13, item 11, and the same cause in the dialogs
+beside it).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QPushButton, QScrollArea
 from reviewapp.core.documents import ReportSettings
 from reviewapp.core.scheduling import DEFAULT_RULES
 from reviewapp.ui import window_fit
+from reviewapp.ui.concern_dialog import ConcernDialog
+from reviewapp.ui.email_consent_dialog import EmailConsentDialog
 from reviewapp.ui.otj_entry_dialog import OtjEntryDialog
 from reviewapp.ui.print_options import PrintOptionsDialog
 from reviewapp.ui.provider_settings import ProviderSettings, ProviderSettingsDialog
@@ -35,6 +38,11 @@ DIALOGS: dict[str, Callable[[], QDialog]] = {
     "provider_settings": lambda: ProviderSettingsDialog(
         ProviderSettings(ReportSettings("Northgate Training College Apprenticeships Ltd", None), DEFAULT_RULES)),
     "otj_entry": lambda: OtjEntryDialog("Alexandra Montgomery-Fitzwilliam"),
+    # issue 16's and 17's: raising a concern without a review, and the consent to e-mailed copies
+    "concern": lambda: ConcernDialog("Alexandra Montgomery-Fitzwilliam"),
+    "email_consent": lambda: EmailConsentDialog(
+        "Alexandra Montgomery-Fitzwilliam", "alexandra.montgomery-fitzwilliam@northgate-apprentices.example.org",
+        None, employer_contact="Bartholomew Okonkwo-Henderson", employer_email="b.okonkwo@acme.example.org"),
 }
 
 
