@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reviewapp.store.sync.state import CURSOR, get_state
+
 LEARNERS = 8
 CLIENT_OPTIONS = {"backoff": 0.02, "max_attempts": 3, "batch_size": 3, "page_size": 4}
 
@@ -160,12 +162,11 @@ def make_changes(world: World, rng: random.Random, tag: str) -> tuple[list[Write
 
 def progress_state(world: World) -> tuple[int, int]:
     """(outbox entries, cursor) on the laptop: where a sync had got to."""
-    from reviewapp.store import sync_apply
     from reviewapp.store.models import OutboxEntry
 
     with world.laptop.store.read() as session:
         return (session.query(OutboxEntry).count(),
-                int(sync_apply.get_state(session, sync_apply.CURSOR, "0") or 0))
+                int(get_state(session, CURSOR, "0") or 0))
 
 
 def landed(before: tuple[int, int], after: tuple[int, int], finished: bool) -> str:

@@ -238,7 +238,7 @@ def _start_demo_server(store: Store, data_dir: Path | None, learners: int, today
     from reviewapp.store.database import Store
     from reviewapp.store.models import Learner
     from reviewapp.store.settings import get_setting, set_settings
-    from reviewapp.store.sync_apply import SERVER_ID, read_state
+    from reviewapp.store.sync.state import SERVER_ID, read_state
     from reviewapp.sync_client import EMBEDDED, SERVER_URL, SyncClient
     from reviewapp.sync_client.demo_server import (
         DEMO_MANAGER,

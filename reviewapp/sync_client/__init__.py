@@ -33,12 +33,29 @@ from pydantic import BaseModel, PrivateAttr, ValidationError
 from sqlalchemy import select
 
 from reviewapp.core.dates import utc_now
-from reviewapp.store import office_settings, sync_apply
+from reviewapp.core.file_names import remove_saved_copy_folders
+from reviewapp.store import office_settings
 from reviewapp.store.database import Store
 from reviewapp.store.keys import KEYRING_SERVICE, use_configured_collection
-from reviewapp.store.models import OutboxEntry
+from reviewapp.store.models import OutboxEntry, new_id
 from reviewapp.store.settings import get_setting, set_settings
-from reviewapp.store.sync_apply import SentEntry
+from reviewapp.store.sync.conflicts import open_conflict_count
+from reviewapp.store.sync.page import validate_page
+from reviewapp.store.sync.pull import CursorMoved, DanglingReferences, apply_pages
+from reviewapp.store.sync.push import SentEntry, apply_push_results, pending_entries
+from reviewapp.store.sync.removals import learner_folder_names
+from reviewapp.store.sync.resync import start_resync
+from reviewapp.store.sync.state import (
+    CURSOR,
+    DEVICE_ID,
+    LAST_SYNC,
+    SERVER_ID,
+    TOKEN_EXPIRES,
+    BadServerData,
+    get_state,
+    rewind_cursor,
+    set_state,
+)
 from reviewapp.store.unapplied import Skipped
 from reviewapp.sync_client import reachability
 from reviewapp.sync_client.server_address import check_server_url
@@ -405,7 +422,7 @@ class SyncClient:
         any other reason (expired, unknown token, disabled account, an older server that gives no reason, another
         server answering) forgets the token and asks for a sign-in, keeping every local change."""
         with self.store.read() as session:
-            known_server = sync_apply.get_state(session, sync_apply.SERVER_ID)
+            known_server = get_state(session, SERVER_ID)
         answered_by, code = _auth_failure(response)
         forget_token(self.store.path)
         if code != "device_revoked" or not known_server or answered_by != known_server:
@@ -423,8 +440,8 @@ class SyncClient:
         """This laptop was revoked: remove the account's caseload, its saved copies and its sign-in, and say so."""
         data_dir, account, path = self.store.path.parent, self.store.account, self.store.path
         with self.store.read() as session:
-            folders = sync_apply.learner_folder_names(session)
-        sync_apply.remove_saved_copies(self.store, folders)  # the signed copies saved here go with the caseload
+            folders = learner_folder_names(session)
+        remove_saved_copy_folders(self.store.path.parent, folders)  # the signed copies saved here go with the caseload
         self.store.close()
         Store.discard(data_dir, account)
         forget_token(path)
@@ -443,7 +460,7 @@ class SyncClient:
         """
         self._check_account()
         with self.store.read() as session:
-            device_id = sync_apply.get_state(session, sync_apply.DEVICE_ID)
+            device_id = get_state(session, DEVICE_ID)
         import reviewapp
 
         body = {"username": self.username, "password": password, "device_name": self.device_name}
@@ -460,10 +477,10 @@ class SyncClient:
         remember_server(self.store, self.server_url, sync_username=self.username,
                         assessor_display_name=token.user.display_name)
         with self.store.apply_remote() as session:
-            sync_apply.set_state(session, sync_apply.DEVICE_ID, token.device_id)
-            sync_apply.set_state(session, sync_apply.TOKEN_EXPIRES, token.expires_at.isoformat())
-            if not sync_apply.get_state(session, sync_apply.SERVER_ID):
-                sync_apply.set_state(session, sync_apply.SERVER_ID, token.server_id)
+            set_state(session, DEVICE_ID, token.device_id)
+            set_state(session, TOKEN_EXPIRES, token.expires_at.isoformat())
+            if not get_state(session, SERVER_ID):
+                set_state(session, SERVER_ID, token.server_id)
         return token
 
     def change_password(self, current_password: str, new_password: str) -> TokenResponse:
@@ -510,7 +527,7 @@ class SyncClient:
         if not previous or previous == self.username:
             return
         with self.store.read() as session:
-            synced = int(sync_apply.get_state(session, sync_apply.CURSOR, "0") or 0) > 0
+            synced = int(get_state(session, CURSOR, "0") or 0) > 0
             pending = session.scalar(select(OutboxEntry.seq).limit(1)) is not None
         if synced or pending:
             raise SyncError(
@@ -546,7 +563,7 @@ class SyncClient:
             return summary
         summary.finished_at = utc_now()
         with self.store.apply_remote() as session:
-            sync_apply.set_state(session, sync_apply.LAST_SYNC, summary.finished_at.isoformat())
+            set_state(session, LAST_SYNC, summary.finished_at.isoformat())
         summary.log.append(f"Sync finished: {summary.text()}.")
         return summary
 
@@ -557,21 +574,21 @@ class SyncClient:
             log.info("sync: the server speaks protocol %d, this laptop %d", health.protocol_version, PROTOCOL_VERSION)
             summary.log.append("The server runs a newer version of ReviewApp's sync; update ReviewApp when you can.")
         with self.store.read() as session:
-            known = sync_apply.get_state(session, sync_apply.SERVER_ID)
-            cursor = sync_apply.get_state(session, sync_apply.CURSOR)
+            known = get_state(session, SERVER_ID)
+            cursor = get_state(session, CURSOR)
         if not known:
             with self.store.apply_remote() as session:
-                sync_apply.set_state(session, sync_apply.SERVER_ID, health.server_id)
+                set_state(session, SERVER_ID, health.server_id)
         elif known != health.server_id:
             summary.server_changed = True
             summary.log.append(
                 f"The server has a new identity ({known[:8]} → {health.server_id[:8]}): it was restored or replaced. "
                 "Everything will be pulled again and whatever it lacks sent again."
             )
-            sync_apply.start_resync(self.store, health.server_id)
+            start_resync(self.store, health.server_id)
         elif not cursor:
             with self.store.apply_remote() as session:
-                sync_apply.set_state(session, sync_apply.CURSOR, "0")
+                set_state(session, CURSOR, "0")
 
     def _fetch_settings(self, summary: SyncSummary) -> None:
         """Take the provider settings the office set (name, logo, schedule, templates) when they have changed.
@@ -591,7 +608,7 @@ class SyncClient:
 
     def _same_server(self, server_id: str) -> None:
         with self.store.read() as session:
-            known = sync_apply.get_state(session, sync_apply.SERVER_ID)
+            known = get_state(session, SERVER_ID)
         if known and server_id != known:
             raise SyncError("The server changed identity during the sync (restored or replaced). Sync again: "
                             "your changes are kept and will be sent again.")
@@ -605,15 +622,15 @@ class SyncClient:
         return {"made_at": made.isoformat()}
 
     def _push(self, summary: SyncSummary, report: ProgressFn) -> None:
-        entries = sync_apply.pending_entries(self.store)
+        entries = pending_entries(self.store)
         total = len(entries)
         with self.store.read() as session:
-            device_id = sync_apply.get_state(session, sync_apply.DEVICE_ID) or "unknown-device"
+            device_id = get_state(session, DEVICE_ID) or "unknown-device"
         done = 0
         for batch in batches(entries, self.batch_size):
             self._check_cancel()
             body = {
-                "batch_id": sync_apply.new_id(),
+                "batch_id": new_id(),
                 "device_id": device_id,
                 "changes": [
                     {"change_id": e.change_id, "entity": e.entity, "id": e.record_id, "op": e.op,
@@ -623,9 +640,9 @@ class SyncClient:
             }
             answer = self._call("POST", "/api/v1/sync/push", PushResponse, json=body)
             self._same_server(answer.server_id)
-            counts = sync_apply.apply_push_results(self.store, batch, answer.results)
+            counts = apply_push_results(self.store, batch, answer.results)
             if counts.rewind_to is not None:
-                sync_apply.rewind_cursor(self.store, counts.rewind_to)
+                rewind_cursor(self.store, counts.rewind_to)
             summary.pushed += len(batch)
             summary.applied += counts.applied
             summary.duplicates += counts.duplicates
@@ -663,7 +680,7 @@ class SyncClient:
         try:
             while True:
                 with self.store.read() as session:
-                    since = int(sync_apply.get_state(session, sync_apply.CURSOR, "0") or 0)
+                    since = int(get_state(session, CURSOR, "0") or 0)
                 upcoming = fetcher.submit(self._fetch_in_background, since)
                 try:
                     while True:
@@ -671,16 +688,17 @@ class SyncClient:
                         pages = [take()]
                         while True:
                             try:
-                                counts = sync_apply.apply_pages(self.store, pages, since=since,
+                                counts = apply_pages(self.store, pages, since=since,
                                                                 allow_dangling=not pages[-1][0].more)
                                 break
-                            except sync_apply.DanglingReferences:
+                            except DanglingReferences:
                                 # A record names one on the next page: take that page too, apply both as one.
                                 self._check_cancel()
                                 pages.append(take())
-                            except sync_apply.BadServerData as exc:
+                            except BadServerData as exc:
                                 raise SyncError(f"The server sent data this laptop cannot use ({exc}); nothing of "
                                                 "it was applied. Try again later, or tell IT.") from None
+                        remove_saved_copy_folders(self.store.path.parent, counts.purged_folders)
                         since = pages[-1][0].cursor
                         summary.pages += len(pages)
                         summary.pulled += counts.applied
@@ -691,10 +709,10 @@ class SyncClient:
                         summary.requeued += counts.resync_queued
                         report(summary.pages, 0, f"Received {summary.pulled} change(s) in {summary.pages} page(s)")
                         if counts.rewound:  # a record skipped before applied: what was left out with it comes again
-                            raise sync_apply.CursorMoved
+                            raise CursorMoved
                         if not pages[-1][0].more:
                             return requeued
-                except sync_apply.CursorMoved:
+                except CursorMoved:
                     if upcoming is not None:  # fetched from the old position: not wanted
                         with contextlib.suppress(Exception):
                             upcoming.result()
@@ -722,9 +740,9 @@ class SyncClient:
         raw = self._call("GET", "/api/v1/sync/pull", _RawPage, params={"since": since, "limit": self.page_size})
         self._same_server(raw.server_id)
         try:
-            return sync_apply.validate_page({**(raw.model_extra or {}), "server_id": raw.server_id},
+            return validate_page({**(raw.model_extra or {}), "server_id": raw.server_id},
                                             parsed_leniently=raw._lenient)
-        except sync_apply.BadServerData as exc:
+        except BadServerData as exc:
             if _newer_than_ours((raw.model_extra or {}).get("protocol_version")):
                 raise UpdateNeededError("The server speaks a newer version of the sync protocol than this version "
                                         "of ReviewApp: update ReviewApp. Your changes are kept.") from None
@@ -808,6 +826,6 @@ def status_counts(store: Store) -> tuple[int, int, dt.datetime | None]:
 
     with store.read() as session:
         pending = len(session.scalars(select(OutboxEntry.seq)).all())
-        conflicts = sync_apply.open_conflict_count(session)
-        last = sync_apply.get_state(session, sync_apply.LAST_SYNC)
+        conflicts = open_conflict_count(session)
+        last = get_state(session, LAST_SYNC)
     return pending, conflicts, dt.datetime.fromisoformat(last) if last else None

@@ -18,10 +18,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QMenu
 
 from reviewapp.core.dates import format_datetime
-from reviewapp.store import sync_apply
 from reviewapp.store.database import Store
 from reviewapp.store.errors import StoreError
 from reviewapp.store.settings import get_setting
+from reviewapp.store.sync.state import DEVICE_ID, get_state
 from reviewapp.sync_client import (
     DEFAULT_INTERVAL_MINUTES,
     EMBEDDED,
@@ -248,7 +248,7 @@ class SyncController(QObject):
     def ask_password(self, message: str = "") -> tuple[str, str] | None:
         """(username, password), or None if the user cancelled."""
         with self.store.read() as session:
-            first_sign_in = not sync_apply.get_state(session, sync_apply.DEVICE_ID)
+            first_sign_in = not get_state(session, DEVICE_ID)
         offered = f"ReviewApp on {platform.node() or 'this laptop'}" if first_sign_in else None
         dialog = LoginDialog(self.server_url, self.username, message, self.window, device_name=offered)
         if dialog.exec() != QDialog.DialogCode.Accepted:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from reviewapp.store.sync_apply import SentEntry
+from reviewapp.store.sync.push import SentEntry
 from reviewapp.sync_client import batches
 from sync.server.models import ChangeLog, as_utc
 
