@@ -181,7 +181,7 @@ def landed(before: tuple[int, int], after: tuple[int, int], finished: bool) -> s
 
 def server_sync_and_kill(world: World, rng: random.Random, estimate: float) -> bool:
     """Sync in a thread, SIGKILL the server after a random delay; True if the sync had finished first."""
-    from reviewapp.sync_client import SyncError
+    from reviewapp.sync_client.errors import SyncError
 
     outcome: dict[str, Any] = {}
 
@@ -233,7 +233,7 @@ def client_sync_and_kill(world: World, rng: random.Random, estimate: float) -> b
 
 
 def sync_until_clean(world: World, tally: Tally) -> None:
-    from reviewapp.sync_client import SyncError
+    from reviewapp.sync_client.errors import SyncError
 
     for _attempt in range(6):
         try:

@@ -22,23 +22,24 @@ from reviewapp.store.database import Store
 from reviewapp.store.errors import StoreError
 from reviewapp.store.settings import get_setting
 from reviewapp.store.sync.state import DEVICE_ID, get_state
-from reviewapp.sync_client import (
+from reviewapp.sync_client.config import (
     DEFAULT_INTERVAL_MINUTES,
     EMBEDDED,
     INTERVAL_MINUTES,
     SERVER_URL,
     USERNAME,
+    remember_server,
+)
+from reviewapp.sync_client.engine import SyncClient
+from reviewapp.sync_client.errors import (
     DeviceRevokedError,
     NotSignedInError,
     PasswordChangeRequiredError,
     ServerUnreachableError,
-    SyncClient,
     SyncError,
-    SyncSummary,
-    remember_server,
-    status_counts,
 )
 from reviewapp.sync_client.server_address import InsecureServerError, check_server_url
+from reviewapp.sync_client.summary import SyncSummary, status_counts
 from reviewapp.ui.sync_conflicts import ConflictsDialog
 from reviewapp.ui.sync_dialogs import LoginDialog, NewPasswordDialog, SyncLogDialog, SyncSettingsDialog
 

@@ -11,7 +11,7 @@ from reviewapp.store.models import Learner, new_id
 from reviewapp.store.sync.page import validate_page
 from reviewapp.store.sync.pull import apply_pages
 from reviewapp.store.sync.state import CURSOR, get_state
-from reviewapp.sync_client import _RawPage
+from reviewapp.sync_client.engine import _RawPage
 
 LEARNER = {"uln": "9000000019", "first_name": "Ann", "last_name": "Lee", "start_date": "2026-01-05"}
 

@@ -22,7 +22,7 @@ from reviewapp.store.keys import KEYRING_SERVICE
 from reviewapp.store.models import OutboxEntry, Target
 from reviewapp.store.sync.conflicts import keep_mine, open_conflict_count
 from reviewapp.store.sync.state import DEVICE_ID, SERVER_ID, read_state, set_state
-from reviewapp.sync_client import NotSignedInError
+from reviewapp.sync_client.errors import NotSignedInError
 from sync.server.db import transaction
 from sync.server.models import Token, User
 from tests.conftest import DEMO_TODAY

@@ -11,8 +11,8 @@ from synckit import PASSWORD, ROOT
 
 from reviewapp.store.database import Store
 from reviewapp.store.models import Learner, Review, Signature
-from reviewapp.sync_client import SyncClient
 from reviewapp.sync_client.demo_server import DEMO_USERNAME
+from reviewapp.sync_client.engine import SyncClient
 from tests.conftest import DEMO_TODAY
 
 

@@ -22,7 +22,8 @@ from reviewapp.store.saved_copies import copies_of_learner, keep_copy
 from reviewapp.store.sync.conflicts import keep_mine, keep_theirs, open_conflict_count
 from reviewapp.store.sync.push import snapshot
 from reviewapp.store.sync.state import DEVICE_ID, read_state
-from reviewapp.sync_client import DeviceRevokedError, NotSignedInError, SyncClient, SyncError
+from reviewapp.sync_client.engine import SyncClient
+from reviewapp.sync_client.errors import DeviceRevokedError, NotSignedInError, SyncError
 from tests.conftest import DEMO_TODAY
 
 TEMPLATE = load_template("apprenticeship-progress-review")

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from reviewapp.store.models import OutboxEntry, PlanItem, Target
 from reviewapp.store.sync.conflicts import keep_mine
-from reviewapp.sync_client import SyncError
+from reviewapp.sync_client.errors import SyncError
 from tests.conftest import DEMO_TODAY
 
 TRIALS = 6
