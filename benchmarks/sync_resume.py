@@ -17,6 +17,7 @@ page is applied together with it). Checked: the laptop ends with every record th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import signal
@@ -60,10 +61,8 @@ def read_log(path: Path) -> list[dict[str, Any]]:
     pages = []
     if path.exists():
         for line in path.read_text(encoding="utf-8").splitlines():
-            try:
+            with contextlib.suppress(ValueError):
                 pages.append(json.loads(line))
-            except ValueError:
-                pass
     return pages
 
 
