@@ -69,7 +69,7 @@ def test_headless_sync_with_an_expired_token_says_sign_in_and_exits_non_zero(wor
 
     data_dir = tmp_path / "headless"
     args = [sys.executable, "-m", "reviewapp", "sync", "--data-dir", str(data_dir), "--server", world["server"].url,
-            "--username", "alice"]
+            "--username", "alice", "--account", "alice"]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "REVIEWAPP_PASSWORD": "correct horse battery"}
     first = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert first.returncode == 0, first.stderr
