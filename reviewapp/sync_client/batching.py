@@ -6,10 +6,7 @@ from __future__ import annotations
 import json
 
 from reviewapp.store.sync.push import SentEntry
-from sync.protocol import (
-    ENTITY_ORDER,
-    MAX_BODY_BYTES,
-)
+from sync.protocol import ENTITY_ORDER, MAX_BODY_BYTES
 
 
 def push_units(entries: list[SentEntry]) -> list[list[SentEntry]]:

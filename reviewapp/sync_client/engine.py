@@ -34,25 +34,13 @@ from reviewapp.store.sync.state import (
 from reviewapp.store.unapplied import Skipped
 from reviewapp.sync_client.batching import batches
 from reviewapp.sync_client.config import ProgressFn
-from reviewapp.sync_client.errors import (
-    Cancelled,
-    RevokedDuringPrefetch,
-    SyncError,
-    UpdateNeededError,
-)
+from reviewapp.sync_client.errors import Cancelled, RevokedDuringPrefetch, SyncError, UpdateNeededError
 from reviewapp.sync_client.signin import SignIn
 from reviewapp.sync_client.summary import SyncSummary
 from reviewapp.sync_client.transport import newer_than_ours
-from sync.protocol import (
-    PROTOCOL_VERSION,
-    HealthResponse,
-    ProviderSettingsResponse,
-    PullResponse,
-    PushResponse,
-)
+from sync.protocol import PROTOCOL_VERSION, HealthResponse, ProviderSettingsResponse, PullResponse, PushResponse
 
 log = logging.getLogger(__name__)
-
 
 
 class SyncClient(SignIn):

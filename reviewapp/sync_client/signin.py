@@ -12,30 +12,15 @@ from pydantic import ValidationError
 
 from reviewapp.store.queries import pending_change_count
 from reviewapp.store.settings import get_setting
-from reviewapp.store.sync.state import (
-    CURSOR,
-    DEVICE_ID,
-    SERVER_ID,
-    TOKEN_EXPIRES,
-    get_state,
-    set_state,
-)
+from reviewapp.store.sync.state import CURSOR, DEVICE_ID, SERVER_ID, TOKEN_EXPIRES, get_state, set_state
 from reviewapp.sync_client import reachability
 from reviewapp.sync_client.config import USERNAME, remember_server
-from reviewapp.sync_client.errors import (
-    NotSignedInError,
-    PasswordChangeRequiredError,
-    ServerRefusedError,
-    SyncError,
-)
+from reviewapp.sync_client.errors import NotSignedInError, PasswordChangeRequiredError, ServerRefusedError, SyncError
 from reviewapp.sync_client.tokens import load_token, save_token
 from reviewapp.sync_client.transport import Transport, auth_failure, error_detail, refuses_fields
-from sync.protocol import (
-    TokenResponse,
-)
+from sync.protocol import TokenResponse
 
 log = logging.getLogger(__name__)
-
 
 
 class SignIn(Transport):

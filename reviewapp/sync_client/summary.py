@@ -10,13 +10,9 @@ from dataclasses import dataclass, field
 from reviewapp.store.database import Store
 from reviewapp.store.queries import pending_change_count
 from reviewapp.store.sync.conflicts import open_conflict_count
-from reviewapp.store.sync.state import (
-    LAST_SYNC,
-    get_state,
-)
+from reviewapp.store.sync.state import LAST_SYNC, get_state
 
 log = logging.getLogger(__name__)
-
 
 
 @dataclass

@@ -14,9 +14,7 @@ from reviewapp.store.database import Store
 from reviewapp.store.keys import KEYRING_SERVICE, use_configured_collection
 from reviewapp.store.settings import get_setting
 from reviewapp.sync_client.config import SERVER_URL
-from reviewapp.sync_client.errors import (
-    SyncError,
-)
+from reviewapp.sync_client.errors import SyncError
 
 
 def _token_name(store_path: Path) -> str:

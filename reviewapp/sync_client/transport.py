@@ -16,10 +16,7 @@ from pydantic import BaseModel, ValidationError
 from reviewapp.core.file_names import remove_saved_copy_folders
 from reviewapp.store.database import Store
 from reviewapp.store.sync.removals import learner_folder_names
-from reviewapp.store.sync.state import (
-    SERVER_ID,
-    get_state,
-)
+from reviewapp.store.sync.state import SERVER_ID, get_state
 from reviewapp.sync_client import reachability
 from reviewapp.sync_client.errors import (
     Cancelled,
@@ -33,13 +30,7 @@ from reviewapp.sync_client.errors import (
 )
 from reviewapp.sync_client.server_address import check_server_url
 from reviewapp.sync_client.tokens import forget_token, load_token
-from sync.protocol import (
-    MAX_PULL_LIMIT,
-    MAX_PUSH_CHANGES,
-    PROTOCOL_HEADER,
-    PROTOCOL_VERSION,
-    ErrorResponse,
-)
+from sync.protocol import MAX_PULL_LIMIT, MAX_PUSH_CHANGES, PROTOCOL_HEADER, PROTOCOL_VERSION, ErrorResponse
 
 log = logging.getLogger(__name__)
 

@@ -13,19 +13,9 @@ from sqlalchemy.orm import Session
 
 from reviewapp.core.dates import utc_now
 from reviewapp.store.database import Store
-from reviewapp.store.models import (
-    SYNCABLE_MODELS,
-    Employer,
-    Learner,
-    Review,
-    Signature,
-    SyncConflict,
-)
+from reviewapp.store.models import SYNCABLE_MODELS, Employer, Learner, Review, Signature, SyncConflict
 from reviewapp.store.sync.kinds import ConflictKind
-from reviewapp.store.sync.removals import (
-    discard_held_learner,
-    retry_refused,
-)
+from reviewapp.store.sync.removals import discard_held_learner, retry_refused
 from reviewapp.store.sync.rows import outbox_entry, table_row
 from reviewapp.store.sync.state import rewind_cursor
 from reviewapp.store.sync.values import python_value

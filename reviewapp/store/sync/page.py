@@ -78,4 +78,3 @@ def _validate_change(raw: Any, parsed_leniently: bool) -> tuple[Change, Record]:
     return change, unapplied.Unusable(problem) if problem else record
 
 
-

@@ -22,20 +22,10 @@ from reviewapp.core.dates import utc_now
 from reviewapp.store import unapplied
 from reviewapp.store.database import Store
 from reviewapp.store.errors import StoreError
-from reviewapp.store.models import (
-    SYNCABLE_MODELS,
-    OutboxEntry,
-    SyncConflict,
-    data_fields,
-)
+from reviewapp.store.models import SYNCABLE_MODELS, OutboxEntry, SyncConflict, data_fields
 from reviewapp.store.sync.kinds import ConflictKind
 from reviewapp.store.sync.page import Page
-from reviewapp.store.sync.removals import (
-    hold_learner,
-    purge_learner,
-    release_returned_learners,
-    unsent_changes,
-)
+from reviewapp.store.sync.removals import hold_learner, purge_learner, release_returned_learners, unsent_changes
 from reviewapp.store.sync.resync import queue_what_the_server_lacks
 from reviewapp.store.sync.rows import id_chunks, outbox_entry, select_in_chunks, table_row
 from reviewapp.store.sync.state import CURSOR, RESYNC, BadServerData, get_state, set_state
@@ -66,7 +56,6 @@ class CursorMoved(Exception):
 
 class DanglingReferences(Exception):
     """The pages applied so far name a record the server has not sent yet (it is on a later page)."""
-
 
 
 def _apply_upsert(session: Session, change: Change, record: BaseModel, resync: bool, counts: PullCounts) -> None:
@@ -282,7 +271,6 @@ def _leave_out_dependants(session: Session, touched: dict[str, list[str]], skipp
             skipped[unapplied.key(entity, record_id)] = skipped_ids[record_id] = item
             touched[entity] = [i for i in touched.get(entity, []) if i != record_id]
         session.flush()
-
 
 
 def _apply_run(session: Session, run: list[tuple[Change, BaseModel | None]], resync: bool, counts: PullCounts,

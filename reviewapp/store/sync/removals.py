@@ -52,7 +52,6 @@ def _reviews_of(learner_id: str) -> Any:
     return select(Review.__table__.c.id).where(Review.__table__.c.learner_id == learner_id)
 
 
-
 def unsent_changes(session: Session, learner_id: str) -> int:
     """How many of the laptop's changes to this learner's records have not reached the server."""
     ids = list(_learner_record_ids(session, learner_id))
@@ -155,7 +154,6 @@ def _purge_orphan_employer(session: Session, employer_id: str) -> None:
     if not still_used and pending is None:
         session.execute(delete(Employer.__table__).where(Employer.__table__.c.id == employer_id))
         session.execute(delete(SyncConflict.__table__).where(SyncConflict.__table__.c.record_id == employer_id))
-
 
 
 def learner_folder_names(session: Session, learner_id: str | None = None) -> list[str]:

@@ -8,13 +8,7 @@ from sqlalchemy.orm import Session
 
 from reviewapp.core.dates import utc_now
 from reviewapp.store.database import Store
-from reviewapp.store.models import (
-    SYNCABLE_MODELS,
-    OutboxEntry,
-    SyncConflict,
-    data_fields,
-    new_id,
-)
+from reviewapp.store.models import SYNCABLE_MODELS, OutboxEntry, SyncConflict, data_fields, new_id
 from reviewapp.store.sync.kinds import ConflictKind
 from reviewapp.store.sync.rows import outbox_entry
 from reviewapp.store.sync.state import CURSOR, RESYNC, SERVER_ID, set_state

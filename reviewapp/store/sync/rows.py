@@ -10,9 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reviewapp.store.models import (
-    OutboxEntry,
-)
+from reviewapp.store.models import OutboxEntry
 
 
 def table_row(session: Session, model: Any, record_id: str) -> Any:
@@ -25,11 +23,9 @@ def outbox_entry(session: Session, entity: str, record_id: str) -> OutboxEntry |
     ).scalar_one_or_none()
 
 
-
 def id_chunks(ids: list[str], size: int = 500) -> Iterator[list[str]]:
     """`ids` in slices that stay inside SQLite's limit on bound parameters."""
     return (ids[start : start + size] for start in range(0, len(ids), size))
-
 
 
 def select_in_chunks(session: Session, query: Any, column: Any, ids: list[str], size: int = 500) -> list[Any]:

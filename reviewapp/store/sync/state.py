@@ -10,9 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reviewapp.store.database import Store
-from reviewapp.store.models import (
-    SyncState,
-)
+from reviewapp.store.models import SyncState
 
 CURSOR = "cursor"
 SERVER_ID = "server_id"
