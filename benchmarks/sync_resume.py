@@ -42,8 +42,8 @@ store = Store.open(data_dir, "demo")
 client = SyncClient(store, url, "demo", timeout=300, page_size=page_size)
 fetch = client._fetch_page
 
-def logged(since):
-    page = fetch(since)
+def logged(since, *more):
+    page = fetch(since, *more)
     keys = [f"{c.entity}:{c.id}:{c.rev}" for c in page[0].changes]
     log.write(json.dumps({"since": since, "cursor": page[0].cursor, "keys": keys}) + "\\n")
     log.flush()

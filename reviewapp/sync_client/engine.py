@@ -35,6 +35,7 @@ from reviewapp.store.unapplied import Skipped
 from reviewapp.sync_client.batching import batches
 from reviewapp.sync_client.config import ProgressFn
 from reviewapp.sync_client.errors import Cancelled, RevokedDuringPrefetch, SyncError, UpdateNeededError
+from reviewapp.sync_client.progress import PullProgress
 from reviewapp.sync_client.signin import SignIn
 from reviewapp.sync_client.summary import SyncSummary
 from reviewapp.sync_client.transport import newer_than_ours
@@ -168,6 +169,7 @@ class SyncClient(SignIn):
         it back meanwhile (Keep theirs on a refused change), the pull starts again from the stored cursor.
         """
         requeued = 0
+        progress = PullProgress()
         fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull")
         upcoming: Future[tuple[PullResponse, list[BaseModel | None]]] | None = None
 
@@ -186,7 +188,7 @@ class SyncClient(SignIn):
             while True:
                 with self.store.read() as session:
                     since = int(get_state(session, CURSOR, "0") or 0)
-                upcoming = fetcher.submit(self._fetch_in_background, since)
+                upcoming = fetcher.submit(self._fetch_in_background, since, True)  # with the total, once
                 try:
                     while True:
                         self._check_cancel()
@@ -212,7 +214,9 @@ class SyncClient(SignIn):
                         summary.held_learners += len(counts.held_learners)
                         requeued += counts.resync_queued
                         summary.requeued += counts.resync_queued
-                        report(summary.pages, 0, f"Received {summary.pulled} change(s) in {summary.pages} page(s)")
+                        progress.received(pages)
+                        report(progress.done, progress.total or 0,
+                               progress.text() or f"Received {summary.pulled} change(s) in {summary.pages} page(s)")
                         if counts.rewound:  # a record skipped before applied: what was left out with it comes again
                             raise CursorMoved
                         if not pages[-1][0].more:
@@ -237,12 +241,13 @@ class SyncClient(SignIn):
         summary.unapplied_with_parent += len(with_parent)
         summary.log.extend(f"Could not apply a record from the server, skipped: {text}" for text in own)
 
-    def _fetch_in_background(self, since: int) -> tuple[PullResponse, list[BaseModel | None]]:
+    def _fetch_in_background(self, since: int, count: bool = False) -> tuple[PullResponse, list[BaseModel | None]]:
         self._background.active = True
-        return self._fetch_page(since)
+        return self._fetch_page(since, count) if count else self._fetch_page(since)
 
-    def _fetch_page(self, since: int) -> tuple[PullResponse, list[BaseModel | None]]:
-        raw = self._call("GET", "/api/v1/sync/pull", _RawPage, params={"since": since, "limit": self.page_size})
+    def _fetch_page(self, since: int, count: bool = False) -> tuple[PullResponse, list[BaseModel | None]]:
+        params: dict[str, Any] = {"since": since, "limit": self.page_size, **({"count": "true"} if count else {})}
+        raw = self._call("GET", "/api/v1/sync/pull", _RawPage, params=params)
         self._same_server(raw.server_id)
         try:
             return validate_page({**(raw.model_extra or {}), "server_id": raw.server_id},

@@ -21,6 +21,7 @@ class _PageEnvelope(BaseModel):
     changes: list[Any]
     cursor: int
     more: bool
+    remaining: int | None = None
 
 
 #: A validated page: the page, and for each change its record (None for deletes and removals, `Unusable` for one
@@ -48,7 +49,8 @@ def validate_page(body: Any, *, parsed_leniently: bool = True) -> Page:
         changes.append(change)
         records.append(record)
     page = PullResponse.model_construct(server_id=envelope.server_id, protocol_version=envelope.protocol_version,
-                                        changes=changes, cursor=envelope.cursor, more=envelope.more)
+                                        changes=changes, cursor=envelope.cursor, more=envelope.more,
+                                        remaining=envelope.remaining)
     return page, records
 
 
