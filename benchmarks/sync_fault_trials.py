@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reviewapp.store.sync.state import CURSOR, get_state
+
 LEARNERS = 8
 CLIENT_OPTIONS = {"backoff": 0.02, "max_attempts": 3, "batch_size": 3, "page_size": 4}
 
@@ -160,12 +162,11 @@ def make_changes(world: World, rng: random.Random, tag: str) -> tuple[list[Write
 
 def progress_state(world: World) -> tuple[int, int]:
     """(outbox entries, cursor) on the laptop: where a sync had got to."""
-    from reviewapp.store import sync_apply
     from reviewapp.store.models import OutboxEntry
 
     with world.laptop.store.read() as session:
         return (session.query(OutboxEntry).count(),
-                int(sync_apply.get_state(session, sync_apply.CURSOR, "0") or 0))
+                int(get_state(session, CURSOR, "0") or 0))
 
 
 def landed(before: tuple[int, int], after: tuple[int, int], finished: bool) -> str:
@@ -180,7 +181,7 @@ def landed(before: tuple[int, int], after: tuple[int, int], finished: bool) -> s
 
 def server_sync_and_kill(world: World, rng: random.Random, estimate: float) -> bool:
     """Sync in a thread, SIGKILL the server after a random delay; True if the sync had finished first."""
-    from reviewapp.sync_client import SyncError
+    from reviewapp.sync_client.errors import SyncError
 
     outcome: dict[str, Any] = {}
 
@@ -232,7 +233,7 @@ def client_sync_and_kill(world: World, rng: random.Random, estimate: float) -> b
 
 
 def sync_until_clean(world: World, tally: Tally) -> None:
-    from reviewapp.sync_client import SyncError
+    from reviewapp.sync_client.errors import SyncError
 
     for _attempt in range(6):
         try:

@@ -47,7 +47,7 @@ def bulk_insert(store: Any, rows: dict[str, list[dict[str, Any]]]) -> None:
 def new_laptop(root: Path, name: str, url: str, **options: Any) -> tuple[Any, Any]:
     """A fresh encrypted laptop store for the demo account, signed in to the server at `url`."""
     from reviewapp.store.database import Store
-    from reviewapp.sync_client import SyncClient
+    from reviewapp.sync_client.engine import SyncClient
 
     store = Store.open(root / name, USERNAME)
     client = SyncClient(store, url, USERNAME, device_name=name, timeout=300, **options)

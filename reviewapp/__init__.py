@@ -10,6 +10,9 @@ APP_AUTHOR = "ReviewApp"
 DATA_DIR_ENV = "REVIEWAPP_DATA_DIR"
 #: The account the demo caseload is kept under.
 DEMO_ACCOUNT = "demo"
+#: The account of the assessor's own caseload: what the window and every command open without `--account`
+#: (see `reviewapp.store.locations.default_account`).
+OWN_ACCOUNT = "caseload"
 
 
 @cache

@@ -11,15 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import reviewapp
-from reviewapp import APP_NAME, DATA_DIR_ENV, DEMO_ACCOUNT
+from reviewapp import APP_NAME, DATA_DIR_ENV, DEMO_ACCOUNT, OWN_ACCOUNT
 from reviewapp.logs import setup_logging
 
 if TYPE_CHECKING:
     from reviewapp.store.database import Store
     from reviewapp.store.errors import StoreOpenError
-
-#: The account a plain `reviewapp` opens: the assessor's own caseload.
-OWN_ACCOUNT = "caseload"
 
 # Nothing here imports the store (SQLAlchemy, SQLCipher) or the main window at module level: the window is shown
 # first and the store opened once it is on screen, so a start paints as soon as Qt itself can.
@@ -238,8 +235,8 @@ def _start_demo_server(store: Store, data_dir: Path | None, learners: int, today
     from reviewapp.store.database import Store
     from reviewapp.store.models import Learner
     from reviewapp.store.settings import get_setting, set_settings
-    from reviewapp.store.sync_apply import SERVER_ID, read_state
-    from reviewapp.sync_client import EMBEDDED, SERVER_URL, SyncClient
+    from reviewapp.store.sync.state import SERVER_ID, read_state
+    from reviewapp.sync_client.config import EMBEDDED, SERVER_URL
     from reviewapp.sync_client.demo_server import (
         DEMO_MANAGER,
         DEMO_PASSWORD,
@@ -248,6 +245,7 @@ def _start_demo_server(store: Store, data_dir: Path | None, learners: int, today
         seed_demo_server,
         server_url_for,
     )
+    from reviewapp.sync_client.engine import SyncClient
     from sync.server.embedded import EmbeddedServer
 
     configured = get_setting(store, SERVER_URL, "")
@@ -282,14 +280,12 @@ def start_account(data_dir: Path | None, account: str | None, demo: bool) -> tup
     first start must not live under the demo's name (demo data is thrown away when its key is lost). Someone who
     chose the demo at the first start, and has no caseload of their own yet, gets the demo again.
     """
-    from reviewapp.store.locations import database_path, default_data_dir
+    from reviewapp.store.locations import default_account
 
     own = account or OWN_ACCOUNT
     if demo or account:
         return own, demo
-    folder = data_dir or default_data_dir()
-    only_demo = database_path(folder, DEMO_ACCOUNT).exists() and not database_path(folder, own).exists()
-    return own, only_demo
+    return own, default_account(data_dir) == DEMO_ACCOUNT
 
 
 def _on_a_real_screen() -> bool:

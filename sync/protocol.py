@@ -775,6 +775,9 @@ class PullResponse(_Message):
     cursor: int
     #: True when more changes are waiting: pull again at once with the new cursor.
     more: bool
+    #: How many changes wait after this page, for a progress bar's total; sent only when asked (`count=1`), so a
+    #: laptop that predates it never meets the field.
+    remaining: int | None = None
 
 
 class PushChange(_Request):

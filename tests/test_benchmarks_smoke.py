@@ -23,6 +23,7 @@ TINY = {
     "crash_trials": ["--trials", "1"],
     "sync_pull": ["--learners", "10", "--small", "5", "--push", "3", "--repeats", "1"],
     "sync_fault_trials": ["--trials", "2"],
+    "sync_resume": ["--learners", "30", "--kills", "1", "--page-size", "100"],
     "caseload_import": ["--rows", "1200", "--repeats", "1"],
     "mis_import": ["--learners", "300", "--backend", "auto", "--idle-pushes", "5"],
     "office": ["--quick", "--repeats", "1"],

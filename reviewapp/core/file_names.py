@@ -7,6 +7,7 @@ learner's folder when the learner leaves the laptop (a purge or a wipe must not 
 from __future__ import annotations
 
 import re
+import shutil
 import unicodedata
 from pathlib import Path
 
@@ -29,3 +30,14 @@ def learner_folder_name(full_name: str, uln: str) -> str:
 
 def saved_copies_folder(data_dir: Path, full_name: str, uln: str) -> Path:
     return data_dir / REVIEWS_FOLDER / learner_folder_name(full_name, uln)
+
+
+def remove_saved_copy_folders(data_dir: Path, folder_names: list[str]) -> None:
+    """Delete the folders of saved PDF copies of learners no longer on this laptop.
+
+    Called by whoever removed the learners (the sync engine, the conflicts operation) once the store's transaction
+    is committed: the store returns the names and never deletes files itself, so a rolled-back purge leaves them.
+    """
+    for name in folder_names:
+        if name:
+            shutil.rmtree(data_dir / REVIEWS_FOLDER / name, ignore_errors=True)

@@ -19,8 +19,9 @@ from pathlib import Path
 
 from reviewapp.reports.review_pdf import COPY_NAMES, ReviewPdfError
 from reviewapp.reports.saving import export_review_copies
-from reviewapp.store.database import DEMO_ACCOUNT, Store
+from reviewapp.store.database import Store
 from reviewapp.store.errors import StoreError, StoreOpenError
+from reviewapp.store.locations import default_account
 from reviewapp.store.review_documents import load_review_document, report_settings
 from reviewapp.store.reviews import finalised_review_ids
 from reviewapp.store.saved_copies import EXPORT_WARNING
@@ -31,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m reviewapp export-pdf",
         description="Write signed review copies as plain PDF files, which are not protected once written.")
     parser.add_argument("--data-dir", type=Path, required=True, help="the folder holding the caseload")
-    parser.add_argument("--account", default=DEMO_ACCOUNT, help=f"whose caseload (default: {DEMO_ACCOUNT})")
+    parser.add_argument("--account", default=None, help="whose caseload (default: the one the app opens, your own)")
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--review", metavar="ID", help="the id of one finalised review")
     which.add_argument("--all-finalised", action="store_true", help="every finalised review in the caseload")
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     copies = args.copy or ["provider"]
     try:
-        store = Store.open(args.data_dir, args.account, create=False)
+        store = Store.open(args.data_dir, default_account(args.data_dir, args.account), create=False)
     except StoreOpenError as exc:
         print(f"export-pdf: {exc.message}\n{exc.advice}", file=sys.stderr)
         return 1

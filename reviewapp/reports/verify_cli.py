@@ -81,11 +81,12 @@ def read_reference(path: Path) -> tuple[Reference, bool]:
                      "\"Review id\" and \"Copy fingerprint\". Is it a copy of a signed review?")
 
 
-def check(path: Path, data_dir: Path | None, account: str) -> tuple[int, str]:
+def check(path: Path, data_dir: Path | None, account: str | None) -> tuple[int, str]:
     """(exit code, sentence) for the copy at `path` against the caseload."""
     from reviewapp.reports.review_pdf import ReviewPdfError, verify_signed
     from reviewapp.store.database import Store
     from reviewapp.store.errors import StoreError, StoreOpenError
+    from reviewapp.store.locations import default_account
     from reviewapp.store.review_documents import load_review_document
 
     try:
@@ -96,7 +97,7 @@ def check(path: Path, data_dir: Path | None, account: str) -> tuple[int, str]:
         return NOT_GENUINE, (f"Altered: the QR code and the printed reference on {path.name} disagree, so the copy "
                              "has been changed since it was printed.")
     try:
-        with Store.open(data_dir, account, create=False) as store, store.read() as session:
+        with Store.open(data_dir, default_account(data_dir, account), create=False) as store, store.read() as session:
             document = load_review_document(session, reference.review_id)
     except StoreOpenError as error:
         return NOT_GENUINE, f"The caseload cannot be opened to check the copy: {error.message} {error.advice}"
@@ -127,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("file", type=Path, help="the PDF of the copy (printed to PDF or scanned)")
     parser.add_argument("--data-dir", type=Path, default=None, help="the folder holding the caseload (default: "
                         "the user data directory)")
-    parser.add_argument("--account", default="caseload", help="whose caseload (default: your own)")
+    parser.add_argument("--account", default=None, help="whose caseload (default: the one the app opens, your own)")
     return parser
 
 

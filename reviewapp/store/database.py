@@ -94,9 +94,9 @@ class Store:
         self.path = path
         self.account = account
         self.encrypted = encrypted
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._sessions = sessionmaker(engine, class_=outbox.StoreSession, expire_on_commit=False)
         self._read_sessions = sessionmaker(
-            engine.execution_options(reviewapp_read_only=True), expire_on_commit=False
+            engine.execution_options(reviewapp_read_only=True), class_=outbox.StoreSession, expire_on_commit=False
         )
 
     @classmethod

@@ -410,7 +410,7 @@ class SyncConflict(Base):
     why, and the local change stays in the outbox until the assessor edits it again or tries again) or `removed`
     (a learner left the caseload while changes to their records were unsent: the learner is kept, not purged,
     until the assessor discards them or the learner comes back; `my_value` holds how many were waiting).
-    Written only by the sync client (`reviewapp.store.sync_apply`); never travels.
+    Written only by the sync client (`reviewapp.store.sync.state`); never travels.
     """
 
     __tablename__ = "conflict"
@@ -440,7 +440,8 @@ class SavedCopy(Base):
 
     Kept here rather than as files because they hold welfare and safeguarding answers; a plain file exists only
     when the assessor exports one (`reviewapp.store.saved_copies.export_copy`). Local only: the server can make
-    any copy again from the review. Goes with the learner (`ondelete`, and `sync_apply.purge_learner`).
+    any copy again from the review. Goes with the learner (`ondelete`, and
+    `reviewapp.store.sync.removals.purge_learner`).
     """
 
     __tablename__ = "saved_copy"

@@ -43,6 +43,15 @@ _SYNCED_TABLES = frozenset(
 )
 
 
+
+class StoreSession(Session):
+    """The session class of a `Store`'s units of work: the only sessions the outbox's hooks watch.
+
+    The hooks used to listen on every SQLAlchemy `Session` in the process, so the office server embedded in the
+    demo (its own models, tables of the same names) ran them on each flush and had its bulk writes refused.
+    """
+
+
 def to_wire(value: Any) -> Any:
     """A column value as JSON the sync protocol carries (dates as ISO text)."""
     if isinstance(value, dt.datetime):
@@ -166,7 +175,7 @@ def _record(session: Session, obj: Syncable, op: str, changes: dict[str, tuple[A
     entry.change_id = new_id()
 
 
-@event.listens_for(Session, "before_flush")
+@event.listens_for(StoreSession, "before_flush")
 def _before_flush(session: Session, _flush_context: Any, _instances: Any) -> None:
     origin = session.info.get("origin")
     touched = [o for o in (*session.new, *session.dirty, *session.deleted) if isinstance(o, Syncable)]
@@ -218,12 +227,12 @@ _WRITE_SQL = re.compile(
 )
 
 
-@event.listens_for(Session, "after_begin")
+@event.listens_for(StoreSession, "after_begin")
 def _mark_connection(session: Session, _transaction: Any, connection: Any) -> None:
     connection.info[ORIGIN_KEY] = session.info.get("origin")
 
 
-@event.listens_for(Session, "after_flush_postexec")
+@event.listens_for(StoreSession, "after_flush_postexec")
 def _flush_done(session: Session, _flush_context: Any) -> None:
     session.connection().info[FLUSHING_KEY] = False
 
@@ -253,7 +262,7 @@ def guard_engine(engine: Any) -> None:
         record.info.pop(FLUSHING_KEY, None)
 
 
-@event.listens_for(Session, "do_orm_execute")
+@event.listens_for(StoreSession, "do_orm_execute")
 def _guard_bulk_dml(state: ORMExecuteState) -> None:
     """Refuse bulk INSERT/UPDATE/DELETE on synced tables except when applying the server's data or seeding."""
     if not (state.is_insert or state.is_update or state.is_delete):

@@ -21,15 +21,11 @@ from pathlib import Path
 from reviewapp.core.dates import format_datetime
 from reviewapp.store.database import Store
 from reviewapp.store.errors import SET_ASIDE_OPTION, DamagedStoreError, StoreError
-from reviewapp.sync_client import (
-    DeviceRevokedError,
-    NotSignedInError,
-    PasswordChangeRequiredError,
-    SyncClient,
-    SyncError,
-    status_counts,
-)
+from reviewapp.store.locations import default_account
+from reviewapp.sync_client.engine import SyncClient
+from reviewapp.sync_client.errors import DeviceRevokedError, NotSignedInError, PasswordChangeRequiredError, SyncError
 from reviewapp.sync_client.server_address import InsecureServerError, check_server_url
+from reviewapp.sync_client.summary import status_counts
 
 PASSWORD_ENV = "REVIEWAPP_PASSWORD"
 NEW_PASSWORD_ENV = "REVIEWAPP_NEW_PASSWORD"
@@ -40,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, required=True, help="where the local caseload is kept")
     parser.add_argument("--server", required=True, help="the server's address, e.g. https://reviews.example.org")
     parser.add_argument("--username", required=True, help="your account on the server")
-    parser.add_argument("--account", default=None, help="the local account (default: the username)")
+    parser.add_argument("--account", default=None,
+                        help="the local account (default: the caseload the app opens, your own)")
     parser.add_argument("--device-name", default=None,
                         help="the name your admin sees for this laptop, e.g. \"Sam's ThinkPad\" (kept from the first "
                         "sign-in; default: ReviewApp on the computer's name)")
@@ -98,7 +95,7 @@ def _sign_in(client: SyncClient, password: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    account = args.account or args.username
+    account = default_account(args.data_dir, args.account)
     try:  # before the store is opened or anything is sent: nothing goes to a server this laptop will not use
         insecure_ok = args.insecure_http_for_testing or None  # None: as REVIEWAPP_ALLOW_INSECURE_HTTP says
         args.server = check_server_url(args.server, allow_insecure_http=insecure_ok)

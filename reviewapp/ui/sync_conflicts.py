@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from reviewapp.core.dates import format_datetime
-from reviewapp.store import sync_apply
+from reviewapp.operations.sync_conflicts import keep_mine, keep_theirs
 from reviewapp.store.database import Store
-from reviewapp.store.sync_apply import ConflictView
+from reviewapp.store.sync.conflicts import ConflictView, open_conflicts
 from reviewapp.ui.window_fit import fit_window
 
 HEADERS = ("Record", "Field", "My value", "Their value", "Changed by", "When")
@@ -108,8 +108,8 @@ class ConflictsDialog(QDialog):
         self.keep_mine_button.setToolTip("Send my value to the server as a new change (or try a refused change again)")
         self.keep_theirs_button = QPushButton("Keep &theirs")
         self.keep_theirs_button.setToolTip("Accept the server's value (or drop a refused change)")
-        self.keep_mine_button.clicked.connect(lambda: self._resolve(sync_apply.keep_mine))
-        self.keep_theirs_button.clicked.connect(lambda: self._resolve(sync_apply.keep_theirs))
+        self.keep_mine_button.clicked.connect(lambda: self._resolve(keep_mine))
+        self.keep_theirs_button.clicked.connect(lambda: self._resolve(keep_theirs))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.addButton(self.keep_mine_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.keep_theirs_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -125,7 +125,7 @@ class ConflictsDialog(QDialog):
 
     def reload(self) -> None:
         with self.store.read() as session:
-            rows = sync_apply.open_conflicts(session)
+            rows = open_conflicts(session)
         self.model.set_rows(rows)
         self.summary.setText(
             "No conflicts: everything on this laptop agrees with the server." if not rows
@@ -141,7 +141,7 @@ class ConflictsDialog(QDialog):
         index = self.table.currentIndex()
         return self.model.rows[index.row()] if index.isValid() else None
 
-    def _resolve(self, how: Callable[[Store, str], None]) -> None:
+    def _resolve(self, how: Callable[[Store, str], object]) -> None:
         chosen = self.selected()
         if chosen is None:
             return

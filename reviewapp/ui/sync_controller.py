@@ -18,27 +18,28 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QMenu
 
 from reviewapp.core.dates import format_datetime
-from reviewapp.store import sync_apply
 from reviewapp.store.database import Store
 from reviewapp.store.errors import StoreError
 from reviewapp.store.settings import get_setting
-from reviewapp.sync_client import (
+from reviewapp.store.sync.state import DEVICE_ID, get_state
+from reviewapp.sync_client.config import (
     DEFAULT_INTERVAL_MINUTES,
     EMBEDDED,
     INTERVAL_MINUTES,
     SERVER_URL,
     USERNAME,
+    remember_server,
+)
+from reviewapp.sync_client.engine import SyncClient
+from reviewapp.sync_client.errors import (
     DeviceRevokedError,
     NotSignedInError,
     PasswordChangeRequiredError,
     ServerUnreachableError,
-    SyncClient,
     SyncError,
-    SyncSummary,
-    remember_server,
-    status_counts,
 )
 from reviewapp.sync_client.server_address import InsecureServerError, check_server_url
+from reviewapp.sync_client.summary import SyncSummary, status_counts
 from reviewapp.ui.sync_conflicts import ConflictsDialog
 from reviewapp.ui.sync_dialogs import LoginDialog, NewPasswordDialog, SyncLogDialog, SyncSettingsDialog
 
@@ -248,7 +249,7 @@ class SyncController(QObject):
     def ask_password(self, message: str = "") -> tuple[str, str] | None:
         """(username, password), or None if the user cancelled."""
         with self.store.read() as session:
-            first_sign_in = not sync_apply.get_state(session, sync_apply.DEVICE_ID)
+            first_sign_in = not get_state(session, DEVICE_ID)
         offered = f"ReviewApp on {platform.node() or 'this laptop'}" if first_sign_in else None
         dialog = LoginDialog(self.server_url, self.username, message, self.window, device_name=offered)
         if dialog.exec() != QDialog.DialogCode.Accepted:

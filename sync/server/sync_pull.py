@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sync.protocol import PROTOCOL_VERSION, Change, entities_for_protocol
@@ -36,18 +36,7 @@ def pull_page(
     and decoded some seven times the page (three quarters of a first pull's server time went on it).
     """
     high = last_rev(session)
-    removals = (
-        None
-        if caller.sees_everything
-        else select(CaseloadRemoval).where(
-            CaseloadRemoval.assessor_id == caller.user_id, CaseloadRemoval.rev > since, CaseloadRemoval.rev <= high
-        )
-    )
-    models = {entity: RECORD_MODELS[entity] for entity in entities_for_protocol(protocol)}
-    queries = {
-        entity: select(model).where(model.rev > since, model.rev <= high, caller.visible(model), *_own(model, caller))
-        for entity, model in models.items()
-    }
+    removals, models, queries = _queries(caller, since, high, protocol)
     revs: list[int] = []
     for entity, model in models.items():
         revs.extend(session.scalars(queries[entity].with_only_columns(model.rev).order_by(model.rev).limit(limit + 1)))
@@ -70,3 +59,32 @@ def pull_page(
     if more:
         return found, cut, True
     return found, max(since, high), False
+
+
+def _queries(caller: Caller, since: int, high: int, protocol: int) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """(removals query or None, models, a query per entity) of what `caller` may see in revs (since, high]."""
+    removals = (
+        None
+        if caller.sees_everything
+        else select(CaseloadRemoval).where(
+            CaseloadRemoval.assessor_id == caller.user_id, CaseloadRemoval.rev > since, CaseloadRemoval.rev <= high
+        )
+    )
+    models = {entity: RECORD_MODELS[entity] for entity in entities_for_protocol(protocol)}
+    queries = {
+        entity: select(model).where(model.rev > since, model.rev <= high, caller.visible(model), *_own(model, caller))
+        for entity, model in models.items()
+    }
+    return removals, models, queries
+
+
+def remaining_after(session: Session, caller: Caller, cursor: int, protocol: int = PROTOCOL_VERSION) -> int:
+    """How many changes `caller` has still to pull after `cursor`: the total a client's progress shows. One count
+    per kind of record, asked for once per sync (the first page), not per page."""
+    removals, models, queries = _queries(caller, cursor, last_rev(session), protocol)
+    total = sum(session.scalar(select(func.count()).select_from(queries[e].with_only_columns(m.id).subquery())) or 0
+                for e, m in models.items())
+    if removals is not None:
+        total += session.scalar(select(func.count()).select_from(
+            removals.with_only_columns(CaseloadRemoval.rev).subquery())) or 0
+    return int(total)

@@ -70,7 +70,7 @@ def test_a_draft_is_not_exported_as_signed(demo_store, draft_id, tmp_path):
 def test_a_missing_caseload_fails_clearly(tmp_path):
     result = export(tmp_path / "nothing-here", "--all-finalised", "--out-dir", str(tmp_path / "x"))
     assert result.returncode == 1
-    assert "There is no caseload for demo" in result.stderr
+    assert "There is no caseload for caseload" in result.stderr  # the one the app opens (default_account)
 
 
 def test_folder_names_keep_accents_and_drop_unsafe_characters():

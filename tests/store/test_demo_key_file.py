@@ -52,7 +52,7 @@ DEMO_RUN_SCRIPT = textwrap.dedent(
                          for d in reviews.open_drafts(s)]
             print("FOUND", found)
             # The key came from its file, not the keyring: the demo's sign-in still goes to the session keyring.
-            from reviewapp.sync_client import load_token, save_token
+            from reviewapp.sync_client.tokens import load_token, save_token
             save_token(store, "http://127.0.0.1:8765", "demo-token")
             print("TOKEN", load_token(store, "http://127.0.0.1:8765"))
     """

@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from reviewapp.core.file_names import REVIEWS_FOLDER, saved_copies_folder
-from reviewapp.store import saved_copies, sync_apply
+from reviewapp.store import saved_copies
 from reviewapp.store.database import Store
 from reviewapp.store.models import Learner, Review, SavedCopy
 from reviewapp.store.saved_copies import adopt_plain_copies, copies_of_learner, copy_pdf, export_copy, keep_copy
+from reviewapp.store.sync.removals import purge_learner
 
 PDF = b"%PDF-1.4 a signed copy, with welfare answers (tangerine-heron)\n%%EOF\n"
 
@@ -62,7 +63,7 @@ def test_purging_a_learner_removes_their_stored_copies(demo_store):
                       review_id=_a_review_of(demo_store, learner.id))
             keep_copy(session, learner_id=learner.id, kind="pre-visit", file_name="v.pdf", pdf=PDF)
     with demo_store.apply_remote() as session:
-        sync_apply.purge_learner(session, ann.id)
+        purge_learner(session, ann.id)
     with demo_store.read() as session:
         assert session.scalars(select(SavedCopy.learner_id)).all() == [amy.id, amy.id]
         assert copies_of_learner(session, ann.id) == []

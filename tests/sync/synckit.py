@@ -22,7 +22,7 @@ from server_testkit import PASSWORD, Server, valid_uln
 
 from reviewapp.store.database import Store
 from reviewapp.store.models import SYNCABLE_MODELS, SyncConflict, data_fields
-from reviewapp.sync_client import SyncClient
+from reviewapp.sync_client.engine import SyncClient
 from sync.protocol import ENTITY_MODELS, PROTOCOL_HEADER, PROTOCOL_VERSION
 from sync.server.db import new_id
 

@@ -56,7 +56,8 @@ def test_headless_sync_reports_a_damaged_caseload_then_sets_it_aside_and_downloa
     world: dict[str, Any], tmp_path: Path,
 ) -> None:
     data_dir = tmp_path / "headless"
-    args = ["--data-dir", str(data_dir), "--server", world["server"].url, "--username", "alice"]
+    args = ["--data-dir", str(data_dir), "--server", world["server"].url, "--username", "alice",
+            "--account", "alice"]  # the file it fills is named here: without it, the one the app opens
     assert _run("sync", args).returncode == 0
     path = database_path(data_dir, "alice")
     damage(path, 1)  # every page after the first: the schema itself cannot be read

@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from synckit import PASSWORD, Server
 
 from reviewapp.store.database import Store
-from reviewapp.sync_client import NotSignedInError, SyncClient, UpdateNeededError
+from reviewapp.sync_client.engine import SyncClient
+from reviewapp.sync_client.errors import NotSignedInError, UpdateNeededError
 from sync.protocol import CLIENT_TOO_OLD, PROTOCOL_HEADER, PROTOCOL_VERSION
 from sync.server.api import protocol_check
 

@@ -27,7 +27,8 @@ from reviewapp.store.models import Review
 from reviewapp.store.office_settings import office_settings
 from reviewapp.store.review_documents import report_settings
 from reviewapp.store.settings import save_report_settings, save_schedule_rules, schedule_rules
-from reviewapp.sync_client import SyncClient, SyncError
+from reviewapp.sync_client.engine import SyncClient
+from reviewapp.sync_client.errors import SyncError
 from sync.server.api.routes import provider_settings as settings_routes
 from sync.server.cli import main as server_cli
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from reviewapp.store.sync_apply import SentEntry
-from reviewapp.sync_client import batches
+from reviewapp.store.sync.push import SentEntry
+from reviewapp.sync_client.batching import batches
 from sync.server.models import ChangeLog, as_utc
 
 

@@ -17,11 +17,12 @@ import pytest
 from sqlalchemy import select, update
 from synckit import ROOT
 
-from reviewapp.store import sync_apply
 from reviewapp.store.database import database_path
 from reviewapp.store.keys import KEYRING_SERVICE
 from reviewapp.store.models import OutboxEntry, Target
-from reviewapp.sync_client import NotSignedInError
+from reviewapp.store.sync.conflicts import keep_mine, open_conflict_count
+from reviewapp.store.sync.state import DEVICE_ID, SERVER_ID, read_state, set_state
+from reviewapp.sync_client.errors import NotSignedInError
 from sync.server.db import transaction
 from sync.server.models import Token, User
 from tests.conftest import DEMO_TODAY
@@ -68,7 +69,7 @@ def test_headless_sync_with_an_expired_token_says_sign_in_and_exits_non_zero(wor
 
     data_dir = tmp_path / "headless"
     args = [sys.executable, "-m", "reviewapp", "sync", "--data-dir", str(data_dir), "--server", world["server"].url,
-            "--username", "alice"]
+            "--username", "alice", "--account", "alice"]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "REVIEWAPP_PASSWORD": "correct horse battery"}
     first = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert first.returncode == 0, first.stderr
@@ -134,10 +135,10 @@ def test_server_restored_from_a_backup_gets_back_what_it_lost(world: dict[str, A
     assert {(c.record_id, c.field) for c in open_conflicts} == {(ann, "phone"), (amy, "email")}
     for conflict in open_conflicts:
         assert conflict.my_value == before_restore[(conflict.entity, conflict.record_id)][conflict.field]
-        sync_apply.keep_mine(alice.store, conflict.id)
+        keep_mine(alice.store, conflict.id)
     alice.sync()
     with alice.store.read() as session:
-        assert sync_apply.open_conflict_count(session) == 0
+        assert open_conflict_count(session) == 0
     assert not _pending(alice)
     server_view = world["office"]("alice").records()
     assert alice.records() == server_view == before_restore
@@ -159,9 +160,9 @@ def test_device_revoked_from_another_server_id_does_not_wipe(world: dict[str, An
     alice = world["laptop"]("alice")
     alice.sync()
     with transaction(world["setup"].factory) as session:
-        revoke_device(session, sync_apply.read_state(alice.store)[sync_apply.DEVICE_ID])
+        revoke_device(session, read_state(alice.store)[DEVICE_ID])
     with alice.store.apply_remote() as session:
-        sync_apply.set_state(session, sync_apply.SERVER_ID, "a-server-this-laptop-synced-with-before")
+        set_state(session, SERVER_ID, "a-server-this-laptop-synced-with-before")
     with pytest.raises(NotSignedInError, match="sign in again"):
         alice.client._call("GET", "/api/v1/sync/pull", PullResponse, params={"since": 0})
     assert database_path(alice.data_dir, "alice").exists() and alice.records()

@@ -11,8 +11,8 @@ from synckit import PASSWORD, ROOT
 
 from reviewapp.store.database import Store
 from reviewapp.store.models import Learner, Review, Signature
-from reviewapp.sync_client import SyncClient
 from reviewapp.sync_client.demo_server import DEMO_USERNAME
+from reviewapp.sync_client.engine import SyncClient
 from tests.conftest import DEMO_TODAY
 
 
@@ -27,7 +27,8 @@ def _run(args: list[str], password: str | None = None, stdin: str = "") -> subpr
 
 def test_headless_sync_signs_in_once_then_uses_the_keyring(world: dict[str, Any], tmp_path) -> None:
     data_dir = tmp_path / "headless"
-    args = ["--data-dir", str(data_dir), "--server", world["server"].url, "--username", "alice"]
+    args = ["--data-dir", str(data_dir), "--server", world["server"].url, "--username", "alice",
+            "--account", "alice"]
     first = _run(args, password=PASSWORD)
     assert first.returncode == 0, first.stderr
     assert "Signed in to" in first.stdout and "Pulled" in first.stdout and "purged 0 learner(s)" in first.stdout

@@ -14,12 +14,16 @@ from synckit import PASSWORD
 from reviewapp.core.file_names import saved_copies_folder
 from reviewapp.core.templates import load_template
 from reviewapp.selftest import scripted_answers as complete_answers
-from reviewapp.store import reviews, sync_apply
+from reviewapp.store import reviews
 from reviewapp.store.database import database_path
 from reviewapp.store.keys import KEYRING_SERVICE
 from reviewapp.store.models import Learner, OutboxEntry, Setting, SyncState, Target
 from reviewapp.store.saved_copies import copies_of_learner, keep_copy
-from reviewapp.sync_client import DeviceRevokedError, NotSignedInError, SyncClient, SyncError
+from reviewapp.store.sync.conflicts import keep_mine, keep_theirs, open_conflict_count
+from reviewapp.store.sync.push import snapshot
+from reviewapp.store.sync.state import DEVICE_ID, read_state
+from reviewapp.sync_client.engine import SyncClient
+from reviewapp.sync_client.errors import DeviceRevokedError, NotSignedInError, SyncError
 from tests.conftest import DEMO_TODAY
 
 TEMPLATE = load_template("apprenticeship-progress-review")
@@ -116,12 +120,12 @@ def test_field_changed_on_both_sides_becomes_a_conflict_resolved_keep_mine(world
     assert (conflict.field, conflict.my_value, conflict.their_value) == ("phone", "07700 900001", "07700 900999")
     assert conflict.their_by == "meg" and conflict.their_at is not None
     assert alice.records()[("learner", ann)]["phone"] == "07700 900999"  # the server's, until resolved
-    sync_apply.keep_mine(alice.store, conflict.id)
+    keep_mine(alice.store, conflict.id)
     alice.sync()
     assert office.record("learner", ann)["phone"] == "07700 900001"
     assert alice.records() == office.as_assessor("alice").records()
     with alice.store.read() as session:
-        assert sync_apply.open_conflict_count(session) == 0
+        assert open_conflict_count(session) == 0
 
 
 def test_conflict_resolved_keep_theirs_sends_nothing(world: dict[str, Any]) -> None:
@@ -133,7 +137,7 @@ def test_conflict_resolved_keep_theirs_sends_nothing(world: dict[str, Any]) -> N
     office.edit("learner", ann, phone="theirs")
     alice.sync()
     [conflict] = alice.conflicts()
-    sync_apply.keep_theirs(alice.store, conflict.id)
+    keep_theirs(alice.store, conflict.id)
     summary = alice.sync()
     assert summary.pushed == 0
     assert office.record("learner", ann)["phone"] == "theirs" == alice.records()[("learner", ann)]["phone"]
@@ -194,7 +198,7 @@ def test_a_learner_who_leaves_with_unsent_work_is_kept_until_the_assessor_decide
     assert alice.sync().held_learners == 0  # held once, not again on every sync
 
     # Amy's work is discarded by the assessor: Amy leaves the laptop with it.
-    sync_apply.keep_theirs(alice.store, removals[amy].id)
+    keep_theirs(alice.store, removals[amy].id)
     with alice.store.read() as session:
         assert session.get(Learner, amy) is None
         assert session.scalars(select(OutboxEntry)).all() != []  # Ann's is still waiting
@@ -227,7 +231,7 @@ def test_finalised_review_pushed_twice_is_stored_once(world: dict[str, Any]) -> 
     alice.sync()
     review_id = _finalised_review(alice.store, ann)
     with alice.store.read() as session:
-        kept = [sync_apply.snapshot(e) for e in session.scalars(select(OutboxEntry))]
+        kept = [snapshot(e) for e in session.scalars(select(OutboxEntry))]
     first = alice.sync()
     assert first.rejected == 0, first.log
     # The same outbox sent again, as after a lost reply: every change is a duplicate, nothing is stored twice.
@@ -257,7 +261,7 @@ def test_refused_change_is_kept_and_explained(world: dict[str, Any]) -> None:
     with alice.store.read() as session:
         assert session.scalars(select(OutboxEntry)).one().fields == {"assessor": "bob"}
     assert alice.sync().pushed == 0  # not sent again until edited or retried
-    sync_apply.keep_theirs(alice.store, refusal.id)
+    keep_theirs(alice.store, refusal.id)
     alice.sync()
     assert alice.records() == world["office"]("alice").records()
 
@@ -274,7 +278,7 @@ def test_revoked_device_wipes_the_account_and_says_so(world: dict[str, Any]) -> 
         saved = saved_copies_folder(alice.data_dir, learner.full_name, learner.uln)
     saved.mkdir(parents=True)
     (saved / "2026-11-30-employer-copy.pdf").write_bytes(b"%PDF-1.4 signed copy")
-    device_id = alice.client.store and sync_apply.read_state(alice.store)[sync_apply.DEVICE_ID]
+    device_id = alice.client.store and read_state(alice.store)[DEVICE_ID]
     with transaction(world["setup"].factory) as session:
         revoke_device(session, device_id)
     path = database_path(alice.data_dir, "alice")

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from reviewapp.store.models import OutboxEntry, PlanItem, Target
-from reviewapp.sync_client import SyncError
+from reviewapp.store.sync.conflicts import keep_mine
+from reviewapp.sync_client.errors import SyncError
 from tests.conftest import DEMO_TODAY
 
 TRIALS = 6
@@ -166,9 +167,8 @@ def test_server_replaced_by_an_older_copy_gets_back_what_it_lacks(world: dict[st
     [conflict] = alice.conflicts()
     assert (conflict.field, conflict.my_value) == ("phone", "after the backup")
     _agree(alice, world)
-    from reviewapp.store import sync_apply
 
-    sync_apply.keep_mine(alice.store, conflict.id)
+    keep_mine(alice.store, conflict.id)
     alice.sync()
     assert world["office"]("alice").record("learner", learners[0])["phone"] == "after the backup"
     _agree(alice, world)

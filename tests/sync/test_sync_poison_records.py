@@ -3,7 +3,7 @@
 The server's database is poisoned directly, as a push accepted before the server checked such values left it: a
 review whose `template_version` no SQLite integer holds, and one whose visit date is no date. (A lone surrogate
 stored on the server is refused by the server's own answer, a 500 until the server checks pushes; the laptop's
-side of it, one record of a page, is in tests/store/test_sync_apply_unapplied.py.)
+side of it, one record of a page, is in tests/store/test_sync_pull_unapplied.py.)
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from reviewapp.store import sync_apply
+from reviewapp.store.sync.conflicts import keep_mine
 
 PG_SERVER_URL = os.environ.get("REVIEWAPP_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
@@ -52,7 +52,7 @@ def test_two_laptops_office_conflict_and_reassignment_on_postgresql(world: dict[
     first.sync()
     assert second.sync().conflicts == 1
     [conflict] = second.conflicts()
-    sync_apply.keep_mine(second.store, conflict.id)
+    keep_mine(second.store, conflict.id)
     second.sync(), first.sync()
     server = office.as_assessor("alice").records()
     assert server[("learner", ann)]["phone"] == "second"

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from synckit import PASSWORD, ROOT
 
-from reviewapp.sync_client import PasswordChangeRequiredError
+from reviewapp.sync_client.errors import PasswordChangeRequiredError
 from sync.server.accounts import find_user, reset_password
 from sync.server.db import transaction
 from sync.server.models import Device

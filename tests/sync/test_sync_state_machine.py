@@ -16,8 +16,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from sqlalchemy import select
 from synckit import Laptop, Office
 
-from reviewapp.store import sync_apply
 from reviewapp.store.models import Learner, OutboxEntry, SyncConflict
+from reviewapp.store.sync.conflicts import keep_mine, keep_theirs
 
 FIELDS = ("phone", "email", "starting_points")
 COUNTER = itertools.count()
@@ -84,9 +84,9 @@ def make_machine(world: dict[str, Any], tmp_path) -> type[RuleBasedStateMachine]
                 current = getattr(session.get(Learner, first.record_id), first.field)
             if mine:
                 self.replaced.add((first.record_id, first.field, current))
-                sync_apply.keep_mine(laptop.store, first.id)
+                keep_mine(laptop.store, first.id)
             else:
-                sync_apply.keep_theirs(laptop.store, first.id)
+                keep_theirs(laptop.store, first.id)
 
         @invariant()
         def laptops_never_lose_a_pending_value(self) -> None:

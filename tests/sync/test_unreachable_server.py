@@ -15,7 +15,8 @@ import pytest
 
 from reviewapp.store.database import Store
 from reviewapp.store.settings import set_settings
-from reviewapp.sync_client import ServerUnreachableError, SyncClient
+from reviewapp.sync_client.engine import SyncClient
+from reviewapp.sync_client.errors import ServerUnreachableError
 
 TECHNICAL = ("Errno", "ConnectError", "attempts", "Traceback")
 
@@ -123,7 +124,7 @@ def test_the_window_says_an_unreachable_server_in_words(qtbot, tmp_path) -> None
         url = f"http://127.0.0.1:{_closed_port()}"
         controller.save_settings(url, "alice", 0)
         # Signed in earlier: a token is kept, so the sync goes as far as the server.
-        from reviewapp.sync_client import save_token
+        from reviewapp.sync_client.tokens import save_token
 
         save_token(store, url, "a-token-from-an-earlier-sign-in")
         started = time.monotonic()

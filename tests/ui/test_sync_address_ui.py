@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from reviewapp.store.database import Store
 from reviewapp.store.settings import get_setting, set_settings
-from reviewapp.sync_client import SERVER_URL
+from reviewapp.sync_client.config import SERVER_URL
 from reviewapp.ui.main_window import MainWindow
 from reviewapp.ui.sync_controller import SyncController
 

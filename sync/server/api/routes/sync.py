@@ -20,7 +20,7 @@ from sync.protocol import (
 
 from ...cases.notify import remember_base_url
 from ...records import stored_fields
-from ...sync_pull import pull_page
+from ...sync_pull import pull_page, remaining_after
 from ...sync_push import push_changes
 from ..deps import CallerDep, ServerIdDep, SessionDep
 
@@ -36,19 +36,22 @@ def pull(
     server: ServerIdDep,
     since: Annotated[int, Query(ge=0, le=2**62, description="The cursor of the last page applied; 0 at first")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 500,
+    count: Annotated[bool, Query(description="Also say how many changes wait after this page")] = False,
     x_reviewapp_protocol: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> PullResponse:
     protocol = int((x_reviewapp_protocol or "1").strip())  # a number: check_client_protocol saw to it
     with session.begin():
         changes, cursor, more = pull_page(session, caller, since, limit, protocol)
+        remaining = (remaining_after(session, caller, cursor, protocol) if more else 0) if count else None
     _for_client(changes, protocol)
     # Serialised here, once: returned as a model, FastAPI would validate the whole page again and then encode it.
-    body = PullResponse(server_id=server, changes=changes, cursor=cursor, more=more)
+    body = PullResponse(server_id=server, changes=changes, cursor=cursor, more=more, remaining=remaining)
+    unasked = {"remaining"} if remaining is None else None  # a laptop that did not ask may not know the field
     try:
-        content = body.model_dump_json()
+        content = body.model_dump_json(exclude=unasked)
     except (PydanticSerializationError, UnicodeError, ValueError):
         body.changes = _sendable(changes)
-        content = body.model_dump_json()
+        content = body.model_dump_json(exclude=unasked)
     return Response(content=content, media_type="application/json")  # type: ignore[return-value]
 
 

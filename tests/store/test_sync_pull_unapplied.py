@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reviewapp.store import sync_apply, unapplied
+from reviewapp.store import unapplied
 from reviewapp.store.models import Learner, new_id
-from reviewapp.sync_client import _RawPage
+from reviewapp.store.sync.page import validate_page
+from reviewapp.store.sync.pull import apply_pages
+from reviewapp.store.sync.state import CURSOR, get_state
+from reviewapp.sync_client.engine import _RawPage
 
 LEARNER = {"uln": "9000000019", "first_name": "Ann", "last_name": "Lee", "start_date": "2026-01-05"}
 
@@ -37,9 +40,9 @@ def test_a_lone_surrogate_in_one_record_fails_only_that_record(store) -> None:
     ]}
     raw = json.dumps(body).encode()  # "\\ud800" on the wire, which pydantic-core's JSON parser refuses outright
     parsed = _RawPage.model_validate_json(raw)
-    page = sync_apply.validate_page({**(parsed.model_extra or {}), "server_id": parsed.server_id},
+    page = validate_page({**(parsed.model_extra or {}), "server_id": parsed.server_id},
                                     parsed_leniently=parsed._lenient)
-    counts = sync_apply.apply_pages(store, [page], allow_dangling=True)
+    counts = apply_pages(store, [page], allow_dangling=True)
     assert _learners(store) == {good} and counts.applied == 2  # the learner, and the review nested as answers may be
     reasons = {item.id: item.reason for item in counts.skipped}
     # The shared rule (sync.protocol.record_problem) names the field and the kind of fault.
@@ -50,18 +53,18 @@ def test_a_lone_surrogate_in_one_record_fails_only_that_record(store) -> None:
     assert any("rev (int_parsing)" in reason for reason in reasons.values())
     assert "Ann" not in json.dumps(reasons) and "said" not in json.dumps(reasons)  # fields named, never values
     with store.read() as session:
-        assert sync_apply.get_state(session, sync_apply.CURSOR) == "9"  # moved past them: not met again
-        assert set(unapplied.parse(sync_apply.get_state(session, unapplied.UNAPPLIED))) == {
+        assert get_state(session, CURSOR) == "9"  # moved past them: not met again
+        assert set(unapplied.parse(get_state(session, unapplied.UNAPPLIED))) == {
             unapplied.key(item.entity, item.id) for item in counts.skipped}
 
 
 def test_a_record_that_raises_while_applied_is_skipped_and_the_rest_applied(store) -> None:
     ids = [new_id() for _ in range(4)]
-    page, records = sync_apply.validate_page(
+    page, records = validate_page(
         {"server_id": "s1", "cursor": 4, "more": False, "changes": [upsert(i, n + 1) for n, i in enumerate(ids)]})
     # A value every check passed but SQLite cannot take (as a check that missed something would let through).
     records[2] = records[2].model_copy(update={"level": 2**70})
-    counts = sync_apply.apply_pages(store, [(page, records)], allow_dangling=True)
+    counts = apply_pages(store, [(page, records)], allow_dangling=True)
     assert _learners(store) == {ids[0], ids[1], ids[3]} and counts.applied == 3
     assert [(item.id, item.reason) for item in counts.skipped] == [(ids[2], "applying it failed (OverflowError)")]
 
@@ -71,13 +74,13 @@ def test_answers_nested_deeper_than_can_be_stored_fail_only_their_review(store) 
     nested: Any = "bottom"
     for _ in range(5000):
         nested = [nested]
-    page = sync_apply.validate_page({"server_id": "s1", "cursor": 2, "more": False, "changes": [
+    page = validate_page({"server_id": "s1", "cursor": 2, "more": False, "changes": [
         upsert(learner, 1),
         {"entity": "review", "id": review, "rev": 2, "op": "upsert", "data": {
             "learner_id": learner, "template_id": "apprenticeship-progress-review", "template_version": 1,
             "answers": {"nested": nested}}},
     ]})
-    counts = sync_apply.apply_pages(store, [page], allow_dangling=True)
+    counts = apply_pages(store, [page], allow_dangling=True)
     assert _learners(store) == {learner}
     [reason] = [item.reason for item in counts.skipped]
     assert "nested more than" in reason and reason.endswith("in answers")

@@ -7,15 +7,17 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from reviewapp.store import sync_apply
 from reviewapp.store.models import Learner, OutboxEntry, SyncConflict, Target, new_id
+from reviewapp.store.sync.page import validate_page
+from reviewapp.store.sync.pull import CursorMoved, apply_pages
+from reviewapp.store.sync.state import CURSOR, get_state, rewind_cursor
 
 LEARNER = {"uln": "9000000019", "first_name": "Ann", "last_name": "Lee", "start_date": "2026-01-05"}
 
 
 def page(*changes: dict[str, Any], more: bool = False):  # type: ignore[no-untyped-def]
     cursor = max(c["rev"] for c in changes)
-    return sync_apply.validate_page({"server_id": "s1", "changes": list(changes), "cursor": cursor, "more": more})
+    return validate_page({"server_id": "s1", "changes": list(changes), "cursor": cursor, "more": more})
 
 
 def upsert(record_id: str, rev: int, **fields: Any) -> dict[str, Any]:
@@ -24,16 +26,16 @@ def upsert(record_id: str, rev: int, **fields: Any) -> dict[str, Any]:
 
 def test_the_newest_copy_of_a_record_wins_when_pages_are_applied_together(store) -> None:
     learner_id = new_id()
-    sync_apply.apply_pages(store, [page(upsert(learner_id, 10))], allow_dangling=True)
+    apply_pages(store, [page(upsert(learner_id, 10))], allow_dangling=True)
     with store.write() as session:
         session.get(Learner, learner_id).phone = "07700 900123"  # a local edit, not yet sent
     # Two pages applied as one unit (as after a record named one on a later page): the later copy is the newer.
-    sync_apply.apply_pages(store, [page(upsert(learner_id, 12, first_name="Old"), more=True),
+    apply_pages(store, [page(upsert(learner_id, 12, first_name="Old"), more=True),
                                    page(upsert(learner_id, 14, first_name="New"))], allow_dangling=True)
     with store.read() as session:
         learner = session.get(Learner, learner_id)
         assert (learner.first_name, learner.rev, learner.phone) == ("New", 14, "07700 900123")
-    sync_apply.apply_pages(store, [page(upsert(learner_id, 16), more=True),
+    apply_pages(store, [page(upsert(learner_id, 16), more=True),
                                    page({"entity": "learner", "id": learner_id, "rev": 18, "op": "delete"})],
                            allow_dangling=True)
     with store.read() as session:
@@ -42,10 +44,10 @@ def test_the_newest_copy_of_a_record_wins_when_pages_are_applied_together(store)
 
 def test_a_learner_sent_then_removed_in_one_batch_stays_held(store) -> None:
     learner_id = new_id()
-    sync_apply.apply_pages(store, [page(upsert(learner_id, 20))], allow_dangling=True)
+    apply_pages(store, [page(upsert(learner_id, 20))], allow_dangling=True)
     with store.write() as session:
         session.add(Target(learner_id=learner_id, text="Written offline"))
-    counts = sync_apply.apply_pages(
+    counts = apply_pages(
         store, [page(upsert(learner_id, 21, last_name="Lee-Smith"), more=True),
                 page({"entity": "learner", "id": learner_id, "rev": 22, "op": "removed"})], allow_dangling=True,
     )
@@ -57,7 +59,7 @@ def test_a_learner_sent_then_removed_in_one_batch_stays_held(store) -> None:
     with store.apply_remote() as session:
         for entry in session.scalars(select(OutboxEntry)):
             session.delete(entry)
-    sync_apply.apply_pages(store, [page(upsert(new_id(), 23))], allow_dangling=True)
+    apply_pages(store, [page(upsert(new_id(), 23))], allow_dangling=True)
     with store.read() as session:
         assert session.get(Learner, learner_id) is not None
         assert session.scalars(select(SyncConflict).where(SyncConflict.resolved_at.is_(None))).all()
@@ -65,10 +67,10 @@ def test_a_learner_sent_then_removed_in_one_batch_stays_held(store) -> None:
 
 def test_pages_fetched_before_the_cursor_moved_back_are_not_applied(store) -> None:
     first, second = new_id(), new_id()
-    sync_apply.apply_pages(store, [page(upsert(first, 30))], allow_dangling=True, since=0)
-    sync_apply.rewind_cursor(store, 10)  # e.g. Keep theirs on a refused change, while a pull was running
-    with pytest.raises(sync_apply.CursorMoved):
-        sync_apply.apply_pages(store, [page(upsert(second, 31))], allow_dangling=True, since=30)
+    apply_pages(store, [page(upsert(first, 30))], allow_dangling=True, since=0)
+    rewind_cursor(store, 10)  # e.g. Keep theirs on a refused change, while a pull was running
+    with pytest.raises(CursorMoved):
+        apply_pages(store, [page(upsert(second, 31))], allow_dangling=True, since=30)
     with store.read() as session:
         assert session.get(Learner, second) is None
-        assert sync_apply.get_state(session, sync_apply.CURSOR) == "10"
+        assert get_state(session, CURSOR) == "10"
