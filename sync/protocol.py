@@ -815,13 +815,28 @@ class PushRequest(_Request):
 
 
 class FieldConflict(_Message):
-    """A field changed both here and on the server: the server kept `server_value`; the client's is stored too."""
+    """A field changed both here and on the server: the server kept `server_value`; the client's is stored too.
+
+    A structured field (a review's `answers`) merges per question and per item (issue 19): `path` then names the
+    question and item id both sides changed, the `*_at_path` values are the two sides there, and `client_value`
+    is the server's whole value with only the client's part at `path` in it, so a client that keeps its own by
+    sending `client_value` over `server_value` changes that part alone. `path` empty: the whole field. The
+    `server_changed_*` say who last changed the record the server kept, on which device and when. All additive:
+    a client that ignores them reads the conflict as before.
+    """
 
     conflict_id: str
     field: str
     base_value: Any = None
     server_value: Any = None
     client_value: Any = None
+    path: list[str] = Field(default_factory=list)
+    base_at_path: Any = None
+    server_at_path: Any = None
+    client_at_path: Any = None
+    server_changed_by: str | None = None
+    server_changed_device: str | None = None
+    server_changed_at: dt.datetime | None = None
 
 
 class PushResult(_Message):

@@ -196,6 +196,12 @@ class Conflict(Base):
     device_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    #: Where inside `field` the two sides differ (a question's key, a list item's id); empty for the whole field.
+    path: Mapped[list[str] | None] = mapped_column(JsonType, nullable=True)
+    #: Who last changed the record the server kept, on which device and when (from the change log).
+    server_changed_by: Mapped[str | None] = mapped_column(String(100))
+    server_changed_device: Mapped[str | None] = mapped_column(String(64))
+    server_changed_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
 
 
 class PushReceipt(Base):

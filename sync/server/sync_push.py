@@ -46,8 +46,9 @@ from .cases import open_after_push
 from .db import DEVICE_TIME, new_id, next_rev, take_write_lock
 from .due_dates import refresh_learners
 from .email_copies import send_after_push
+from .field_merge import PartConflict, merge_field, structured, value_at, with_part
 from .finalisation_rules import check_ready_to_finalise
-from .models import RECORD_MODELS, Conflict, Learner, PushReceipt, Review, Signature, utcnow
+from .models import RECORD_MODELS, ChangeLog, Conflict, Learner, PushReceipt, Review, Signature, utcnow
 from .push_links import (
     FINALISED,
     VOIDED,
@@ -307,9 +308,19 @@ def _update(session: Session, caller: Caller, change: PushChange, row: Any) -> P
             raise Rejected(VOIDED if _status(session, entity, row) == "void" else FINALISED)
     applied: dict[str, Any] = {}
     conflicts: list[FieldConflict] = []
+    changed_by = _last_change(session, row)
     for name, value in client_fields.items():
         server_value = current.get(name)
         if value == server_value:
+            continue
+        if name in change.base and structured(server_value, change.fields[name]):
+            # Per question and per item (field_merge.py): only what both sides changed is a conflict.
+            merged_value, parts = merge_field(change.base[name], server_value, change.fields[name])
+            if merged_value != server_value:
+                applied[name] = merged_value
+            conflicts.extend(_store_conflict(session, caller, change, row, name, merged_value,
+                                             with_part(merged_value, part.path, part.client), changed_by, part)
+                             for part in parts)
             continue
         if name in change.base:
             base_ok = _json_equal(entity, name, change.base[name], server_value)
@@ -318,7 +329,7 @@ def _update(session: Session, caller: Caller, change: PushChange, row: Any) -> P
         if base_ok:
             applied[name] = value
         else:
-            conflicts.append(_store_conflict(session, caller, change, row, name, server_value, value))
+            conflicts.append(_store_conflict(session, caller, change, row, name, server_value, value, changed_by))
     if not applied:
         return _result(change, row.rev, conflicts)
     merged = validate_fields(entity, {**current, **applied})
@@ -343,16 +354,34 @@ def _conflicts_of(session: Session, caller: Caller, change: PushChange) -> list[
         .where(Conflict.user_id == caller.user_id, Conflict.change_id == change.change_id)
         .order_by(Conflict.field)
     )
-    return [
-        FieldConflict(
-            conflict_id=c.id,
-            field=c.field,
-            base_value=c.base_value,
-            server_value=c.server_value,
-            client_value=c.client_value,
-        )
-        for c in stored
-    ]
+    return [_field_conflict(c) for c in stored]
+
+
+def _field_conflict(c: Conflict) -> FieldConflict:
+    """A stored conflict as the push result carries it: the whole field, and the part at its path."""
+    path = list(c.path or [])
+    return FieldConflict(
+        conflict_id=c.id,
+        field=c.field,
+        base_value=c.base_value,
+        server_value=c.server_value,
+        client_value=c.client_value,
+        path=path,
+        base_at_path=value_at(c.base_value, path),
+        server_at_path=value_at(c.server_value, path),
+        client_at_path=value_at(c.client_value, path),
+        server_changed_by=c.server_changed_by,
+        server_changed_device=c.server_changed_device,
+        server_changed_at=c.server_changed_at,
+    )
+
+
+def _last_change(session: Session, row: Any) -> tuple[str | None, str | None, Any]:
+    """Who last changed the record as the server holds it, on which device, and when (the device's time if said)."""
+    log = session.get(ChangeLog, row.rev)
+    if log is None:
+        return row.updated_by or None, None, row.updated_at
+    return row.updated_by or None, log.device_id, log.device_time or log.at
 
 
 def _json_equal(entity: str, name: str, base: Any, server_value: Any) -> bool:
@@ -371,28 +400,36 @@ def _json_equal(entity: str, name: str, base: Any, server_value: Any) -> bool:
 
 
 def _store_conflict(
-    session: Session, caller: Caller, change: PushChange, row: Any, name: str, server_value: Any, client_value: Any
+    session: Session, caller: Caller, change: PushChange, row: Any, name: str, server_value: Any, client_value: Any,
+    changed_by: tuple[str | None, str | None, Any], part: PartConflict | None = None,
 ) -> FieldConflict:
+    """Kept on the server (the conflict history: the value not chosen stays readable) and answered to the client.
+
+    For a part of a structured field the base stored is the client's base with only that part in it (the client
+    may have sent only the questions it changed, so its base is no whole value to keep).
+    """
+    base = change.base.get(name)
+    if part is not None:
+        base = with_part(server_value, part.path, part.base)
+    by, device, at = changed_by
     conflict = Conflict(
         id=new_id(),
         entity=change.entity,
         record_id=row.id,
         field=name,
-        base_value=change.base.get(name),
+        base_value=base,
         server_value=server_value,
         client_value=client_value,
         change_id=change.change_id,
         user_id=caller.user_id,
         device_id=caller.device_id,
+        path=list(part.path) if part is not None else [],
+        server_changed_by=by,
+        server_changed_device=device,
+        server_changed_at=at,
     )
     session.add(conflict)
-    return FieldConflict(
-        conflict_id=conflict.id,
-        field=name,
-        base_value=conflict.base_value,
-        server_value=server_value,
-        client_value=client_value,
-    )
+    return _field_conflict(conflict)
 
 
 def _check_links(
