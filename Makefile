@@ -10,7 +10,7 @@ test:
 	@scripts/test.sh
 
 # The quick version of every benchmark (a few minutes); full runs and the results table: benchmarks/README.md.
-BENCHMARKS := startup caseload_filter autosave pdf server_load crash_trials sync_pull sync_fault_trials caseload_import mis_import office
+BENCHMARKS := startup caseload_filter autosave pdf server_load crash_trials sync_pull sync_fault_trials caseload_import mis_import office wizard ui_heartbeat
 bench:
 	@scripts/venv.sh test
 	@scripts/postgres.sh

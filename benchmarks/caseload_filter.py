@@ -7,7 +7,7 @@ and cleared again with Backspace, one key at a time. Each keystroke is timed fro
 repainted (the key delivered through QTest, then the event queue drained, paints included). The time for a bare
 QLineEdit with nothing connected is measured the same way, as the baseline, and the UI thread's CPU time per
 keystroke is shown too: on a shared machine it says how much of the latency is work and how much is waiting for a
-core. Target: median and p95 <= 16 ms.
+core. Target (issue 18): p95 <= 8 ms.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import random
 import sys
 import time
 
-TARGET_MS = 16.0
+TARGET_MS = 8.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,9 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  UI thread CPU per keystroke: median {ms(median(app_cpu))}, p95 {ms(p95(app_cpu))} (the work itself: "
           "wall-clock time above it is the machine's other load)")
     print(f"  bare QLineEdit keystroke: median {ms(median(bare_times))}")
-    met = median(both) * 1000 <= TARGET_MS and p95(both) * 1000 <= TARGET_MS
+    met = p95(both) * 1000 <= TARGET_MS
     print(f"caseload_filter: median {ms(median(both))}, p95 {ms(p95(both))} per keystroke on {total} learners "
-          f"({median(both) / median(bare_times):.0f}x a bare line edit; target <= {TARGET_MS:.0f} ms: {verdict(met)})")
+          f"({median(both) / median(bare_times):.0f}x a bare line edit; "
+          f"target p95 <= {TARGET_MS:.0f} ms: {verdict(met)})")
     return 0
 
 

@@ -5,7 +5,7 @@
 Each run is a separate process timed from just before `Popen` to the wall-clock time the child prints when its
 window receives its first Paint (or Expose) event; the app and the bare window alternate so drift hits both alike.
 Also reported: when the caseload has arrived in the table (the window paints first and loads off the UI thread).
-Target: median ratio app / bare <= 1.5x.
+Targets (issue 18): first paint <= 1.3x a bare window; the caseload in the table <= 4x.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-TARGET_RATIO = 1.5
+TARGET_RATIO = 1.3
+SHOWN_TARGET_RATIO = 4.0
 
 
 def child(kind: str, data_dir: str | None) -> int:
@@ -118,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"median: bare {median(bare) * 1000:.0f} ms, app first paint {median(app) * 1000:.0f} ms, "
           f"caseload shown {median(loaded) * 1000:.0f} ms ({shown_ratio:.2f}x bare)")
     print(f"startup: first paint {ratio:.2f}x a bare QMainWindow on {args.learners} learners "
-          f"(target <= {TARGET_RATIO}x: {verdict(ratio <= TARGET_RATIO)})")
+          f"(target <= {TARGET_RATIO}x: {verdict(ratio <= TARGET_RATIO)}); caseload in the table {shown_ratio:.2f}x "
+          f"(target <= {SHOWN_TARGET_RATIO:.0f}x: {verdict(shown_ratio <= SHOWN_TARGET_RATIO)})")
     return 0
 
 

@@ -27,6 +27,8 @@ TINY = {
     "caseload_import": ["--rows", "1200", "--repeats", "1"],
     "mis_import": ["--learners", "300", "--backend", "auto", "--idle-pushes", "5"],
     "office": ["--quick", "--repeats", "1"],
+    "wizard": ["--quick", "--past", "2", "--repeats", "1", "--learners", "20"],
+    "ui_heartbeat": ["--quick"],
 }
 #: Trials whose output names each trial that could not be carried out as a PROBLEM (benchmarks/crash_trials.py).
 TRIALS = {"crash_trials", "sync_fault_trials"}

@@ -34,11 +34,6 @@ _RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
-_ANSWERED_ROLES = frozenset({
-    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.BackgroundRole,
-    Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole, ROW_ROLE,
-    SORT_ROLE,
-})
 _NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
@@ -154,34 +149,20 @@ class CaseloadModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # Painting asks every visible cell for some seven roles, most of which this model leaves to the style:
-        # answer those first and cheaply, and each row's text once (it cannot change until set_rows).
-        if role not in _ANSWERED_ROLES or not index.isValid():
-            return None
-        number = index.row()
-        row = self._rows[number]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        # Painting asks every visible cell for some ten roles, most of which this model leaves to the style:
+        # display text first (each row's texts made once, when first shown: they cannot change until set_rows),
+        # then one dict look-up for the rest, the unanswered roles ending there.
+        if role == _DISPLAY and index.isValid():
+            number = index.row()
             texts = self._texts[number]
             if texts is None:
-                texts = self._texts[number] = tuple(self._display(row, c) for c in range(len(Column.HEADERS)))
-            return texts[col]
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return self._accessible(row, col)
-        if role == SORT_ROLE:
-            return self._sort_key(row, col)
-        if role == ROW_ROLE:
-            return row
-        if role == Qt.ItemDataRole.BackgroundRole:
-            colour = self._background(row, col)
-            return QBrush(colour) if colour is not None else None
-        if role == Qt.ItemDataRole.ForegroundRole and col in _COLOURED_COLUMNS:
-            return QBrush(QColor("#1a1a1a"))  # dark text on the pale colours, whatever the theme
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, col)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (Column.DAYS_OVERDUE, Column.OTJ_BEHIND):
-            return _NUMBER_ALIGNMENT  # figures line up by their units, to be compared down the column
-        return None
+                row = self._rows[number]
+                texts = self._texts[number] = tuple(self._display(row, c) for c in _COLUMNS)
+            return texts[index.column()]
+        answer = _ROLE_ANSWERS.get(role)
+        if answer is None or not index.isValid():
+            return None
+        return answer(self._rows[index.row()], index.column())
 
     @staticmethod
     def _background(row: CaseloadRow, col: int) -> QColor | None:
@@ -293,6 +274,37 @@ class CaseloadModel(QAbstractTableModel):
             case Column.OTJ_BEHIND:
                 return -1.0 if row.otj_hours_behind is None else float(row.otj_hours_behind)
         return CaseloadModel._display(row, col).casefold()
+
+
+def _background_brush(row: CaseloadRow, col: int) -> QBrush | None:
+    colour = CaseloadModel._background(row, col)
+    return None if colour is None else _BRUSHES[colour.name()]
+
+
+def _foreground_brush(_row: CaseloadRow, col: int) -> QBrush | None:
+    return _DARK_TEXT if col in _COLOURED_COLUMNS else None  # dark text on the pale colours, whatever the theme
+
+
+def _alignment(_row: CaseloadRow, col: int) -> Qt.AlignmentFlag | None:
+    # Figures line up by their units, to be compared down the column.
+    return _NUMBER_ALIGNMENT if col in (Column.DAYS_OVERDUE, Column.OTJ_BEHIND) else None
+
+
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_COLUMNS = range(len(Column.HEADERS))
+#: One brush per colour, made once: painting asks for the background of every visible cell on each repaint.
+_BRUSHES = {colour.name(): QBrush(colour) for colour in (*RAG_COLOURS.values(), *TIMING_COLOURS.values())}
+_DARK_TEXT = QBrush(QColor("#1a1a1a"))
+#: The roles the model answers besides the display text, each a function of (row, column).
+_ROLE_ANSWERS: dict[int, Callable[[CaseloadRow, int], Any]] = {
+    Qt.ItemDataRole.AccessibleTextRole: CaseloadModel._accessible,
+    SORT_ROLE: CaseloadModel._sort_key,
+    ROW_ROLE: lambda row, _col: row,
+    Qt.ItemDataRole.BackgroundRole: _background_brush,
+    Qt.ItemDataRole.ForegroundRole: _foreground_brush,
+    Qt.ItemDataRole.ToolTipRole: CaseloadModel._tooltip,
+    Qt.ItemDataRole.TextAlignmentRole: _alignment,
+}
 
 
 class CaseloadFilterProxy(QSortFilterProxyModel):
