@@ -451,6 +451,10 @@ def figure_and_trend(session: Session, figure: Figure, scope: Scope,
 #: engine's pool holds 5, one of them the request's own). SQLite runs them one after another: its one writer and
 #: in-process engine gain nothing from threads.
 CONCURRENT_FIGURES = 3
+#: The figures slowest first (EXPLAIN ANALYZE at 10,000 learners: targets followed up probes a target per review
+#: held), so the side-by-side connections start the long ones first and finish together; the rest keep FIGURES'
+#: order. Only an order: a figure missing here is still computed.
+SLOWEST_FIRST = ("targets-followed-up", "targets-past-due", "employer-at-review", "days-between-reviews")
 
 
 def dashboard_figures(session: Session, scope: Scope,
@@ -467,8 +471,10 @@ def dashboard_figures(session: Session, scope: Scope,
         with Session(bind=bind) as own:
             return (figure, *figure_and_trend(own, figure, scope, period))
 
+    order = sorted(FIGURES, key=lambda f: SLOWEST_FIRST.index(f.key) if f.key in SLOWEST_FIRST else len(SLOWEST_FIRST))
     with ThreadPoolExecutor(CONCURRENT_FIGURES, thread_name_prefix="figures") as pool:
-        return list(pool.map(one, FIGURES))
+        found = {result[0].key: result for result in pool.map(one, order)}
+    return [found[figure.key] for figure in FIGURES]
 
 
 def assessors_in_scope(session: Session, scope: Scope) -> list[tuple[str, str]]:
