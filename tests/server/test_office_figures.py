@@ -16,7 +16,16 @@ from sync.server.accounts import find_user
 from sync.server.db import new_id, next_rev, take_write_lock, transaction
 from sync.server.due_dates import refresh_learners
 from sync.server.models import Review, Signature, Target
-from sync.server.office_figures import BY_KEY, Period, Scope, rows_query, trend
+from sync.server.office_figures import (
+    BY_KEY,
+    FIGURES,
+    Period,
+    Scope,
+    dashboard_figures,
+    figure_and_trend,
+    rows_query,
+    trend,
+)
 from sync.server.scope import Caller
 from sync.server.teams import find_team
 
@@ -170,6 +179,19 @@ def test_the_trend_is_the_figure_month_by_month(server: Server, built: dict[str,
                                                     "Nov 2025"]
     assert [value.total for _, value in months] == [0, 0, 0, 1, 1, 6]
     assert months[-1][1] == _values(server, scope)["employer-at-review"]
+
+
+def test_the_dashboards_figures_side_by_side_are_each_figure_and_trend_in_order(server: Server,
+                                                                               built: dict[str, Any]) -> None:
+    """On PostgreSQL the dashboard works its figures out on connections of their own (office_figures
+    .dashboard_figures): the same values, in FIGURES' order, as one after another on the request's session."""
+    scope = _scope(server, "quinn", "quality_lead")
+    with server.factory() as session:
+        together = dashboard_figures(session, scope, NOVEMBER)
+        alone = [(figure, *figure_and_trend(session, figure, scope, NOVEMBER)) for figure in FIGURES]
+    assert [figure.key for figure, _, _ in together] == [figure.key for figure in FIGURES]
+    assert together == alone
+    assert together[[f.key for f in FIGURES].index("employer-at-review")][1].total == 6
 
 
 def test_the_dashboard_and_its_drill_down_and_csv(server: Server, built: dict[str, Any]) -> None:

@@ -22,13 +22,12 @@ from ..api.deps import PageCallerDep, SessionDep
 from ..models import Team, TeamMember
 from ..office_figures import (
     BY_KEY,
-    FIGURES,
     Figure,
     Period,
     Scope,
     Value,
     assessors_in_scope,
-    figure_and_trend,
+    dashboard_figures,
     rows_query,
 )
 from ..sampling import sampled_shares
@@ -138,8 +137,7 @@ def dashboard(request: Request, caller: PageCallerDep, session: SessionDep) -> H
     scope, teams = _scope(request, session, caller)
     keep = _keep(period, scope)
     cards = []
-    for figure in FIGURES:
-        value, months = figure_and_trend(session, figure, scope, period)
+    for figure, value, months in dashboard_figures(session, scope, period):
         cards.append({
             "figure": figure, "words": _words(figure, value), "detail": _detail(figure, value),
             "href": f"/figures/{figure.key}?{urlencode(keep)}",
