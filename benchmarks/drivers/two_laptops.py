@@ -266,9 +266,10 @@ def report(tally: TwoLaptopTally, backend: str) -> str:
     """Print where the kills landed; the summary line (the README's figures)."""
     for where, count in sorted(tally.landed.items()):
         print(f"  {where}: {count}")
-    return (f"sync_fault_trials two laptops + office: {tally.trials} trials ({backend}): lost {tally.lost}, duplicated "
-            f"{tally.duplicated}, diverged {tally.diverged}, conflicts not shown {tally.conflicts_not_shown} "
-            f"(target 0, 0, 0, 0: {'met' if tally.met() else 'MISSED'}); {tally.writes} written values, "
+    return (f"sync_fault_trials: two laptops + office: {tally.trials} trials ({backend}): lost {tally.lost}, "
+            f"duplicated {tally.duplicated}, diverged {tally.diverged}, conflicts not shown "
+            f"{tally.conflicts_not_shown} (target 0, 0, 0, 0: {'met' if tally.met() else 'MISSED'}); "
+            f"{tally.writes} written values, "
             f"{tally.conflicts_shown} kept as shown conflicts, {tally.created} laptop-made records; review "
             f"answers conflicts: {tally.different_question_conflicts} of {tally.different_question_trials} "
             f"different-question trials (per-question merge should make this 0), {tally.same_question_conflicts} "
