@@ -96,7 +96,8 @@ class World:
             setup.close()
         self.server: subprocess.Popen[bytes] | None = None
         self.start_server()
-        self.laptop = self.kit.Laptop(root / "alice", "alice", self.base, **CLIENT_OPTIONS).login()
+        self.laptop_dir = root / "alice"  # the laptop the kill functions act on (two_laptops swaps it)
+        self.laptop = self.kit.Laptop(self.laptop_dir, "alice", self.base, **CLIENT_OPTIONS).login()
         self.laptop.sync()
         self.office = self.kit.Office(self.base, "meg")
         self.alice_view = self.kit.Office(self.base, "alice")  # alice's records as the server holds them
@@ -113,7 +114,7 @@ class World:
         self.server.wait(10)
 
     def reopen_laptop(self) -> None:
-        self.laptop = self.kit.Laptop(self.root / "alice", "alice", self.base, **CLIENT_OPTIONS)
+        self.laptop = self.kit.Laptop(self.laptop_dir, "alice", self.base, **CLIENT_OPTIONS)
 
     def close(self) -> None:
         from benchlib import stop_server
@@ -217,7 +218,7 @@ def client_sync_and_kill(world: World, rng: random.Random, estimate: float) -> b
 
     world.laptop.close()
     process = subprocess.Popen(
-        [sys.executable, "-m", "reviewapp", "sync", "--data-dir", str(world.root / "alice"), "--server", world.base,
+        [sys.executable, "-m", "reviewapp", "sync", "--data-dir", str(world.laptop_dir), "--server", world.base,
          "--username", "alice"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=child_env(),
         start_new_session=True,
     )
@@ -262,6 +263,46 @@ def server_conflict_values(url: str) -> set[tuple[str, str, str]]:
     finally:
         engine.dispose()
     return {(r[0], r[1], str(r[2])) for r in rows}
+
+
+def server_conflict_raw(url: str) -> list[tuple[str, str, Any]]:
+    """(record id, field, client value as stored) of every conflict the server keeps: answers stay maps."""
+    from sqlalchemy import select
+
+    from sync.server.db import make_engine
+    from sync.server.models import Conflict
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [(r[0], r[1], r[2]) for r in conn.execute(
+                select(Conflict.record_id, Conflict.field, Conflict.client_value)).all()]
+    finally:
+        engine.dispose()
+
+
+def two_laptop_trials(world: World, rng: random.Random, trials: int, estimate: float, deadline: float) -> Any:
+    """Issue 19 item 5: alice's spare laptop beside her own, the office on the same records, kills of either."""
+    from drivers import two_laptops
+
+    tally = two_laptops.TwoLaptopTally()
+    pair = two_laptops.Pair(world, CLIENT_OPTIONS)
+    kill = {"server": server_sync_and_kill, "client": client_sync_and_kill}
+    try:
+        for trial in range(trials):
+            if deadline and time.monotonic() > deadline:
+                print(f"stopping after {trial} two-laptop trials: --minutes is up", flush=True)
+                break
+            two_laptops.run_trial(pair, rng, trial, estimate, tally, kill,
+                                  lambda w: sync_until_clean(w, tally),  # type: ignore[arg-type]
+                                  lambda: server_conflict_raw(world.url))
+            if (trial + 1) % 10 == 0:
+                print(f"  {trial + 1} two-laptop trials: lost {tally.lost}, duplicated {tally.duplicated}, "
+                      f"diverged {tally.diverged}, answers conflicts on different questions "
+                      f"{tally.different_question_conflicts}", flush=True)
+    finally:
+        pair.close()
+    return tally
 
 
 def check(world: World, writes: list[Write], created: list[tuple[str, str]], tag: str, tally: Tally) -> None:
@@ -323,6 +364,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=0, help="stop starting trials after this long (0: never)")
     parser.add_argument("--backend", choices=("auto", "postgresql", "sqlite"), default="auto")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--part", choices=("all", "one", "two"), default="all",
+                        help="one laptop, two laptops of one assessor plus the office, or both (each --trials)")
     args = parser.parse_args(argv)
     trials = args.trials or (10 if args.quick else 200)
 
@@ -337,6 +380,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rng = random.Random(args.seed)
     tally = Tally()
+    two: Any = None
     started = time.monotonic()
     with scratch("sync-faults") as root:
         url = server_database(root, "server", args.backend)
@@ -346,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
             world = World(root, url)
             estimate = calibrate(world, rng)
             print(f"a sync with changes takes ~{estimate * 1000:.0f} ms; server on {backend}", flush=True)
-            for trial in range(trials):
+            for trial in range(trials if args.part != "two" else 0):
                 if args.minutes and time.monotonic() - started > args.minutes * 60:
                     print(f"stopping after {trial} trials: --minutes {args.minutes} is up", flush=True)
                     break
@@ -366,12 +410,23 @@ def main(argv: list[str] | None = None) -> int:
                 if (trial + 1) % 10 == 0:
                     print(f"  {trial + 1} trials: lost {tally.lost}, duplicated {tally.duplicated}, diverged "
                           f"{tally.diverged} ({time.monotonic() - started:.0f} s)", flush=True)
+            if args.part != "one":
+                two = two_laptop_trials(world, rng, trials, estimate * 1.2,
+                                        started + args.minutes * 60 if args.minutes else 0)
         finally:
             if world is not None:
                 world.close()
             if url.startswith("postgresql"):
                 drop_postgres_database(url)
     done = sum(tally.trials.values())
+    two_ok = True
+    if two is not None:
+        print(two.report_line(backend), flush=True)
+        two_ok = two.met()
+        if two.trials == 0 or (two.trials < trials and not args.minutes):
+            return could_not_run("sync_fault_trials", f"{two.trials} of {trials} two-laptop trials ran")
+    if args.part == "two":
+        return EXIT_MEASURED if two_ok else EXIT_TARGET_MISSED
     for where, count in sorted(tally.landed.items()):
         print(f"  {where}: {count}")
     print(f"checked {tally.writes} written values ({tally.conflicts} kept as conflicts, "
@@ -387,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
           f"client kills; {backend}): lost {tally.lost}, duplicated {tally.duplicated}, diverged {tally.diverged}, "
           f"conflicts not shown on the laptop {tally.conflicts_server_only} (target 0, 0, 0, 0: "
           f"{'met' if ok else 'MISSED'})")
-    return EXIT_MEASURED if ok else EXIT_TARGET_MISSED
+    return EXIT_MEASURED if ok and two_ok else EXIT_TARGET_MISSED
 
 
 if __name__ == "__main__":

@@ -1,4 +1,7 @@
-"""A hypothesis state machine: random offline edits on two laptops and in the office, syncs in random order.
+"""A hypothesis state machine: random offline edits on two laptops and in the office, syncs in random order, and
+faults in the syncs: the laptop killed mid-push (the server applied the batch, the process died before it heard;
+the laptop opens again from its files), the answer lost (the server applied, the client only saw a broken
+connection, and retried), and duplicate delivery (every push batch arrives twice).
 
 At the end (after everyone syncs) every laptop equals the server for its caseload, and every value ever written is
 the current value, kept in a conflict record, or was the base a later writer saw and replaced (a knowing edit).
@@ -7,8 +10,10 @@ the current value, kept in a conflict record, or was the base a later writer saw
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -18,10 +23,45 @@ from synckit import Laptop, Office
 
 from reviewapp.store.models import Learner, OutboxEntry, SyncConflict
 from reviewapp.store.sync.conflicts import keep_mine, keep_theirs
+from reviewapp.sync_client import SyncError
 
 FIELDS = ("phone", "email", "starting_points")
 COUNTER = itertools.count()
-RUNS = {"examples": 0, "steps": 0}
+RUNS = {"examples": 0, "steps": 0, "faults": 0}
+
+
+class Killed(BaseException):
+    """The laptop's process died here: a BaseException, so nothing in the client catches it and carries on."""
+
+
+class FaultTransport(httpx.HTTPTransport):
+    """The laptop's real HTTP transport with a fault for its pushes: `mode` None (none), "duplicate" (each push
+    sent twice, the second answer returned), "lose" (sent, then the answer is lost) or "kill" (sent, then the
+    process dies before the answer is read)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mode: str | None = None
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.mode is None or not request.url.path.endswith("/sync/push"):
+            return super().handle_request(request)
+        response = super().handle_request(request)
+        response.read()
+        response.close()
+        if self.mode == "lose":
+            raise httpx.ReadError("the answer was lost", request=request)
+        if self.mode == "kill":
+            raise Killed
+        second = super().handle_request(request)  # duplicate: the same batch delivered again
+        second.read()
+        return second
+
+
+def open_laptop(data_dir: Path, username: str, url: str) -> tuple[Laptop, FaultTransport]:
+    transport = FaultTransport()
+    laptop = Laptop(data_dir, username, url, http=httpx.Client(base_url=url, timeout=10, transport=transport))
+    return laptop, transport
 
 
 def make_machine(world: dict[str, Any], tmp_path) -> type[RuleBasedStateMachine]:  # type: ignore[no-untyped-def]
@@ -33,9 +73,10 @@ def make_machine(world: dict[str, Any], tmp_path) -> type[RuleBasedStateMachine]
             self.username = f"assessor{n}"
             world["setup"].add_user(self.username)
             self.learners = [world["setup"].add_learner(self.username, first_name=f"L{i}") for i in range(2)]
-            self.laptops = [
-                Laptop(tmp_path / f"m{n}-{i}", self.username, world["server"].url).login() for i in range(2)
-            ]
+            self.dirs = [tmp_path / f"m{n}-{i}" for i in range(2)]
+            opened = [open_laptop(d, self.username, world["server"].url) for d in self.dirs]
+            self.laptops = [laptop.login() for laptop, _transport in opened]
+            self.transports = [transport for _laptop, transport in opened]
             for laptop in self.laptops:
                 laptop.sync()
             self.office = Office(world["server"].url, "meg")
@@ -73,6 +114,24 @@ def make_machine(world: dict[str, Any], tmp_path) -> type[RuleBasedStateMachine]
             RUNS["steps"] += 1
             summary = self.laptops[which].sync()
             assert summary.rejected == 0, summary.log
+
+        @rule(which=st.integers(0, 1), fault=st.sampled_from(("kill", "lose", "duplicate")))
+        def faulty_sync(self, which: int, fault: str) -> None:
+            """A sync with a fault in its pushes; the next plain sync (or the final one) must settle it."""
+            RUNS["steps"] += 1
+            RUNS["faults"] += 1
+            self.transports[which].mode = fault
+            try:
+                summary = self.laptops[which].sync()
+                assert summary.rejected == 0, summary.log
+            except SyncError:
+                assert fault == "lose"  # the client gave up after its retries: the outbox is still there
+            except Killed:
+                self.laptops[which].close()  # the process is gone; the laptop opens again from its files
+                self.laptops[which], self.transports[which] = open_laptop(
+                    self.dirs[which], self.username, world["server"].url)
+            finally:
+                self.transports[which].mode = None
 
         @rule(which=st.integers(0, 1), mine=st.booleans())
         def resolve(self, which: int, mine: bool) -> None:
@@ -133,12 +192,13 @@ def _run(world: dict[str, Any], tmp_path, examples: int, steps: int) -> None:  #
         max_examples=examples, stateful_step_count=steps, deadline=None, derandomize=True,
         suppress_health_check=list(HealthCheck),
     ))
-    print(f"state machine: {RUNS['examples']} examples, {RUNS['steps']} steps")
+    print(f"state machine: {RUNS['examples']} examples, {RUNS['steps']} steps, {RUNS['faults']} faulty syncs")
 
 
 def test_random_offline_work_and_syncs_end_in_agreement(world: dict[str, Any], tmp_path) -> None:
     _run(world, tmp_path, examples=6, steps=10)
     assert RUNS["examples"] >= 6
+    assert RUNS["faults"] > 0
 
 
 @pytest.mark.slow
