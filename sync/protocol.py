@@ -35,7 +35,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 #: back) and `case_status` (the state of a case a laptop's user raised: state and who/when only, made at the office).
 #: Also at 4 (issue 17 item 2): a new entity, `portal_note` (a learner's tick on a target's action, an employer's
 #: feedback for the next review, written in the portal: made at the office only), not sent to older clients.
-PROTOCOL_VERSION = 4
+#: 5 (issue 19): a conflict in a push result says where in a structured field it lies and who changed the server's
+#: side (`FieldConflict`'s `CONFLICT_DETAIL_FIELDS`), left out for older clients, whose models forbid unknown fields.
+PROTOCOL_VERSION = 5
 #: The oldest client protocol the server still serves; an older client is answered 426 (`CLIENT_TOO_OLD`). Raise
 #: it only when a change to the protocol is one an older client would get wrong.
 MIN_CLIENT_PROTOCOL = 1
@@ -821,8 +823,9 @@ class FieldConflict(_Message):
     question and item id both sides changed, the `*_at_path` values are the two sides there, and `client_value`
     is the server's whole value with only the client's part at `path` in it, so a client that keeps its own by
     sending `client_value` over `server_value` changes that part alone. `path` empty: the whole field. The
-    `server_changed_*` say who last changed the record the server kept, on which device and when. All additive:
-    a client that ignores them reads the conflict as before.
+    `server_changed_*` say who last changed the record the server kept, on which device and when. All added at
+    protocol 5 and sent only to clients that speak it (`CONFLICT_DETAIL_FIELDS`): older laptops forbid unknown
+    fields, and read the conflict as before.
     """
 
     conflict_id: str
@@ -837,6 +840,13 @@ class FieldConflict(_Message):
     server_changed_by: str | None = None
     server_changed_device: str | None = None
     server_changed_at: dt.datetime | None = None
+
+
+#: `FieldConflict` fields added at protocol 5: the server leaves them out of a push answer to an older client.
+CONFLICT_DETAIL_FIELDS: frozenset[str] = frozenset({
+    "path", "base_at_path", "server_at_path", "client_at_path", "server_changed_by", "server_changed_device",
+    "server_changed_at"})
+CONFLICT_DETAIL_SINCE = 5
 
 
 class PushResult(_Message):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from server_testkit import TEMPLATE_ID, Server, change
 
+from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 from sync.server.field_merge import MISSING, merge_field
 
 
@@ -52,7 +53,7 @@ def test_two_laptops_editing_different_questions_both_survive(server: Server, ca
 
 
 def test_the_same_question_is_one_conflict_with_its_path_and_who_changed_it(server: Server, caseloads: dict) -> None:
-    alice = caseloads["alice"]
+    alice = {**caseloads["alice"], PROTOCOL_HEADER: str(PROTOCOL_VERSION)}  # the details go to clients that know them
     review_id, _rev = _draft(server, caseloads, BASE)
     server.push(alice, change("review", "update", review_id,
                               {"answers": {**BASE, "visit_notes": "Laptop A", "learner_comment": "Only A"}},

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic_core import PydanticSerializationError
 
 from sync.protocol import (
+    CONFLICT_DETAIL_FIELDS,
+    CONFLICT_DETAIL_SINCE,
     MAX_PULL_LIMIT,
     Change,
     ErrorResponse,
@@ -82,9 +84,15 @@ def _sendable(changes: list[Change]) -> list[Change]:
 
 
 @router.post("/push", response_model=PushResponse)
-def push(body: PushRequest, caller: CallerDep, session: SessionDep, server: ServerIdDep,
-         request: Request) -> PushResponse:
+def push(body: PushRequest, caller: CallerDep, session: SessionDep, server: ServerIdDep, request: Request,
+         x_reviewapp_protocol: Annotated[str | None, Header(include_in_schema=False)] = None) -> PushResponse:
+    protocol = int((x_reviewapp_protocol or "1").strip())  # a number: check_client_protocol saw to it
     remember_base_url(session, str(request.base_url))  # a case's e-mail links here unless a public address is set
     with session.begin():
         results = push_changes(session, caller, body.changes)
-    return PushResponse(server_id=server, results=results)
+    answer = PushResponse(server_id=server, results=results)
+    if protocol >= CONFLICT_DETAIL_SINCE:
+        return answer
+    # An older laptop's models forbid the conflict details it predates: it would refuse the whole answer.
+    older = {"results": {"__all__": {"conflicts": {"__all__": set(CONFLICT_DETAIL_FIELDS)}}}}
+    return Response(content=answer.model_dump_json(exclude=older), media_type="application/json")  # type: ignore[return-value]
