@@ -21,7 +21,7 @@ from ..accounts import AuthFailure, check_credentials
 from ..api.deps import AddressDep, AuthRefused, LimiterDep, PageCallerDep, SessionDep
 from ..api.routes.auth import guarded
 from .caseload import visible_learners
-from .conflicts import open_conflict_count
+from .conflict_lines import open_conflict_count
 from .csrf import FIELD, SIGN_IN_COOKIE, check_csrf, remember_sign_in_token, sign_in_token
 from .learner_record import RAG_SCORES, learner_record
 from .sessions import COOKIE_NAME, end_session, start_session
