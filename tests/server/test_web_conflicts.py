@@ -74,7 +74,7 @@ def test_a_conflict_shows_the_question_both_answers_and_who_where_when(server: S
     assert "Red — well behind; completing on time is at risk" in text  # the laptop's
     assert "&lt;b&gt;Ann&lt;/b&gt; Able" in text and "<b>Ann</b>" not in text
     assert "Draft review, 30/11/2026" in text
-    assert "alice, Alice&#39;s ThinkPad, 01/07/2026 10:30" in text  # the office's change, in London summer time
+    assert "Changed by alice on Alice&#39;s ThinkPad, 01/07/2026 10:30" in text  # London summer time
     assert "resolved on the laptop" in text and "Ben Bobs" not in text
     assert 'aria-current="true">Conflicts</a>' in text
     bobs = signed_in(server, "bob").get("/conflicts").text
@@ -101,3 +101,29 @@ def test_resolved_conflicts_move_under_resolved_and_leave_the_count(server: Serv
 def test_signed_out_is_sent_to_sign_in(server: Server, office: dict[str, str]) -> None:
     answer = browser(server).get("/conflicts", follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"] == "/sign-in?next=%2Fconflicts"
+
+
+def test_a_plan_row_conflict_names_its_item_alone(server: Server, office: dict[str, str]) -> None:
+    """Two laptops moved the same plan item (a per-item conflict, path [question, item id]): the row words that
+    item alone, as the wizard's summary words a plan row, not the learner's whole plan."""
+    alice = server.login("alice")
+    learner = server.add_learner("alice", first_name="Pat", last_name="Plan")
+    items = [change("plan_item", "create", None, {"learner_id": learner, "title": title, "progress": 10})
+             for title in ("Data protection", "Spreadsheets")]
+    assert all(r["status"] == "applied" for r in server.push(alice, *items))
+    first, second = (item["id"] for item in items)
+    plan = {first: {"progress": 10, "comment": ""}, second: {"progress": 10, "comment": ""}}
+    base = {"plan_progress": plan}
+    created = change("review", "create", fields={"learner_id": learner, "template_id": TEMPLATE_ID,
+                                                 "template_version": 1, "answers": base})
+    assert server.push(alice, created)[0]["status"] == "applied"
+    for progress, expected in ((40, "applied"), (70, "conflict")):
+        moved = {"plan_progress": {**plan, first: {"progress": progress, "comment": ""}}}
+        result = server.push(alice, change("review", "update", created["id"], {"answers": moved},
+                                           base={"answers": base}))[0]
+        assert result["status"] == expected, result
+    assert result["conflicts"][0]["path"] == ["plan_progress", first]
+    text = signed_in(server, "alice").get("/conflicts").text
+    assert "Progress on each part of the learning plan" in text
+    assert "Data protection: 40% (was 10%)" in text and "Data protection: 70% (was 10%)" in text
+    assert "Spreadsheets" not in text
