@@ -25,6 +25,7 @@ def mount_web_app(app: FastAPI) -> None:
     from .alerts import router as alerts_router
     from .archived_copies import router as archived_router
     from .cases import router as cases_router
+    from .conflicts import router as conflicts_router
     from .copy_links import router as copy_links_router
     from .dashboard import router as dashboard_router
     from .file_uploads import router as files_router
@@ -49,6 +50,7 @@ def mount_web_app(app: FastAPI) -> None:
     app.include_router(mail_router)
     app.include_router(alerts_router)
     app.include_router(cases_router)
+    app.include_router(conflicts_router)
     app.include_router(portal_router)  # learners and employers: their own sign-in (issue 17 item 2)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -21,6 +21,7 @@ from ..accounts import AuthFailure, check_credentials
 from ..api.deps import AddressDep, AuthRefused, LimiterDep, PageCallerDep, SessionDep
 from ..api.routes.auth import guarded
 from .caseload import visible_learners
+from .conflict_lines import open_conflict_count
 from .csrf import FIELD, SIGN_IN_COOKIE, check_csrf, remember_sign_in_token, sign_in_token
 from .learner_record import RAG_SCORES, learner_record
 from .sessions import COOKIE_NAME, end_session, start_session
@@ -112,7 +113,8 @@ def sign_out(
 @router.get("/learners", response_class=HTMLResponse)
 def learners(request: Request, caller: PageCallerDep, session: SessionDep) -> HTMLResponse:
     lines = visible_learners(session, caller, dt.date.today())
-    return page(request, "learners.html", caller=caller, lines=lines)
+    return page(request, "learners.html", caller=caller, lines=lines,
+                open_conflicts=open_conflict_count(session, caller))
 
 
 @router.get("/learners/{learner_id}", response_class=HTMLResponse)
