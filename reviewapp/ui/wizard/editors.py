@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewapp.core.dates import format_date, parse_time
-from reviewapp.core.review_rules import TARGET_OUTCOMES, ReviewContext, parse_iso_date
+from reviewapp.core.review_rules import CARRYABLE_OUTCOMES, TARGET_OUTCOMES, ReviewContext, parse_iso_date
 from reviewapp.core.smart import check_target
 from reviewapp.core.templates import YES_NO_CHOICES, Question, scenario_shown
 from reviewapp.ui.date_field import DateField, Proposal
@@ -450,7 +450,7 @@ class PreviousTargetsEditor(AnswerEditor):
             comment.setAccessibleName(f"Comment on target: {target.text}")
             carry.setAccessibleName(f"Carry forward target: {target.text}")
             outcome.currentIndexChanged.connect(
-                lambda _i, o=outcome, c=carry: c.setEnabled(o.currentData() in ("partly_met", "not_met"))
+                lambda _i, o=outcome, c=carry: c.setEnabled(o.currentData() in CARRYABLE_OUTCOMES)
             )
             layout.addWidget(group)
             self.rows[target_id] = (outcome, comment, carry)
@@ -473,7 +473,7 @@ class PreviousTargetsEditor(AnswerEditor):
             index = outcome.findData(entry.get("status"))
             outcome.setCurrentIndex(max(index, 0))
             comment.setText(entry.get("comment", ""))
-            carry.setEnabled(entry.get("status") in ("partly_met", "not_met"))
+            carry.setEnabled(entry.get("status") in CARRYABLE_OUTCOMES)
             carry.setChecked(bool(entry.get("carry_forward")))
 
     def focus_widget(self) -> QWidget:
