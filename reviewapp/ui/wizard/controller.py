@@ -9,14 +9,12 @@ in `ui/tasks.py` once that lands. Nothing here opens a store session.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from reviewapp.core.calendar import Attendee, booked_duration, booked_start, next_review_ics
-from reviewapp.core.dates import london_today
 from reviewapp.core.editing_session import EditingSession
 from reviewapp.core.review_rules import parse_iso_date
 from reviewapp.core.scheduling import DEFAULT_RULES, ScheduleRules
@@ -42,12 +40,11 @@ class WizardController(QObject):
     changed = Signal(object)
 
     def __init__(self, store: Store, review_id: str, *, rules: ScheduleRules = DEFAULT_RULES,
-                 template: Template | None = None, today: Callable[[], dt.date] = london_today,
+                 template: Template | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self.rules = rules
-        self.today = today
         self.review_id = review_id
         self.opened = self._run(review_ops.open_review, review_id, rules)
         self.review = self.opened.review

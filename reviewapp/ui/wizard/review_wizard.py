@@ -8,8 +8,7 @@ review opens read-only. The view never opens a store session.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewapp.core.dates import format_datetime, london_today
+from reviewapp.core.dates import format_datetime
 from reviewapp.core.finalise import ReviewNotReady
 from reviewapp.core.review_rules import Problem, Readiness, is_visible, parse_iso_date
 from reviewapp.core.scheduling import DEFAULT_RULES, ScheduleRules
@@ -90,13 +89,12 @@ class ReviewWizard(QWidget):
     print_reading_requested = Signal(str)
 
     def __init__(self, store: Store, review_id: str, *, rules: ScheduleRules = DEFAULT_RULES,
-                 template: Template | None = None, today: Callable[[], dt.date] = london_today,
+                 template: Template | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.review_id = review_id
         self.rules = rules
-        self.controller = WizardController(store, review_id, rules=rules, template=template, today=today,
-                                           parent=self)
+        self.controller = WizardController(store, review_id, rules=rules, template=template, parent=self)
         self.controller.saved.connect(self._saved)
         self.controller.save_failed.connect(lambda title, text: self.show_error(title, text))  # tests replace it
         self.draft = self.controller.session
