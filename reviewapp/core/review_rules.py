@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from reviewapp.core import otj
 from reviewapp.core.dates import format_date, parse_time
@@ -681,6 +681,23 @@ def plan_items_covered(template_id: str, template_version: int, review_status: s
     return {item_id: item for item_id, item in plan_items.items() if item_id in recorded}
 
 
+class _ListedTarget(Protocol):
+    """What the order needs of a target: a record, a summary row or a stored row alike."""
+
+    @property
+    def due_date(self) -> dt.date | None: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+def target_order(target: _ListedTarget) -> tuple[bool, dt.date, str]:
+    """The one order targets are listed in, everywhere (wizard, printed copy, learner panel, pre-visit pack, the
+    office's pages): soonest due first, those with no due date last, ties by their words, so two targets due the
+    same day come out the same way on every screen and copy."""
+    return (target.due_date is None, target.due_date or dt.date.min, target.text)
+
+
 def _by_due_date(targets: list[tuple[str, TargetData]]) -> dict[str, TargetData]:
-    targets.sort(key=lambda pair: (pair[1].due_date is None, pair[1].due_date or dt.date.min, pair[1].text))
+    targets.sort(key=lambda pair: target_order(pair[1]))
     return dict(targets)

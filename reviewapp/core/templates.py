@@ -67,6 +67,11 @@ RECORD_FIELD_TYPES: dict[str, tuple[str, ...]] = {
     "next_review_minutes": ("number",),
     "has_support_needs": ("yes_no",),
 }
+#: What a question's answer means to the app beyond the review itself, named by the template rather than by a
+#: question id in code: `visit_location` is where the visit took place (the next review's calendar location).
+QuestionKey = Literal["visit_location"]
+#: Templates made before `key` existed named these questions by id alone; `question_for_key` still finds them.
+LEGACY_KEY_IDS: dict[str, str] = {"visit_location": "visit_location"}
 RecordField = Literal["visit_date", "progress_rag", "welfare_rag", "next_review_date", "next_review_time",
                       "next_review_minutes", "has_support_needs"]
 
@@ -220,6 +225,8 @@ class Question(_Strict):
     audience_if: AudienceIf | None = None
     #: Answers that open a safeguarding or learning support case (see `RaisesCase`).
     raises_case: RaisesCase | None = None
+    #: What the answer means to the app (see `QuestionKey`); at most one question of a template has each key.
+    key: QuestionKey | None = None
 
     @property
     def printed_label(self) -> str:
@@ -280,6 +287,16 @@ class Template(_Strict):
 
     def question_for_record_field(self, record_field: str) -> Question | None:
         return next((q for _, q in self.questions() if q.record_field == record_field), None)
+
+    def question_for_key(self, key: str) -> Question | None:
+        """The question the template marks with `key`; in a template that marks none, the question with the id
+        earlier templates used for it (LEGACY_KEY_IDS), so an old template still works."""
+        questions = [q for _, q in self.questions()]
+        marked = next((q for q in questions if q.key == key), None)
+        if marked is not None or any(q.key is not None for q in questions):
+            return marked
+        legacy = LEGACY_KEY_IDS.get(key)
+        return next((q for q in questions if q.id == legacy), None)
 
     def questions_of_type(self, question_type: str) -> list[Question]:
         return [q for _, q in self.questions() if q.type == question_type]
@@ -455,6 +472,7 @@ def _check_semantics(template: Template, source: str) -> None:
 
     earlier: dict[str, Question] = {}
     record_fields: set[str] = set()
+    keys: set[str] = set()
     derived: set[str] = set()
     roles: set[str] = set()
     singletons: set[str] = set()
@@ -470,6 +488,10 @@ def _check_semantics(template: Template, source: str) -> None:
             if question.record_field in record_fields:
                 fail(section, question, f"record_field {question.record_field!r} is already set by another question")
             record_fields.add(question.record_field)
+        if question.key is not None:
+            if question.key in keys:
+                fail(section, question, f"key {question.key!r} is already on another question")
+            keys.add(question.key)
         if question.derived == "otj_shortfall":
             earlier_values = {q.derived for q in earlier.values()} | {q.prefill for q in earlier.values()}
             if not {"otj_planned_to_date", "otj_logged_to_date"} <= earlier_values:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from reviewapp.core.caseload import CaseloadFacts, LearnerDetail, PlanProgress, ReviewSummary, TargetSummary
 from reviewapp.core.review_frequency import agreed_frequency, frequency_of
+from reviewapp.core.review_rules import target_order
 from reviewapp.store.deliveries import deliveries_of_learner
 from reviewapp.store.models import Employer, Learner, OtjEntry, OutboxEntry, PlanItem, Review, ReviewSample, Target
 from reviewapp.store.otj_log import log_entries
@@ -116,8 +117,8 @@ def learner_detail(session: Session, learner_id: str) -> LearnerDetail | None:
     targets = session.scalars(
         select(Target)
         .where(Target.learner_id == learner_id, Target.deleted.is_(False), Target.status == "open")
-        .order_by(Target.due_date.is_(None), Target.due_date)
     ).all()
+    targets = sorted(targets, key=target_order)  # core's one order: the wizard and the printed copy list them so
     reviews = session.scalars(
         select(Review)
         .where(Review.learner_id == learner_id, Review.deleted.is_(False))

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reviewapp.core.documents import DEFAULT_PROVIDER_NAME, PreVisitPack, ReportSettings, ReviewDocument
-from reviewapp.core.review_rules import plan_items_covered, targets_followed_up_in
+from reviewapp.core.review_rules import plan_items_covered, target_order, targets_followed_up_in
 from reviewapp.store.models import (
     Employer,
     Learner,
@@ -79,7 +79,7 @@ def verify_address(session: Session) -> str | None:
 
 
 def _by_due_date(targets: list[Target]) -> dict[str, TargetData]:
-    targets.sort(key=lambda t: (t.due_date is None, t.due_date or dt.date.min, t.text))
+    targets.sort(key=target_order)
     return {t.id: to_record(t) for t in targets}
 
 

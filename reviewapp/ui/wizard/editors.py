@@ -1,111 +1,35 @@
-"""One editor widget per question type, all with the same small interface the wizard relies on.
+"""One editor widget per question type (the simple kinds here; the record-based ones in record_editors.py), and
+`editor_for`, which picks the editor for a question.
 
-`value()` returns the answer in the shape `reviewapp.core.templates` documents; `set_value()` shows one without
-emitting anything; `edited` fires on every change by the user (the wizard saves within 500 ms) and `left` when the
-user leaves the editor (the wizard saves at once).
+The interface they share is `editor_base.AnswerEditor`'s.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFormLayout,
     QFrame,
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from reviewapp.core.dates import format_date, parse_time
-from reviewapp.core.review_rules import TARGET_OUTCOMES, ReviewContext, parse_iso_date
-from reviewapp.core.smart import check_target
+from reviewapp.core.review_rules import ReviewContext, parse_iso_date
 from reviewapp.core.templates import YES_NO_CHOICES, Question, scenario_shown
-from reviewapp.ui.date_field import DateField, Proposal
 from reviewapp.ui.plain_label import plain_label
-from reviewapp.ui.read_only import show_read_only
-
-
-def _date_field(proposal: Proposal | None = None) -> DateField:
-    return DateField(proposal=proposal)
-
-
-def _date_value(field: DateField) -> str | None:
-    """The answer as stored: ISO YYYY-MM-DD, or None while the field is blank or not (yet) a date."""
-    day = field.date()
-    return day.isoformat() if day else None
-
-
-def _set_date(field: DateField, value: Any) -> None:
-    field.set_date(parse_iso_date(value))
-
-
-def _long_text(height: int = 84) -> QPlainTextEdit:
-    edit = QPlainTextEdit()
-    edit.setTabChangesFocus(True)  # Tab moves on, as in every other field; the keyboard user is never trapped
-    edit.setFixedHeight(height)
-    return edit
-
-
-class AnswerEditor(QWidget):
-    edited = Signal()
-    left = Signal()
-
-    def __init__(self, question: Question, context: ReviewContext) -> None:
-        super().__init__()
-        self.question = question
-        self.context = context
-        self._loading = False
-
-    # Subclasses build their inputs and call `_watch` on each.
-    def _watch(self, widget: QWidget, signal: Any) -> None:
-        signal.connect(self._changed)
-        widget.installEventFilter(self)
-        widget.setAccessibleName(self.question.label)
-
-    def _changed(self, *_args: Any) -> None:
-        if not self._loading:
-            self.edited.emit()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.FocusOut:
-            self.left.emit()
-        return False
-
-    def set_value(self, value: Any) -> None:
-        self._loading = True
-        try:
-            self._show(value)
-        finally:
-            self._loading = False
-
-    def value(self) -> Any:
-        raise NotImplementedError
-
-    def _show(self, value: Any) -> None:
-        raise NotImplementedError
-
-    def focus_widget(self) -> QWidget:
-        return self
-
-    def set_read_only(self, read_only: bool) -> None:
-        """Read-only in normal text, never disabled (pale and skipped by Tab): see `reviewapp.ui.read_only`."""
-        show_read_only(self, read_only)
+from reviewapp.ui.wizard.editor_base import AnswerEditor, date_value, long_text, new_date_field, set_date
+from reviewapp.ui.wizard.record_editors import PlanProgressEditor, PreviousTargetsEditor, TargetListEditor
 
 
 class TextEditor(AnswerEditor):
@@ -130,7 +54,7 @@ class TextEditor(AnswerEditor):
 class LongTextEditor(AnswerEditor):
     def __init__(self, question: Question, context: ReviewContext) -> None:
         super().__init__(question, context)
-        self.edit = _long_text()
+        self.edit = long_text()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.edit)
@@ -210,7 +134,7 @@ class MultiChoiceEditor(AnswerEditor):
 class DateEditor(AnswerEditor):
     def __init__(self, question: Question, context: ReviewContext) -> None:
         super().__init__(question, context)
-        self.edit = _date_field()
+        self.edit = new_date_field()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.edit)  # no stretch: the field keeps its box narrow and gives its message the width
@@ -218,10 +142,10 @@ class DateEditor(AnswerEditor):
         self.edit.setAccessibleName(question.label)
 
     def value(self) -> Any:
-        return _date_value(self.edit)
+        return date_value(self.edit)
 
     def _show(self, value: Any) -> None:
-        _set_date(self.edit, value)
+        set_date(self.edit, value)
 
     def focus_widget(self) -> QWidget:
         return self.edit.line
@@ -348,7 +272,7 @@ class FlagEditor(AnswerEditor):
         self.combo.addItem("— Choose —", None)
         for value, label in YES_NO_CHOICES:  # the order of every yes/no question, so the two never swap
             self.combo.addItem(label, value)
-        self.detail = _long_text(64)
+        self.detail = long_text(64)
         self.detail.setPlaceholderText(question.detail_label or "Say what, and what has been done")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -387,7 +311,7 @@ class ScenarioEditor(AnswerEditor):
         self.text.setTextFormat(Qt.TextFormat.RichText)
         self.text.setFrameShape(QFrame.Shape.StyledPanel)
         self.text.setStyleSheet("QLabel { background: #f3f6fb; padding: 8px; }")
-        self.response = _long_text()
+        self.response = long_text()
         self.response.setPlaceholderText("The learner's answer, in their words")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -413,238 +337,6 @@ class ScenarioEditor(AnswerEditor):
 
     def focus_widget(self) -> QWidget:
         return self.response
-
-
-class PreviousTargetsEditor(AnswerEditor):
-    """Each open target from the last review: outcome, comment, and whether to carry it forward."""
-
-    def __init__(self, question: Question, context: ReviewContext) -> None:
-        super().__init__(question, context)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.rows: dict[str, tuple[QComboBox, QLineEdit, QCheckBox]] = {}
-        if not context.open_targets:
-            layout.addWidget(QLabel("There are no open targets from the last review."))
-        for target_id, target in context.open_targets.items():
-            due = f" (due {format_date(target.due_date)})" if target.due_date else ""
-            group = QGroupBox()
-            form = QFormLayout(group)
-            heading = QLabel(f"<b>{escape(target.text)}</b>{due}")
-            heading.setTextFormat(Qt.TextFormat.RichText)
-            heading.setWordWrap(True)
-            form.addRow(heading)
-            outcome = QComboBox()
-            outcome.addItem("— Choose —", None)
-            for value, label in TARGET_OUTCOMES.items():
-                outcome.addItem(label.capitalize(), value)
-            comment = QLineEdit()
-            carry = QCheckBox("Carry forward as a new target")
-            carry.setEnabled(False)
-            form.addRow("&Outcome", outcome)
-            form.addRow("Comment", comment)
-            form.addRow(carry)
-            for widget, signal in ((outcome, outcome.currentIndexChanged), (comment, comment.textEdited),
-                                   (carry, carry.toggled)):
-                self._watch(widget, signal)
-            outcome.setAccessibleName(f"Outcome of target: {target.text}")
-            comment.setAccessibleName(f"Comment on target: {target.text}")
-            carry.setAccessibleName(f"Carry forward target: {target.text}")
-            outcome.currentIndexChanged.connect(
-                lambda _i, o=outcome, c=carry: c.setEnabled(o.currentData() in ("partly_met", "not_met"))
-            )
-            layout.addWidget(group)
-            self.rows[target_id] = (outcome, comment, carry)
-
-    def value(self) -> Any:
-        result = {}
-        for target_id, (outcome, comment, carry) in self.rows.items():
-            if outcome.currentData() is None and not comment.text().strip():
-                continue
-            entry: dict[str, Any] = {"status": outcome.currentData(), "comment": comment.text().strip()}
-            if carry.isEnabled() and carry.isChecked():
-                entry["carry_forward"] = True
-            result[target_id] = entry
-        return result or None
-
-    def _show(self, value: Any) -> None:
-        value = value if isinstance(value, dict) else {}
-        for target_id, (outcome, comment, carry) in self.rows.items():
-            entry = value.get(target_id) or {}
-            index = outcome.findData(entry.get("status"))
-            outcome.setCurrentIndex(max(index, 0))
-            comment.setText(entry.get("comment", ""))
-            carry.setEnabled(entry.get("status") in ("partly_met", "not_met"))
-            carry.setChecked(bool(entry.get("carry_forward")))
-
-    def focus_widget(self) -> QWidget:
-        return next(iter(self.rows.values()))[0] if self.rows else self
-
-
-class PlanProgressEditor(AnswerEditor):
-    def __init__(self, question: Question, context: ReviewContext) -> None:
-        super().__init__(question, context)
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(QLabel("<b>Plan item</b>"), 0, 0)
-        grid.addWidget(QLabel("<b>Start</b>"), 0, 1)
-        grid.addWidget(QLabel("<b>Progress</b>"), 0, 2)
-        grid.addWidget(QLabel("<b>Comment</b>"), 0, 3)
-        self.rows: dict[str, tuple[QSpinBox, QLineEdit]] = {}
-        self.starts: dict[str, QLabel] = {}
-        for row, (item_id, item) in enumerate(context.plan_items.items(), start=1):
-            title = f"{item.code} {item.title}".strip()
-            label = plain_label(title, wrap=True)
-            spin = QSpinBox()
-            spin.setRange(0, 100)
-            spin.setSuffix(" %")
-            comment = QLineEdit()
-            label.setBuddy(spin)
-            self._watch(spin, spin.valueChanged)
-            self._watch(comment, comment.textEdited)
-            spin.setAccessibleName(f"Progress: {title}")
-            comment.setAccessibleName(f"Comment: {title}")
-            # The starting point (the initial assessment), so progress is set against where the learner began.
-            start = plain_label("—" if item.starting_value is None else f"{item.starting_value} %")
-            start.setAccessibleName(f"Starting point: {title}")
-            if item.starting_note:
-                start.setToolTip(item.starting_note)
-            grid.addWidget(label, row, 0)
-            grid.addWidget(start, row, 1)
-            grid.addWidget(spin, row, 2)
-            grid.addWidget(comment, row, 3)
-            self.rows[item_id] = (spin, comment)
-            self.starts[item_id] = start
-        grid.setColumnStretch(0, 2)
-        grid.setColumnStretch(3, 3)
-
-    def value(self) -> Any:
-        return {item_id: {"progress": spin.value(), "comment": comment.text().strip()}
-                for item_id, (spin, comment) in self.rows.items()} or None
-
-    def _show(self, value: Any) -> None:
-        value = value if isinstance(value, dict) else {}
-        for item_id, (spin, comment) in self.rows.items():
-            entry = value.get(item_id) or {}
-            spin.setValue(int(entry.get("progress", self.context.plan_items[item_id].progress)))
-            comment.setText(entry.get("comment", ""))
-
-    def focus_widget(self) -> QWidget:
-        return next(iter(self.rows.values()))[0] if self.rows else self
-
-
-class _TargetRow(QGroupBox):
-    def __init__(self, number: int, on_change: Callable[[], None], on_remove: Callable[[_TargetRow], None],
-                 due_proposal: Proposal | None = None) -> None:
-        super().__init__(f"Target {number}")
-        self.text = _long_text(56)
-        self.text.setPlaceholderText("What will the learner do, how will we know, and by when?")
-        self.due = _date_field(due_proposal)
-        self.actions = _long_text(56)
-        self.actions.setPlaceholderText("Small actions, one per line")
-        self.warnings = plain_label(wrap=True)  # the messages can quote the target's text
-        self.warnings.setStyleSheet("color: #8a4b00;")
-        self.remove = QPushButton("Remove this target")
-        self.carried_from_id: str | None = None
-        form = QFormLayout(self)
-        form.addRow("Target", self.text)
-        form.addRow("Due by", self.due)
-        form.addRow("Small actions", self.actions)
-        form.addRow(self.warnings)
-        form.addRow(self.remove)
-        self.text.setAccessibleName(f"Target {number}")
-        self.due.setAccessibleName(f"Target {number}: due date")
-        self.actions.setAccessibleName(f"Target {number}: small actions, one per line")
-        self.text.textChanged.connect(on_change)
-        self.due.edited.connect(on_change)
-        self.actions.textChanged.connect(on_change)
-        self.remove.clicked.connect(lambda: on_remove(self))
-
-    def item(self) -> dict[str, Any]:
-        actions = [a.strip(" -•\t") for a in self.actions.toPlainText().splitlines() if a.strip(" -•\t")]
-        return {"text": self.text.toPlainText().strip(), "due_date": _date_value(self.due), "actions": actions,
-                "carried_from_id": self.carried_from_id}
-
-
-class TargetListEditor(AnswerEditor):
-    """New SMART targets, each with small actions; vague targets are flagged (never blocked) as they are typed."""
-
-    def __init__(self, question: Question, context: ReviewContext) -> None:
-        super().__init__(question, context)
-        self.rows: list[_TargetRow] = []
-        self.next_review_date: dt.date | None = None
-        self.visit_date: dt.date | None = None
-        self.list_layout = QVBoxLayout()
-        self.add_button = QPushButton("&Add a target")
-        self.add_button.clicked.connect(self._add_clicked)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(self.list_layout)
-        layout.addWidget(self.add_button, alignment=Qt.AlignmentFlag.AlignLeft)
-
-    def _add_row(self) -> _TargetRow:
-        # A due date's calendar opens on the next review, the date most targets are due by.
-        row = _TargetRow(len(self.rows) + 1, self._row_changed, self._remove_row, lambda: self.next_review_date)
-        for widget in (row.text, row.due.line, row.due.button, row.actions):
-            widget.installEventFilter(self)
-        self.rows.append(row)
-        self.list_layout.addWidget(row)
-        return row
-
-    def _add_clicked(self) -> None:
-        row = self._add_row()
-        row.text.setFocus()
-        self._changed()
-
-    def _remove_row(self, row: _TargetRow) -> None:
-        self.rows.remove(row)
-        row.setParent(None)
-        row.deleteLater()
-        for number, other in enumerate(self.rows, start=1):
-            other.setTitle(f"Target {number}")
-        self._changed()
-
-    def _row_changed(self, *_args: Any) -> None:
-        self.refresh_warnings()
-        self._changed()
-
-    def set_dates(self, visit_date: dt.date | None, next_review_date: dt.date | None) -> None:
-        """The dates the targets are judged by (those finalising uses); the advice is redone when they change, so a
-        next review moved to before a target's due date warns on that target at once, not at its next keystroke."""
-        if (visit_date, next_review_date) != (self.visit_date, self.next_review_date):
-            self.visit_date, self.next_review_date = visit_date, next_review_date
-            self.refresh_warnings()
-
-    def refresh_warnings(self) -> None:
-        for row in self.rows:
-            item = row.item()
-            if not item["text"]:
-                row.warnings.setText("")
-                continue
-            warnings = check_target(item["text"], parse_iso_date(item["due_date"]),
-                                    next_review_date=self.next_review_date, today=self.visit_date)
-            row.warnings.setText("".join(f"⚠ {w.message}\n" for w in warnings).strip())
-
-    def value(self) -> Any:
-        items = [row.item() for row in self.rows]
-        items = [{k: v for k, v in item.items() if k != "carried_from_id" or v} for item in items
-                 if item["text"] or item["actions"] or item["due_date"]]
-        return items or None
-
-    def _show(self, value: Any) -> None:
-        for row in list(self.rows):
-            self.rows.remove(row)
-            row.setParent(None)
-            row.deleteLater()
-        for item in value if isinstance(value, list) else []:
-            row = self._add_row()
-            row.text.setPlainText(item.get("text", ""))
-            _set_date(row.due, item.get("due_date"))
-            row.actions.setPlainText("\n".join(item.get("actions", [])))
-            row.carried_from_id = item.get("carried_from_id")
-        self.refresh_warnings()
-
-    def focus_widget(self) -> QWidget:
-        return self.rows[0].text if self.rows else self.add_button
 
 
 EDITORS: dict[str, type[AnswerEditor]] = {

@@ -1,8 +1,9 @@
-"""The review wizard: one step per template section, a side list showing which are complete, autosave, finalise.
+"""The review wizard's view: one step per template section, a side list showing which are complete, finalise.
 
-Built entirely from the template, so a new template version needs no code. Every answer is saved within 500 ms of
-being typed (a throttle, not a debounce: continuous typing still saves every half second) and at once when the
-user leaves a field, through the store's API so it reaches the outbox. A finalised review opens read-only.
+Built entirely from the template, so a new template version needs no code. Widgets only: the draft is the core
+editing session's (`reviewapp.core.editing_session`), and saving it — every answer within 500 ms of being typed and
+at once when a field is left — is the controller's (`controller.py`), through the review operations. A finalised
+review opens read-only. The view never opens a store session.
 """
 
 from __future__ import annotations
@@ -12,14 +13,12 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListView,
     QMessageBox,
     QPushButton,
@@ -31,41 +30,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewapp.core.calendar import Attendee, booked_duration, booked_start, next_review_ics
 from reviewapp.core.dates import format_datetime
-from reviewapp.core.drafts import proposed_signature_names, with_carried_targets, with_proposed_next_review
 from reviewapp.core.finalise import ReviewNotReady
-from reviewapp.core.review_rules import (
-    Problem,
-    Readiness,
-    ReviewContext,
-    effective_answers,
-    finalise_readiness,
-    is_visible,
-    parse_iso_date,
-    section_statuses,
-)
-from reviewapp.core.sampling import sample_lines, sampled_by_line
+from reviewapp.core.review_rules import Problem, Readiness, is_visible, parse_iso_date
 from reviewapp.core.scheduling import DEFAULT_RULES, ScheduleRules
-from reviewapp.core.summary import review_summary, summary_intro
-from reviewapp.core.templates import Question, Section, Template, load_template
-from reviewapp.store import queries, reviews
+from reviewapp.core.summary import summary_intro
+from reviewapp.core.templates import Section, Template
 from reviewapp.store.database import Store
-from reviewapp.store.portal_notes import portal_lines
-from reviewapp.store.settings import get_setting
 from reviewapp.ui.plain_label import plain_label
-from reviewapp.ui.read_only import show_read_only
-from reviewapp.ui.signature_pad import SignaturePad
 from reviewapp.ui.wheel_guard import WheelGuard
 from reviewapp.ui.window_fit import fit_window
+from reviewapp.ui.wizard.controller import SAVE_WITHIN_MS, WizardController  # noqa: F401 (tests, benchmarks)
 from reviewapp.ui.wizard.editors import AnswerEditor, DerivedEditor, TargetListEditor, editor_for
 from reviewapp.ui.wizard.not_ready import NotReadyDialog
+from reviewapp.ui.wizard.signature_block import SignatureBlock
 from reviewapp.ui.wizard.step_marks import attention_problems, step_mark
-from sync.protocol import SignatureData
+from reviewapp.ui.wizard.summary_html import summary_html
 
-SAVE_WITHIN_MS = 500
 WARNINGS_LISTED = 5  # in the finalise confirmation; the rest are counted
-ROLE_TITLES = {"learner": "Learner", "employer": "Employer's representative", "assessor": "Assessor"}
 
 
 def _tab_reachable_within(root: QWidget) -> QWidget | None:
@@ -100,85 +82,6 @@ def finalise_question(warnings: list[str]) -> str:
     return f"Please check:\n• {lines}\n\n{question}"
 
 
-class SignatureBlock(QWidget):
-    """One party's signature: drawn on the pad with their name, or the reason they could not sign."""
-
-    changed = Signal(str)
-
-    def __init__(self, question: Question) -> None:
-        super().__init__()
-        self.role = question.role or "learner"
-        self.question = question
-        self.pad = SignaturePad()
-        self.pad.setAccessibleName(f"Signature pad: {ROLE_TITLES[self.role]}")
-        self.name = QLineEdit()
-        self.name.setAccessibleName(f"{ROLE_TITLES[self.role]}: name")
-        self.name.setPlaceholderText("Full name")
-        self.clear_button = QPushButton("Clear signature")
-        self.clear_button.setAccessibleName(f"Clear the {ROLE_TITLES[self.role].lower()}'s signature")
-        self.absent = QCheckBox("Could not sign")
-        self.absent.setAccessibleName(f"{ROLE_TITLES[self.role]} could not sign")
-        self.absent.setVisible(question.allow_absence)
-        self.reason = QLineEdit()
-        self.reason.setPlaceholderText("Why, e.g. the employer left before the end; copy to be signed later")
-        self.reason.setAccessibleName(f"{ROLE_TITLES[self.role]}: reason for not signing")
-        self.reason.setVisible(False)
-        self.signed_label = QLabel()
-        row = QHBoxLayout()
-        # No mnemonic: three "&Name"s on one step took Alt+N from Next (Qt cycles focus between clashing
-        # mnemonics instead of clicking), so Next never reached the summary from the keyboard.
-        name_label = QLabel("Name")
-        name_label.setBuddy(self.name)
-        row.addWidget(name_label)
-        row.addWidget(self.name, 1)
-        row.addWidget(self.clear_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(row)
-        layout.addWidget(self.pad)
-        layout.addWidget(self.signed_label)
-        layout.addWidget(self.absent)
-        layout.addWidget(self.reason)
-        self.pad.signed.connect(lambda: self.changed.emit(self.role))
-        self.clear_button.clicked.connect(self._clear)
-        self.name.editingFinished.connect(lambda: self.changed.emit(self.role))
-        self.reason.editingFinished.connect(lambda: self.changed.emit(self.role))
-        self.absent.toggled.connect(self._absent_toggled)
-
-    def _clear(self) -> None:
-        self.pad.clear()
-        self.changed.emit(self.role)
-
-    def _absent_toggled(self, on: bool) -> None:
-        # Nothing is saved (and no drawn signature replaced) until a reason is given.
-        self.reason.setVisible(on)
-        self.pad.setEnabled(not on)
-        if on:
-            self.reason.setFocus()
-        else:
-            self.changed.emit(self.role)
-
-    def show_signature(self, signature: SignatureData | None) -> None:
-        for widget in (self.absent, self.name):
-            widget.blockSignals(True)
-        self.name.setText(signature.name if signature else "")
-        self.pad.set_strokes(signature.strokes if signature else [])
-        absent = bool(signature and signature.absent_reason)
-        self.absent.setChecked(absent)
-        self.reason.setVisible(absent)
-        self.reason.setText(signature.absent_reason if signature else "")
-        self.pad.setEnabled(not absent)
-        self.signed_label.setText(f"Signed {format_datetime(signature.signed_at)}"
-                                  if signature and signature.signed_at else "")
-        for widget in (self.absent, self.name):
-            widget.blockSignals(False)
-
-    def set_read_only(self, read_only: bool) -> None:
-        """The signed name and reason stay in normal text, readable and reachable (reviewapp.ui.read_only)."""
-        self.pad.set_read_only(read_only)
-        show_read_only(self, read_only)
-
-
 class ReviewWizard(QWidget):
     finalised = Signal(str)
     saved = Signal()
@@ -186,28 +89,19 @@ class ReviewWizard(QWidget):
     print_reading_requested = Signal(str)
 
     def __init__(self, store: Store, review_id: str, *, rules: ScheduleRules = DEFAULT_RULES,
-                 template: Template | None = None, parent: QWidget | None = None) -> None:
+                 template: Template | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
         self.review_id = review_id
         self.rules = rules
-        with store.read() as session:
-            review, signatures = reviews.load_review(session, review_id)
-            self.context: ReviewContext = reviews.review_context(session, review.learner_id, review_id, rules)
-            #: The office's quality samples of this review (read-only), shown under its summary.
-            self.samples = queries.review_samples(session, review.learner_id, review_id).get(review_id, [])
-            #: What the learner and their employer wrote in the portal since the last review (read-only).
-            self.portal = portal_lines(session, review.learner_id, self.context.last_review_date)
-        self.review = review
-        self.template = template or load_template(review.template_id, version=review.template_version)
-        self.answers: dict[str, Any] = dict(review.answers)
-        self.signatures: dict[str, SignatureData] = {s.role: s for s in signatures}
-        self.read_only = review.status != "draft"
-        self._pending: dict[str, Any] = {}
-        self._save_timer = QTimer(self)
-        self._save_timer.setSingleShot(True)
-        self._save_timer.setInterval(SAVE_WITHIN_MS)
-        self._save_timer.timeout.connect(self.save_now)
+        self.controller = WizardController(store, review_id, rules=rules, template=template, parent=self)
+        self.controller.saved.connect(self._saved)
+        self.controller.save_failed.connect(lambda title, text: self.show_error(title, text))  # tests replace it
+        self.draft = self.controller.session
+        self.context = self.draft.context
+        self.template = self.draft.template
+        self.samples = self.controller.opened.samples
+        self.portal = self.controller.opened.portal
         self.editors: dict[str, AnswerEditor] = {}
         self.rows: dict[str, QWidget] = {}
         self.row_notes: dict[str, QLabel] = {}
@@ -297,6 +191,27 @@ class ReviewWizard(QWidget):
         layout.addWidget(splitter, 1)
         if self.read_only:
             self.finalise_button.hide()
+
+    # The draft is the editing session's; these read it for the view and the tests.
+    @property
+    def review(self) -> Any:
+        return self.controller.review
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        return self.draft.answers
+
+    @property
+    def signatures(self) -> dict[str, Any]:
+        return self.draft.signatures
+
+    @property
+    def read_only(self) -> bool:
+        return self.draft.read_only
+
+    def _saved(self) -> None:
+        self.status_label.setText("All answers saved")
+        self.saved.emit()
 
     def _show_summary_intro(self) -> None:
         """The summary step's intro as fits the review now: the template's advice for a draft, and for a finalised
@@ -401,18 +316,8 @@ class ReviewWizard(QWidget):
     def go_to(self, index: int) -> None:
         if not 0 <= index < self.pages.count():
             return
-        self.save_now()
         section = self.template.sections[index]
-        if not self.read_only and any(q.record_field == "next_review_date" for q in section.questions):
-            proposed = with_proposed_next_review(self.template, self.answers, self.context)
-            changes = {k: v for k, v in proposed.items() if self.answers.get(k) != v}
-            if changes:
-                self.answers.update(changes)
-                self._pending.update(changes)
-                for key, value in changes.items():
-                    if key in self.editors:
-                        self.editors[key].set_value(value)
-                self.save_now()
+        self._show_answers(self.controller.entering(index))
         if not self.read_only and any(q.type == "signature" for q in section.questions):
             self._propose_signature_names()
         self.pages.setCurrentIndex(index)
@@ -477,10 +382,9 @@ class ReviewWizard(QWidget):
     def _propose_signature_names(self) -> None:
         """Fill the name beside each signature not yet given with the name the app knows (editable); it is saved
         with the signature, so nothing is recorded until someone signs."""
-        assessor = str(get_setting(self.store, "assessor.display_name", "") or "")
-        for role, name in proposed_signature_names(self.template, self.answers, self.context, assessor).items():
+        for role, name in self.controller.proposed_names().items():
             block = self.signature_blocks.get(role)
-            if block is not None and role not in self.signatures and not block.name.text().strip():
+            if block is not None and not block.name.text().strip():
                 block.name.setText(name)
 
     def current_section(self) -> Section:
@@ -489,39 +393,18 @@ class ReviewWizard(QWidget):
     # --- editing and saving ----------------------------------------------------------------------------------
 
     def _edited(self, question_id: str) -> None:
-        value = self.editors[question_id].value()
-        self.answers[question_id] = value
-        self._pending[question_id] = value
-        if self.editors[question_id].question.type == "previous_targets":
-            self._take_answers(with_carried_targets(self.template, self.answers, self.context))
-        if not self._save_timer.isActive():
-            self._save_timer.start()
+        self._show_answers(self.controller.edited(question_id, self.editors[question_id].value()))
         self._refresh()
 
-    def _take_answers(self, answers: dict[str, Any]) -> None:
-        """Take the answers a rule worked out (a carried target added to the new targets, say): the changed ones
-        are shown in their editors and saved with the rest."""
-        changes = {k: v for k, v in answers.items() if self.answers.get(k) != v}
-        self.answers.update(changes)
-        self._pending.update(changes)
-        for key, value in changes.items():
+    def _show_answers(self, answers: dict[str, Any]) -> None:
+        """Show the answers a rule worked out (a carried target added to the new targets, say) in their editors."""
+        for key, value in answers.items():
             if key in self.editors:
                 self.editors[key].set_value(value)
 
     def save_now(self) -> None:
-        """Write pending answers to the store (the timer, leaving a field, changing step and closing call it)."""
-        self._save_timer.stop()
-        if not self._pending or self.read_only:
-            return
-        pending, self._pending = self._pending, {}
-        try:
-            reviews.save_answers(self.store, self.review_id, pending)
-        except Exception as exc:
-            self._pending = pending | self._pending  # keep them; the next save retries
-            self.show_error("Your answers could not be saved", str(exc))
-            return
-        self.status_label.setText("All answers saved")
-        self.saved.emit()
+        """Write pending answers now (leaving a field, Ctrl+S and closing call it; the controller's timer too)."""
+        self.controller.save_now()
 
     def _signature_changed(self, role: str) -> None:
         if self.read_only:
@@ -529,23 +412,17 @@ class ReviewWizard(QWidget):
         block = self.signature_blocks[role]
         if block.absent.isChecked() and not block.reason.text().strip():
             return  # "could not sign" is recorded once the reason is given
-        try:
-            if block.absent.isChecked():
-                reviews.save_signature(self.store, self.review_id, role, name=block.name.text().strip(),
-                                       absent_reason=block.reason.text().strip())
-            elif block.pad.is_empty() and not block.name.text().strip():
-                reviews.clear_signature(self.store, self.review_id, role)
-            else:
-                reviews.save_signature(self.store, self.review_id, role, name=block.name.text().strip(),
-                                       image_png=None if block.pad.is_empty() else block.pad.png(),
-                                       strokes=block.pad.strokes())
-        except Exception as exc:
-            self.show_error("The signature could not be saved", str(exc))
+        name = block.name.text().strip()
+        if block.absent.isChecked():
+            signature = self.controller.signature_changed(role, name=name, absent_reason=block.reason.text().strip())
+        elif block.pad.is_empty() and not name:
+            signature = self.controller.signature_changed(role, name=name, empty=True)
+        else:
+            signature = self.controller.signature_changed(
+                role, name=name, image_png=None if block.pad.is_empty() else block.pad.png(),
+                strokes=block.pad.strokes())
+        if signature is False:
             return
-        with self.store.read() as session:
-            _review, signatures = reviews.load_review(session, self.review_id)
-        self.signatures = {s.role: s for s in signatures}
-        signature = self.signatures.get(role)
         block.signed_label.setText(f"Signed {format_datetime(signature.signed_at)}"
                                    if signature and signature.signed_at else "")
         self._refresh()
@@ -553,7 +430,7 @@ class ReviewWizard(QWidget):
     # --- derived state ------------------------------------------------------------------------------------
 
     def _refresh(self) -> None:
-        effective = effective_answers(self.template, self.answers, self.context)
+        effective = self.draft.effective()
         for question_id, editor in self.editors.items():
             if isinstance(editor, DerivedEditor):
                 editor.set_value(effective.get(question_id))
@@ -568,7 +445,7 @@ class ReviewWizard(QWidget):
                 row = self.rows.get(question.id)
                 if row is not None:
                     row.setVisible(is_visible(question, effective))
-        statuses = section_statuses(self.template, self.answers, list(self.signatures.values()), self.context)
+        statuses = self.draft.statuses()
         by_id = {s.section_id: s for s in statuses}
         for row, section in enumerate(self.template.sections):
             item = self.section_model.item(row)
@@ -605,36 +482,12 @@ class ReviewWizard(QWidget):
                     editor.focus_widget().setAccessibleDescription(" ".join(filter(None, (question.help, text))))
 
     def _render_summary(self) -> None:
-        parts = self._sample_parts()  # the office's word on a finalised review first: what the assessor looks for
-        for section in review_summary(self.template, self.answers, list(self.signatures.values()), self.context):
-            state = "" if section.complete else " <span style='color:#a00'>(incomplete)</span>"
-            parts.append(f"<h3>{escape(section.title)}{state}</h3><table cellspacing='4'>")
-            for row in section.rows:
-                text = escape(row.text).replace("\n", "<br>")
-                parts.append(f"<tr><td valign='top' width='40%'><b>{escape(row.label)}</b></td><td>{text}</td></tr>")
-            parts.append("</table>")
-            if section.problems:
-                parts.append("<ul>" + "".join(f"<li style='color:#a00'>{escape(p)}</li>"
-                                              for p in section.problems) + "</ul>")
-        self.summary.setHtml("".join(parts))
-
-    def _sample_parts(self) -> list[str]:
-        """The office's quality samples of this review (read-only, from the last sync), as summary HTML."""
-        parts = []
-        for sample in self.samples:
-            parts.append(f"<h3>Quality sample</h3><p>{escape(sampled_by_line(sample))}</p><table cellspacing='4'>")
-            for question, answer, note in sample_lines(sample):
-                said = escape(answer) + (f": {escape(note)}" if note else "")
-                parts.append(f"<tr><td valign='top' width='40%'><b>{escape(question)}</b></td><td>{said}</td></tr>")
-            feedback = escape(sample.feedback).replace("\n", "<br>")
-            parts.append(f"<tr><td valign='top' width='40%'><b>Feedback for you</b></td><td>{feedback}</td></tr>"
-                         "</table>")
-        return parts
+        self.summary.setHtml(summary_html(self.draft, self.samples))
 
     # --- finalising ---------------------------------------------------------------------------------------
 
     def readiness(self) -> Readiness:
-        return finalise_readiness(self.template, self.answers, list(self.signatures.values()), self.context)
+        return self.draft.readiness()
 
     def finalise(self) -> bool:
         """Check, confirm and finalise. Returns True when the review was finalised."""
@@ -648,18 +501,13 @@ class ReviewWizard(QWidget):
         if not self.confirm("Finalise review", finalise_question(readiness.warning_messages())):
             return False
         try:
-            reviews.finalise(self.store, self.review_id, self.template, self.rules)
+            self.controller.finalise()  # the session now holds exactly what was signed (hidden answers dropped)
         except ReviewNotReady as exc:
             self.show_problems(exc.readiness)
             return False
         except Exception as exc:  # shown, never swallowed: the draft is untouched (finalising is all or nothing)
             self.show_error("The review could not be finalised", str(exc))
             return False
-        with self.store.read() as session:  # show exactly what was signed (hidden answers dropped)
-            review, _signatures = reviews.load_review(session, self.review_id)
-        self.review = review
-        self.answers = dict(review.answers)
-        self.read_only = True
         self._show_summary_intro()
         self._load_values()
         self.finalise_button.hide()
@@ -672,33 +520,10 @@ class ReviewWizard(QWidget):
         return True
 
     def save_calendar_file(self) -> Path | None:
-        effective = effective_answers(self.template, self.answers, self.context)
-        next_q = self.template.question_for_record_field("next_review_date")
-        day = parse_iso_date(effective.get(next_q.id)) if next_q else None
-        if day is None:
+        ics = self.controller.calendar_file(self.learner_name)
+        if ics is None:
             self.show_error("No next review date", "Set the next review date first.")
             return None
-        learner = self.context.learner
-        attendees = []
-        if learner and learner.email:
-            attendees.append(Attendee(self.learner_name, learner.email))
-        employer = self.context.employer
-        if employer and employer.contact_email:
-            attendees.append(Attendee(employer.contact_name or employer.name, employer.contact_email))
-        # The time and length as booked (10:00 for an hour when not recorded: the server's invitation says the same).
-        time_q = self.template.question_for_record_field("next_review_time")
-        minutes_q = self.template.question_for_record_field("next_review_minutes")
-        start = booked_start(day, effective.get(time_q.id) if time_q else None)
-        # RFC 5545: attendees only with an organiser, the assessor, when this laptop knows their address; otherwise
-        # a plain event (the invitations themselves go from the server).
-        email = str(get_setting(self.store, "assessor.email", "") or "").strip()
-        organiser = Attendee(str(get_setting(self.store, "assessor.display_name", "") or "Assessor"), email) \
-            if email else None
-        ics = next_review_ics(review_id=self.review_id, date=day, learner_name=self.learner_name,
-                              start_time=start.time(),
-                              duration=booked_duration(effective.get(minutes_q.id) if minutes_q else None),
-                              location=str(self.answers.get("visit_location") or ""), organiser=organiser,
-                              attendees=tuple(attendees), programme=learner.programme if learner else "")
         path = self.choose_save_path(f"next-review-{self.learner_name.replace(' ', '-').lower()}.ics")
         if path is None:
             return None

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from reviewapp.core.learning_gain import LearningGain, learning_gain, mean_gain
 from reviewapp.core.otj import OtjPosition, format_hours, otj_position
-from reviewapp.core.review_rules import TARGET_OUTCOMES
+from reviewapp.core.review_rules import TARGET_OUTCOMES, target_order
 from sync.protocol import LearnerData, OtjEntryData, PlanItemData, ReviewData, TargetData
 
 from ..models import ArchivedCopy, OtjEntry, PlanItem, Review, Target
@@ -88,7 +88,7 @@ def learner_record(session: Session, learner_id: str, learner: LearnerData, toda
     shown = {r.review_id: r for r in finalised}
     targets = sorted((TargetData.model_validate(d) for d in session.scalars(
         select(Target.data).where(Target.learner_id == learner_id, Target.deleted.is_(False)))),
-        key=lambda t: (t.status != "open", t.due_date is None, t.due_date or dt.date.min, t.text))
+        key=lambda t: (t.status != "open", *target_order(t)))
     entries = [OtjEntryData.model_validate(d) for d in session.scalars(
         select(OtjEntry.data).where(OtjEntry.learner_id == learner_id, OtjEntry.deleted.is_(False)))]
     return LearnerRecord(

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from reviewapp.core.file_names import safe_name
+from reviewapp.core.review_rules import target_order
 from reviewapp.reports.review_pdf import ReviewPdfError, review_pdf
 from sync.protocol import MAX_PORTAL_FEEDBACK, LearnerData, PortalNoteData, ReviewData, TargetData
 
@@ -199,7 +200,7 @@ def learner_page(learner_id: str, request: Request, principal: PrincipalDep, ses
             ((tid, TargetData.model_validate(d)) for tid, d in session.execute(
                 select(Target.id, Target.data).where(Target.learner_id == learner_id, Target.deleted.is_(False),
                                                      Target.status == "open"))),
-            key=lambda item: (item[1].due_date is None, item[1].due_date or dt.date.min, item[1].text))
+            key=lambda item: target_order(item[1]))
         notes = portal.notes_for(session, learner_id)
     done = {(n.target_id, n.action): n for n in notes if n.kind == "action_done"}
     feedback = [n for n in notes if n.kind == "feedback"]

@@ -27,7 +27,13 @@ from sqlalchemy.orm import Session
 
 from reviewapp.core.audience import answer_visible_to, asked_on_copy, withheld_text
 from reviewapp.core.documents import DEFAULT_PROVIDER_NAME, ReportSettings, ReviewDocument
-from reviewapp.core.review_rules import is_visible, plan_items_covered, targets_followed_up_in, visible_answers
+from reviewapp.core.review_rules import (
+    is_visible,
+    plan_items_covered,
+    target_order,
+    targets_followed_up_in,
+    visible_answers,
+)
 from reviewapp.core.summary import answer_text
 from reviewapp.core.templates import Template
 from reviewapp.reports.review_pdf import review_context
@@ -89,7 +95,7 @@ def load_review_document(session: Session, caller: Caller, review_id: str) -> Re
         select(OtjEntry.data).where(OtjEntry.learner_id == row.learner_id, OtjEntry.deleted.is_(False)))),
         key=lambda e: e.date)
     set_here = sorted(((tid, t) for tid, t in targets if t.set_in_review_id == review_id),
-                      key=lambda i: (i[1].due_date is None, i[1].due_date or dt.date.min, i[1].text))
+                      key=lambda i: target_order(i[1]))
     return ReviewDocument(
         review_id=review_id, review=review, learner_id=row.learner_id,
         learner=LearnerData.model_validate(learner_row.data),
