@@ -23,7 +23,7 @@ from synckit import Laptop, Office
 
 from reviewapp.store.models import Learner, OutboxEntry, SyncConflict
 from reviewapp.store.sync.conflicts import keep_mine, keep_theirs
-from reviewapp.sync_client import SyncError
+from reviewapp.sync_client.errors import SyncError
 
 FIELDS = ("phone", "email", "starting_points")
 COUNTER = itertools.count()
