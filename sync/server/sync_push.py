@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reviewapp.core.answer_paths import value_at, with_part
 from sync.protocol import (
     ENTITY_MODELS,
     OFFICE_ONLY_ENTITIES,
@@ -46,7 +47,7 @@ from .cases import open_after_push
 from .db import DEVICE_TIME, new_id, next_rev, take_write_lock
 from .due_dates import refresh_learners
 from .email_copies import send_after_push
-from .field_merge import PartConflict, merge_field, structured, value_at, with_part
+from .field_merge import PartConflict, merge_field, structured
 from .finalisation_rules import check_ready_to_finalise
 from .models import RECORD_MODELS, ChangeLog, Conflict, Learner, PushReceipt, Review, Signature, utcnow
 from .push_links import (
