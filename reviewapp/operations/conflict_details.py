@@ -78,7 +78,7 @@ def _plain(value: Any) -> str:
 
 
 def _detail(session: Session, view: ConflictView) -> ConflictDetail:
-    learner, record, step, label = "", view.record_label, "", view.field.replace("_", " ").capitalize()
+    learner, record, step, label = "", view.record_label, "", view.field.replace("_", " ")
     mine, theirs, prose = _plain(view.mine), _plain(view.theirs), isinstance(view.mine, str)
     review = session.get(Review, view.record_id) if view.entity == "review" else None
     if review is not None:
