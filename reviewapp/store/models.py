@@ -425,6 +425,14 @@ class SyncConflict(Base):
     their_value: Mapped[Any] = mapped_column(JSON, nullable=True)
     their_by: Mapped[str] = mapped_column(String(150), default="")
     their_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    #: The device the server's value was changed on (issue 19); `their_by` says who, `their_at` when.
+    their_device: Mapped[str] = mapped_column(String(150), default="")
+    #: Where in a structured field (a review's answers) both sides changed: [question] or [question, item id];
+    #: empty for the whole field. The `*_at_path` values are the three sides there.
+    path: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    base_at_path: Mapped[Any] = mapped_column(JSON, nullable=True)
+    mine_at_path: Mapped[Any] = mapped_column(JSON, nullable=True)
+    theirs_at_path: Mapped[Any] = mapped_column(JSON, nullable=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     #: For a rejection: the outbox entry's `updated_at` when it was refused (a later edit means "try again").
     entry_updated_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reviewapp.core.answer_paths import value_at, with_part
 from sync.protocol import (
     ENTITY_MODELS,
     OFFICE_ONLY_ENTITIES,
@@ -46,9 +47,9 @@ from .cases import open_after_push
 from .db import DEVICE_TIME, new_id, next_rev, take_write_lock
 from .due_dates import refresh_learners
 from .email_copies import send_after_push
-from .field_merge import PartConflict, merge_field, structured, value_at, with_part
+from .field_merge import PartConflict, merge_field, structured
 from .finalisation_rules import check_ready_to_finalise
-from .models import RECORD_MODELS, ChangeLog, Conflict, Learner, PushReceipt, Review, Signature, utcnow
+from .models import RECORD_MODELS, ChangeLog, Conflict, Device, Learner, PushReceipt, Review, Signature, utcnow
 from .push_links import (
     FINALISED,
     VOIDED,
@@ -381,7 +382,9 @@ def _last_change(session: Session, row: Any) -> tuple[str | None, str | None, An
     log = session.get(ChangeLog, row.rev)
     if log is None:
         return row.updated_by or None, None, row.updated_at
-    return row.updated_by or None, log.device_id, log.device_time or log.at
+    device = session.get(Device, log.device_id) if log.device_id else None
+    # The name its user gave the device ("Sam's ThinkPad"), which a person recognises; its id if it has none.
+    return row.updated_by or None, (device.name if device else log.device_id), log.device_time or log.at
 
 
 def _json_equal(entity: str, name: str, base: Any, server_value: Any) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from reviewapp.core.answer_paths import value_at, with_part
 from reviewapp.core.dates import utc_now
 from reviewapp.store.database import Store
 from reviewapp.store.models import SYNCABLE_MODELS, Employer, Learner, Review, Signature, SyncConflict
@@ -34,6 +35,24 @@ class ConflictView:
     their_by: str
     their_at: dt.datetime | None
     reason: str
+    #: Where in the field (a review's answers): [question] or [question, item id]; empty for the whole field.
+    path: tuple[str, ...] = ()
+    base_at_path: Any = None
+    mine_at_path: Any = None
+    theirs_at_path: Any = None
+    their_device: str = ""
+    #: Kept_mine, kept_theirs, combined, retried or discarded once resolved (the history); empty while open.
+    resolution: str = ""
+    resolved_at: dt.datetime | None = None
+
+    @property
+    def mine(self) -> Any:
+        """The laptop's side where the two differ: the question's value for a per-question conflict."""
+        return self.mine_at_path if self.path else self.my_value
+
+    @property
+    def theirs(self) -> Any:
+        return self.theirs_at_path if self.path else self.their_value
 
 
 def _label(session: Session, entity: str, record_id: str) -> str:
@@ -56,15 +75,28 @@ def _label(session: Session, entity: str, record_id: str) -> str:
     return f"{what}{who}" + (f": {title[:40]}" if title else "")
 
 
+def _view(session: Session, c: SyncConflict) -> ConflictView:
+    return ConflictView(
+        c.id, c.kind, c.entity, c.record_id, _label(session, c.entity, c.record_id), c.field, c.my_value,
+        c.their_value, c.their_by, c.their_at, c.reason, tuple(c.path or ()), c.base_at_path, c.mine_at_path,
+        c.theirs_at_path, c.their_device or "", c.resolution, c.resolved_at,
+    )
+
+
 def open_conflicts(session: Session) -> list[ConflictView]:
     rows = session.scalars(
         select(SyncConflict).where(SyncConflict.resolved_at.is_(None)).order_by(SyncConflict.created_at)
     ).all()
-    return [
-        ConflictView(c.id, c.kind, c.entity, c.record_id, _label(session, c.entity, c.record_id), c.field,
-                     c.my_value, c.their_value, c.their_by, c.their_at, c.reason)
-        for c in rows
-    ]
+    return [_view(session, c) for c in rows]
+
+
+def resolved_conflicts(session: Session, limit: int = 200) -> list[ConflictView]:
+    """The conflict history, newest first: each keeps both values, so the one not chosen stays readable."""
+    rows = session.scalars(
+        select(SyncConflict).where(SyncConflict.resolved_at.is_not(None))
+        .order_by(SyncConflict.resolved_at.desc()).limit(limit)
+    ).all()
+    return [_view(session, c) for c in rows]
 
 
 def open_conflict_count(session: Session) -> int:
@@ -73,8 +105,17 @@ def open_conflict_count(session: Session) -> int:
     ) or 0)
 
 
-def keep_mine(store: Store, conflict_id: str) -> None:
-    """Resolve a field conflict with the laptop's value: a new local change, sent on the next sync."""
+def _set_part(row: Any, conflict: SyncConflict, part: Any) -> None:
+    """Set the conflict's field on `row` to `part`: for a per-question conflict only that question (or item), so
+    the laptop's other edits to the field, and another conflict on it resolved before, stay as they are."""
+    whole = with_part(getattr(row, conflict.field), tuple(conflict.path), part) if conflict.path else part
+    setattr(row, conflict.field, python_value(conflict.entity, conflict.field, whole))
+
+
+def keep_mine(store: Store, conflict_id: str, combined: Any = None) -> None:
+    """Resolve a field conflict with the laptop's value (or `combined`, a value the assessor wrote from both): a
+    new local change, sent on the next sync. Per question, only that question changes, so what goes up is that
+    question over the server's value there as its base."""
     with store.write() as session:
         conflict = session.get(SyncConflict, conflict_id)
         if conflict is None or conflict.resolved_at is not None:
@@ -85,9 +126,18 @@ def keep_mine(store: Store, conflict_id: str) -> None:
         if conflict.kind == ConflictKind.CONFLICT:
             row = session.get(SYNCABLE_MODELS[conflict.entity], conflict.record_id)
             if row is not None:
-                setattr(row, conflict.field, python_value(conflict.entity, conflict.field, conflict.my_value))
+                mine = conflict.mine_at_path if conflict.path else conflict.my_value
+                _set_part(row, conflict, mine if combined is None else combined)
         conflict.resolved_at = utc_now()
-        conflict.resolution = "kept_mine" if conflict.kind == ConflictKind.CONFLICT else "retried"
+        if conflict.kind != ConflictKind.CONFLICT:
+            conflict.resolution = "retried"
+        else:
+            conflict.resolution = "kept_mine" if combined is None else "combined"
+            if combined is not None:
+                if conflict.path:
+                    conflict.mine_at_path = combined
+                else:
+                    conflict.my_value = combined
 
 
 def keep_theirs(store: Store, conflict_id: str) -> list[str]:
@@ -104,6 +154,8 @@ def keep_theirs(store: Store, conflict_id: str) -> list[str]:
             return []
         conflict.resolved_at = utc_now()
         conflict.resolution = "kept_theirs" if conflict.kind == ConflictKind.CONFLICT else "discarded"
+        if conflict.kind == ConflictKind.CONFLICT and conflict.path:
+            _keep_their_part(session, conflict)
         if conflict.kind == ConflictKind.REMOVED:
             purged_folder = discard_held_learner(session, conflict.record_id)
         if conflict.kind == ConflictKind.REJECTED:
@@ -120,3 +172,11 @@ def keep_theirs(store: Store, conflict_id: str) -> list[str]:
     if rewind is not None:
         rewind_cursor(store, rewind)
     return [purged_folder] if purged_folder else []
+
+
+def _keep_their_part(session: Session, conflict: SyncConflict) -> None:
+    """The server's value at the conflict's path, set here alone (the laptop may have edited the question again
+    since); as the server's own value, it is not a local change."""
+    row = session.get(SYNCABLE_MODELS[conflict.entity], conflict.record_id)
+    if row is not None and value_at(getattr(row, conflict.field), conflict.path) != conflict.theirs_at_path:
+        _set_part(row, conflict, conflict.theirs_at_path)

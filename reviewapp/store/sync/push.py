@@ -111,6 +111,9 @@ def _settle(session: Session, item: SentEntry, result: PushResult, counts: PushC
             id=conflict.conflict_id,
             kind=ConflictKind.CONFLICT, entity=item.entity, record_id=item.record_id, field=conflict.field,
             base_value=conflict.base_value, my_value=conflict.client_value, their_value=conflict.server_value,
+            path=list(conflict.path), base_at_path=conflict.base_at_path, mine_at_path=conflict.client_at_path,
+            theirs_at_path=conflict.server_at_path, their_by=conflict.server_changed_by or "",
+            their_device=conflict.server_changed_device or "", their_at=conflict.server_changed_at,
         ))
     edited_meanwhile = {} if unchanged or entry is None else dict(entry.fields)
     for name, server_value in server_kept.items():
