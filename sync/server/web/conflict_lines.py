@@ -20,13 +20,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from reviewapp.core.answer_paths import value_at
 from reviewapp.core.dates import format_date
 from reviewapp.core.review_rules import ReviewContext
 from reviewapp.core.summary import answer_text
 from reviewapp.core.templates import Template
 from sync.protocol import LearnerData, PlanItemData, ReviewData, TargetData
 
-from ..field_merge import value_at
 from ..finalisation_rules import installed_template
 from ..models import Conflict, Device, Learner, PlanItem, Review, Target, User
 from ..records import Rejected
