@@ -12,6 +12,7 @@ import pytest
 from server_testkit import TEMPLATE_ID, Server, change
 from web_kit import browser, put_in_team, sign_in
 
+from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 from sync.server.db import transaction
 from sync.server.models import Conflict
 
@@ -106,7 +107,7 @@ def test_signed_out_is_sent_to_sign_in(server: Server, office: dict[str, str]) -
 def test_a_plan_row_conflict_names_its_item_alone(server: Server, office: dict[str, str]) -> None:
     """Two laptops moved the same plan item (a per-item conflict, path [question, item id]): the row words that
     item alone, as the wizard's summary words a plan row, not the learner's whole plan."""
-    alice = server.login("alice")
+    alice = {**server.login("alice"), PROTOCOL_HEADER: str(PROTOCOL_VERSION)}  # the path goes to protocol 5+
     learner = server.add_learner("alice", first_name="Pat", last_name="Plan")
     items = [change("plan_item", "create", None, {"learner_id": learner, "title": title, "progress": 10})
              for title in ("Data protection", "Spreadsheets")]
