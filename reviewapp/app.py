@@ -232,11 +232,11 @@ def _start_demo_server(store: Store, data_dir: Path | None, learners: int, today
     A demo store filled before the demo had a server (never synced) is made again, so its records are the server's.
     Returns the (possibly new) store and the running server.
     """
+    from reviewapp.operations.caseload import has_learners
+    from reviewapp.operations.sync_settings import sync_settings
     from reviewapp.store.database import Store
-    from reviewapp.store.models import Learner
-    from reviewapp.store.settings import get_setting, set_settings
+    from reviewapp.store.settings import set_settings
     from reviewapp.store.sync.state import SERVER_ID, read_state
-    from reviewapp.sync_client.config import EMBEDDED, SERVER_URL
     from reviewapp.sync_client.demo_server import (
         DEMO_MANAGER,
         DEMO_PASSWORD,
@@ -248,15 +248,13 @@ def _start_demo_server(store: Store, data_dir: Path | None, learners: int, today
     from reviewapp.sync_client.engine import SyncClient
     from sync.server.embedded import EmbeddedServer
 
-    configured = get_setting(store, SERVER_URL, "")
-    if configured and not get_setting(store, EMBEDDED, False):
+    configured = sync_settings(store)
+    if configured.server_url and not configured.embedded:
         raise RuntimeError("a real server is configured for the demo account; not starting the demo server")
     directory = Path(store.path).parent
     url = server_url_for(directory)
     seed_demo_server(url, learners=learners, today=today)
-    with store.read() as session:
-        has_rows = session.query(Learner.id).first() is not None
-    if has_rows and not read_state(store).get(SERVER_ID):
+    if has_learners(store) and not read_state(store).get(SERVER_ID):
         account = store.account
         store.close()
         Store.discard(directory, account)
@@ -353,11 +351,9 @@ def keys_in_file(store: Store) -> bool:
 
 def _fill_demo_if_empty(window, store: Store, learners: int, today: dt.date | None) -> None:
     from reviewapp import demo
-    from reviewapp.store.models import Learner
+    from reviewapp.operations.caseload import has_learners
 
-    with store.read() as session:
-        empty = session.query(Learner.id).first() is None
-    if not empty:
+    if has_learners(store):
         window.refresh()
         return
     window.statusBar().showMessage("Preparing the demo caseload…")

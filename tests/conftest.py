@@ -47,6 +47,16 @@ def window_settings_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     return root
 
 
+@pytest.fixture(autouse=True)
+def no_store_session_from_ui():
+    """Code under reviewapp/ui that opens a store session (directly or through a store function) fails the test:
+    widgets go through reviewapp/operations (issue 18; see tests/session_guard.py)."""
+    from tests.session_guard import session_guard
+
+    with session_guard():
+        yield
+
+
 DEMO_TODAY = __import__("datetime").date(2026, 11, 23)
 
 

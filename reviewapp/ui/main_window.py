@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewapp.core.caseload import AT_RISK_RULE_WORDS, CaseloadRow, LearnerDetail, caseload_rows
+from reviewapp.core.caseload import AT_RISK_RULE_WORDS, CaseloadRow, LearnerDetail
 from reviewapp.core.dates import format_date, format_datetime, london_today
 from reviewapp.core.scheduling import DEFAULT_RULES, ScheduleRules
 from reviewapp.ui.caseload_model import (
@@ -58,27 +57,21 @@ if TYPE_CHECKING:
 
     from reviewapp.core.alerts import Alert
     from reviewapp.core.otj import OtjLogEntry
+    from reviewapp.operations.caseload import CaseloadSnapshot
+    from reviewapp.operations.settings import ProviderSettings
     from reviewapp.store.database import Store
     from reviewapp.store.otj_log import EntryFields
     from reviewapp.store.reviews import DraftSummary
     from reviewapp.store.saved_copies import SavedCopyInfo
     from reviewapp.ui.email_consent_dialog import ConsentChoice
     from reviewapp.ui.print_options import PrintOptions
-    from reviewapp.ui.provider_settings import ProviderSettings
     from reviewapp.ui.review_compare import ReviewComparison
     from reviewapp.ui.review_frequency_dialog import FrequencyChoice
     from reviewapp.ui.wizard.review_wizard import ReviewWizard
 
 # Reviews, their wizard and comparisons (pydantic, icalendar, the review rules) are imported when first used, not
-# here: the window then paints some 0.3 s sooner on this machine (benchmarks/startup.py).
-
-@dataclass(frozen=True)
-class CaseloadSnapshot:
-    rows: list[CaseloadRow]
-    pending_changes: int
-    #: The alerts over the caseload (reviewapp.core.alerts), dismissed ones left out.
-    alerts: tuple[Alert, ...] = ()
-
+# here: the window then paints some 0.3 s sooner on this machine (benchmarks/startup.py). The same holds for the
+# operations (reviewapp.operations), which bring SQLAlchemy: each is imported where it is first called.
 
 class MainWindow(QMainWindow):
     caseload_loaded = Signal()
@@ -350,16 +343,9 @@ class MainWindow(QMainWindow):
         self.runner.run(self._load_caseload, on_done=self._show_caseload, on_error=self._load_failed)
 
     def _load_caseload(self) -> CaseloadSnapshot:
-        from reviewapp.store import queries  # on the worker thread: SQLAlchemy is not needed to paint the window
-        from reviewapp.store.alerts import local_alerts
-        from reviewapp.store.office_settings import office_alert_settings
+        from reviewapp.operations import caseload  # on the worker thread: SQLAlchemy is not needed to paint
 
-        settings = office_alert_settings(self.store)
-        with self.store.read() as session:
-            facts = queries.caseload_facts(session)
-            pending = queries.pending_change_count(session)
-            alerts = local_alerts(session, self.today(), self.rules, settings)
-        return CaseloadSnapshot(caseload_rows(facts, self.today(), self.rules), pending, tuple(alerts))
+        return caseload.load_caseload(self.store, self.today(), self.rules)
 
     def _show_caseload(self, snapshot: CaseloadSnapshot) -> None:
         selected = self._selected_learner
@@ -411,10 +397,10 @@ class MainWindow(QMainWindow):
         return dialog.reason_text() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def _dismiss_alert(self, alert: Alert, reason: str) -> str | None:
-        from reviewapp.store.alerts import dismiss_alert
+        from reviewapp.operations import alerts
 
         try:
-            dismiss_alert(self.store, alert, reason, self.store.account)
+            alerts.dismiss(self.store, alert, reason)
         except ValueError as error:
             return str(error)
         self.refresh()
@@ -463,10 +449,9 @@ class MainWindow(QMainWindow):
         self.runner.run(self._load_detail, learner_id, on_done=self._show_detail, on_error=self._load_failed)
 
     def _load_detail(self, learner_id: str) -> LearnerDetail | None:
-        from reviewapp.store import queries
+        from reviewapp.operations import caseload
 
-        with self.store.read() as session:
-            return queries.learner_detail(session, learner_id)
+        return caseload.learner_detail(self.store, learner_id)
 
     def _show_detail(self, detail: LearnerDetail | None) -> None:
         if detail is not None and detail.learner_id != self._selected_learner:
@@ -486,10 +471,9 @@ class MainWindow(QMainWindow):
                             on_done=self._show_saved_copies, on_error=self._load_failed)
 
     def _load_saved_copies(self, learner_id: str, asked: int) -> tuple[str, int, list[SavedCopyInfo]]:
-        from reviewapp.store.saved_copies import copies_of_learner
+        from reviewapp.operations import saved_copies
 
-        with self.store.read() as session:
-            return learner_id, asked, copies_of_learner(session, learner_id)
+        return learner_id, asked, saved_copies.copies_of_learner(self.store, learner_id)
 
     def _show_saved_copies(self, loaded: tuple[str, int, list[SavedCopyInfo]]) -> None:
         learner_id, asked, copies = loaded
@@ -499,14 +483,13 @@ class MainWindow(QMainWindow):
         self.saved_copies_shown.emit(learner_id)
 
     def _selected_copy(self) -> tuple[SavedCopyInfo, bytes] | None:
-        from reviewapp.store.saved_copies import copy_pdf
+        from reviewapp.operations import saved_copies
 
         copy_id = self.panel.selected_copy_id()
         if copy_id is None:
             self.show_info("Saved copies", "Select a saved copy under the learner's review history first.")
             return None
-        with self.store.read() as session:
-            found = copy_pdf(session, copy_id)
+        found = saved_copies.saved_copy(self.store, copy_id)
         if found is None:
             self.show_info("Saved copies", "That copy is no longer on this laptop.")
             self.refresh_saved_copies()
@@ -527,7 +510,7 @@ class MainWindow(QMainWindow):
 
     def print_saved_copy(self) -> int:
         """Print the selected saved copy again (an employer who lost theirs): the kept bytes, as handed out."""
-        from reviewapp.store.deliveries import record_in_store
+        from reviewapp.operations.printing import record_delivery
         from reviewapp.ui.printing import SAVED_COPY_TITLE, print_with_dialog
 
         found = self._selected_copy()
@@ -537,7 +520,7 @@ class MainWindow(QMainWindow):
 
         def delivered(channel: str) -> None:  # a review's copy printed again is handed over again
             if info.review_id is not None:
-                record_in_store(self.store, review_id=info.review_id, learner_id=info.learner_id,
+                record_delivery(self.store, review_id=info.review_id, learner_id=info.learner_id,
                                 copies=[info.kind], channel=channel)
 
         return print_with_dialog([found[1]], self, title=SAVED_COPY_TITLE, run_dialog=self.run_print_dialog,
@@ -546,7 +529,7 @@ class MainWindow(QMainWindow):
     def export_saved_copy(self) -> Path | None:
         """Write the selected saved copy as a plain file where the assessor chooses, after saying it will then be
         unprotected. The only way a copy leaves the store as a file."""
-        from reviewapp.store.saved_copies import export_copy
+        from reviewapp.operations import saved_copies
 
         found = self._selected_copy()
         if found is None:
@@ -556,15 +539,10 @@ class MainWindow(QMainWindow):
         if path is None:
             return None
         try:
-            export_copy(self.store, info.id, path)
+            saved_copies.export(self.store, info, path)  # a review's copy saved to hand over is a delivery
         except OSError as exc:
             self.show_error("The copy could not be exported", f"{path}: {exc.strerror or exc}")
             return None
-        if info.review_id is not None:  # a review's copy saved as a PDF, to hand over: a delivery
-            from reviewapp.store.deliveries import record_in_store
-
-            record_in_store(self.store, review_id=info.review_id, learner_id=info.learner_id, copies=[info.kind],
-                            channel="saved")
         self.refresh_saved_copies()
         self.statusBar().showMessage(f"Exported to {path} — this file is not protected", 15000)
         return path
@@ -576,22 +554,16 @@ class MainWindow(QMainWindow):
 
     def start_review(self) -> ReviewWizard | None:
         """Resume the selected learner's draft if there is one, else start a new review for them."""
-        from reviewapp.core.templates import available_templates, load_template
-        from reviewapp.store import reviews
+        from reviewapp.operations import drafts
 
         learner_id = self._selected_learner
         if learner_id is None:
             self.show_info("Start a review", "Select a learner in the caseload first.")
             return None
-        with self.store.read() as session:
-            draft = next((d for d in reviews.open_drafts(session)
-                          if d.learner_id == learner_id and not d.is_addendum), None)
-        if draft is not None:
-            return self.open_review(draft.review_id)
-        template_id = available_templates()[0][0]
-        review_id = reviews.start_draft(self.store, learner_id, load_template(template_id), self.today(), self.rules)
-        self.refresh()
-        return self.open_review(review_id)
+        started = drafts.start_or_resume(self.store, learner_id, self.today(), self.rules)
+        if started.changes:  # a new draft, not the one resumed
+            self.refresh()
+        return self.open_review(started.value)
 
     def open_review(self, review_id: str) -> ReviewWizard:
         """Show a review: a draft to carry on with, or a finalised one read-only."""
@@ -644,30 +616,18 @@ class MainWindow(QMainWindow):
 
     def compare_reviews(self) -> ReviewComparison | None:
         """Compare the two reviews selected in the history, or else the learner's two latest finalised ones."""
-        from reviewapp.core.comparison import compare_reviews
-        from reviewapp.core.templates import load_template
-        from reviewapp.store import reviews
+        from reviewapp.operations.comparison import compare
         from reviewapp.ui.review_compare import ReviewComparison
 
         learner_id = self._selected_learner
         if learner_id is None:
             self.show_info("Compare reviews", "Select a learner in the caseload first.")
             return None
-        with self.store.read() as session:
-            ids = self._selected_history_ids()
-            if len(ids) != 2:
-                ids = reviews.finalised_review_ids(session, learner_id)[:2]
-            if len(ids) < 2:
-                self.show_info("Compare reviews", "This learner needs at least two reviews to compare.")
-                return None
-            loaded = sorted((reviews.load_review(session, i)[0] for i in ids),
-                            key=lambda r: r.visit_date or dt.date.min)
-            titles = reviews.plan_titles(session, learner_id)
-            starts = reviews.plan_starts(session, learner_id)
-            name = self.panel.learner_name or ""
-        earlier, later = loaded
-        template = load_template(later.template_id, version=later.template_version)
-        dialog = ReviewComparison(name, earlier, later, compare_reviews(template, earlier, later, titles, starts),
+        compared = compare(self.store, learner_id, self._selected_history_ids())
+        if compared is None:
+            self.show_info("Compare reviews", "This learner needs at least two reviews to compare.")
+            return None
+        dialog = ReviewComparison(self.panel.learner_name or "", compared.earlier, compared.later, compared.rows,
                                   self)
         dialog.show()
         return dialog
@@ -680,13 +640,11 @@ class MainWindow(QMainWindow):
     def print_review(self, review_id: str, parent: QWidget | None = None) -> list[str]:
         """Keep the chosen signed copies (learner's, employer's, provider's) in the encrypted store, then print
         them; the ids of the copies kept. No file is written: a file is had by exporting a saved copy."""
+        from reviewapp.operations.printing import review_document
         from reviewapp.reports.review_pdf import ReviewPdfError, verify_signed
-        from reviewapp.store.review_documents import load_review_document, report_settings
         from reviewapp.ui.printing import print_review
 
-        with self.store.read() as session:
-            document = load_review_document(session, review_id)
-            settings = report_settings(session)
+        document, settings = review_document(self.store, review_id)
         try:
             verify_signed(document)  # before asking anything: a draft or altered review is never a signed copy
             options = self.choose_print_options(document.learner_name, parent or self)
@@ -705,80 +663,52 @@ class MainWindow(QMainWindow):
 
     def print_reading_copy(self, review_id: str, parent: QWidget | None = None) -> int:
         """Print a draft to read through (every page marked "DRAFT — not signed"); nothing is kept or written."""
-        from reviewapp.reports.review_pdf import review_pdf
-        from reviewapp.store.review_documents import load_review_document, report_settings
+        from reviewapp.operations.printing import reading_copy
         from reviewapp.ui.printing import READING_COPY_TITLE, print_with_dialog
 
-        with self.store.read() as session:
-            document = load_review_document(session, review_id)
-            settings = report_settings(session)
-        pdf = review_pdf(document, purpose="reading", settings=settings)
-        return print_with_dialog([pdf], parent or self, title=READING_COPY_TITLE,
+        return print_with_dialog([reading_copy(self.store, review_id)], parent or self, title=READING_COPY_TITLE,
                                  run_dialog=self.run_print_dialog)
 
     def print_pre_visit_pack(self) -> str | None:
         """Keep the selected learner's pre-visit pack in their saved copies and print it, to read before the visit;
         the id of the copy kept."""
-        from reviewapp.reports.pre_visit import pre_visit_pdf
-        from reviewapp.reports.saving import pre_visit_pack_name
-        from reviewapp.store.review_documents import load_pre_visit_pack, report_settings
-        from reviewapp.store.saved_copies import keep_copy
+        from reviewapp.operations.printing import keep_pre_visit_pack
         from reviewapp.ui.printing import PRE_VISIT_TITLE, print_with_dialog
 
         if self._selected_learner is None:
             self.show_info("Pre-visit pack", "Select a learner in the caseload first.")
             return None
-        with self.store.read() as session:
-            pack = load_pre_visit_pack(session, self._selected_learner)
-            settings = report_settings(session)
-        if pack is None:
+        kept = keep_pre_visit_pack(self.store, self._selected_learner, self.today()).value
+        if kept is None:
             return None
-        today = self.today()
-        pdf = pre_visit_pdf(pack, settings=settings, as_of=today)
-        with self.store.write() as session:
-            copy_id = keep_copy(session, learner_id=pack.learner_id, kind="pre-visit",
-                                file_name=pre_visit_pack_name(today), pdf=pdf)
-        print_with_dialog([pdf], self, title=PRE_VISIT_TITLE, run_dialog=self.run_print_dialog)
-        self.statusBar().showMessage(f"Kept the pre-visit pack, encrypted, in {pack.learner_name}'s saved copies",
+        print_with_dialog([kept.pdf], self, title=PRE_VISIT_TITLE, run_dialog=self.run_print_dialog)
+        self.statusBar().showMessage(f"Kept the pre-visit pack, encrypted, in {kept.learner_name}'s saved copies",
                                      10000)
         self.refresh_saved_copies()
-        return copy_id
+        return kept.copy_id
 
     def print_blank_form(self) -> int:
         """Print the review template as a paper form, for a visit where the laptop cannot be used; the pages
         printed. It holds nobody's answers and can be made again at any time, so nothing is kept."""
-        from reviewapp.core.templates import available_templates, load_template
-        from reviewapp.reports.blank_form import blank_form_pdf
-        from reviewapp.store.review_documents import report_settings
+        from reviewapp.operations.printing import blank_form
         from reviewapp.ui.printing import BLANK_FORM_TITLE, print_with_dialog
 
-        template = load_template(available_templates()[0][0])
-        with self.store.read() as session:
-            settings = report_settings(session)
-        return print_with_dialog([blank_form_pdf(template, settings=settings)], self, title=BLANK_FORM_TITLE,
+        return print_with_dialog([blank_form(self.store)], self, title=BLANK_FORM_TITLE,
                                  run_dialog=self.run_print_dialog)
 
     def add_addendum(self) -> ReviewWizard | None:
         """A correction to a finalised review: a short signed record linked to it (what was wrong, what is right,
         why), since the signed review never changes. It sets no targets and moves no review dates."""
-        from reviewapp.core.templates import available_templates, load_template
-        from reviewapp.store import reviews
+        from reviewapp.operations import drafts
 
         ids = self._selected_history_ids()
         if not ids or self._selected_learner is None:
             self.show_info("Add an addendum", "Select a finalised review in the learner's review history first.")
             return None
-        with self.store.read() as session:
-            original, _signatures = reviews.load_review(session, ids[0])
-        if original.status != "finalised":
+        review_id = drafts.start_addendum(self.store, self._selected_learner, ids[0], self.today(), self.rules).value
+        if review_id is None:
             self.show_info("Add an addendum", "Only a finalised review takes an addendum; a draft can be edited.")
             return None
-        template = load_template(available_templates("addendum")[0][0])
-        review_id = reviews.start_draft(self.store, self._selected_learner, template, self.today(), self.rules,
-                                        addendum_to_id=ids[0])
-        if any(q.id == "corrects_review" for _, q in template.questions()):
-            reference = f"The progress review of {format_date(original.visit_date)} (reference {ids[0][:8]})"
-            reviews.save_answers(self.store, review_id, {"corrects_review": reference})
         self.refresh()
         return self.open_review(review_id)
 
@@ -786,14 +716,13 @@ class MainWindow(QMainWindow):
         """Discard the draft selected in the review history (started for the wrong learner, an addendum opened by
         mistake), after asking. It is voided with the reason "Discarded draft" and the void syncs, so the office
         sees what happened; a finalised review is never discarded. Returns True when the draft was discarded."""
-        from reviewapp.store import reviews
+        from reviewapp.operations import drafts
 
         ids = self._selected_history_ids()
         if not ids:
             self.show_info("Discard a draft", "Select the draft in the learner's review history first.")
             return False
-        with self.store.read() as session:
-            review, _signatures = reviews.load_review(session, ids[0])
+        review = drafts.review(self.store, ids[0])
         if review.status != "draft":
             self.show_info("Discard a draft", "Only a draft can be discarded. A finalised review stays as it was "
                                               "signed: add an addendum to correct it.")
@@ -808,8 +737,8 @@ class MainWindow(QMainWindow):
         if wizard is not None:
             wizard.close()  # saves what was typed first, so no save lands on the discarded draft
         try:
-            reviews.discard_draft(self.store, ids[0])
-        except reviews.NotADraftError as exc:
+            drafts.discard(self.store, ids[0], review.learner_id)
+        except drafts.NotADraftError as exc:
             self.show_info("Discard a draft", str(exc))
             return False
         self.statusBar().showMessage("The draft was discarded", 10000)
@@ -818,10 +747,9 @@ class MainWindow(QMainWindow):
 
     def offer_resume_drafts(self) -> ReviewWizard | None:
         """On start, offer to carry on with a review that was left unfinished (after a crash or a flat battery)."""
-        from reviewapp.store import reviews
+        from reviewapp.operations.drafts import unfinished_drafts
 
-        with self.store.read() as session:
-            drafts = reviews.open_drafts(session)
+        drafts = unfinished_drafts(self.store)
         if not drafts:
             return None
         chosen = self.choose_draft(drafts)
@@ -829,49 +757,35 @@ class MainWindow(QMainWindow):
 
     def open_provider_settings(self) -> None:
         """Name and logo on printed copies, and the review schedule the caseload and the wizard follow."""
-        from reviewapp.store.office_settings import office_settings
-        from reviewapp.store.review_documents import report_settings
-        from reviewapp.store.settings import save_report_settings, save_schedule_rules, schedule_rules
-        from reviewapp.ui.provider_settings import ProviderSettings
+        from reviewapp.operations import settings
 
-        office = office_settings(self.store)
-        self.rules = schedule_rules(self.store)  # as the last sync left them
-        with self.store.read() as session:
-            current = ProviderSettings(report_settings(session), self.rules,
-                                       report_from_office=office is not None and office.sets_report,
-                                       rules_from_office=office is not None and office.schedule is not None)
+        current = settings.provider_settings(self.store)
+        self.rules = current.rules  # as the last sync left them
         chosen = self.choose_provider_settings(current)
         if chosen is None:
             return
-        if not chosen.report_from_office:
-            save_report_settings(self.store, chosen.report)
-        if not chosen.rules_from_office:
-            save_schedule_rules(self.store, chosen.rules)
+        settings.save_provider_settings(self.store, chosen)
         self.rules = chosen.rules
         self.refresh()
 
     def reload_rules(self) -> None:
         """Take the review schedule again from the store: a sync may have brought the office's."""
-        from reviewapp.store.settings import schedule_rules
+        from reviewapp.operations.settings import schedule_rules
 
         self.rules = schedule_rules(self.store)
 
     def ask_provider_name_if_unset(self) -> bool:
         """At a start with no provider name set, ask for it (every copy is headed by it); whether a name was saved.
         Declining leaves the placeholder, and the question comes again at the next start."""
-        from dataclasses import replace
+        from reviewapp.operations.printing import report_settings
+        from reviewapp.operations.settings import name_provider
 
-        from reviewapp.store.review_documents import report_settings
-        from reviewapp.store.settings import save_report_settings
-
-        with self.store.read() as session:
-            current = report_settings(session)
-        if current.provider_named:
+        if report_settings(self.store).provider_named:
             return False
         name = self.choose_provider_name()
         if not name:
             return False
-        save_report_settings(self.store, replace(current, provider_name=name))
+        name_provider(self.store, name)
         self.statusBar().showMessage(f"Copies will be headed “{name}”", 10000)
         return True
 
@@ -880,7 +794,7 @@ class MainWindow(QMainWindow):
 
         Saved as a change to the learner (it syncs), and the caseload's due dates follow at once. True when saved.
         """
-        from reviewapp.store.learner_frequency import UnknownLearnerError, set_review_frequency
+        from reviewapp.operations.learners import UnknownLearnerError, set_review_frequency
 
         detail = self._selected_detail()
         if detail is None:
@@ -900,8 +814,7 @@ class MainWindow(QMainWindow):
     def set_email_consent(self) -> bool:
         """Whether the selected learner and their employer's contact agreed to be e-mailed their copies (issue 17):
         saved as a change to the learner and the employer (it syncs). True when saved."""
-        from reviewapp.store.email_consent import set_email_consent
-        from reviewapp.store.learner_frequency import UnknownLearnerError
+        from reviewapp.operations.learners import UnknownLearnerError, set_email_consent
 
         detail = self._selected_detail()
         if detail is None:
@@ -947,8 +860,7 @@ class MainWindow(QMainWindow):
     def raise_concern(self) -> bool:
         """A safeguarding or learning support concern about the selected learner, without a review (it syncs first,
         offline too); True when saved."""
-        from reviewapp.store.concerns import raise_concern
-        from reviewapp.store.learner_frequency import UnknownLearnerError
+        from reviewapp.operations.learners import UnknownLearnerError, raise_concern
 
         detail = self._selected_detail()
         if detail is None:
@@ -967,8 +879,8 @@ class MainWindow(QMainWindow):
 
     def add_otj_entry(self) -> bool:
         """A new entry in the selected learner's off-the-job log (it syncs); True when saved."""
-        from reviewapp.store.learner_frequency import UnknownLearnerError
-        from reviewapp.store.otj_log import add_entry
+        from reviewapp.operations.learners import UnknownLearnerError
+        from reviewapp.operations.otj_log import add_entry
 
         detail = self._selected_detail()
         if detail is None:
@@ -986,7 +898,7 @@ class MainWindow(QMainWindow):
 
     def edit_otj_entry(self) -> bool:
         """The selected off-the-job entry, changed; True when saved."""
-        from reviewapp.store.otj_log import UnknownEntryError, edit_entry
+        from reviewapp.operations.otj_log import UnknownEntryError, edit_entry
 
         detail, entry = self._selected_otj_entry()
         if detail is None or entry is None:
@@ -995,7 +907,7 @@ class MainWindow(QMainWindow):
         if fields is None:
             return False
         try:
-            edit_entry(self.store, entry.id, fields)
+            edit_entry(self.store, detail.learner_id, entry.id, fields)
         except (UnknownEntryError, ValueError) as exc:
             self.show_error("The off-the-job entry could not be saved", str(exc))
             return False
@@ -1006,7 +918,7 @@ class MainWindow(QMainWindow):
         """The selected off-the-job entry deleted, once confirmed (the deletion syncs); True when deleted."""
         from reviewapp.core.dates import format_date
         from reviewapp.core.otj import format_hours
-        from reviewapp.store.otj_log import UnknownEntryError, delete_entry
+        from reviewapp.operations.otj_log import UnknownEntryError, delete_entry
 
         detail, entry = self._selected_otj_entry()
         if detail is None or entry is None:
@@ -1017,7 +929,7 @@ class MainWindow(QMainWindow):
                             "devices lose it too at the next sync."):
             return False
         try:
-            delete_entry(self.store, entry.id)
+            delete_entry(self.store, detail.learner_id, entry.id)
         except UnknownEntryError as exc:
             self.show_error("The off-the-job entry could not be deleted", str(exc))
             return False
@@ -1088,12 +1000,10 @@ class MainWindow(QMainWindow):
         return dialog.fields() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def choose_print_options(self, learner_name: str, parent: QWidget) -> PrintOptions | None:
-        from reviewapp.store.review_documents import report_settings
+        from reviewapp.operations.printing import report_settings
         from reviewapp.ui.print_options import PrintOptionsDialog
 
-        with self.store.read() as session:
-            settings = report_settings(session)
-        dialog = PrintOptionsDialog(learner_name, parent, settings=settings)
+        dialog = PrintOptionsDialog(learner_name, parent, settings=report_settings(self.store))
         return dialog.options() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def choose_export_path(self, file_name: str) -> Path | None:

@@ -29,9 +29,9 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QWidget
 
 from reviewapp.core.documents import ReportSettings, ReviewDocument
+from reviewapp.operations.printing import keep_review_copies, record_delivery
 from reviewapp.reports.review_pdf import Copy
-from reviewapp.reports.saving import keep_review_copies, render_review_copies
-from reviewapp.store.deliveries import record_in_store
+from reviewapp.reports.saving import render_review_copies
 
 if TYPE_CHECKING:
     from reviewapp.store.database import Store
@@ -257,10 +257,10 @@ def print_review(store: Store, document: ReviewDocument, copies: Sequence[Copy],
     A draft or tampered review raises ReviewPdfError before anything is kept or printed.
     """
     rendered = render_review_copies(document, copies, settings)
-    ids = keep_review_copies(store, document, rendered)
+    ids = keep_review_copies(store, document, rendered).value
 
     def delivered(channel: str) -> None:  # each copy printed is a delivery, synced to the office
-        record_in_store(store, review_id=document.review_id, learner_id=document.learner_id,
+        record_delivery(store, review_id=document.review_id, learner_id=document.learner_id,
                         copies=[copy for copy, _pdf in rendered], channel=channel)
 
     return ids, print_with_dialog([pdf for _copy, pdf in rendered], parent, title=SIGNED_COPIES_TITLE,

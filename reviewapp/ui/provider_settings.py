@@ -11,7 +11,7 @@ with it silently.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from reviewapp.core.documents import ReportSettings
-from reviewapp.core.scheduling import FUNDING_CEILING, MAX_DUE_SOON_DAYS, ScheduleRules
+from reviewapp.core.scheduling import FUNDING_CEILING, MAX_DUE_SOON_DAYS
+from reviewapp.operations.settings import ProviderSettings
 from reviewapp.ui.field_width import LONG_FILE_PATH, LONG_PROVIDER_NAME, fit_field_to
 from reviewapp.ui.holiday_periods import HolidayPeriodsEditor
 from reviewapp.ui.interval_field import IntervalField
@@ -42,15 +43,6 @@ from reviewapp.ui.window_fit import fit_window
 #: The note beside settings the office set; they are changed there, for every laptop at once.
 FROM_OFFICE = ("Set by your provider's office for every laptop (taken at the last sync), so it cannot be changed "
                "here: ask your office's administrator.")
-
-
-@dataclass(frozen=True)
-class ProviderSettings:
-    report: ReportSettings
-    rules: ScheduleRules
-    #: Whether the office set the name and logo, or the schedule: those are shown read-only.
-    report_from_office: bool = False
-    rules_from_office: bool = False
 
 
 def _office_note(name: str) -> QLabel:

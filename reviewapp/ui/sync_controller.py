@@ -18,18 +18,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QMenu
 
 from reviewapp.core.dates import format_datetime
+from reviewapp.operations import sync_settings
 from reviewapp.store.database import Store
 from reviewapp.store.errors import StoreError
-from reviewapp.store.settings import get_setting
-from reviewapp.store.sync.state import DEVICE_ID, get_state
-from reviewapp.sync_client.config import (
-    DEFAULT_INTERVAL_MINUTES,
-    EMBEDDED,
-    INTERVAL_MINUTES,
-    SERVER_URL,
-    USERNAME,
-    remember_server,
-)
 from reviewapp.sync_client.engine import SyncClient
 from reviewapp.sync_client.errors import (
     DeviceRevokedError,
@@ -39,7 +30,7 @@ from reviewapp.sync_client.errors import (
     SyncError,
 )
 from reviewapp.sync_client.server_address import InsecureServerError, check_server_url
-from reviewapp.sync_client.summary import SyncSummary, status_counts
+from reviewapp.sync_client.summary import SyncSummary
 from reviewapp.ui.sync_conflicts import ConflictsDialog
 from reviewapp.ui.sync_dialogs import LoginDialog, NewPasswordDialog, SyncLogDialog, SyncSettingsDialog
 
@@ -105,16 +96,16 @@ class SyncController(QObject):
 
     @property
     def server_url(self) -> str:
-        return str(get_setting(self.store, SERVER_URL, "") or "")
+        return sync_settings.sync_settings(self.store).server_url
 
     @property
     def username(self) -> str:
-        return str(get_setting(self.store, USERNAME, "") or "")
+        return sync_settings.sync_settings(self.store).username
 
     def apply_interval(self) -> None:
-        minutes = int(get_setting(self.store, INTERVAL_MINUTES, DEFAULT_INTERVAL_MINUTES) or 0)
-        if minutes > 0 and self.server_url:
-            self.timer.start(minutes * 60_000)
+        kept = sync_settings.sync_settings(self.store)
+        if kept.interval_minutes > 0 and kept.server_url:
+            self.timer.start(kept.interval_minutes * 60_000)
         else:
             self.timer.stop()
 
@@ -125,15 +116,17 @@ class SyncController(QObject):
     # --- status bar -------------------------------------------------------------------------------------------
 
     def update_status(self) -> None:
-        pending, conflicts, last = status_counts(self.store)
+        status = sync_settings.sync_status(self.store)
+        pending, conflicts, last = status.pending_changes, status.open_conflicts, status.last_sync
         self.last_sync_label.setText(f"Last sync: {format_datetime(last)}" if last else "Never synced")
         self.conflicts_label.setText(f"{conflicts} conflict{'s' if conflicts != 1 else ''}" if conflicts else "")
         self.window.pending_label.setText(
             "All changes synced" if pending == 0 else f"{pending} change{'s' if pending != 1 else ''} not yet synced"
         )
-        if self.server_url:
+        kept = sync_settings.sync_settings(self.store)
+        if kept.server_url:
             state = {True: "Online", False: "Offline (server not reachable)", None: "Server"}[self.online]
-            where = "the demo server on this computer" if get_setting(self.store, EMBEDDED, False) else self.server_url
+            where = "the demo server on this computer" if kept.embedded else kept.server_url
             self.window.connection_label.setText(f"{state}: {where}")
             self.window.connection_label.setAccessibleName(f"Connection: {state}")
         self.status_changed.emit()
@@ -248,9 +241,8 @@ class SyncController(QObject):
 
     def ask_password(self, message: str = "") -> tuple[str, str] | None:
         """(username, password), or None if the user cancelled."""
-        with self.store.read() as session:
-            first_sign_in = not get_state(session, DEVICE_ID)
-        offered = f"ReviewApp on {platform.node() or 'this laptop'}" if first_sign_in else None
+        offered = (f"ReviewApp on {platform.node() or 'this laptop'}" if sync_settings.first_sign_in(self.store)
+                   else None)
         dialog = LoginDialog(self.server_url, self.username, message, self.window, device_name=offered)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
@@ -297,8 +289,8 @@ class SyncController(QObject):
     def open_settings(self) -> None:
         """The settings dialog (also the first start's Connect), asked again until the address is one ReviewApp may
         use or the user cancels."""
-        values = (self.server_url, self.username,
-                  int(get_setting(self.store, INTERVAL_MINUTES, DEFAULT_INTERVAL_MINUTES) or 0))
+        kept = sync_settings.sync_settings(self.store)
+        values = (kept.server_url, kept.username, kept.interval_minutes)
         while (answer := self.ask_settings(*values)) is not None:
             if self.save_settings(*answer):
                 return
@@ -311,7 +303,7 @@ class SyncController(QObject):
         except InsecureServerError as exc:
             self.window.show_error("The server address is not safe to use", str(exc))
             return False
-        remember_server(self.store, server_url, sync_username=username, sync_interval_minutes=interval_minutes)
+        sync_settings.save_sync_settings(self.store, server_url, username, interval_minutes)
         self.apply_interval()
         self.update_status()
         return True

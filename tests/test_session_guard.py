@@ -1,0 +1,58 @@
+"""The guard of issue 18 (tests/session_guard.py) can fail: code compiled as if it were a file under reviewapp/ui
+that opens a store session, directly or through a store function, fails; through an operation it does not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reviewapp.store.database import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run_as(path: str, source: str, store: Store) -> object:
+    """Run `source` as if it were the file `path` of the repository (the frame's filename is what the guard reads)."""
+    namespace: dict[str, object] = {"store": store}
+    exec(compile(source, str(ROOT / path), "exec"), namespace)
+    return namespace.get("result")
+
+
+@pytest.mark.parametrize("opening", ["store.read()", "store.write()", "store.apply_remote()"])
+def test_a_session_opened_in_ui_code_fails_the_test(store: Store, opening: str) -> None:
+    with pytest.raises(AssertionError, match=r"Store\.\w+\(\) was opened from the UI .*reviewapp/ui/fake_widget\.py"):
+        _run_as("reviewapp/ui/fake_widget.py", f"def load():\n    with {opening}:\n        pass\nload()\n", store)
+
+
+def test_a_store_function_called_from_ui_code_fails_the_test(store: Store) -> None:
+    with pytest.raises(AssertionError, match=r"fake_widget\.py:3 in load"):
+        _run_as("reviewapp/ui/fake_widget.py",
+                "from reviewapp.store.settings import get_setting\n"
+                "def load():\n    return get_setting(store, 'sync.server_url', '')\nresult = load()\n", store)
+
+
+def test_ui_code_calling_an_operation_passes(store: Store) -> None:
+    result = _run_as("reviewapp/ui/fake_widget.py",
+                     "from reviewapp.operations.caseload import has_learners\nresult = has_learners(store)\n", store)
+    assert result is False
+
+
+def test_the_task_runner_is_not_ui_code(store: Store) -> None:
+    """Work the runner runs (the demo generator, say) is judged by what it is, not by the runner's own frames."""
+    assert _run_as("reviewapp/ui/tasks.py", "with store.read():\n    result = 'read'\n", store) == "read"
+
+
+def test_tests_and_the_store_may_open_sessions(store: Store) -> None:
+    with store.read() as session:
+        assert session.info["origin"]
+    assert _run_as("reviewapp/store/fake_query.py", "with store.write():\n    result = 'written'\n", store) == "written"
+
+
+def test_the_guard_leaves_store_as_it_found_it() -> None:
+    from tests.session_guard import SESSION_METHODS, session_guard
+
+    installed = {name: Store.__dict__[name] for name in SESSION_METHODS}
+    with session_guard():
+        assert all(Store.__dict__[name] is not installed[name] for name in SESSION_METHODS)
+    assert all(Store.__dict__[name] is installed[name] for name in SESSION_METHODS)
