@@ -53,8 +53,8 @@ def no_store_session_from_ui():
     widgets go through reviewapp/operations (issue 18; see tests/session_guard.py)."""
     from tests.session_guard import session_guard
 
-    with session_guard():
-        yield
+    with session_guard() as refusals:
+        yield refusals
 
 
 DEMO_TODAY = __import__("datetime").date(2026, 11, 23)

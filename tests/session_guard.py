@@ -6,6 +6,10 @@ function. It reads and changes the store only through `reviewapp.operations` (or
 for it, a frame in a file under `reviewapp/ui/` comes before any frame of an operation or of the sync engine. The
 task runner (`reviewapp/ui/tasks.py`) is the worker that runs operations, not a widget, so its frames are passed
 over. Tests themselves, the app's start-up (`reviewapp/app.py`) and the command lines may open sessions.
+
+The refusal is an AssertionError raised where the session was asked for; since work on the task runner reports
+its errors to the window (which a test may have replaced), each refusal is also kept, and `session_guard` fails the
+test at its end when any was made.
 """
 
 from __future__ import annotations
@@ -37,17 +41,20 @@ def ui_caller(frame: FrameType | None) -> str | None:
     return None
 
 
-def check_caller(method: str, frame: FrameType | None) -> None:
-    """Fail the test when UI code opened a store session."""
+def check_caller(method: str, frame: FrameType | None, refusals: list[str] | None = None) -> None:
+    """Fail the test when UI code opened a store session (kept in `refusals` too, when given)."""
     caller = ui_caller(frame)
     if caller is not None:
-        raise AssertionError(f"Store.{method}() was opened from the UI ({caller}): widgets call an operation in "
-                             "reviewapp/operations instead (issue 18)")
+        message = (f"Store.{method}() was opened from the UI ({caller}): widgets call an operation in "
+                   "reviewapp/operations instead (issue 18)")
+        if refusals is not None:
+            refusals.append(message)
+        raise AssertionError(message)
 
 
-def guarded(method: str, original: Callable[..., Any]) -> Callable[..., Any]:
+def guarded(method: str, original: Callable[..., Any], refusals: list[str]) -> Callable[..., Any]:
     def opening(self: Any, *args: Any, **kwargs: Any) -> Any:
-        check_caller(method, sys._getframe(1))
+        check_caller(method, sys._getframe(1), refusals)
         return original(self, *args, **kwargs)
 
     opening.__name__ = method
@@ -57,15 +64,20 @@ def guarded(method: str, original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @contextmanager
-def session_guard() -> Iterator[None]:
-    """Install the guard on `Store` for the duration; the originals are put back afterwards."""
+def session_guard(*, fail_at_end: bool = True) -> Iterator[list[str]]:
+    """Install the guard on `Store` for the duration, yielding the refusals made; the originals are put back
+    afterwards, and (unless `fail_at_end` is False) an AssertionError lists the refusals, even those that work on
+    a background thread reported to the window rather than raised in the test."""
     from reviewapp.store.database import Store
 
+    refusals: list[str] = []
     originals = {name: Store.__dict__[name] for name in SESSION_METHODS}
     for name, original in originals.items():
-        setattr(Store, name, guarded(name, original))
+        setattr(Store, name, guarded(name, original, refusals))
     try:
-        yield
+        yield refusals
     finally:
         for name, original in originals.items():
             setattr(Store, name, original)
+    if fail_at_end and refusals:
+        raise AssertionError("\n".join(dict.fromkeys(refusals)))

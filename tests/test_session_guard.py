@@ -13,9 +13,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _run_as(path: str, source: str, store: Store) -> object:
-    """Run `source` as if it were the file `path` of the repository (the frame's filename is what the guard reads)."""
+    """Run `source` as if it were the file `path` of the repository (the frame's filename is what the guard reads),
+    under a guard of its own: a refusal is raised by it before the test's own guard (conftest) sees the session,
+    so the refusals these tests make on purpose do not fail them at their end."""
+    from tests.session_guard import session_guard
+
     namespace: dict[str, object] = {"store": store}
-    exec(compile(source, str(ROOT / path), "exec"), namespace)
+    with session_guard(fail_at_end=False):
+        exec(compile(source, str(ROOT / path), "exec"), namespace)
     return namespace.get("result")
 
 
@@ -56,3 +61,19 @@ def test_the_guard_leaves_store_as_it_found_it() -> None:
     with session_guard():
         assert all(Store.__dict__[name] is not installed[name] for name in SESSION_METHODS)
     assert all(Store.__dict__[name] is installed[name] for name in SESSION_METHODS)
+
+
+def test_a_refusal_on_a_background_thread_fails_the_test_at_its_end(store: Store) -> None:
+    """Work on the task runner reports its errors to the window, which a test may have replaced: the refusal is
+    kept, and the guard fails the test when it ends."""
+    import threading
+
+    from tests.session_guard import session_guard
+
+    source = "def load():\n    try:\n        store.read()\n    except AssertionError:\n        pass\n"
+    with pytest.raises(AssertionError, match=r"fake_widget\.py"), session_guard() as refusals:
+        code = compile(source + "load()\n", str(ROOT / "reviewapp/ui/fake_widget.py"), "exec")
+        worker = threading.Thread(target=exec, args=(code, {"store": store}))
+        worker.start()
+        worker.join()
+        assert len(refusals) == 1
