@@ -37,6 +37,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 #: feedback for the next review, written in the portal: made at the office only), not sent to older clients.
 #: 5 (issue 19): a conflict in a push result says where in a structured field it lies and who changed the server's
 #: side (`FieldConflict`'s `CONFLICT_DETAIL_FIELDS`), left out for older clients, whose models forbid unknown fields.
+#: Also at 5 (issue 19): a push may name the conflicts the laptop has resolved since (`PushRequest.resolved`), so the
+#: office sees them resolved; a laptop sends it only to a server that speaks 5 (`RESOLVED_SINCE`), since an older
+#: server forbids unknown fields.
 PROTOCOL_VERSION = 5
 #: The oldest client protocol the server still serves; an older client is answered 426 (`CLIENT_TOO_OLD`). Raise
 #: it only when a change to the protocol is one an older client would get wrong.
@@ -810,10 +813,29 @@ class PushChange(_Request):
         return utc
 
 
+ConflictResolution = Literal["kept_mine", "kept_theirs", "combined"]
+
+
+class ResolvedConflict(_Request):
+    """A conflict the laptop's user resolved (by the `conflict_id` the push answer gave it), and how."""
+
+    conflict_id: str = Field(min_length=1, max_length=64)
+    resolution: ConflictResolution
+
+
 class PushRequest(_Request):
+    """`resolved` (protocol 5): conflicts resolved on the laptop since its last push. Keep theirs changes nothing
+    on the server, so only this tells it; keep mine and a combined value say it too, alongside the change they
+    make, so the server records how each was resolved in the laptop's words rather than guessing from values."""
+
     batch_id: str = Field(min_length=1, max_length=64)
     device_id: str = Field(min_length=1, max_length=64)
     changes: list[PushChange] = Field(max_length=MAX_PUSH_CHANGES)
+    resolved: list[ResolvedConflict] = Field(default_factory=list, max_length=MAX_PUSH_CHANGES)
+
+
+#: The protocol from which a server takes `PushRequest.resolved`; a laptop leaves it out for an older server.
+RESOLVED_SINCE = 5
 
 
 class FieldConflict(_Message):

@@ -5,6 +5,7 @@ date the rules propose."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -86,6 +87,14 @@ def with_carried_targets(template: Template, answers: Mapping[str, Any], context
     if kept != items:
         result[question.id] = kept or None
     return result
+
+
+def target_item_id(item: Mapping[str, Any]) -> str:
+    """The id of a new-target item, which lets two laptops' edits to one draft's targets merge per target
+    (sync/server/field_merge.py merges a list per item only when every item carries an "id"): its own; for a
+    carried target without one, the carried target's id, so two laptops carrying the same target forward make
+    one item rather than two; else a fresh one."""
+    return str(item.get("id") or item.get("carried_from_id") or uuid.uuid4())
 
 
 def _as_added(item: Mapping[str, Any]) -> dict[str, Any]:

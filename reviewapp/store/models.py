@@ -438,8 +438,11 @@ class SyncConflict(Base):
     entry_updated_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
-    #: kept_mine | kept_theirs | retried | discarded (empty while open).
+    #: kept_mine | kept_theirs | combined | retried | discarded (empty while open).
     resolution: Mapped[str] = mapped_column(String(20), default="")
+    #: Whether the server has been told of this resolution (a field conflict's, by its server id): the next push
+    #: to a server that takes it names every one resolved and not yet told (`PushRequest.resolved`).
+    server_told: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class SavedCopy(Base):

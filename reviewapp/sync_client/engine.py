@@ -19,7 +19,7 @@ from reviewapp.store import office_settings
 from reviewapp.store.models import new_id
 from reviewapp.store.sync.page import validate_page
 from reviewapp.store.sync.pull import CursorMoved, DanglingReferences, apply_pages
-from reviewapp.store.sync.push import SentEntry, apply_push_results, pending_entries
+from reviewapp.store.sync.push import SentEntry, apply_push_results, mark_told, pending_entries, untold_resolutions
 from reviewapp.store.sync.resync import start_resync
 from reviewapp.store.sync.state import (
     CURSOR,
@@ -39,7 +39,14 @@ from reviewapp.sync_client.progress import PullProgress
 from reviewapp.sync_client.signin import SignIn
 from reviewapp.sync_client.summary import SyncSummary
 from reviewapp.sync_client.transport import newer_than_ours
-from sync.protocol import PROTOCOL_VERSION, HealthResponse, ProviderSettingsResponse, PullResponse, PushResponse
+from sync.protocol import (
+    PROTOCOL_VERSION,
+    RESOLVED_SINCE,
+    HealthResponse,
+    ProviderSettingsResponse,
+    PullResponse,
+    PushResponse,
+)
 
 log = logging.getLogger(__name__)
 
@@ -128,14 +135,19 @@ class SyncClient(SignIn):
         return {"made_at": made.isoformat()}
 
     def _push(self, summary: SyncSummary, report: ProgressFn) -> None:
+        """Send the outbox in batches; the last (or, with nothing else to send, an empty one) also names the
+        conflicts resolved here since the last push, for a server that takes them (protocol 5), so the office
+        sees them resolved: keep theirs changes nothing on the server, so only this tells it."""
         entries = pending_entries(self.store)
         total = len(entries)
+        resolved = untold_resolutions(self.store) if self._server_protocol >= RESOLVED_SINCE else []
         with self.store.read() as session:
             device_id = get_state(session, DEVICE_ID) or "unknown-device"
         done = 0
-        for batch in batches(entries, self.batch_size):
+        packed = batches(entries, self.batch_size) or ([[]] if resolved else [])
+        for index, batch in enumerate(packed):
             self._check_cancel()
-            body = {
+            body: dict[str, Any] = {
                 "batch_id": new_id(),
                 "device_id": device_id,
                 "changes": [
@@ -144,8 +156,12 @@ class SyncClient(SignIn):
                     for e in batch
                 ],
             }
+            told = resolved if index == len(packed) - 1 else []
+            if told:
+                body["resolved"] = [{"conflict_id": cid, "resolution": how} for cid, how in told]
             answer = self._call("POST", "/api/v1/sync/push", PushResponse, json=body)
             self._same_server(answer.server_id)
+            mark_told(self.store, [cid for cid, _how in told])
             counts = apply_push_results(self.store, batch, answer.results)
             if counts.rewind_to is not None:
                 rewind_cursor(self.store, counts.rewind_to)

@@ -196,6 +196,8 @@ class Conflict(Base):
     device_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    #: How the laptop resolved it: kept_mine, kept_theirs or combined (None while open, or where not known).
+    resolution: Mapped[str | None] = mapped_column(String(20))
     #: Where inside `field` the two sides differ (a question's key, a list item's id); empty for the whole field.
     path: Mapped[list[str] | None] = mapped_column(JsonType, nullable=True)
     #: Who last changed the record the server kept, on which device and when (from the change log).

@@ -32,10 +32,13 @@ from reviewapp.core.answer_paths import value_at, with_part
 from sync.protocol import (
     ENTITY_MODELS,
     OFFICE_ONLY_ENTITIES,
+    PROTOCOL_VERSION,
+    RESOLVED_SINCE,
     TEMPORARY_ULN,
     FieldConflict,
     PushChange,
     PushResult,
+    ResolvedConflict,
     ReviewData,
     SignatureData,
     review_content_hash,
@@ -83,12 +86,16 @@ SAMPLES_AT_THE_OFFICE = "Quality samples are recorded in the office web app, not
 CASES_AT_THE_OFFICE = "A case's state is recorded in the office web app by those who work it, not on a laptop."
 
 
-def push_changes(session: Session, caller: Caller, changes: list[PushChange]) -> list[PushResult]:
+def push_changes(
+    session: Session, caller: Caller, changes: list[PushChange], resolved: list[ResolvedConflict] | None = None,
+    protocol: int = PROTOCOL_VERSION,
+) -> list[PushResult]:
     """Apply a batch in one transaction under the rev lock; results in the order of `changes`.
 
     Order: every change in the order sent, except that a finalised review `create` takes the batch's signature
     creates for it along as one unit (see the module docstring), and a change finalising an existing review comes
-    last, after the signatures it covers.
+    last, after the signatures it covers. Then the conflicts the laptop resolved (`resolved`, protocol 5), or, for
+    an older laptop that cannot name them, those its writes resolved (`_resolved_by_writes`).
     """
     take_write_lock(session)
     unit_of: dict[str, int] = {}  # review id -> index of the first finalised `create` of it
@@ -115,6 +122,11 @@ def push_changes(session: Session, caller: Caller, changes: list[PushChange]) ->
             results[index] = _push_one(session, caller, change)
     for index in last:
         results[index] = _push_one(session, caller, changes[index])
+    ordered = [results[i] for i in range(len(changes))]
+    if protocol >= RESOLVED_SINCE:
+        resolve_conflicts(session, caller, resolved or [])
+    else:
+        _resolved_by_writes(session, caller, changes, ordered)
     _refresh_due_dates(session, changes)
     open_after_push(session, caller, [(c.entity, c.id.lower(), c.made_at) for i, c in enumerate(changes)
                                       if c.entity in ("review", "concern") and c.op != "delete"
@@ -124,7 +136,55 @@ def push_changes(session: Session, caller: Caller, changes: list[PushChange]) ->
     touched = [i for i, c in enumerate(changes) if results[i].status in ("applied", "conflict")]
     book_after_push(session, [changes[i].id.lower() for i in touched if changes[i].entity == "review"],
                     [changes[i].id.lower() for i in touched if changes[i].entity == "learner"])
-    return [results[i] for i in range(len(changes))]
+    return ordered
+
+
+def resolve_conflicts(session: Session, caller: Caller, resolved: list[ResolvedConflict]) -> None:
+    """Mark the conflicts the laptop resolved as resolved here too, so the office's page stops showing them open.
+
+    Why the laptop names them rather than the server reading it from the values: keep theirs writes nothing (the
+    server already holds theirs), so no value could say it; and a laptop that typed the question again after a
+    conflict, without choosing, is not a decision, though its write looks like keep mine. Only the caller's own
+    conflicts (those its pushes met), and only open ones: an unknown or another's id is passed over without a
+    word, as the answer must not tell which ids exist; naming one again (an answer lost) changes nothing.
+    """
+    how = {item.conflict_id.lower(): item.resolution for item in resolved}
+    if not how:
+        return
+    now = utcnow()
+    for conflict in session.scalars(select(Conflict).where(
+            Conflict.id.in_(how), Conflict.user_id == caller.user_id, Conflict.resolved_at.is_(None))):
+        conflict.resolved_at, conflict.resolution = now, how[conflict.id]
+
+
+def _resolved_by_writes(session: Session, caller: Caller, changes: list[PushChange], results: list[PushResult]) -> None:
+    """A laptop older than protocol 5 cannot name what it resolved: its keep mine (the only choice it sends) is a
+    write of that question, or of the whole field, over the server's value. Once the server holds what this device
+    wrote at a conflict's path, this device's open conflict there is resolved, `kept_mine`. A question sent as it
+    was (its value equal to its base: a whole-map push of other questions) says nothing. An older laptop's keep
+    theirs writes nothing and so stays open on the office's page: it is resolved on that laptop alone.
+    """
+    if caller.device_id is None:
+        return
+    for change, result in zip(changes, results, strict=True):
+        if change.op != "update" or result.status not in ("applied", "conflict"):
+            continue
+        row = session.get(RECORD_MODELS[change.entity], change.id.lower())
+        if row is None:
+            continue
+        held = stored_fields(change.entity, row.data)
+        for conflict in session.scalars(select(Conflict).where(
+                Conflict.entity == change.entity, Conflict.record_id == row.id, Conflict.resolved_at.is_(None),
+                Conflict.user_id == caller.user_id, Conflict.device_id == caller.device_id)):
+            if conflict.field not in change.fields or conflict.change_id == change.change_id:
+                continue
+            path = list(conflict.path or [])
+            sent = value_at(change.fields[conflict.field], path)
+            if path and sent == value_at(change.base.get(conflict.field), path):
+                continue
+            here = value_at(held.get(conflict.field), path)
+            if (sent == here) if path else _json_equal(change.entity, conflict.field, sent, here):
+                conflict.resolved_at, conflict.resolution = utcnow(), "kept_mine"
 
 
 def _refresh_due_dates(session: Session, changes: list[PushChange]) -> None:

@@ -74,3 +74,55 @@ def test_a_newer_server_that_still_serves_this_laptop_is_noted_not_refused(tmp_p
         client = SyncClient(store, "http://127.0.0.1", "alice", http=_future_server())
         with pytest.raises(NotSignedInError):  # past the health check, to where a sign-in is needed
             client.sync()
+
+
+def test_resolutions_are_told_only_to_a_server_that_takes_them(setup: Server, tmp_path: Path, monkeypatch) -> None:
+    """`PushRequest.resolved` is new at protocol 5: a server older than that forbids unknown fields, so the laptop
+    keeps its resolutions untold until it meets one that speaks 5 (issue 19)."""
+    from functools import partial
+
+    from sqlalchemy import select
+
+    from reviewapp.core.templates import load_template
+    from reviewapp.store import reviews
+    from reviewapp.store.models import Review, SyncConflict
+    from reviewapp.store.sync.conflicts import keep_theirs, open_conflicts
+    from sync.protocol import HealthResponse
+    from sync.server.api.routes import health
+    from sync.server.db import transaction
+    from sync.server.models import Conflict
+    from tests.conftest import DEMO_TODAY
+
+    learner = setup.add_learner("alice")
+    spare = {**setup.login("alice", device="spare"), PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
+    with Store.open(tmp_path / "laptop", "alice") as store:
+        client = SyncClient(store, "http://127.0.0.1", "alice", http=setup.client)
+        client.login(PASSWORD)
+        client.sync()
+        review_id = reviews.start_draft(store, learner, load_template("apprenticeship-progress-review"), DEMO_TODAY)
+        reviews.save_answers(store, review_id, {"hs_discussion": "Ladders."})
+        client.sync()
+        with store.read() as session:
+            answers = dict(session.get(Review, review_id).answers)
+        assert setup.push(spare, {"change_id": "spare-1", "entity": "review", "op": "update", "id": review_id,
+                                  "base": {"answers": answers},
+                                  "fields": {"answers": {**answers, "hs_discussion": "Spare's words."}}}
+                          )[0]["status"] == "applied"
+        reviews.save_answers(store, review_id, {"hs_discussion": "Laptop's words."})
+        client.sync()
+        with store.read() as session:
+            [conflict] = open_conflicts(session)
+        keep_theirs(store, conflict.id)
+
+        def told() -> tuple[bool, bool]:
+            with transaction(setup.factory) as session:
+                on_server = session.scalars(select(Conflict)).one().resolved_at is not None
+            with store.read() as session:
+                return on_server, session.get(SyncConflict, conflict.id).server_told
+
+        monkeypatch.setattr(health, "HealthResponse", partial(HealthResponse, protocol_version=4))
+        client.sync()
+        assert told() == (False, False)
+        monkeypatch.undo()
+        client.sync()
+        assert told() == (True, True)

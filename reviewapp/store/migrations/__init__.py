@@ -13,7 +13,7 @@ from sqlalchemy import Engine, inspect, text
 from reviewapp.store.errors import NewerSchemaError
 
 #: The newest revision this version of ReviewApp knows. A test holds it equal to alembic's head.
-SCHEMA_HEAD = "0016"
+SCHEMA_HEAD = "0017"
 
 SCRIPT_LOCATION = str(Path(__file__).parent)
 

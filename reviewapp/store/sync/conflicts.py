@@ -14,7 +14,16 @@ from sqlalchemy.orm import Session
 from reviewapp.core.answer_paths import value_at, with_part
 from reviewapp.core.dates import utc_now
 from reviewapp.store.database import Store
-from reviewapp.store.models import SYNCABLE_MODELS, Employer, Learner, Review, Signature, SyncConflict
+from reviewapp.store.models import (
+    SYNCABLE_MODELS,
+    Employer,
+    Learner,
+    OutboxEntry,
+    Review,
+    Signature,
+    SyncConflict,
+    new_id,
+)
 from reviewapp.store.sync.kinds import ConflictKind
 from reviewapp.store.sync.removals import discard_held_learner, retry_refused
 from reviewapp.store.sync.rows import outbox_entry, table_row
@@ -76,9 +85,18 @@ def _label(session: Session, entity: str, record_id: str) -> str:
 
 
 def _view(session: Session, c: SyncConflict) -> ConflictView:
+    """An open field conflict shows as "mine" the laptop's newest value there: where the assessor typed the
+    question again since, that edit, which is what keep mine keeps and keep theirs drops."""
+    my_value, mine_at_path = c.my_value, c.mine_at_path
+    newer = _newer_local(session, c) if c.kind == ConflictKind.CONFLICT and c.resolved_at is None else None
+    if newer is not None:
+        if c.path:
+            mine_at_path = newer[1]
+        else:
+            my_value = newer[1]
     return ConflictView(
-        c.id, c.kind, c.entity, c.record_id, _label(session, c.entity, c.record_id), c.field, c.my_value,
-        c.their_value, c.their_by, c.their_at, c.reason, tuple(c.path or ()), c.base_at_path, c.mine_at_path,
+        c.id, c.kind, c.entity, c.record_id, _label(session, c.entity, c.record_id), c.field, my_value,
+        c.their_value, c.their_by, c.their_at, c.reason, tuple(c.path or ()), c.base_at_path, mine_at_path,
         c.theirs_at_path, c.their_device or "", c.resolution, c.resolved_at,
     )
 
@@ -112,10 +130,58 @@ def _set_part(row: Any, conflict: SyncConflict, part: Any) -> None:
     setattr(row, conflict.field, python_value(conflict.entity, conflict.field, whole))
 
 
+def _path(conflict: SyncConflict) -> tuple[str, ...]:
+    return tuple(conflict.path or ())
+
+
+def _theirs(conflict: SyncConflict) -> Any:
+    return conflict.theirs_at_path if conflict.path else conflict.their_value
+
+
+def _record_mine(conflict: SyncConflict, value: Any) -> None:
+    """The laptop's side of the conflict as it stands at resolution, so the history shows what was kept or left."""
+    if conflict.path:
+        conflict.mine_at_path = value
+    else:
+        conflict.my_value = value
+
+
+def _newer_local(session: Session, conflict: SyncConflict) -> tuple[OutboxEntry, Any] | None:
+    """The record's pending outbox entry and the value in it at the conflict's path, when this laptop changed the
+    question again after the conflict arose (the entry's value there differs from its base): the assessor's
+    newest word, which the conflict's own "mine" (the value that met theirs) predates."""
+    entry = outbox_entry(session, conflict.entity, conflict.record_id)
+    if entry is None or entry.op != "update" or conflict.field not in entry.fields:
+        return None
+    path = _path(conflict)
+    value = value_at(entry.fields[conflict.field], path)
+    if value == value_at(entry.base.get(conflict.field), path):
+        return None
+    return entry, value
+
+
+def _rebase_on_theirs(entry: OutboxEntry, conflict: SyncConflict, value: Any) -> None:
+    """The entry's base at the conflict's path becomes the server's value (what the assessor chose against or
+    for), and its value there `value`: the push then changes that question from theirs, as the merge expects."""
+    path, theirs = _path(conflict), _theirs(conflict)
+    fields, base = dict(entry.fields), dict(entry.base)
+    base[conflict.field] = with_part(base.get(conflict.field), path, theirs)
+    fields[conflict.field] = with_part(fields[conflict.field], path, value)
+    if fields[conflict.field] == base[conflict.field]:
+        del fields[conflict.field], base[conflict.field]
+    entry.fields, entry.base = fields, base
+    # A new id for the changed entry, as the outbox gives one (reviewapp.store.outbox._record): a resend under the
+    # old id would be taken as a duplicate of what the server may already have.
+    entry.change_id, entry.updated_at = new_id(), utc_now()
+
+
 def keep_mine(store: Store, conflict_id: str, combined: Any = None) -> None:
     """Resolve a field conflict with the laptop's value (or `combined`, a value the assessor wrote from both): a
     new local change, sent on the next sync. Per question, only that question changes, so what goes up is that
-    question over the server's value there as its base."""
+    question over the server's value there as its base.
+
+    The laptop's value is its newest: where the assessor typed the question again after the conflict arose, that
+    edit is kept (not put back to the value that met theirs), and recorded as the conflict's "mine"."""
     with store.write() as session:
         conflict = session.get(SyncConflict, conflict_id)
         if conflict is None or conflict.resolved_at is not None:
@@ -126,23 +192,28 @@ def keep_mine(store: Store, conflict_id: str, combined: Any = None) -> None:
         if conflict.kind == ConflictKind.CONFLICT:
             row = session.get(SYNCABLE_MODELS[conflict.entity], conflict.record_id)
             if row is not None:
+                newer = _newer_local(session, conflict)
                 mine = conflict.mine_at_path if conflict.path else conflict.my_value
-                _set_part(row, conflict, mine if combined is None else combined)
+                value = combined if combined is not None else newer[1] if newer is not None else mine
+                _set_part(row, conflict, value)
+                session.flush()  # the outbox entry as the change makes it, based on what the row held
+                entry = outbox_entry(session, conflict.entity, conflict.record_id)
+                if entry is not None and entry.op == "update" and conflict.field in entry.fields:
+                    _rebase_on_theirs(entry, conflict, value)
+                    if not entry.fields:
+                        session.delete(entry)
+                _record_mine(conflict, value)
         conflict.resolved_at = utc_now()
         if conflict.kind != ConflictKind.CONFLICT:
             conflict.resolution = "retried"
         else:
             conflict.resolution = "kept_mine" if combined is None else "combined"
-            if combined is not None:
-                if conflict.path:
-                    conflict.mine_at_path = combined
-                else:
-                    conflict.my_value = combined
 
 
 def keep_theirs(store: Store, conflict_id: str) -> list[str]:
-    """Resolve with the server's value. For a field conflict the laptop already shows it; for a refused change
-    the local change is dropped and the record pulled again from the server.
+    """Resolve with the server's value. For a field conflict the laptop already shows it, unless the assessor typed
+    the question again since; for a refused change the local change is dropped and the record pulled again from
+    the server.
 
     Returns the saved-copy folders of a held learner it removed, for the caller to delete once this is committed
     (the store deletes no files)."""
@@ -154,8 +225,8 @@ def keep_theirs(store: Store, conflict_id: str) -> list[str]:
             return []
         conflict.resolved_at = utc_now()
         conflict.resolution = "kept_theirs" if conflict.kind == ConflictKind.CONFLICT else "discarded"
-        if conflict.kind == ConflictKind.CONFLICT and conflict.path:
-            _keep_their_part(session, conflict)
+        if conflict.kind == ConflictKind.CONFLICT:
+            rewind = _keep_their_part(session, conflict)
         if conflict.kind == ConflictKind.REMOVED:
             purged_folder = discard_held_learner(session, conflict.record_id)
         if conflict.kind == ConflictKind.REJECTED:
@@ -174,9 +245,29 @@ def keep_theirs(store: Store, conflict_id: str) -> list[str]:
     return [purged_folder] if purged_folder else []
 
 
-def _keep_their_part(session: Session, conflict: SyncConflict) -> None:
-    """The server's value at the conflict's path, set here alone (the laptop may have edited the question again
-    since); as the server's own value, it is not a local change."""
+def _keep_their_part(session: Session, conflict: SyncConflict) -> int | None:
+    """Keep theirs means the server's value wins at the conflict's path, over the newer local edit too.
+
+    With no local change there since the conflict, the laptop shows the server's value already (the push answer
+    set it, or a later pull a newer one): nothing to do, and nothing to send. When the assessor typed the question
+    again after the conflict, that pending edit is dropped from the outbox entry (rebased: its base and value at
+    the path become theirs, so the push leaves the question as the server holds it, and the entry's other changes
+    still go), the row shows theirs there, and the dropped edit is kept as the conflict's "mine", readable in the
+    history. Applied as the server's own value, it is no local change.
+
+    Returns a cursor to pull again from when the entry went whole: while it waited, pulls left this record's
+    field as the laptop had it, so without a push to bring it back the server's other changes to it would be
+    missed."""
+    newer = _newer_local(session, conflict)
+    if newer is None:
+        return None
+    entry, dropped = newer
     row = session.get(SYNCABLE_MODELS[conflict.entity], conflict.record_id)
-    if row is not None and value_at(getattr(row, conflict.field), conflict.path) != conflict.theirs_at_path:
-        _set_part(row, conflict, conflict.theirs_at_path)
+    _rebase_on_theirs(entry, conflict, _theirs(conflict))
+    _record_mine(conflict, dropped)
+    if row is not None:
+        _set_part(row, conflict, _theirs(conflict))
+    if entry.fields:
+        return None
+    session.delete(entry)
+    return row.rev - 1 if row is not None and row.rev else None

@@ -19,7 +19,7 @@ from reviewapp.store.models import SYNCABLE_MODELS, OutboxEntry, SyncConflict, d
 from reviewapp.store.sync.kinds import ConflictKind
 from reviewapp.store.sync.rows import outbox_entry, table_row
 from reviewapp.store.sync.values import python_value
-from sync.protocol import PushResult
+from sync.protocol import MAX_PUSH_CHANGES, PushResult
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,32 @@ def pending_entries(store: Store) -> list[SentEntry]:
         }
         entries = session.scalars(select(OutboxEntry).order_by(OutboxEntry.seq)).all()
         return [snapshot(e) for e in entries if held.get((e.entity, e.record_id), "none") != e.updated_at]
+
+
+#: The resolutions of a field conflict the server records (`sync.protocol.ResolvedConflict`).
+TOLD_RESOLUTIONS = ("kept_mine", "kept_theirs", "combined")
+
+
+def untold_resolutions(store: Store, limit: int = MAX_PUSH_CHANGES) -> list[tuple[str, str]]:
+    """Field conflicts resolved here that the server has not been told of, oldest first: (the server's conflict
+    id, which the push answer gave it; the resolution). A refusal or a held learner is the laptop's own (its id
+    is not the server's), and is not told."""
+    with store.read() as session:
+        rows = session.execute(
+            select(SyncConflict.id, SyncConflict.resolution)
+            .where(SyncConflict.kind == ConflictKind.CONFLICT, SyncConflict.resolved_at.is_not(None),
+                   SyncConflict.server_told.is_(False), SyncConflict.resolution.in_(TOLD_RESOLUTIONS))
+            .order_by(SyncConflict.resolved_at).limit(limit)
+        ).all()
+    return [(row.id, row.resolution) for row in rows]
+
+
+def mark_told(store: Store, conflict_ids: list[str]) -> None:
+    """The server answered the push that named these resolutions: not named again."""
+    if not conflict_ids:
+        return
+    with store.apply_remote() as session:
+        session.execute(update(SyncConflict).where(SyncConflict.id.in_(conflict_ids)).values(server_told=True))
 
 
 def apply_push_results(store: Store, sent: list[SentEntry], results: list[PushResult]) -> PushCounts:

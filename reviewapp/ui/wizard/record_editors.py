@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewapp.core.dates import format_date
+from reviewapp.core.drafts import target_item_id
 from reviewapp.core.review_rules import CARRYABLE_OUTCOMES, TARGET_OUTCOMES, ReviewContext, parse_iso_date
 from reviewapp.core.smart import check_target
 from reviewapp.core.templates import Question
@@ -166,6 +167,8 @@ class _TargetRow(QGroupBox):
         self.warnings.setStyleSheet("color: #8a4b00;")
         self.remove = QPushButton("Remove this target")
         self.carried_from_id: str | None = None
+        #: Kept with the item while it is edited, so the server merges a draft's targets per target.
+        self.item_id = target_item_id({})
         form = QFormLayout(self)
         form.addRow("Target", self.text)
         form.addRow("Due by", self.due)
@@ -182,8 +185,8 @@ class _TargetRow(QGroupBox):
 
     def item(self) -> dict[str, Any]:
         actions = [a.strip(" -•\t") for a in self.actions.toPlainText().splitlines() if a.strip(" -•\t")]
-        return {"text": self.text.toPlainText().strip(), "due_date": date_value(self.due), "actions": actions,
-                "carried_from_id": self.carried_from_id}
+        return {"id": self.item_id, "text": self.text.toPlainText().strip(), "due_date": date_value(self.due),
+                "actions": actions, "carried_from_id": self.carried_from_id}
 
 
 class TargetListEditor(AnswerEditor):
@@ -262,6 +265,7 @@ class TargetListEditor(AnswerEditor):
             set_date(row.due, item.get("due_date"))
             row.actions.setPlainText("\n".join(item.get("actions", [])))
             row.carried_from_id = item.get("carried_from_id")
+            row.item_id = target_item_id(item)
         self.refresh_warnings()
 
     def focus_widget(self) -> QWidget:

@@ -89,7 +89,7 @@ def push(body: PushRequest, caller: CallerDep, session: SessionDep, server: Serv
     protocol = int((x_reviewapp_protocol or "1").strip())  # a number: check_client_protocol saw to it
     remember_base_url(session, str(request.base_url))  # a case's e-mail links here unless a public address is set
     with session.begin():
-        results = push_changes(session, caller, body.changes)
+        results = push_changes(session, caller, body.changes, body.resolved, protocol)
     answer = PushResponse(server_id=server, results=results)
     if protocol >= CONFLICT_DETAIL_SINCE:
         return answer
