@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
@@ -72,13 +73,11 @@ class TaskRunner(QObject):
             job.signals.progress.connect(on_progress, queued)
 
         def finish(result: Any) -> None:
-            self._forget(job)
-            if on_done:
+            if self._forget(job) and on_done:
                 on_done(result)
 
         def fail(exc: Exception) -> None:
-            self._forget(job)
-            if on_error:
+            if self._forget(job) and on_error:
                 on_error(exc)
 
         job.signals.finished.connect(finish, queued)
@@ -87,10 +86,15 @@ class TaskRunner(QObject):
             self.busy_changed.emit(True)
         self.pool.start(job)
 
-    def _forget(self, job: _Job) -> None:
+    def _forget(self, job: _Job) -> bool:
+        """Drop a finished job; False when this runner (and so the window it served) is already gone: a result that
+        arrives after its window closed is dropped rather than delivered to deleted widgets."""
         self._jobs.discard(job)
+        if not shiboken6.isValid(self):
+            return False
         if not self._jobs:
             self.busy_changed.emit(False)
+        return True
 
     @property
     def busy(self) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,15 @@ from sqlalchemy.exc import OperationalError
 
 PG_SERVER_URL = os.environ.get("REVIEWAPP_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
+
+
+@pytest.fixture(autouse=True)
+def upload_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own folder of waiting uploads (a server process it starts inherits it): the next upload forgets
+    old ones, so a test that ages uploads would otherwise remove those of a test running beside it."""
+    root = tmp_path_factory.mktemp("uploads")
+    monkeypatch.setenv("REVIEWAPP_UPLOAD_DIR", str(root))
+    return root
 
 
 @pytest.fixture(scope="session")

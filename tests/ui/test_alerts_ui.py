@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
@@ -15,20 +14,7 @@ from reviewapp.core.alerts import AlertKind
 from reviewapp.store.alerts import store_alerts
 from reviewapp.store.models import AlertDismissal, OutboxEntry
 from reviewapp.ui.alerts_view import ReasonDialog
-from reviewapp.ui.main_window import MainWindow
 from tests.conftest import DEMO_TODAY
-
-
-@pytest.fixture
-def window(qtbot, demo_store):  # type: ignore[no-untyped-def]
-    win = MainWindow(demo_store, today=lambda: DEMO_TODAY)
-    win.show_error = lambda title, text: pytest.fail(f"unexpected error dialog: {title}: {text}")
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.caseload_loaded, timeout=10000):
-        win.show()
-        win.refresh()
-    yield win
-    win.runner.wait()
 
 
 def test_the_status_bar_counts_the_alerts_and_the_list_opens_the_learner(

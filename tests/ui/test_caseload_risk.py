@@ -18,6 +18,7 @@ from reviewapp.store.models import Learner, OtjEntry
 from reviewapp.ui.caseload_model import DRAFT_MARK, ROW_ROLE, Column
 from reviewapp.ui.main_window import MainWindow
 from tests.conftest import DEMO_TODAY
+from tests.ui.conftest import settle
 
 ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
 TOOLTIP = Qt.ItemDataRole.ToolTipRole
@@ -37,7 +38,7 @@ def _open_window(qtbot, store) -> MainWindow:
 def window(qtbot, demo_store):
     win = _open_window(qtbot, demo_store)
     yield win
-    win.runner.wait()
+    settle(qtbot, win)
 
 
 def _cells(win, column, role=Qt.ItemDataRole.DisplayRole):

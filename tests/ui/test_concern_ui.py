@@ -5,7 +5,6 @@ waiting to be sent."""
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialogButtonBox, QRadioButton
@@ -13,20 +12,6 @@ from PySide6.QtWidgets import QDialogButtonBox, QRadioButton
 from reviewapp.store.models import Concern, OutboxEntry
 from reviewapp.ui.caseload_model import ROW_ROLE
 from reviewapp.ui.concern_dialog import ConcernDialog, ConcernFields
-from reviewapp.ui.main_window import MainWindow
-from tests.conftest import DEMO_TODAY
-
-
-@pytest.fixture
-def window(qtbot, demo_store):  # type: ignore[no-untyped-def]
-    win = MainWindow(demo_store, today=lambda: DEMO_TODAY)
-    win.show_error = lambda title, text: pytest.fail(f"unexpected error dialog: {title}: {text}")
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.caseload_loaded, timeout=10000):
-        win.show()
-        win.refresh()
-    yield win
-    win.runner.wait()
 
 
 def test_the_dialog_names_its_parts_and_wants_words(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -6,26 +6,11 @@ from __future__ import annotations
 
 from html import unescape
 
-import pytest
 from sqlalchemy import select
 
 from reviewapp.store.models import Employer, Learner, OutboxEntry
 from reviewapp.ui.caseload_model import ROW_ROLE
 from reviewapp.ui.email_consent_dialog import ConsentChoice, EmailConsentDialog
-from reviewapp.ui.main_window import MainWindow
-from tests.conftest import DEMO_TODAY
-
-
-@pytest.fixture
-def window(qtbot, demo_store):  # type: ignore[no-untyped-def]
-    win = MainWindow(demo_store, today=lambda: DEMO_TODAY)
-    win.show_error = lambda title, text: pytest.fail(f"unexpected error dialog: {title}: {text}")
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.caseload_loaded, timeout=10000):
-        win.show()
-        win.refresh()
-    yield win
-    win.runner.wait()
 
 
 def test_the_dialog_offers_each_answer_for_each_person(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -15,22 +15,9 @@ from reviewapp.store import queries, reviews
 from reviewapp.store.models import Learner, PlanItem, Review, Target
 from reviewapp.store.review_documents import load_review_document
 from reviewapp.ui.caseload_model import ROW_ROLE, Column
-from reviewapp.ui.main_window import MainWindow
 from reviewapp.ui.print_options import PrintOptions
 from reviewapp.ui.rows_model import KEY_ROLE
 from tests.conftest import DEMO_TODAY
-
-
-@pytest.fixture
-def window(qtbot, demo_store):
-    win = MainWindow(demo_store, today=lambda: DEMO_TODAY)
-    win.show_error = lambda title, text: pytest.fail(f"unexpected error dialog: {title}: {text}")
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.caseload_loaded, timeout=10000):
-        win.show()
-        win.refresh()
-    yield win
-    win.runner.wait()
 
 
 def _shown(win, column):

@@ -15,21 +15,9 @@ from reviewapp.store import reviews
 from reviewapp.store.models import OtjEntry, OutboxEntry
 from reviewapp.store.otj_log import EntryFields
 from reviewapp.ui.caseload_model import ROW_ROLE
-from reviewapp.ui.main_window import MainWindow
 from reviewapp.ui.otj_entry_dialog import OtjEntryDialog
 from tests.conftest import DEMO_TODAY
-
-
-@pytest.fixture
-def window(qtbot, demo_store):
-    win = MainWindow(demo_store, today=lambda: DEMO_TODAY)
-    win.show_error = lambda title, text: pytest.fail(f"unexpected error dialog: {title}: {text}")
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.caseload_loaded, timeout=10000):
-        win.show()
-        win.refresh()
-    yield win
-    win.runner.wait()
+from tests.ui.conftest import settle
 
 
 def _rows(win):
@@ -132,6 +120,7 @@ def test_entries_added_edited_and_deleted_from_the_learners_details_sync_and_fil
     # Edited: the dialog opens on the entry; the outbox still holds one change for it (coalesced), now 2 hours.
     with qtbot.waitSignal(window.learner_shown, timeout=5000):
         window.refresh()
+    settle(qtbot, window)  # the refresh's last load delivered, so it cannot reset the list after the selection
     panel.otj_view.selectRow(0)
     assert panel.edit_otj_button.isEnabled()
     entered.append(EntryFields(dt.date(2026, 11, 20), 2.0, "Training course", "Risk assessments", "Certificate"))

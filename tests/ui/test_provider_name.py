@@ -11,22 +11,8 @@ from reviewapp.core.documents import DEFAULT_PROVIDER_NAME, ReportSettings
 from reviewapp.demo import DEMO_PROVIDER_NAME, name_demo_provider
 from reviewapp.store.review_documents import report_settings
 from reviewapp.store.settings import save_report_settings
-from reviewapp.ui.main_window import MainWindow
 from reviewapp.ui.print_options import PrintOptionsDialog
 from reviewapp.ui.provider_name import PROVIDER_NAME_MISSING, ProviderNameDialog
-from tests.conftest import DEMO_TODAY
-
-
-@pytest.fixture
-def window(qtbot, demo_store):
-    win = MainWindow(demo_store, today=lambda: DEMO_TODAY)
-    win.show_error = lambda title, text: pytest.fail(f"unexpected error dialog: {title}: {text}")
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.caseload_loaded, timeout=10000):
-        win.show()
-        win.refresh()
-    yield win
-    win.runner.wait()
 
 
 def stored_name(store) -> str:

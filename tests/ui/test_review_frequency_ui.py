@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from html import unescape
 
-import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 
 from reviewapp.core.review_frequency import AgreedFrequency
@@ -15,21 +14,8 @@ from reviewapp.core.scheduling import DEFAULT_RULES, Interval, IntervalUnit
 from reviewapp.store import reviews
 from reviewapp.store.models import Learner
 from reviewapp.ui.caseload_model import ROW_ROLE
-from reviewapp.ui.main_window import MainWindow
 from reviewapp.ui.review_frequency_dialog import FrequencyChoice, ReviewFrequencyDialog
 from tests.conftest import DEMO_TODAY
-
-
-@pytest.fixture
-def window(qtbot, demo_store):
-    win = MainWindow(demo_store, today=lambda: DEMO_TODAY)
-    win.show_error = lambda title, text: pytest.fail(f"unexpected error dialog: {title}: {text}")
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.caseload_loaded, timeout=10000):
-        win.show()
-        win.refresh()
-    yield win
-    win.runner.wait()
 
 
 def _rows(win):

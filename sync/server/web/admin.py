@@ -365,10 +365,17 @@ class Upload:
 KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
+#: Where uploads wait, when set (a folder every worker process of the server can reach; default: the system's
+#: temporary folder). Two servers on one machine give each its own, since the next upload forgets old ones.
+UPLOAD_DIR_ENV = "REVIEWAPP_UPLOAD_DIR"
+
+
 def upload_root() -> Path:
     """Where uploads wait for their commit: private to the server's account."""
-    root = Path(tempfile.gettempdir()) / f"reviewapp-uploads-{os.getuid() if hasattr(os, 'getuid') else 0}"
-    root.mkdir(mode=0o700, exist_ok=True)
+    chosen = os.environ.get(UPLOAD_DIR_ENV, "").strip()
+    root = Path(chosen) if chosen else (
+        Path(tempfile.gettempdir()) / f"reviewapp-uploads-{os.getuid() if hasattr(os, 'getuid') else 0}")
+    root.mkdir(mode=0o700, parents=bool(chosen), exist_ok=True)
     return root
 
 

@@ -1,0 +1,33 @@
+"""The main window on the demo caseload, shared by the UI tests that drive it (one fixture, not one per file)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import DEMO_TODAY
+
+
+def settle(qtbot: Any, window: Any, timeout: int = 10000) -> None:
+    """Wait until the window's background work is done *and its results delivered*: the pool finishing is not
+    enough, since each result reaches the UI thread as a queued signal (one may start the next load, a learner's
+    details after the caseload). Waiting on the pool alone let a late result reset a list the test had just
+    selected in, or reach a window already deleted ("Signal source has been deleted")."""
+    window.runner.wait()
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=timeout)
+
+
+@pytest.fixture
+def window(qtbot: Any, demo_store: Any) -> Iterator[Any]:
+    from reviewapp.ui.main_window import MainWindow
+
+    win = MainWindow(demo_store, today=lambda: DEMO_TODAY)
+    win.show_error = lambda title, text: pytest.fail(f"unexpected error dialog: {title}: {text}")
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.caseload_loaded, timeout=10000):
+        win.show()
+        win.refresh()
+    yield win
+    settle(qtbot, win)
