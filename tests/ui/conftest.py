@@ -25,6 +25,9 @@ def window(qtbot: Any, demo_store: Any) -> Iterator[Any]:
 
     win = MainWindow(demo_store, today=lambda: DEMO_TODAY)
     win.show_error = lambda title, text: pytest.fail(f"unexpected error dialog: {title}: {text}")
+    # A message box is modal: offscreen nobody closes it, and the test would wait for ever (a test that expects
+    # one replaces this).
+    win.show_info = lambda title, text: pytest.fail(f"unexpected message: {title}: {text}")
     qtbot.addWidget(win)
     with qtbot.waitSignal(win.caseload_loaded, timeout=10000):
         win.show()
