@@ -19,11 +19,11 @@ def settle(qtbot: Any, window: Any, timeout: int = 10000) -> None:
     qtbot.waitUntil(lambda: not window.runner.busy, timeout=timeout)
 
 
-@pytest.fixture
-def window(qtbot: Any, demo_store: Any) -> Iterator[Any]:
+def open_window(qtbot: Any, store: Any) -> Any:
+    """The main window on `store`, shown, with its caseload loaded; an error or a message box fails the test."""
     from reviewapp.ui.main_window import MainWindow
 
-    win = MainWindow(demo_store, today=lambda: DEMO_TODAY)
+    win = MainWindow(store, today=lambda: DEMO_TODAY)
     win.show_error = lambda title, text: pytest.fail(f"unexpected error dialog: {title}: {text}")
     # A message box is modal: offscreen nobody closes it, and the test would wait for ever (a test that expects
     # one replaces this).
@@ -32,5 +32,11 @@ def window(qtbot: Any, demo_store: Any) -> Iterator[Any]:
     with qtbot.waitSignal(win.caseload_loaded, timeout=10000):
         win.show()
         win.refresh()
+    return win
+
+
+@pytest.fixture
+def window(qtbot: Any, demo_store: Any) -> Iterator[Any]:
+    win = open_window(qtbot, demo_store)
     yield win
     settle(qtbot, win)

@@ -6,7 +6,6 @@ Driven on the demo caseload in a real encrypted store, through the real window, 
 
 import datetime as dt
 
-import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
@@ -16,29 +15,11 @@ from reviewapp.core.templates import load_template
 from reviewapp.store import reviews
 from reviewapp.store.models import Learner, OtjEntry
 from reviewapp.ui.caseload_model import DRAFT_MARK, ROW_ROLE, Column
-from reviewapp.ui.main_window import MainWindow
 from tests.conftest import DEMO_TODAY
-from tests.ui.conftest import settle
+from tests.ui.conftest import open_window
 
 ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
 TOOLTIP = Qt.ItemDataRole.ToolTipRole
-
-
-def _open_window(qtbot, store) -> MainWindow:
-    win = MainWindow(store, today=lambda: DEMO_TODAY)
-    win.show_error = lambda title, text: pytest.fail(f"unexpected error dialog: {title}: {text}")
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.caseload_loaded, timeout=10000):
-        win.show()
-        win.refresh()
-    return win
-
-
-@pytest.fixture
-def window(qtbot, demo_store):
-    win = _open_window(qtbot, demo_store)
-    yield win
-    settle(qtbot, win)
 
 
 def _cells(win, column, role=Qt.ItemDataRole.DisplayRole):
@@ -114,7 +95,7 @@ def test_off_the_job_hours_behind_plan_from_the_plan_and_the_log(qtbot, demo_sto
                              deleted=True))
         session.add(OtjEntry(learner_id=ahead.id, date=DEMO_TODAY - dt.timedelta(days=3), hours=250.0))
         ids = behind.id, ahead.id, unknown.id
-    win = _open_window(qtbot, demo_store)
+    win = open_window(qtbot, demo_store)
     try:
         shown = {row.facts.learner_id: (row, text) for row, text in _cells(win, Column.OTJ_BEHIND)}
         assert shown[ids[0]][0].otj_hours_behind == 150.0 and shown[ids[0]][1] == "150 h"
@@ -134,7 +115,7 @@ def test_the_draft_mark_is_explained_and_spoken(qtbot, demo_store):
         name = learner.full_name
         learner_id = learner.id
     reviews.start_draft(demo_store, learner_id, load_template("apprenticeship-progress-review"), DEMO_TODAY)
-    win = _open_window(qtbot, demo_store)
+    win = open_window(qtbot, demo_store)
     try:
         header = win.model.headerData(Column.LEARNER, Qt.Orientation.Horizontal, TOOLTIP)
         assert DRAFT_MARK in header and "draft review" in header
